@@ -1,0 +1,60 @@
+# GRUKit — the two commands:
+#   make        install what is missing, build in release, fetch the data,
+#               run every chapter at its quick default and render every figure
+#   make test   install what is missing and run the whole test suite
+#
+# Other targets: make build | data | chapters | bench | book | docs | clean
+# Settings:      GRUKIT_DATA=DIR (where the data sets live, default ./data)
+
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+BIN := .build/$(CONFIG)
+DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox
+CHAPTERS := $(sort $(notdir $(patsubst %/main.swift,%,$(wildcard Chapters/*/main.swift))))
+
+.PHONY: all deps build data chapters test bench book docs clean
+
+all: deps build data chapters
+
+## deps: install the Debian packages a fresh machine lacks (root: apt-get; otherwise print the command)
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "GRUKit needs these Debian packages:$$missing"; \
+	    echo "Install them with:  sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi; \
+	command -v $(SWIFT) >/dev/null || { echo "A Swift toolchain (6.0 or newer) is required: https://www.swift.org/install/"; exit 1; }
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+## data: copy or download PTB and Nottingham into $(GRUKIT_DATA) (default ./data) and verify sha256 sums
+data:
+	@bash scripts/fetch-data.sh
+
+## chapters: run every chapter at its quick default; each writes figures/NN-slug/
+chapters: build
+	@set -e; for c in $(CHAPTERS); do \
+	  echo; echo "════ ch$$c ════"; \
+	  $(BIN)/ch$$c; \
+	done
+
+test: deps
+	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG)
+
+bench: deps
+	$(SWIFT) run -c release gru-bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+//
+// GRUKit — a literate Swift reproduction of Kanai, Fujiwara & Iwamura,
+// "Preventing Gradient Explosions in Gated Recurrent Units" (NeurIPS 2017).
+//
+// Targets:
+//   CLAPACK      system module: cblas.h + lapacke.h from OpenBLAS / LAPACKE
+//   CZlib        system module: zlib (MAT-file compressed elements)
+//   GRUKit       the shared core library every chapter and tool imports
+//   gru          command-line tool: inspect / project / vjp on safetensors files
+//   gru-bench    benchmark executable (never part of the tests)
+//   chNN-slug    one executable per folder `Chapters/NN-slug/` (discovered below)
+import PackageDescription
+import Foundation
+
+/// Every folder `Chapters/NN-slug` with a `main.swift` becomes the executable `chNN-slug`.
+let chapterFolders: [String] = {
+    let dir = Context.packageDirectory + "/Chapters"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    return names.filter { name in
+        name.count > 3 && name.prefix(2).allSatisfy(\.isNumber) && name.dropFirst(2).first == "-"
+            && FileManager.default.fileExists(atPath: "\(dir)/\(name)/main.swift")
+    }.sorted()
+}()
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let chapterTargets: [Target] = chapterFolders.map { folder in
+    .executableTarget(name: "ch" + folder, dependencies: ["GRUKit", argumentParser], path: "Chapters/" + folder)
+}
+
+let package = Package(
+    name: "GRUKit",
+    products: [
+        .library(name: "GRUKit", targets: ["GRUKit"]),
+        .executable(name: "gru", targets: ["gru"]),
+        .executable(name: "gru-bench", targets: ["gru-bench"]),
+    ] + chapterFolders.map { .executable(name: "ch" + $0, targets: ["ch" + $0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib", argumentParser], path: "Sources/GRUKit"),
+        .executableTarget(name: "gru", dependencies: ["GRUKit", argumentParser], path: "Sources/gru"),
+        .executableTarget(name: "gru-bench", dependencies: ["GRUKit", argumentParser], path: "Benchmarks/gru-bench"),
+        .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], path: "Tests/GRUKitTests"),
+    ] + chapterTargets,
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,4 @@
+#ifndef GRUKIT_CZLIB_SHIM_H
+#define GRUKIT_CZLIB_SHIM_H
+#include <zlib.h>
+#endif

@@ -1,0 +1,69 @@
+/// A seeded, reproducible random number generator: xoshiro256** (Blackman & Vigna 2018)
+/// whose 256-bit state is filled from the 64-bit seed by SplitMix64.
+///
+/// The same seed yields the same sequence on every run and every machine; no global state
+/// is touched. Conforms to `RandomNumberGenerator`, so `Int.random(in:using:)` and
+/// `shuffle(using:)` work with it too.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+    /// A spare standard normal from the last Box–Muller pair.
+    private var spareNormal: Double?
+
+    public init(seed: UInt64) {
+        var sm = seed
+        func splitMix() -> UInt64 {
+            sm &+= 0x9E37_79B9_7F4A_7C15
+            var z = sm
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    @inline(__always) private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// The next 64 random bits (xoshiro256**).
+    public mutating func next() -> UInt64 {
+        let result = Self.rotl(s.1 &* 5, 7) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = Self.rotl(s.3, 45)
+        return result
+    }
+
+    /// A uniform Double in [0, 1) with 53 random bits.
+    public mutating func nextUniform() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// A uniform Double in the given range.
+    public mutating func nextUniform(in range: Range<Double>) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * nextUniform()
+    }
+
+    /// A standard normal draw N(0, 1) by the Box–Muller transform (pairs are cached).
+    public mutating func nextNormal() -> Double {
+        if let z = spareNormal { spareNormal = nil; return z }
+        var u1 = nextUniform()
+        while u1 <= 0 { u1 = nextUniform() }
+        let u2 = nextUniform()
+        let r = (-2 * _log(u1)).squareRoot()
+        let theta = 2 * Double.pi * u2
+        spareNormal = r * _sin(theta)
+        return r * _cos(theta)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) private func _log(_ x: Double) -> Double { Glibc.log(x) }
+@inline(__always) private func _sin(_ x: Double) -> Double { Glibc.sin(x) }
+@inline(__always) private func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+#else
+import Foundation
+@inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
+@inline(__always) private func _sin(_ x: Double) -> Double { Foundation.sin(x) }
+@inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
+#endif
