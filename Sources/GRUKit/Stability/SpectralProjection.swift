@@ -1,0 +1,62 @@
+/// The projection P_δ of Kanai et al. (2017), eq. 12–14: clip the singular values of the
+/// candidate recurrent matrix at the threshold c = 2 − δ,
+///
+///     W = U Σ Vᵀ  ↦  P_δ(W) = U diag(min(σ_i, c)) Vᵀ.
+///
+/// It is the Frobenius-nearest matrix with ‖W‖₂ ≤ c (so SGD followed by P_δ is projected SGD),
+/// it leaves a matrix with σ_1 ≤ c unchanged, and it is idempotent. Equivalently
+/// P_δ(W) = W − Σ_{σ_i > c} (σ_i − c) u_i v_iᵀ: only the clipped singular triplets change W.
+public enum SpectralProjection {
+    /// The threshold c = 2 − δ of the paper. Precondition: 0 ≤ δ < 2.
+    public static func threshold(delta: Double) -> Double {
+        precondition(delta >= 0 && delta < 2, "SpectralProjection: δ must lie in [0, 2), got \(delta)")
+        return 2 - delta
+    }
+
+    /// What one projection did.
+    public struct Outcome: Sendable {
+        /// σ_1 before the projection.
+        public var largestSingularValue: Double
+        /// How many singular values exceeded the threshold and were clipped.
+        public var clippedCount: Int
+        /// True when the matrix changed (clippedCount > 0).
+        public var changed: Bool { clippedCount > 0 }
+    }
+
+    /// P_c(W) by a full SVD (LAPACK xGESDD): the reference method, exact to LAPACK accuracy
+    /// (‖P(W) − P_exact(W)‖ ≤ c·ε·‖W‖). W is replaced in place only when some σ_i > c.
+    ///
+    /// - Throws: ``LinearAlgebraError`` when W holds Inf/NaN (no SVD exists) or LAPACK fails.
+    @discardableResult
+    public static func projectByFullSVD<T: BLASScalar>(_ w: inout Matrix<T>, threshold c: T) throws -> Outcome {
+        let svd = try w.svd()
+        let s = svd.singularValues
+        let clipped = s.filter { $0 > c }.count
+        if clipped > 0 {
+            w = svd.reconstructed(with: s.map { Swift.min($0, c) })
+        }
+        return Outcome(largestSingularValue: Double(s.first ?? 0), clippedCount: clipped)
+    }
+}
+
+/// Stability of the input-free GRU at its fixed point h* = 0 (NOTES §2).
+///
+/// With x = 0 and no biases both gates equal σ(0) = ½ at h = 0 and the Jacobian of the map
+/// h ↦ F(h) there is J = ½I + ¼W_hh (the same for the reset-before and reset-after forms).
+/// h* = 0 is asymptotically stable iff ρ(J) < 1; ‖W_hh‖₂ < 2 is sufficient, since
+/// ρ(J) ≤ ‖J‖₂ ≤ ½ + ‖W_hh‖₂/4.
+public enum FixedPointStability {
+    /// J = ½I + ¼W for a square W.
+    public static func jacobianAtOrigin<T: BLASScalar>(_ w: Matrix<T>) -> Matrix<T> {
+        precondition(w.isSquare, "jacobianAtOrigin: W_hh must be square, got \(w.rows)×\(w.cols)")
+        var j = Matrix<T>(rows: w.rows, cols: w.cols)
+        for i in 0..<w.count { j.elements[i] = w.elements[i] / 4 }
+        for i in 0..<w.rows { j[i, i] += T(1) / 2 }
+        return j
+    }
+
+    /// ρ(J) = max |½ + λ_i(W)/4| by xGEEV on J.
+    public static func spectralRadiusAtOrigin<T: BLASScalar>(_ w: Matrix<T>) throws -> T {
+        try jacobianAtOrigin(w).spectralRadius()
+    }
+}
