@@ -79,7 +79,7 @@ extension Float: BLASScalar {
         return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), i32(m), i32(n), a, i32(n), s, u, i32(k), vt, i32(n))
     }
     public static func gesddValues(m: Int, n: Int, a: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>) -> Int32 {
-        LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), i32(m), i32(n), a, i32(n), s, nil, 1, nil, 1)
+        LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), i32(m), i32(n), a, i32(n), s, nil, i32(Swift.max(1, m)), nil, i32(Swift.max(1, n)))
     }
     public static func syevd(n: Int, a: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>) -> Int32 {
         LAPACKE_ssyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), i32(n), a, i32(n), w)
@@ -122,7 +122,7 @@ extension Double: BLASScalar {
         return LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), i32(m), i32(n), a, i32(n), s, u, i32(k), vt, i32(n))
     }
     public static func gesddValues(m: Int, n: Int, a: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>) -> Int32 {
-        LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), i32(m), i32(n), a, i32(n), s, nil, 1, nil, 1)
+        LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), i32(m), i32(n), a, i32(n), s, nil, i32(Swift.max(1, m)), nil, i32(Swift.max(1, n)))
     }
     public static func syevd(n: Int, a: UnsafeMutablePointer<Double>, w: UnsafeMutablePointer<Double>) -> Int32 {
         LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), i32(n), a, i32(n), w)
