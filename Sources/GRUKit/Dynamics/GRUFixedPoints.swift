@@ -1,0 +1,124 @@
+import CLAPACK
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+/// A fixed point h* = F(h*) of an ``InputFreeGRU`` with its linearisation.
+public struct GRUFixedPoint: Sendable {
+    public var h: [Double]
+    /// ‖F(h*) − h*‖₂ at the returned point (< the finder's tolerance).
+    public var residual: Double
+    /// Eigenvalues of ∂F/∂h(h*) (LAPACK xGEEV).
+    public var eigenvalues: [ComplexValue<Double>]
+    /// ρ(∂F/∂h(h*)).
+    public var spectralRadius: Double
+    /// ‖h*‖₂.
+    public var norm: Double { h.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+    /// Linear stability: ρ < 1.
+    public var isStable: Bool { spectralRadius < 1 }
+}
+
+/// Solves A x = b (A n×n row-major) by LAPACK xGESV (LU with partial pivoting).
+/// Returns nil when A is exactly singular or not finite.
+func solveLinearSystem(_ a: Matrix<Double>, _ b: [Double]) -> [Double]? {
+    let n = a.rows
+    guard a.isFinite, b.allSatisfy(\.isFinite) else { return nil }
+    var m = a.elements, x = b
+    var piv = [Int32](repeating: 0, count: n)
+    let info = m.withUnsafeMutableBufferPointer { pm in
+        x.withUnsafeMutableBufferPointer { px in
+            piv.withUnsafeMutableBufferPointer { pp in
+                LAPACKE_dgesv(LAPACK_ROW_MAJOR, Int32(n), 1, pm.baseAddress!, Int32(n), pp.baseAddress!, px.baseAddress!, 1)
+            }
+        }
+    }
+    return info == 0 ? x : nil
+}
+
+extension InputFreeGRU {
+    /// Options of ``fixedPoints(starts:seed:tolerance:)``.
+    ///
+    /// Every fixed point lies in (−1, 1)^H (each F_i is a convex combination of h_i and a tanh).
+    /// Starts: the origin, `starts` points uniform in (−1, 1)^H, and the end points of `starts`/4
+    /// trajectories of 200 steps (which land on the attractors).
+    /// Each start takes up to 100 Levenberg–Marquardt steps on q(h) = ½‖F(h) − h‖² with the analytic
+    /// Jacobian R = ∂F/∂h − I: (RᵀR + λI) δ = −Rᵀr, λ halved on success and multiplied by 4 on failure;
+    /// then up to 30 Newton steps R δ = −r. A point is kept when ‖F(h) − h‖₂ < `tolerance`
+    /// (default 1e-12: Newton converges quadratically, so a true root reaches ~1e-16); points within
+    /// 1e-7 of each other are merged. Local minima of q with q > 0 are discarded.
+    /// Roots whose basin (of LM) is not hit by any start can be missed: more starts, more certainty.
+    public func fixedPoints(starts: Int = 200, seed: UInt64 = 1, tolerance: Double = 1e-12) -> [GRUFixedPoint] {
+        let n = hiddenSize
+        var rng = SeededGenerator(seed: seed)
+        var seeds: [[Double]] = [[Double](repeating: 0, count: n)]
+        for _ in 0..<starts { seeds.append((0..<n).map { _ in rng.nextUniform(in: -0.999..<0.999) }) }
+        for _ in 0..<max(1, starts / 4) {
+            let h0 = (0..<n).map { _ in rng.nextUniform(in: -0.999..<0.999) }
+            seeds.append(trajectory(from: h0, steps: 200).last!)
+        }
+        var found: [[Double]] = []
+        for s in seeds {
+            guard let h = solveFixedPoint(from: s, tolerance: tolerance) else { continue }
+            if found.contains(where: { zip($0, h).map { abs($0 - $1) }.max()! < 1e-7 }) { continue }
+            found.append(h)
+        }
+        found.sort { a, b in
+            let na = a.reduce(0) { $0 + $1 * $1 }, nb = b.reduce(0) { $0 + $1 * $1 }
+            return na != nb ? na < nb : a.lexicographicallyPrecedes(b)
+        }
+        return found.map { h in
+            let ev = (try? jacobian(at: h).eigenvalues()) ?? []
+            return GRUFixedPoint(h: h, residual: residualNorm(h), eigenvalues: ev,
+                                 spectralRadius: ev.map(\.magnitude).max() ?? .nan)
+        }
+    }
+
+    /// ‖F(h) − h‖₂.
+    public func residualNorm(_ h: [Double]) -> Double {
+        let f = self(h)
+        return zip(f, h).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    }
+
+    /// LM then Newton from one start; nil unless it converges to ‖F(h) − h‖ < tolerance.
+    func solveFixedPoint(from start: [Double], tolerance: Double) -> [Double]? {
+        let n = hiddenSize
+        var h = start, lambda = 1e-3
+        var q = residualNorm(h)
+        func residualJacobian(_ h: [Double]) -> ([Double], Matrix<Double>) {
+            var j = jacobian(at: h)
+            for i in 0..<n { j[i, i] -= 1 }
+            let f = self(h)
+            return ((0..<n).map { f[$0] - h[$0] }, j)
+        }
+        for _ in 0..<100 where q >= tolerance * 1e-2 {
+            let (r, j) = residualJacobian(h)
+            var jtj = j.multiplied(by: j, transposeSelf: true)
+            let g = j.multiplied(by: r, transposeSelf: true)
+            var improved = false
+            for _ in 0..<20 {
+                for i in 0..<n { jtj[i, i] += lambda }
+                let delta = solveLinearSystem(jtj, g.map { -$0 })
+                for i in 0..<n { jtj[i, i] -= lambda }
+                if let d = delta {
+                    let trial = zip(h, d).map { $0 + $1 }
+                    let qt = residualNorm(trial)
+                    if qt < q { h = trial; q = qt; lambda = max(lambda / 2, 1e-12); improved = true; break }
+                }
+                lambda *= 4
+            }
+            if !improved { break }
+        }
+        for _ in 0..<30 {
+            if q < tolerance * 1e-3 { break }
+            let (r, j) = residualJacobian(h)
+            guard let d = solveLinearSystem(j, r.map { -$0 }) else { break }
+            let trial = zip(h, d).map { $0 + $1 }
+            let qt = residualNorm(trial)
+            if !(qt < q) { break }
+            h = trial; q = qt
+        }
+        return q < tolerance && h.allSatisfy({ abs($0) < 1 }) ? h : nil
+    }
+}

@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+/// Where a GRU applies its reset gate (NOTES §1).
+public enum GRUCellForm: String, Sendable, CaseIterable {
+    /// The paper's form (Cho et al. 2014): h̃ = tanh(W_hh (r ⊙ h)).
+    case resetBefore = "reset-before"
+    /// PyTorch / cuDNN: n = tanh(r ⊙ (W_hn h)).
+    case resetAfter = "reset-after"
+}
+
+/// The input-free GRU map h ↦ F(h) in Double (x = 0, no biases), for analysis.
+///
+/// Weights are held in PyTorch's `weight_hh_l0` layout: one 3H×H matrix whose row blocks are
+/// W_hr (rows 0..<H), W_hz (rows H..<2H) and W_hh = W_hn (rows 2H..<3H).
+///
+///     z = σ(W_hz h),  r = σ(W_hr h)
+///     reset-before:  c = tanh(W_hh (r ⊙ h)),   F = z ⊙ h + (1 − z) ⊙ c
+///     reset-after:   c = tanh(r ⊙ (W_hn h)),   F = (1 − z) ⊙ c + z ⊙ h
+///
+/// At h = 0 both gates are ½ and c = 0, so F(0) = 0 and ∂F/∂h(0) = ½I + ¼W_hh for both forms.
+public struct InputFreeGRU: Sendable {
+    public let hiddenSize: Int
+    public let form: GRUCellForm
+    /// 3H×H, row blocks r, z, n (PyTorch's order).
+    public private(set) var weightHH: Matrix<Double>
+
+    /// - Precondition: `weightHH` is 3H×H with H ≥ 1.
+    public init(weightHH: Matrix<Double>, form: GRUCellForm = .resetBefore) {
+        precondition(weightHH.cols >= 1 && weightHH.rows == 3 * weightHH.cols,
+                     "InputFreeGRU: weight_hh must be 3H×H, got \(weightHH.rows)×\(weightHH.cols)")
+        self.hiddenSize = weightHH.cols
+        self.form = form
+        self.weightHH = weightHH
+    }
+
+    /// Builds the 3H×H matrix from its three H×H blocks.
+    public init(wHR: Matrix<Double>, wHZ: Matrix<Double>, wHH: Matrix<Double>, form: GRUCellForm = .resetBefore) {
+        let h = wHH.rows
+        precondition([wHR, wHZ, wHH].allSatisfy { $0.rows == h && $0.cols == h },
+                     "InputFreeGRU: the three blocks must be H×H with the same H")
+        self.init(weightHH: Matrix(rows: 3 * h, cols: h, elements: wHR.elements + wHZ.elements + wHH.elements), form: form)
+    }
+
+    /// Block k (0 = r, 1 = z, 2 = n/hh) as an H×H matrix.
+    public func block(_ k: Int) -> Matrix<Double> {
+        let n = hiddenSize * hiddenSize
+        return Matrix(rows: hiddenSize, cols: hiddenSize, elements: Array(weightHH.elements[(k * n)..<((k + 1) * n)]))
+    }
+    /// The candidate's recurrent matrix W_hh (= PyTorch's W_hn), the matrix the paper constrains.
+    public var wHH: Matrix<Double> { block(2) }
+
+    @inline(__always) static func sigmoid(_ x: Double) -> Double {
+        x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
+    }
+
+    /// The intermediate quantities of one step at h (all length H).
+    struct Step {
+        var z: [Double], r: [Double], c: [Double]
+        /// reset-before: u = r ⊙ h (the candidate's input); reset-after: a = W_hn h (pre-reset).
+        var u: [Double]
+    }
+
+    func step(_ h: [Double]) -> Step {
+        let n = hiddenSize
+        precondition(h.count == n, "InputFreeGRU: state has \(h.count) entries, expected \(n)")
+        let a = weightHH.multiplied(by: h)             // 3H: [W_hr h; W_hz h; W_hn h]
+        var z = [Double](repeating: 0, count: n), r = z, c = z, u = z
+        for i in 0..<n { r[i] = Self.sigmoid(a[i]); z[i] = Self.sigmoid(a[n + i]) }
+        switch form {
+        case .resetBefore:
+            for i in 0..<n { u[i] = r[i] * h[i] }
+            let an = block(2).multiplied(by: u)
+            for i in 0..<n { c[i] = tanh(an[i]) }
+        case .resetAfter:
+            for i in 0..<n { u[i] = a[2 * n + i]; c[i] = tanh(r[i] * u[i]) }
+        }
+        return Step(z: z, r: r, c: c, u: u)
+    }
+
+    /// F(h).
+    public func callAsFunction(_ h: [Double]) -> [Double] {
+        let s = step(h)
+        return (0..<hiddenSize).map { i in s.z[i] * h[i] + (1 - s.z[i]) * s.c[i] }
+    }
+
+    /// The analytic Jacobian ∂F/∂h at h (H×H):
+    ///
+    ///     reset-before: diag(z) + diag((h − c) z(1−z)) W_hz
+    ///                   + diag((1−z)(1−c²)) W_hh [diag(r) + diag(h r(1−r)) W_hr]
+    ///     reset-after:  diag(z) + diag((h − c) z(1−z)) W_hz
+    ///                   + diag((1−z)(1−c²)) [diag(a r(1−r)) W_hr + diag(r) W_hn],  a = W_hn h
+    public func jacobian(at h: [Double]) -> Matrix<Double> {
+        let n = hiddenSize, s = step(h)
+        let wr = block(0), wz = block(1), wn = block(2)
+        var j = Matrix<Double>(rows: n, cols: n)
+        for i in 0..<n {
+            let gz = (h[i] - s.c[i]) * s.z[i] * (1 - s.z[i])
+            let gc = (1 - s.z[i]) * (1 - s.c[i] * s.c[i])
+            j[i, i] += s.z[i]
+            for k in 0..<n { j[i, k] += gz * wz[i, k] }
+            switch form {
+            case .resetBefore:
+                // ∂(W_hh (r⊙h))_i/∂h_k = W_hh[i,k] r_k + Σ_m W_hh[i,m] h_m r_m(1−r_m) W_hr[m,k]
+                for m in 0..<n {
+                    let wim = wn[i, m]
+                    if wim == 0 { continue }
+                    j[i, m] += gc * wim * s.r[m]
+                    let t = gc * wim * h[m] * s.r[m] * (1 - s.r[m])
+                    if t != 0 { for k in 0..<n { j[i, k] += t * wr[m, k] } }
+                }
+            case .resetAfter:
+                let gr = gc * s.u[i] * s.r[i] * (1 - s.r[i])
+                for k in 0..<n { j[i, k] += gr * wr[i, k] + gc * s.r[i] * wn[i, k] }
+            }
+        }
+        return j
+    }
+
+    /// h_0, F(h_0), …, F^steps(h_0).
+    public func trajectory(from h0: [Double], steps: Int) -> [[Double]] {
+        var out = [h0], h = h0
+        for _ in 0..<max(0, steps) { h = self(h); out.append(h) }
+        return out
+    }
+
+    /// The Jacobian of F by central differences with step `eps` (default 1e-6: truncation error
+    /// O(eps²·F‴) ≈ 1e-12, rounding O(ε_machine/eps) ≈ 1e-10). For tests and the chapters' checks.
+    public func finiteDifferenceJacobian(at h: [Double], eps: Double = 1e-6) -> Matrix<Double> {
+        let n = hiddenSize
+        var j = Matrix<Double>(rows: n, cols: n)
+        for k in 0..<n {
+            var hp = h, hm = h
+            hp[k] += eps; hm[k] -= eps
+            let fp = self(hp), fm = self(hm)
+            for i in 0..<n { j[i, k] = (fp[i] - fm[i]) / (2 * eps) }
+        }
+        return j
+    }
+}
