@@ -42,14 +42,22 @@ build: deps
 data:
 	@bash scripts/fetch-data.sh
 
-## chapters: run every chapter at its quick default; each writes figures/NN-slug/
+## chapters: run every chapter at its quick default; each writes figures/NN-slug/ (and its terminal output to output.txt)
 chapters: build
-	@set -e; for c in $(CHAPTERS); do \
+	@set -eo pipefail; for c in $(CHAPTERS); do \
 	  echo; echo "════ ch$$c ════"; \
-	  $(BIN)/ch$$c; \
+	  mkdir -p figures/$$c; \
+	  $(BIN)/ch$$c | tee figures/$$c/output.txt.part; \
+	  mv figures/$$c/output.txt.part figures/$$c/output.txt; \
 	done
 
+## book: weave every chapter into book/NN-slug.md with its output and figures (run `make` first)
+book: build
+	$(BIN)/grukit-book
+
+## test: the tests that need the data sets run when `make data` can provide them and are skipped otherwise
 test: deps
+	@bash scripts/fetch-data.sh || echo "Data sets unavailable: the tests that need them will be skipped."
 	$(SWIFT) build -c $(CONFIG)
 	$(SWIFT) test -c $(CONFIG)
 

@@ -9,6 +9,7 @@
 //   GRUKit       the shared core library every chapter and tool imports
 //   gru          command-line tool: inspect / project / vjp on safetensors files
 //   gru-bench    benchmark executable (never part of the tests)
+//   grukit-book  weaves the chapters into the Markdown book (`make book`)
 //   chNN-slug    one executable per folder `Chapters/NN-slug/` (discovered below)
 import PackageDescription
 import Foundation
@@ -35,6 +36,7 @@ let package = Package(
         .library(name: "GRUKit", targets: ["GRUKit"]),
         .executable(name: "gru", targets: ["gru"]),
         .executable(name: "gru-bench", targets: ["gru-bench"]),
+        .executable(name: "grukit-book", targets: ["grukit-book"]),
     ] + chapterFolders.map { .executable(name: "ch" + $0, targets: ["ch" + $0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +47,7 @@ let package = Package(
         .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib", argumentParser], path: "Sources/GRUKit"),
         .executableTarget(name: "gru", dependencies: ["GRUKit", argumentParser], path: "Sources/gru"),
         .executableTarget(name: "gru-bench", dependencies: ["GRUKit", argumentParser], path: "Benchmarks/gru-bench"),
+        .executableTarget(name: "grukit-book", dependencies: ["GRUKit"], path: "Sources/book"),
         .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], path: "Tests/GRUKitTests"),
     ] + chapterTargets,
     swiftLanguageModes: [.v5]

@@ -1,0 +1,82 @@
+import XCTest
+import GRUKit
+
+/// The book must stay true to the chapters: a page whose woven source differs from its
+/// chapter's main.swift is stale, and every image a page shows must exist.
+final class BookTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func testProseAndCodeAreSplitInOrder() {
+        let source = """
+        //: # Title
+        //: Some *prose*.
+        import GRUKit
+
+        let x = 1
+        /*:
+         A block of prose
+         over two lines.
+         */
+        print(x)
+            //: indented prose
+        let y = 2 /* not prose */
+        """
+        let blocks = LiterateSource.parse(source)
+        XCTAssertEqual(blocks, [
+            .prose("# Title\nSome *prose*."),
+            .code("import GRUKit\n\nlet x = 1"),
+            .prose("A block of prose\nover two lines."),
+            .code("print(x)"),
+            .prose("indented prose"),
+            .code("let y = 2 /* not prose */"),
+        ])
+        XCTAssertEqual(BookPage(slug: "09-x", source: source).title, "Title")
+    }
+
+    func testImageLinksInProsePointIntoTheChapterFigures() {
+        let page = BookPage(slug: "01-dynamics", source: "//: ![Trajectories](trajectories.png)\nlet a = 1\n", figures: ["return-map.png", "trajectories.png"])
+        XCTAssertTrue(page.sourceSection.contains("](figures/01-dynamics/trajectories.png)"))
+        XCTAssertEqual(page.keyFigure, "trajectories.png")
+        // Figures not shown by the prose are appended once.
+        XCTAssertTrue(page.markdown.contains("![return-map.png](figures/01-dynamics/return-map.png)"))
+        XCTAssertFalse(page.markdown.contains("![trajectories.png]"))
+    }
+
+    func testEveryChapterHasAnUpToDatePage() throws {
+        let chapters = Self.root.appendingPathComponent("Chapters")
+        let slugs = try FileManager.default.contentsOfDirectory(atPath: chapters.path)
+            .filter { FileManager.default.fileExists(atPath: chapters.appendingPathComponent("\($0)/main.swift").path) }.sorted()
+        XCTAssertFalse(slugs.isEmpty)
+        for slug in slugs {
+            let source = try String(contentsOf: chapters.appendingPathComponent("\(slug)/main.swift"), encoding: .utf8)
+            let pageURL = Self.root.appendingPathComponent("book/\(slug).md")
+            guard let page = try? String(contentsOf: pageURL, encoding: .utf8) else {
+                XCTFail("NOT OK book/\(slug).md is missing: run `make book`"); continue
+            }
+            let expected = BookPage(slug: slug, source: source).sourceSection
+            if page.contains(expected) {
+                print("OK     book/\(slug).md matches Chapters/\(slug)/main.swift")
+            } else {
+                XCTFail("NOT OK book/\(slug).md is stale: Chapters/\(slug)/main.swift changed; run `make book`")
+            }
+        }
+    }
+
+    func testEveryImageLinkInTheBookResolves() throws {
+        let book = Self.root.appendingPathComponent("book")
+        let pages = ((try? FileManager.default.contentsOfDirectory(atPath: book.path)) ?? []).filter { $0.hasSuffix(".md") }
+        XCTAssertFalse(pages.isEmpty, "book/ has no pages: run `make book`")
+        for name in pages {
+            let text = try String(contentsOf: book.appendingPathComponent(name), encoding: .utf8)
+            var rest = Substring(text)
+            while let open = rest.range(of: "![") {
+                rest = rest[open.upperBound...]
+                guard let mid = rest.range(of: "]("), let close = rest[mid.upperBound...].firstIndex(of: ")") else { break }
+                let target = String(rest[mid.upperBound..<close])
+                rest = rest[close...]
+                let exists = FileManager.default.fileExists(atPath: book.appendingPathComponent(target).path)
+                XCTAssertTrue(exists, "NOT OK book/\(name) links \(target), which does not exist")
+            }
+        }
+    }
+}
