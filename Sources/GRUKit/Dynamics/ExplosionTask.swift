@@ -1,0 +1,240 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+/// How a training loop treats the gradient / W_hh after each step (chapters 3 and 4).
+public enum ExplosionMethod: Sendable, Equatable, CustomStringConvertible {
+    /// Plain SGD: θ ← θ − η∇.
+    case none
+    /// PyTorch's `clip_grad_norm_`: when the total gradient norm ‖g‖ exceeds `maxNorm`, g ← g·maxNorm/(‖g‖ + 1e-6).
+    case clip(maxNorm: Double)
+    /// The paper's projected SGD: plain SGD step, then the singular values of W_hh are clipped at 2 − δ.
+    case project(delta: Double)
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .clip(let c): return "clip(\(c))"
+        case .project(let d): return "project(δ=\(d))"
+        }
+    }
+
+    /// The factor clip_grad_norm_ multiplies the gradient by (1 for `.none` and `.project`).
+    public func gradientScale(norm: Double) -> Double {
+        if case .clip(let c) = self, norm > c { return c / (norm + 1e-6) }
+        return 1
+    }
+}
+
+/// One training iteration's log. Loss, gradient norm, ‖W_hh‖₂ and ρ(J) are measured at the
+/// parameters the gradient was computed at (before the update).
+public struct ExplosionTrainingRecord: Sendable {
+    public var iteration: Int
+    public var loss: Double
+    /// Total gradient norm before any clipping.
+    public var gradientNorm: Double
+    /// ‖W_hh‖₂ (|w_hh| in one dimension).
+    public var spectralNorm: Double
+    /// ρ(J) of the linearisation at h* = 0, J = ½I + ¼W_hh.
+    public var spectralRadius: Double
+}
+
+/// The one-dimensional task of chapter 3: from h_0 = 0.1, reach h_T = `target` after `steps`
+/// steps of the input-free GRU with w_hz = w_hr = 0, learning only w_hh. Loss L(w) = ½(h_T − y)².
+/// With y = 0.6 and T = 100 the solution is w_hh ≈ 2.31 (h* = 0.6 solves h = tanh(w h/2)), on the
+/// far side of the bifurcation at 2: no w_hh < 2 can hold the state away from 0 for long.
+public struct ScalarExplosionTask: Sendable {
+    public var h0: Double
+    public var target: Double
+    public var steps: Int
+
+    public init(h0: Double = 0.1, target: Double = 0.6, steps: Int = 100) {
+        self.h0 = h0; self.target = target; self.steps = steps
+    }
+
+    /// (L(w), dL/dw) exactly: dL/dw = (h_T − y)·∂h_T/∂w_hh by forward mode.
+    public func lossAndGradient(wHH: Double) -> (loss: Double, gradient: Double) {
+        let (h, s) = ScalarGRU(wHH: wHH).stateAndSensitivity(from: h0, steps: steps)
+        return (0.5 * (h - target) * (h - target), (h - target) * s)
+    }
+
+    /// SGD on w_hh from `initial` for `iterations` steps with learning rate η and the given method;
+    /// returns one record per iteration. In one dimension ‖W_hh‖₂ = |w| and the projection is
+    /// w ← sign(w)·min(|w|, 2 − δ).
+    public func train(method: ExplosionMethod, learningRate: Double, iterations: Int, initial: Double) -> [ExplosionTrainingRecord] {
+        var w = initial, out: [ExplosionTrainingRecord] = []
+        for it in 0..<iterations {
+            let (l, g) = lossAndGradient(wHH: w)
+            out.append(ExplosionTrainingRecord(iteration: it, loss: l, gradientNorm: abs(g), spectralNorm: abs(w),
+                                               spectralRadius: abs(0.5 + w / 4)))
+            w -= learningRate * g * method.gradientScale(norm: abs(g))
+            if case .project(let d) = method {
+                let c = SpectralProjection.threshold(delta: d)
+                if abs(w) > c { w = w < 0 ? -c : c }
+            }
+        }
+        return out
+    }
+}
+
+/// The H-dimensional task of chapter 3 (and 4): a bistable memory. K examples start at
+/// h_0 = s_k·a·p + noise (s_k = ±1, p a fixed ±1 pattern) and must end at h_T = s_k·y·p after T
+/// steps of the input-free reset-before GRU (no biases), all of W_hr, W_hz, W_hh trained. The loss
+/// is the mean squared error L = (1/(K·H)) Σ_k ½‖h_T^(k) − y_k‖².
+///
+/// Why it needs ‖W_hh‖₂ > 2: the state must grow from ‖h_0‖ ≈ 0.1√H to 0.6√H and stay there, so
+/// h* = 0 must be unstable, i.e. ρ(½I + ¼W_hh) > 1 (the Jacobian at 0 does not depend on W_hz, W_hr),
+/// which forces some |λ(W_hh)| > 2 and hence ‖W_hh‖₂ > 2.
+public struct GRUExplosionTask: Sendable {
+    public let hiddenSize: Int
+    public let steps: Int
+    /// K×H row-major initial states and targets.
+    public let initialStates: [Double]
+    public let targets: [Double]
+    public let examples: Int
+
+    public init(hiddenSize: Int = 8, examples: Int = 32, steps: Int = 30, start: Double = 0.1, target: Double = 0.6,
+                noise: Double = 0.02, seed: UInt64 = 1) {
+        precondition(hiddenSize >= 1 && examples >= 1 && steps >= 1, "GRUExplosionTask: sizes must be ≥ 1")
+        var rng = SeededGenerator(seed: seed)
+        let p = (0..<hiddenSize).map { _ in rng.nextUniform() < 0.5 ? -1.0 : 1.0 }
+        var h0: [Double] = [], y: [Double] = []
+        for k in 0..<examples {
+            let s: Double = k % 2 == 0 ? 1 : -1
+            for i in 0..<hiddenSize {
+                h0.append(s * start * p[i] + noise * rng.nextNormal())
+                y.append(s * target * p[i])
+            }
+        }
+        self.hiddenSize = hiddenSize; self.steps = steps; self.examples = examples
+        self.initialStates = h0; self.targets = y
+    }
+
+    /// A seeded initial weight_hh (3H×H, blocks r, z, n) with entries N(0, (scale/√H)²), so that
+    /// ‖W_hh‖₂ ≈ 2·scale for large H (the edge of the Marchenko–Pastur law).
+    public func initialWeights(scale: Double = 0.7, seed: UInt64 = 2) -> Matrix<Double> {
+        var rng = SeededGenerator(seed: seed)
+        return .randomNormal(rows: 3 * hiddenSize, cols: hiddenSize, std: scale / Double(hiddenSize).squareRoot(), using: &rng)
+    }
+
+    /// The loss and its exact gradient with respect to the 3H×H weight_hh by backpropagation through
+    /// time, batched over the K examples with BLAS (row-major K×H state matrices):
+    ///
+    ///     forward:  r = σ(H Wrᵀ), z = σ(H Wzᵀ), U = r ⊙ H, C = tanh(U Wnᵀ), H′ = z ⊙ H + (1 − z) ⊙ C
+    ///     backward: G_z = G ⊙ (H − C) ⊙ z(1−z),  G_n = G ⊙ (1 − z) ⊙ (1 − C²),  G_U = G_n Wn,
+    ///               G_r = G_U ⊙ H ⊙ r(1−r),
+    ///               ∇Wz += G_zᵀ H,  ∇Wn += G_nᵀ U,  ∇Wr += G_rᵀ H,
+    ///               G_prev = G ⊙ z + G_z Wz + G_U ⊙ r + G_r Wr.
+    /// Checked against central differences in the tests.
+    public func lossAndGradient(_ weightHH: Matrix<Double>) -> (loss: Double, gradient: Matrix<Double>) {
+        let n = hiddenSize, k = examples, kn = k * n, nn = n * n
+        precondition(weightHH.rows == 3 * n && weightHH.cols == n, "GRUExplosionTask: weight_hh must be \(3 * n)×\(n)")
+        let w = weightHH.elements
+        var hs = [[Double]](repeating: [], count: steps + 1)
+        var rs = hs, zs = hs, cs = hs
+        hs[0] = initialStates
+        var ar = [Double](repeating: 0, count: kn), az = ar, an = ar, u = ar
+        func gemm(_ a: [Double], _ b: UnsafePointer<Double>, transB: Bool, into c: inout [Double], beta: Double = 0) {
+            // c (K×n) = a (K×n) · op(b) (n×n)
+            a.withUnsafeBufferPointer { pa in
+                c.withUnsafeMutableBufferPointer { pc in
+                    Double.gemm(transA: false, transB: transB, m: k, n: n, k: n, alpha: 1, a: pa.baseAddress!, lda: n,
+                                b: b, ldb: n, beta: beta, c: pc.baseAddress!, ldc: n)
+                }
+            }
+        }
+        w.withUnsafeBufferPointer { pw in
+            let wr = pw.baseAddress!, wz = wr + nn, wn = wr + 2 * nn
+            for t in 0..<steps {
+                let h = hs[t]
+                gemm(h, wr, transB: true, into: &ar)
+                gemm(h, wz, transB: true, into: &az)
+                var r = ar, z = az
+                for i in 0..<kn { r[i] = InputFreeGRU.sigmoid(ar[i]); z[i] = InputFreeGRU.sigmoid(az[i]); u[i] = r[i] * h[i] }
+                gemm(u, wn, transB: true, into: &an)
+                var c = an, hn = h
+                for i in 0..<kn { c[i] = tanh(an[i]); hn[i] = z[i] * h[i] + (1 - z[i]) * c[i] }
+                rs[t] = r; zs[t] = z; cs[t] = c; hs[t + 1] = hn
+            }
+        }
+        let scale = 1 / Double(kn)
+        var loss = 0.0, g = [Double](repeating: 0, count: kn)
+        for i in 0..<kn { let d = hs[steps][i] - targets[i]; loss += 0.5 * d * d * scale; g[i] = d * scale }
+        var grad = [Double](repeating: 0, count: 3 * nn)
+        var gz = g, gn = g, gu = g, gr = g, gp = g
+        w.withUnsafeBufferPointer { pw in
+            grad.withUnsafeMutableBufferPointer { pg in
+                let wr = pw.baseAddress!, wz = wr + nn, wn = wr + 2 * nn
+                let dr = pg.baseAddress!, dz = dr + nn, dn = dr + 2 * nn
+                func accumulateOuter(_ a: [Double], _ b: [Double], into d: UnsafeMutablePointer<Double>) {
+                    // d (n×n) += aᵀ (n×K) · b (K×n)
+                    a.withUnsafeBufferPointer { pa in
+                        b.withUnsafeBufferPointer { pb in
+                            Double.gemm(transA: true, transB: false, m: n, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: n,
+                                        b: pb.baseAddress!, ldb: n, beta: 1, c: d, ldc: n)
+                        }
+                    }
+                }
+                for t in stride(from: steps - 1, through: 0, by: -1) {
+                    let h = hs[t], r = rs[t], z = zs[t], c = cs[t]
+                    for i in 0..<kn {
+                        gz[i] = g[i] * (h[i] - c[i]) * z[i] * (1 - z[i])
+                        gn[i] = g[i] * (1 - z[i]) * (1 - c[i] * c[i])
+                        u[i] = r[i] * h[i]
+                        gp[i] = g[i] * z[i]
+                    }
+                    accumulateOuter(gz, h, into: dz)
+                    accumulateOuter(gn, u, into: dn)
+                    gemm(gn, wn, transB: false, into: &gu)
+                    for i in 0..<kn { gr[i] = gu[i] * h[i] * r[i] * (1 - r[i]); gp[i] += gu[i] * r[i] }
+                    accumulateOuter(gr, h, into: dr)
+                    gemm(gz, wz, transB: false, into: &gp, beta: 1)
+                    gemm(gr, wr, transB: false, into: &gp, beta: 1)
+                    swap(&g, &gp)
+                }
+            }
+        }
+        return (loss, Matrix(rows: 3 * n, cols: n, elements: grad))
+    }
+
+    /// The loss alone (a forward pass), for finite-difference checks.
+    public func loss(_ weightHH: Matrix<Double>) -> Double {
+        let gru = InputFreeGRU(weightHH: weightHH, form: .resetBefore)
+        var total = 0.0
+        for e in 0..<examples {
+            var h = Array(initialStates[(e * hiddenSize)..<((e + 1) * hiddenSize)])
+            for _ in 0..<steps { h = gru(h) }
+            for i in 0..<hiddenSize { let d = h[i] - targets[e * hiddenSize + i]; total += 0.5 * d * d }
+        }
+        return total / Double(examples * hiddenSize)
+    }
+
+    /// Full-batch SGD on weight_hh for `iterations` steps with learning rate η and the method.
+    /// Returns the per-iteration records and the final weights. Stops early (records end) if the
+    /// loss or gradient becomes non-finite.
+    ///
+    /// - Throws: ``LinearAlgebraError`` if an SVD / eigenvalue computation fails.
+    public func train(method: ExplosionMethod, learningRate: Double, iterations: Int,
+                      initial: Matrix<Double>) throws -> (records: [ExplosionTrainingRecord], weights: Matrix<Double>) {
+        var w = initial, out: [ExplosionTrainingRecord] = []
+        let n = hiddenSize, nn = n * n
+        for it in 0..<iterations {
+            let (l, g) = lossAndGradient(w)
+            let gNorm = g.frobeniusNorm
+            guard l.isFinite, gNorm.isFinite else { break }
+            let whh = Matrix(rows: n, cols: n, elements: Array(w.elements[(2 * nn)...]))
+            out.append(ExplosionTrainingRecord(iteration: it, loss: l, gradientNorm: gNorm, spectralNorm: try whh.spectralNorm(),
+                                               spectralRadius: try FixedPointStability.spectralRadiusAtOrigin(whh)))
+            let step = learningRate * method.gradientScale(norm: gNorm)
+            for i in 0..<w.count { w.elements[i] -= step * g.elements[i] }
+            if case .project(let d) = method {
+                var block = Matrix(rows: n, cols: n, elements: Array(w.elements[(2 * nn)...]))
+                try SpectralProjection.projectByFullSVD(&block, threshold: SpectralProjection.threshold(delta: d))
+                w.elements.replaceSubrange((2 * nn)..., with: block.elements)
+            }
+        }
+        return (out, w)
+    }
+}

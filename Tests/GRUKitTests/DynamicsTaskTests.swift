@@ -1,0 +1,50 @@
+import XCTest
+import Foundation
+@testable import GRUKit
+
+/// The explosion tasks of chapter 3: exact gradients against central differences, and the methods.
+final class DynamicsTaskTests: XCTestCase {
+    func testScalarTaskGradientMatchesFiniteDifferences() {
+        let task = ScalarExplosionTask()
+        var got: [Double] = [], fd: [Double] = []
+        for w in [1.5, 1.9, 2.05, 2.3, 3.0] {
+            let e = 1e-6
+            got.append(task.lossAndGradient(wHH: w).gradient)
+            fd.append((task.lossAndGradient(wHH: w + e).loss - task.lossAndGradient(wHH: w - e).loss) / (2 * e))
+        }
+        Oracle.check("1-D task dL/dw_hh vs central differences", got, fd, tolerance: 1e-8, floor: 1e-3)
+    }
+
+    func testGRUTaskGradientMatchesFiniteDifferences() {
+        let task = GRUExplosionTask(hiddenSize: 4, examples: 6, steps: 12, seed: 3)
+        for scale in [1.4, 2.5] {
+            let w = task.initialWeights(scale: scale, seed: 5)
+            let (loss, grad) = task.lossAndGradient(w)
+            XCTAssertEqual(loss, task.loss(w), accuracy: 1e-15, "batched BLAS forward = per-example InputFreeGRU forward")
+            var fd = [Double](repeating: 0, count: w.count)
+            for i in 0..<w.count {
+                var p = w, m = w
+                p.elements[i] += 1e-6; m.elements[i] -= 1e-6
+                fd[i] = (task.loss(p) - task.loss(m)) / 2e-6
+            }
+            // Central differences of a loss of size ~0.1 carry ~1e-11 absolute rounding noise: compare
+            // relative to the largest gradient entry, which must be well above that noise.
+            XCTAssertGreaterThan(grad.maxAbs, 1e-4)
+            Oracle.check("GRU task BPTT ∇weight_hh vs central differences (scale \(scale))", grad.elements, fd,
+                         tolerance: 1e-6, floor: grad.maxAbs)
+        }
+    }
+
+    func testMethods() throws {
+        XCTAssertEqual(ExplosionMethod.none.gradientScale(norm: 100), 1)
+        XCTAssertEqual(ExplosionMethod.clip(maxNorm: 5).gradientScale(norm: 4), 1)
+        XCTAssertEqual(ExplosionMethod.clip(maxNorm: 5).gradientScale(norm: 10), 5 / (10 + 1e-6), accuracy: 1e-15)
+        // The projection keeps ‖W_hh‖₂ ≤ 2 − δ after every step.
+        let task = GRUExplosionTask(hiddenSize: 4, examples: 4, steps: 10)
+        let (_, w) = try task.train(method: .project(delta: 0.2), learningRate: 50, iterations: 20, initial: task.initialWeights(scale: 1.5))
+        let whh = Matrix(rows: 4, cols: 4, elements: Array(w.elements[32...]))
+        XCTAssertLessThanOrEqual(try whh.spectralNorm(), 1.8 + 1e-12)
+        let scalar = ScalarExplosionTask().train(method: .project(delta: 0.2), learningRate: 50, iterations: 50, initial: 1.9)
+        XCTAssertTrue(scalar.allSatisfy { $0.spectralNorm <= 1.9 + 1e-12 })
+    }
+}
