@@ -63,6 +63,8 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible, Senda
             return "invalid __metadata__: \(reason)"
         case .unsupportedDType(let t, let d):
             return "tensor \"\(t)\": unsupported dtype \"\(d)\""
+        case .byteCountMismatch(let t, let shape, let d, let expected, let actual) where expected < 0:
+            return "tensor \"\(t)\": shape \(shape) of \(d) has too many elements to address (data_offsets span \(actual) bytes)"
         case .byteCountMismatch(let t, let shape, let d, let expected, let actual):
             return "tensor \"\(t)\": shape \(shape) of \(d) needs \(expected) bytes but data_offsets span \(actual)"
         case .truncatedData(let t, let end, let available):
