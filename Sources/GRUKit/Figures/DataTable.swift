@@ -84,8 +84,9 @@ public struct DataBlock: Sendable, Equatable {
 /// separated by two blank lines (gnuplot's `index` blocks). Numbers are written at full precision
 /// (the shortest text that reads back to the same Double), so the file is also an exact record.
 ///
-/// Non-finite values are written as `NaN`, `Inf` and `-Inf`: gnuplot reads all three and treats them
-/// as undefined points (skipped by `plot`, a gap in a line), while the file still says what happened.
+/// Non-finite values are written as `NaN`, `Inf` and `-Inf`: gnuplot reads all three, and `plot`
+/// skips them as undefined points (they do not stretch the autoscaled range), while the file still
+/// says what happened. (gnuplot's `stats` counts only `NaN` as invalid.)
 public struct DataTable: Sendable, Equatable {
     /// Lines written first, each as `# line` (what the file holds, units, how it was made).
     public var comments: [String]

@@ -66,7 +66,7 @@ public struct Figure: Sendable, Equatable {
     public static let palettePointTypes = [7, 5, 9, 13, 11, 6, 4, 8]
 
     public init(_ name: String, title: String? = nil, layout: Layout = .single,
-                panelSize: (width: Int, height: Int) = (600, 450), fontSize: Double = 12,
+                panelSize: (width: Int, height: Int) = (600, 450), fontSize: Double = 13,
                 formats: [Format] = [.png, .svg], dataPlacement: DataPlacement = .file,
                 preamble: [String] = [], panels: [Panel] = []) {
         precondition(!name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" },
@@ -144,7 +144,7 @@ public struct Figure: Sendable, Equatable {
         lines.append("set linetype cycle \(Self.palette.count)")
         lines.append("set border 3 lw 1")
         lines.append("set tics out nomirror")
-        lines.append("set grid lc rgb \"#e0e0e0\" lw 1 dt 1")
+        lines.append("set grid lc rgb \"#dddddd\" lw 1 dt 1")
         lines.append("set key noopaque spacing 1.15 samplen 2.5")
         lines.append("set style fill transparent solid 0.25 noborder")
         lines.append("set samples 500")
@@ -164,17 +164,17 @@ public struct Figure: Sendable, Equatable {
         let font = "\"Helvetica,\(Gnuplot.number(fontSize))\""
         let list = formats.map(\.rawValue).joined(separator: " ")
         lines.append("do for [format in \"\(list)\"] {")
-        for (i, f) in formats.enumerated() {
-            let keyword = i == 0 ? "if" : "} else if"
+        for f in formats {
             let terminal: String
             switch f {
             case .png: terminal = "set terminal pngcairo enhanced size \(width),\(height) font \(font) linewidth 1.2"
             case .svg: terminal = "set terminal svg enhanced size \(width),\(height) font \(font) linewidth 1.2 background \"white\""
             }
-            lines.append("    \(keyword) (format eq \"\(f.rawValue)\") {")
+            // One `if` per format: gnuplot 5.4 has no `else if`.
+            lines.append("    if (format eq \"\(f.rawValue)\") {")
             lines.append("        " + terminal)
+            lines.append("    }")
         }
-        lines.append("    }")
         lines.append("    set output \"\(name).\".format")
         let multiplot = panels.count > 1 || title != nil
         if multiplot {
