@@ -118,7 +118,7 @@ func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
                        style: .lines.lineType(1)))
         panel.plot(.function("x", title: "h_{t+1} = h_t", style: .lines.color("#555555").width(1).dashed))
         panel.plot(.data(cobweb(gru, from: h0, steps: 40), columns: ["h_t", "h_next"],
-                         title: "orbit from h_0 = \(h0)", style: .lines.lineType(2).width(1)))
+                         title: "orbit from h_0 = \(h0)", style: .lines.lineType(2).width(0.8)))
         // Fixed points: filled if stable (|f′| < 1), open if unstable.
         var fixed: [Double] = [0]
         if let hStar = symmetricFixedPoint(w) { fixed += [hStar, -hStar] }
@@ -187,10 +187,10 @@ struct Chapter1: ParsableCommand {
 
     func run() throws {
         let steps = self.steps ?? (common.scale == .paper ? 80 : 40)
+        let output = try ChapterOutput(options: common, slug: "01-dynamics")
         let report = Report(chapter: 1, title: "The GRU as a dynamical system")
         report.header(settings: ["scale": common.scale.rawValue, "steps": String(steps),
                                  "limit steps": String(limitSteps)])
-        let output = try ChapterOutput(options: common, slug: "01-dynamics")
 
         /*:
          ### The table
