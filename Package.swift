@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "gru", dependencies: ["GRUKit", argumentParser], path: "Sources/gru"),
         .executableTarget(name: "gru-bench", dependencies: ["GRUKit", argumentParser], path: "Benchmarks/gru-bench"),
         .executableTarget(name: "grukit-book", dependencies: ["GRUKit"], path: "Sources/book"),
-        .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], path: "Tests/GRUKitTests"),
+        .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], path: "Tests/GRUKitTests", exclude: ["Fixtures"]),
     ] + chapterTargets,
     swiftLanguageModes: [.v5]
 )

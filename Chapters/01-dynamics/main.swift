@@ -1,0 +1,245 @@
+//: # Chapter 1 — The GRU as a dynamical system
+//:
+//: Run it with `swift run ch01-dynamics` (add `--help` for the options). It prints a small table and
+//: writes two figures into `figures/01-dynamics/`: `trajectories` and `return-map`, each as a gnuplot
+//: script (`.gp`) with its data (`.dat`), drawn to `.png` and `.svg` when gnuplot is installed.
+import ArgumentParser
+import Foundation
+import GRUKit
+
+/*:
+ ## The model
+
+ A gated recurrent unit reads an input x_t and updates its state h_{t−1} ∈ ℝⁿ. The paper uses the form
+ in which the reset gate acts *before* the recurrent product:
+
+     z_t = σ(W_xz x_t + W_hz h_{t−1})               update gate
+     r_t = σ(W_xr x_t + W_hr h_{t−1})               reset gate
+     h̃_t = tanh(W_xh x_t + W_hh (r_t ⊙ h_{t−1}))    candidate state
+     h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t          new state: a gated average
+
+ with σ the logistic sigmoid and ⊙ the element-wise product (biases left out).
+
+ The paper's question is why training such a network sometimes produces a sudden, huge gradient.
+ Its answer lies in the network *without input*: set x_t = 0 and the GRU becomes a map h ↦ F(h) that
+ is iterated step after step, a discrete-time dynamical system. Everything in this book starts here.
+
+ ## The smallest case: one unit
+
+ With one hidden unit every weight is a number, and the map is a function of one variable:
+
+     f(h) = σ(w_hz h)·h + (1 − σ(w_hz h))·tanh(w_hh·σ(w_hr h)·h)
+
+ GRUKit has it as `ScalarGRU(wHH:wHZ:wHR:)`: call it like a function, ask for `derivative(at:)`
+ (analytic, checked against finite differences in the tests) or a `trajectory(from:steps:)`.
+
+ Two facts can be read off the formula. First, f(0) = 0 whatever the weights: the origin is a
+ *fixed point*. Second, at h = 0 both gates equal σ(0) = ½, and differentiating gives
+
+     f′(0) = ½ + w_hh/4.
+
+ A fixed point attracts nearby states when |f′| < 1 there and repels them when |f′| > 1. So the origin
+ is stable for −6 < w_hh < 2 and unstable beyond w_hh = 2. We keep w_hz = w_hr = 0 in this chapter and
+ look at one weight on each side of 2: w_hh = 1.5 (f′(0) = 0.875) and w_hh = 2.5 (f′(0) = 1.125).
+ */
+
+/// The two recurrent weights of the figures, one on each side of w_hh = 2.
+let figureWeights: [Double] = [1.5, 2.5]
+/// The weights of the table: the two above, the critical value 2, and 3 for comparison.
+let tableWeights: [Double] = [1.5, 2.0, 2.5, 3.0]
+/// Initial states of the trajectories, in pairs ±h_0.
+let initialStates: [Double] = [0.9, 0.5, 0.1, 0.02]
+
+//: ## Trajectories
+//:
+//: Iterate f from several starting states and plot h_t against t: one panel per weight.
+
+func trajectoriesFigure(steps: Int, symmetricFixedPoint: (Double) -> Double?) -> Figure {
+    var figure = Figure("trajectories", layout: .init(rows: 1, columns: 2), panelSize: (560, 420))
+    for w in figureWeights {
+        let gru = ScalarGRU(wHH: w)
+        let t = (0...steps).map(Double.init)
+        var panel = Panel(title: "w_{hh} = \(w)   (f′(0) = \(gru.derivative(at: 0)))",
+                          xLabel: "step t", yLabel: "state h_t",
+                          xRange: 0...Double(steps), yRange: -1...1,
+                          key: w == figureWeights[0] ? .topRight : .off)
+        // One colour per |h_0|; the legend names each pair once.
+        for (k, h0) in initialStates.enumerated() {
+            for sign in [1.0, -1.0] {
+                let h = gru.trajectory(from: sign * h0, steps: steps)
+                panel.plot(.xy(t, h, columns: ("t", "h"), title: sign > 0 ? "h_0 = ±\(h0)" : nil,
+                               style: .lines.lineType(k + 1)))
+            }
+        }
+        // Where the states settle when the origin is unstable: the two new fixed points ±h*.
+        if let hStar = symmetricFixedPoint(w) {
+            for sign in [1.0, -1.0] {
+                panel.plot(.function("\(sign * hStar)", style: .lines.color("#555555").width(1).dashed))
+            }
+            panel.command("set label 1 \"±h^* = ±\(String(format: "%.4f", hStar))\" at graph 0.97, first \(hStar + 0.08) right")
+        } else {
+            panel.command("unset label 1")   // raw commands persist across panels; the label is panel 2's
+        }
+        figure.addPanel(panel)
+    }
+    return figure
+}
+
+//: ## Return map and cobweb
+//:
+//: The same dynamics in one picture: plot h_{t+1} = f(h_t) against h_t together with the identity
+//: line h_{t+1} = h_t. Fixed points are where the curve crosses the identity. A *cobweb* follows one
+//: orbit: go up to the curve (apply f), across to the identity (the output becomes the next input), repeat.
+
+/// The cobweb path from h_0: (h_0, h_0) → (h_0, h_1) → (h_1, h_1) → (h_1, h_2) → …
+func cobweb(_ gru: ScalarGRU, from h0: Double, steps: Int) -> [[Double]] {
+    var points: [[Double]] = [[h0, h0]]
+    var h = h0
+    for _ in 0..<steps {
+        let next = gru(h)
+        points.append([h, next])
+        points.append([next, next])
+        h = next
+    }
+    return points
+}
+
+func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
+    var figure = Figure("return-map", layout: .init(rows: 1, columns: 2), panelSize: (520, 500))
+    // Each cobweb starts where it shows the most: far out when the origin attracts, near it when it repels.
+    let cobwebStart: [Double: Double] = [1.5: 0.9, 2.5: 0.05]
+    for w in figureWeights {
+        let gru = ScalarGRU(wHH: w)
+        let grid = (0...400).map { -1 + 2 * Double($0) / 400 }
+        let h0 = cobwebStart[w]!
+        var panel = Panel(title: "w_{hh} = \(w)", xLabel: "h_t", yLabel: "h_{t+1}",
+                          xRange: -1...1, yRange: -1...1, key: .topLeft, equalAxes: true)
+        panel.plot(.xy(grid, grid.map { gru($0) }, columns: ("h", "f"), title: "h_{t+1} = f(h_t)",
+                       style: .lines.lineType(1)))
+        panel.plot(.function("x", title: "h_{t+1} = h_t", style: .lines.color("#555555").width(1).dashed))
+        panel.plot(.data(cobweb(gru, from: h0, steps: 40), columns: ["h_t", "h_next"],
+                         title: "orbit from h_0 = \(h0)", style: .lines.lineType(2).width(0.8)))
+        // Fixed points: filled if stable (|f′| < 1), open if unstable.
+        var fixed: [Double] = [0]
+        if let hStar = symmetricFixedPoint(w) { fixed += [hStar, -hStar] }
+        let stable = fixed.filter { abs(gru.derivative(at: $0)) < 1 }
+        let unstable = fixed.filter { abs(gru.derivative(at: $0)) >= 1 }
+        panel.plot(.xy(stable, stable, columns: ("h_star", "h_star"), title: "stable fixed point",
+                       style: .points.lineType(7).pointType(7).pointSize(1.3)))
+        if !unstable.isEmpty {
+            panel.plot(.xy(unstable, unstable, columns: ("h_star", "h_star"), title: "unstable fixed point",
+                           style: .points.lineType(7).pointType(6).pointSize(1.3)))
+        }
+        figure.addPanel(panel)
+    }
+    return figure
+}
+
+//: ## Where do the states go?
+//:
+//: With w_hz = w_hr = 0 both gates are constant ½ and f(h) = ½h + ½tanh(w_hh h/2), so a fixed point
+//: solves h = tanh(w_hh h/2). Besides h = 0, a positive root exists exactly when the slope of the
+//: right-hand side at 0, w_hh/2, exceeds 1. Bisection finds it to machine precision: on (0, 1]
+//: g(h) = tanh(w_hh h/2) − h is positive near 0 and negative at 1.
+
+/// The positive root h* of h = tanh(w h / 2), or nil when only h = 0 exists (w ≤ 2).
+func symmetricFixedPoint(_ w: Double) -> Double? {
+    guard w > 2 else { return nil }
+    func g(_ h: Double) -> Double { tanh(w * h / 2) - h }
+    var lo = 1e-9, hi = 1.0   // g(lo) > 0 because w/2 > 1; g(1) = tanh(w/2) − 1 < 0
+    while true {
+        let mid = (lo + hi) / 2
+        if mid <= lo || mid >= hi { return lo }
+        if g(mid) > 0 { lo = mid } else { hi = mid }
+    }
+}
+
+/// h_T from h_0 after `steps` iterations.
+func limit(_ gru: ScalarGRU, from h0: Double, steps: Int) -> Double {
+    var h = h0
+    for _ in 0..<steps { h = gru(h) }
+    return h
+}
+
+struct Chapter1: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ch01-dynamics",
+        abstract: "Chapter 1: the input-free one-unit GRU as a dynamical system.",
+        discussion: """
+            Iterates f(h) = σ(w_hz h)h + (1 − σ(w_hz h))tanh(w_hh σ(w_hr h) h) for w_hh = 1.5 and 2.5 \
+            (w_hz = w_hr = 0), prints f′(0), where the state settles and the fixed point h*, and writes \
+            the figures `trajectories` and `return-map` (.gp + .dat, and .png/.svg when gnuplot is installed).
+            """)
+
+    @OptionGroup var common: ChapterOptions
+
+    @Option(help: ArgumentHelp("Steps shown in the trajectory figure (default: 40, or 80 with --scale paper).", valueName: "n"))
+    var steps: Int?
+
+    @Option(name: .customLong("limit-steps"), help: ArgumentHelp("Steps taken to find where h settles from h_0 = 0.5.", valueName: "n"))
+    var limitSteps: Int = 10_000
+
+    func validate() throws {
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps)).") }
+        if steps ?? 0 > 1_000_000 { throw ValidationError("--steps is at most 1000000 (got \(steps!)).") }
+        if limitSteps < 1 { throw ValidationError("--limit-steps must be at least 1 (got \(limitSteps)).") }
+    }
+
+    func run() throws {
+        let steps = self.steps ?? (common.scale == .paper ? 80 : 40)
+        let output = try ChapterOutput(options: common, slug: "01-dynamics")
+        let report = Report(chapter: 1, title: "The GRU as a dynamical system")
+        report.header(settings: ["scale": common.scale.rawValue, "steps": String(steps),
+                                 "limit steps": String(limitSteps)])
+
+        /*:
+         ### The table
+
+         For each weight: the slope at the origin, the state reached from h_0 = 0.5 after many steps, and
+         the nonzero fixed point h* with its slope f′(h*). Two independent routes meet: iterating the map
+         (h_∞) and solving the fixed-point equation (h*) give the same number when h* exists.
+         */
+        var table = TextTable(title: "The one-unit GRU, w_hz = w_hr = 0",
+                              columns: ["w_hh", "f′(0) = ½ + w_hh/4", "origin", "h_∞ from h_0 = 0.5", "h* (h = tanh(w_hh h/2))", "f′(h*)"],
+                              formats: ["%.1f", "%.4f", "", "%.4f", "%.4f", "%.4f"])
+        var summary = DataTable(columns: ["w_hh", "fprime_0", "h_inf", "h_star", "fprime_h_star"], comments: [
+            "Chapter 1: the one-unit GRU with w_hz = w_hr = 0.",
+            "fprime_0 = f'(0) = 1/2 + w_hh/4; h_inf = h after \(limitSteps) steps from h_0 = 0.5;",
+            "h_star = positive root of h = tanh(w_hh h/2) (NaN when w_hh <= 2); fprime_h_star = f'(h_star).",
+        ])
+        for w in tableWeights {
+            let gru = ScalarGRU(wHH: w)
+            let slope = gru.derivative(at: 0)
+            let hStar = symmetricFixedPoint(w)
+            let slopeStar = hStar.map { gru.derivative(at: $0) }
+            let hInf = limit(gru, from: 0.5, steps: limitSteps)
+            table.add([.number(w), .number(slope), .text(slope < 1 ? "stable" : slope > 1 ? "unstable" : "critical"),
+                       .number(hInf), .optional(hStar), .optional(slopeStar)])
+            summary.append([w, slope, hInf, hStar ?? .nan, slopeStar ?? .nan])
+        }
+        report.table(table)
+        try output.write(summary, name: "summary.dat")
+
+        /*:
+         Below 2 every orbit is pulled into the origin, geometrically at the rate f′(0) per step. Above 2
+         the origin pushes states away, yet they stay bounded (|tanh| < 1) and settle on one of two new
+         stable fixed points ±h*, which move out of the origin as w_hh grows: ±0.7104 at 2.5, ±0.8586 at 3.
+         At exactly w_hh = 2, f′(0) = 1 and the origin attracts only algebraically (h_t ~ t^{-1/2}), which
+         is why h_∞ is still visibly nonzero there after many steps.
+
+         This is a *pitchfork bifurcation*: one stable fixed point turns unstable and gives birth to two.
+         Chapter 2 maps all fixed points as w_hh varies (the bifurcation diagram) and adds the gates back;
+         chapter 3 shows what the bifurcation does to the gradient ∂h_T/∂w_hh — the explosion the paper prevents.
+         */
+        try output.write(trajectoriesFigure(steps: steps, symmetricFixedPoint: symmetricFixedPoint))
+        try output.write(returnMapFigure(symmetricFixedPoint: symmetricFixedPoint))
+
+        report.note("""
+            f′(0) crosses 1 at w_hh = 2: for w_hh = 1.5 every state decays to 0; for w_hh = 2.5 the origin \
+            is unstable and states settle on ±h*. Chapter 2 follows the fixed points through this bifurcation.
+            """)
+        report.files(output.written)
+    }
+}
+
+Chapter1.main()

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A progress bar for anything longer than a couple of seconds.
+///
+/// On a terminal (`isatty(STDOUT_FILENO)`) it redraws one line, at most ~10 times a second:
+///
+///     training  [██████████░░░░░░░░░░]  512/1000  3.41k tok/s  ETA 0:02
+///
+/// When standard output is not a terminal (a log file, a pipe, a test) it draws nothing, and
+/// ``finish()`` prints at most one summary line (`training: 1000 tok in 0.29 s (3.41k tok/s)`).
+/// Not thread-safe: advance it from one thread.
+public final class Progress {
+    public let label: String
+    public let total: Int
+    /// The unit of one item in the rate, e.g. `"tok"` gives `tok/s`.
+    public let unit: String
+    public private(set) var count = 0
+
+    private let isTerminal: Bool
+    private let summary: Bool
+    private let write: (String) -> Void
+    private let clock: () -> Double
+    private let start: Double
+    private var lastDraw = -Double.infinity
+    private var finished = false
+
+    /// - Parameters:
+    ///   - total: the number of items (> 0).
+    ///   - label: what is being done, e.g. `"training"`.
+    ///   - unit: the item's unit for the rate (`"it"`, `"tok"`, `"step"`).
+    ///   - summary: print one summary line at ``finish()`` when not on a terminal.
+    public convenience init(total: Int, label: String, unit: String = "it", summary: Bool = true) {
+        self.init(total: total, label: label, unit: unit, summary: summary, isTerminal: isatty(STDOUT_FILENO) == 1,
+                  clock: { Progress.monotonicSeconds() }, write: { fputs($0, stdout); fflush(stdout) })
+    }
+
+    /// The testable form: the terminal test, the clock (seconds) and the output are injected.
+    public init(total: Int, label: String, unit: String = "it", summary: Bool = true, isTerminal: Bool,
+                clock: @escaping () -> Double, write: @escaping (String) -> Void) {
+        precondition(total > 0, "Progress: total must be positive, got \(total)")
+        self.total = total
+        self.label = label
+        self.unit = unit
+        self.summary = summary
+        self.isTerminal = isTerminal
+        self.clock = clock
+        self.write = write
+        self.start = clock()
+    }
+
+    /// Advances by `n` items and redraws when at least 0.1 s passed since the last drawing.
+    public func advance(by n: Int = 1) {
+        count = min(total, count + n)
+        guard isTerminal else { return }
+        let now = clock()
+        if now - lastDraw >= 0.1 || count == total {
+            lastDraw = now
+            write("\r" + Self.line(label: label, count: count, total: total, unit: unit, elapsed: now - start) + "\u{1B}[K")
+        }
+    }
+
+    /// Ends the bar: on a terminal, redraws it complete and moves to the next line; otherwise prints
+    /// the summary line (if enabled). Calling it again does nothing.
+    public func finish() {
+        guard !finished else { return }
+        finished = true
+        let elapsed = clock() - start
+        if isTerminal {
+            write("\r" + Self.line(label: label, count: count, total: total, unit: unit, elapsed: elapsed) + "\u{1B}[K\n")
+        } else if summary {
+            write(Self.summaryLine(label: label, count: count, unit: unit, elapsed: elapsed) + "\n")
+        }
+    }
+
+    /// The bar line: `label  [bar]  count/total  rate unit/s  ETA m:ss` (bar 20 cells wide).
+    public static func line(label: String, count: Int, total: Int, unit: String, elapsed: Double) -> String {
+        let fraction = Double(count) / Double(total)
+        let cells = 20, full = Int((fraction * Double(cells)).rounded(.down))
+        let bar = String(repeating: "█", count: full) + String(repeating: "░", count: cells - full)
+        let rate = elapsed > 0 ? Double(count) / elapsed : 0
+        let eta: String
+        if count >= total { eta = "done " + clock(elapsed) }
+        else if rate > 0 { eta = "ETA " + clock(Double(total - count) / rate) }
+        else { eta = "ETA --:--" }
+        let width = String(total).count
+        let padded = String(repeating: " ", count: max(0, width - String(count).count)) + String(count)
+        return "\(label)  [\(bar)]  \(padded)/\(total)  \(human(rate)) \(unit)/s  \(eta)"
+    }
+
+    /// `label: count unit in 1.23 s (rate unit/s)`.
+    public static func summaryLine(label: String, count: Int, unit: String, elapsed: Double) -> String {
+        let rate = elapsed > 0 ? Double(count) / elapsed : 0
+        return "\(label): \(count) \(unit) in \(String(format: "%.2f", elapsed)) s (\(human(rate)) \(unit)/s)"
+    }
+
+    /// 3 significant figures with k/M/G suffixes: 0.5, 12.3, 456, 3.41k, 12.0M.
+    static func human(_ x: Double) -> String {
+        let (value, suffix): (Double, String) =
+            x >= 1e9 ? (x / 1e9, "G") : x >= 1e6 ? (x / 1e6, "M") : x >= 1e3 ? (x / 1e3, "k") : (x, "")
+        let format = value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f"
+        return String(format: format, value) + suffix
+    }
+
+    /// Seconds as `m:ss` (or `h:mm:ss` from an hour).
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+                         : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    /// A monotonic clock in seconds.
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// What can go wrong when writing or drawing a figure.
+public enum FigureError: Error, LocalizedError, CustomStringConvertible, Equatable {
+    /// A file could not be written (folder missing, no permission, disk full).
+    case cannotWrite(path: String, reason: String)
+    /// gnuplot ran but exited with a non-zero status; `stderr` holds its message (file, line, error).
+    case gnuplotFailed(script: String, status: Int32, stderr: String)
+    /// gnuplot could not be started at all.
+    case cannotStartGnuplot(reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        case .gnuplotFailed(let script, let status, let stderr):
+            let message = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            return "gnuplot failed on \(script) (exit status \(status))"
+                + (message.isEmpty ? "" : ":\n" + message)
+        case .cannotStartGnuplot(let reason):
+            return "cannot start gnuplot: \(reason)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// A gnuplot session in the spirit of gnuplot-iostream: collect commands and data, then stream
+/// them to a `gnuplot` process through its standard input. Data goes in as named datablocks
+/// (`$name << EOD … EOD`), which a later `plot $name index k` reads like a file.
+///
+///     var gp = Gnuplot()
+///     gp.send("set terminal pngcairo size 600,450")
+///     gp.send("set output 'sine.png'")
+///     gp.send(datablock: "sine", table)
+///     gp.send("plot $sine using 1:2 with lines title 'sin x'")
+///     try gp.run(in: folder)
+///
+/// The static side finds gnuplot on PATH, runs a written script in its folder (``render(script:)``),
+/// and says once per process how to install gnuplot when it is missing.
+public struct Gnuplot: Sendable {
+    /// The commands so far, one per line.
+    public private(set) var lines: [String] = []
+
+    public init() {}
+
+    /// Appends one command (or several, separated by newlines).
+    public mutating func send(_ command: String) { lines.append(command) }
+
+    /// Appends a datablock `$name << EOD`, the table's text, `EOD`. `name` must be an identifier.
+    public mutating func send(datablock name: String, _ table: DataTable) {
+        precondition(name.first.map { $0.isLetter || $0 == "_" } == true && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" },
+                     "Gnuplot: datablock name \(name) must be an identifier")
+        lines.append("$\(name) << EOD")
+        var text = table.text
+        if text.hasSuffix("\n") { text.removeLast() }
+        lines.append(text)
+        lines.append("EOD")
+    }
+
+    /// The session as one script.
+    public var script: String { lines.joined(separator: "\n") + "\n" }
+
+    /// What gnuplot printed.
+    public struct Output: Sendable, Equatable {
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Streams the script to a new gnuplot process whose working folder is `directory`, waits for it.
+    ///
+    /// - Throws: ``FigureError/gnuplotFailed(script:status:stderr:)`` on a non-zero exit (with
+    ///   gnuplot's own message), ``FigureError/cannotStartGnuplot(reason:)`` when it is not installed.
+    @discardableResult
+    public func run(in directory: URL) throws -> Output {
+        try Self.execute(arguments: [], stdin: Data(script.utf8), in: directory, label: "<stdin>")
+    }
+
+    // MARK: - The gnuplot program
+
+    /// gnuplot's location: the first executable `gnuplot` on PATH, or nil.
+    public static var executable: URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent("gnuplot")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// True when gnuplot is on PATH.
+    public static var isInstalled: Bool { executable != nil }
+
+    /// The advice printed when gnuplot is missing.
+    public static let installAdvice = """
+        gnuplot is not installed, so the figures were written as data (.dat) and scripts (.gp) only.
+        Install it with `sudo apt-get install gnuplot-nox` (Debian/Ubuntu) or `brew install gnuplot`,
+        then draw any figure with `cd <folder> && gnuplot NAME.gp`.
+        """
+
+    private static let adviceLock = NSLock()
+    nonisolated(unsafe) private static var adviceGiven = false
+
+    /// Prints ``installAdvice`` to standard error the first time it is called in this process;
+    /// later calls print nothing. Returns true when it printed.
+    @discardableResult
+    public static func adviseInstallOnce() -> Bool {
+        adviceLock.lock()
+        defer { adviceLock.unlock() }
+        guard !adviceGiven else { return false }
+        adviceGiven = true
+        FileHandle.standardError.write(Data((installAdvice + "\n").utf8))
+        return true
+    }
+
+    /// Runs `gnuplot NAME.gp` in the script's own folder — exactly what a reader would type — so the
+    /// pictures come from the written files alone.
+    ///
+    /// - Throws: ``FigureError/gnuplotFailed(script:status:stderr:)`` with gnuplot's message on a
+    ///   non-zero exit; ``FigureError/cannotStartGnuplot(reason:)`` when gnuplot is not installed.
+    @discardableResult
+    public static func render(script: URL) throws -> Output {
+        try execute(arguments: [script.lastPathComponent], stdin: nil,
+                    in: script.deletingLastPathComponent(), label: script.path)
+    }
+
+    private static func execute(arguments: [String], stdin: Data?, in directory: URL, label: String) throws -> Output {
+        guard let executable else {
+            throw FigureError.cannotStartGnuplot(reason: "no gnuplot on PATH (install it with `sudo apt-get install gnuplot-nox`)")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        process.standardOutput = output
+        process.standardError = error
+        do { try process.run() } catch {
+            throw FigureError.cannotStartGnuplot(reason: AtomicFile.reason(error))
+        }
+        // Feed stdin and drain stderr on other threads so neither pipe can fill up and block gnuplot.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async { errData = error.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        if let stdin {
+            group.enter()
+            DispatchQueue.global().async {
+                let handle = input.fileHandleForWriting
+                // A gnuplot that dies early closes the pipe; the write then fails and is ignored,
+                // the exit status below reports what happened.
+                try? handle.write(contentsOf: stdin)
+                try? handle.close()
+                group.leave()
+            }
+        }
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        let result = Output(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        guard process.terminationStatus == 0 else {
+            throw FigureError.gnuplotFailed(script: label, status: process.terminationStatus, stderr: result.stderr)
+        }
+        return result
+    }
+
+    // MARK: - Text helpers
+
+    /// A gnuplot double-quoted string literal: `\` and `"` escaped, newlines as `\n`.
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for c in s {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A number as gnuplot reads it back exactly (same rules as ``DataTable/format(_:)``, NaN as `NaN`).
+    public static func number(_ x: Double) -> String { DataTable.format(x) }
+}

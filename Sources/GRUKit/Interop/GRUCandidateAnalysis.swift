@@ -1,0 +1,107 @@
+/// What `gru inspect` reports for one GRU layer: the spectrum of its candidate recurrent block
+/// W_hn and the stability of the input-free GRU at h* = 0 (NOTES §2). All in Double.
+public struct GRUCandidateReport: Codable, Equatable, Sendable {
+    /// The layer's readable name, e.g. "rnn.l0".
+    public var layer: String
+    /// The key of its `weight_hh` tensor.
+    public var weightHH: String
+    public var dtype: String
+    public var hiddenSize: Int
+    public var inputSize: Int
+    public var hasBiases: Bool
+    /// All singular values of W_hn, descending (LAPACK xGESDD).
+    public var singularValues: [Double]
+    /// ‖W_hn‖₂ = σ_1.
+    public var spectralNorm: Double
+    /// ρ(J) for J = ½I + ¼W_hn, the Jacobian of the input-free, bias-free GRU at h* = 0 (xGEEV).
+    public var spectralRadiusJ: Double
+    /// The sufficient condition ‖W_hn‖₂ < 2 (which implies ρ(J) < 1).
+    public var sufficientConditionHolds: Bool
+    /// 2 − ‖W_hn‖₂: positive when the condition holds, by how much.
+    public var margin: Double
+    /// ρ(J) < 1: h* = 0 is asymptotically stable for the input-free GRU.
+    public var stableAtOrigin: Bool
+}
+
+/// What `gru project` did to one layer.
+public struct GRUProjectionOutcome: Codable, Equatable, Sendable {
+    public var layer: String
+    public var weightHH: String
+    /// σ_1(W_hn) before.
+    public var spectralNormBefore: Double
+    /// σ_1(W_hn) after, computed from the values as stored in the file's dtype.
+    public var spectralNormAfter: Double
+    /// How many singular values exceeded 2 − δ and were clipped (0: the tensor is left untouched).
+    public var clippedCount: Int
+}
+
+/// Inspection and projection of the GRU layers of a safetensors state dict.
+public enum GRUCandidateAnalysis {
+    /// W_hn of `layer` (rows 2H..<3H of weight_hh) in Double.
+    public static func candidateBlock(_ file: SafetensorsFile, _ layer: GRULayerKeys) throws -> Matrix<Double> {
+        try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).rows(layer.candidateRows, as: Double.self) }
+    }
+
+    /// The report of one layer: singular values of W_hn, σ_1, ρ(½I + ¼W_hn) by
+    /// ``FixedPointStability/spectralRadiusAtOrigin(_:)``, the condition σ_1 < 2, its margin 2 − σ_1, ρ < 1.
+    /// - Throws: ``SafetensorsError`` naming the file and tensor when W_hn holds Inf/NaN or LAPACK fails.
+    public static func report(_ file: SafetensorsFile, layer: GRULayerKeys) throws -> GRUCandidateReport {
+        let w = try candidateBlock(file, layer)
+        let (s, rho) = try linearAlgebra(file, layer) {
+            (try w.singularValues(), try FixedPointStability.spectralRadiusAtOrigin(w))
+        }
+        let sigma1 = s.first ?? 0
+        return GRUCandidateReport(
+            layer: layer.name, weightHH: layer.weightHH, dtype: try file.tensor(layer.weightHH).dtype.rawValue,
+            hiddenSize: layer.hiddenSize, inputSize: layer.inputSize, hasBiases: layer.hasBiases,
+            singularValues: s, spectralNorm: sigma1, spectralRadiusJ: rho,
+            sufficientConditionHolds: sigma1 < 2, margin: 2 - sigma1, stableAtOrigin: rho < 1)
+    }
+
+    /// Applies P_δ (``SpectralProjection/projectByFullSVD(_:threshold:)`` with c = 2 − δ, in Double)
+    /// to W_hn of every GRU layer of `file`, writing the result back in the tensor's own dtype
+    /// (rounded to nearest-even). Only the rows 2H..<3H of a layer whose σ_1 exceeds c change; the
+    /// r and z rows, every other tensor and the metadata keep their exact bytes.
+    ///
+    /// - Precondition-free: δ outside [0, 2) (or NaN) is an error, not a trap.
+    /// - Throws: ``SafetensorsError`` when δ is invalid, no GRU layer is found, a block holds
+    ///   Inf/NaN, or a tensor's dtype cannot be written.
+    @discardableResult
+    public static func project(_ file: inout SafetensorsFile, delta: Double) throws -> [GRUProjectionOutcome] {
+        guard delta >= 0, delta < 2 else {
+            throw SafetensorsError(file: file.source, problem: .notApplicable("δ must lie in [0, 2), got \(delta)"))
+        }
+        let c = SpectralProjection.threshold(delta: delta)
+        let found = try GRUStateDict(file)
+        guard !found.layers.isEmpty else {
+            throw SafetensorsError(file: file.source, problem: .notApplicable("no GRU layer found (no 3H×H tensor named …weight_hh_l{k})"))
+        }
+        var outcomes: [GRUProjectionOutcome] = []
+        for layer in found.layers {
+            var w = try candidateBlock(file, layer)
+            let result = try linearAlgebra(file, layer) { try SpectralProjection.projectByFullSVD(&w, threshold: c) }
+            var after = result.largestSingularValue
+            if result.changed {
+                let original = try file.tensor(layer.weightHH)
+                let updated = try file.attributed(layer.weightHH) { try original.replacingRows(from: layer.candidateRows.lowerBound, with: w) }
+                file[layer.weightHH] = updated
+                let stored = try file.attributed(layer.weightHH) { try updated.rows(layer.candidateRows, as: Double.self) }
+                after = try linearAlgebra(file, layer) { try stored.spectralNorm() }
+            }
+            outcomes.append(GRUProjectionOutcome(layer: layer.name, weightHH: layer.weightHH,
+                                                 spectralNormBefore: result.largestSingularValue,
+                                                 spectralNormAfter: after, clippedCount: result.clippedCount))
+        }
+        return outcomes
+    }
+
+    /// Runs a LAPACK computation, turning its errors into a SafetensorsError about the layer's tensor.
+    private static func linearAlgebra<R>(_ file: SafetensorsFile, _ layer: GRULayerKeys, _ body: () throws -> R) throws -> R {
+        do { return try body() } catch let e as LinearAlgebraError {
+            let reason: String
+            if case .nonFiniteInput = e { reason = "the candidate block W_hn (rows \(layer.candidateRows)) contains Inf or NaN" }
+            else { reason = "W_hn: \(e.description)" }
+            throw SafetensorsError(file: file.source, problem: .unusable(tensor: layer.weightHH, reason: reason))
+        }
+    }
+}
