@@ -3,7 +3,7 @@
 //: Run it with `swift run ch02-fixed-points` (add `--help` for the options). It prints the fixed points
 //: of the one-unit GRU around w_hh = 2, checks the Jacobian at the origin of the many-unit GRU against
 //: the formula J = ½I + ¼W_hh, and hunts for the fixed points that appear once ‖W_hh‖₂ passes 2.
-//: Figures go to `figures/02-fixed-points/`: `bifurcation`, `eigenvalues` and `phase-portrait`.
+//: Figures go to `figures/02-fixed-points/`: `bifurcation-diagram`, `jacobian-eigenvalues` and `phase-portrait`.
 import ArgumentParser
 import Foundation
 import GRUKit
@@ -36,7 +36,8 @@ let cases: [(name: String, wHZ: Double, wHR: Double, title: String)] = [
 ]
 
 /// Splits scan rows into continuous branches for drawing: a branch is identified by its sign, its
-/// rank by |h*| among the fixed points of that sign, and its stability; a gap in w_hh starts a new
+/// rank by |h*| among the fixed points of that sign counted from the outermost (so a branch passing
+/// through the origin does not renumber the others), and its stability; a gap in w_hh starts a new
 /// piece (a blank line in the data, where gnuplot lifts the pen).
 func branchBlocks(_ rows: [BifurcationRow], step: Double) -> (stable: DataBlock, unstable: DataBlock) {
     var pieces: [String: [[Double]]] = [:]
@@ -44,7 +45,7 @@ func branchBlocks(_ rows: [BifurcationRow], step: Double) -> (stable: DataBlock,
     for (w, group) in byW {
         for sign in [-1.0, 0.0, 1.0] {
             let same = group.filter { sign == 0 ? $0.point.h == 0 : $0.point.h * sign > 0 }
-                .sorted { abs($0.point.h) < abs($1.point.h) }
+                .sorted { abs($0.point.h) > abs($1.point.h) }
             for (rank, r) in same.enumerated() {
                 pieces["\(sign) \(rank) \(r.point.isStable)", default: []].append([w, r.point.h])
             }
@@ -120,12 +121,12 @@ func symmetricWithPositiveTop(_ n: Int, rng: inout SeededGenerator) throws -> Ma
  This is the constant in the paper's threshold 2 − δ: keeping σ_1(W_hh) below 2 keeps the origin stable
  whatever the gates do.
 
- The figure `eigenvalues` shows this for two random matrices rescaled to ‖W_hh‖₂ = 1.5, 2 and 2.5: a
+ The figure `jacobian-eigenvalues` shows this for two random matrices rescaled to ‖W_hh‖₂ = 1.5, 2 and 2.5: a
  Gaussian one, whose eigenvalues fill a disc of radius about ‖W_hh‖₂/2 and stay well inside the unit
  circle even at 2.5, and a symmetric one whose leading eigenvalue is +‖W_hh‖₂, which reaches the unit
  circle exactly at ‖W_hh‖₂ = 2 and leaves it beyond.
 
- ![The eigenvalues of J = ½I + ¼W_hh](eigenvalues.png)
+ ![The eigenvalues of J = ½I + ¼W_hh](jacobian-eigenvalues.png)
  */
 
 let eigenNorms: [Double] = [1.5, 2.0, 2.5]
@@ -142,7 +143,7 @@ let eigenNorms: [Double] = [1.5, 2.0, 2.5]
  which the bound is tight) and random gates.
  */
 
-let finderNorms: [Double] = [1.5, 2.0, 2.2, 2.5, 3.0]
+let finderNorms: [Double] = [1.5, 1.8, 1.9, 2.0, 2.2, 2.5, 3.0]
 
 /*:
  ## A picture in two dimensions
@@ -263,7 +264,10 @@ struct Chapter2: ParsableCommand {
                                  .text(fps.map { String(format: "%.3f", $0.slope) }.joined(separator: " "))])
             }
 
-            let (stable, unstable) = branchBlocks(rows, step: step)
+            // For the drawing only, a finer scan where the branches are born (the fold near 1.76 and
+            // the bifurcation at 2), so that the curves reach the points where they meet.
+            let fine = ScalarBifurcation.scan(from: 1.7, to: 2.02, step: 0.0005, wHZ: c.wHZ, wHR: c.wHR, gridPoints: grid)
+            let (stable, unstable) = branchBlocks(rows + fine.filter { $0.point.h != 0 }, step: step)
             var panel = Panel(title: c.title, xLabel: "w_{hh}", yLabel: "fixed point h^*", xRange: 0...4, yRange: -1...1,
                               key: .topLeft)
             panel.plot(.data(stable, title: "stable", style: .lines.lineType(1).width(2.5)))
@@ -330,7 +334,7 @@ struct Chapter2: ParsableCommand {
         ])
         let gaussian = Matrix<Double>.randomNormal(rows: eigenSize, cols: eigenSize, std: 1, using: &rng)
         let symmetric = try symmetricWithPositiveTop(eigenSize, rng: &rng)
-        var eigenFigure = Figure("eigenvalues", layout: .init(rows: 1, columns: 3), panelSize: (430, 430))
+        var eigenFigure = Figure("jacobian-eigenvalues", layout: .init(rows: 1, columns: 3), panelSize: (430, 470))
         var rhoTable = TextTable(title: "ρ(J) at the origin", columns: ["‖W_hh‖₂", "bound ½ + ‖W‖₂/4", "ρ(J) Gaussian W", "ρ(J) symmetric W"],
                                  formats: ["%.1f", "%.4f", "%.4f", "%.4f"])
         for norm in eigenNorms {
@@ -341,15 +345,20 @@ struct Chapter2: ParsableCommand {
             for e in es { eigenSymmetric.append([norm, e.re, e.im]) }
             rhoTable.add([.number(norm), .number(0.5 + norm / 4), .number(eg.map(\.magnitude).max()!), .number(es.map(\.magnitude).max()!)])
             var panel = Panel(title: "‖W_{hh}‖_2 = \(norm)", xLabel: "Re μ", yLabel: "Im μ", xRange: -1.3...1.3, yRange: -1.3...1.3,
-                              key: norm == eigenNorms[0] ? .bottomLeft : .off, equalAxes: true)
+                              key: norm == eigenNorms[0] ? .custom("at screen 0.19, screen 0.05 center horizontal")
+                                : norm == eigenNorms[2] ? .custom("at screen 0.84, screen 0.05 center horizontal") : .off,
+                              equalAxes: true)
+            // The legend is split: the circles under the first panel, the eigenvalues under the last.
+            let first = norm == eigenNorms[0], last = norm == eigenNorms[2]
+            panel.command("set bmargin 7")
             panel.command("set parametric")
             panel.command("set trange [0:2*pi]")
-            panel.plot(.function("cos(t), sin(t)", title: "|μ| = 1", style: .lines.color("#000000").width(1.5)))
-            panel.plot(.function("0.5 + \(norm / 4)*cos(t), \(norm / 4)*sin(t)", title: "|μ − ½| ≤ ‖W‖_2/4",
+            panel.plot(.function("cos(t), sin(t)", title: first ? "|μ| = 1" : nil, style: .lines.color("#000000").width(1.5)))
+            panel.plot(.function("0.5 + \(norm / 4)*cos(t), \(norm / 4)*sin(t)", title: first ? "|μ − ½| ≤ ‖W_{hh}‖_2/4" : nil,
                                  style: .lines.color("#555555").width(1).dashed))
-            panel.plot(.xy(eg.map(\.re), eg.map(\.im), columns: ("re", "im"), title: "Gaussian W_{hh}",
+            panel.plot(.xy(eg.map(\.re), eg.map(\.im), columns: ("re", "im"), title: last ? "Gaussian W_{hh}" : nil,
                            style: .points.lineType(1).pointType(7).pointSize(0.5)))
-            panel.plot(.xy(es.map(\.re), es.map(\.im), columns: ("re", "im"), title: "symmetric W_{hh}",
+            panel.plot(.xy(es.map(\.re), es.map(\.im), columns: ("re", "im"), title: last ? "symmetric W_{hh}" : nil,
                            style: .points.lineType(2).pointType(9).pointSize(0.7)))
             eigenFigure.addPanel(panel)
         }
@@ -376,11 +385,17 @@ struct Chapter2: ParsableCommand {
         report.table(finderTable)
 
         /*:
-         Below the bifurcation the finder returns only the origin, with ρ < 1. Past ‖W_hh‖₂ = 2 the origin's
-         ρ exceeds 1 and a pair of stable fixed points ±h* appears, growing in norm with ‖W_hh‖₂, exactly as
-         in one dimension (the gates, absent at the origin, only bend the branches). Starting from a state
-         near the origin the network now ends on one of them: its long-run state depends discontinuously on
-         which side of the bifurcation the weights are, which is what chapter 3 turns into a gradient explosion.
+         Below the bifurcation (‖W_hh‖₂ = 1.5 … 1.9) the finder returns only the origin, with ρ = ½ + ‖W_hh‖₂/4 < 1
+         (W_hh's leading eigenvalue is +‖W_hh‖₂, so the bound is attained). Past 2 the origin's ρ exceeds 1 and
+         stable fixed points appear away from it, growing in norm with ‖W_hh‖₂; at 3 further unstable ones
+         (saddles) have joined them. Two differences from the one-unit pitchfork come from the gates, which
+         vanish at the origin but not away from it: the two stable points are no longer mirror images ±h*
+         (the gates break the symmetry h ↦ −h), and at ‖W_hh‖₂ = 2 exactly, where the origin is marginal, a
+         stable point already exists at some distance — as in the w_hr = 1 diagram above, where a fold creates
+         the outer stable branch before w_hh reaches 2. What does not move is the loss of stability of the
+         origin at ‖W_hh‖₂ = 2 for this W_hh. From a state near the origin the network now ends on one of the
+         new attractors: its long-run state changes abruptly as the weights cross the bifurcation, which is
+         what chapter 3 turns into a gradient explosion.
          */
 
         // MARK: phase portraits

@@ -47,7 +47,8 @@ extension InputFreeGRU {
     /// Jacobian R = ∂F/∂h − I: (RᵀR + λI) δ = −Rᵀr, λ halved on success and multiplied by 4 on failure;
     /// then up to 30 Newton steps R δ = −r. A point is kept when ‖F(h) − h‖₂ < `tolerance`
     /// (default 1e-12: Newton converges quadratically, so a true root reaches ~1e-16); points within
-    /// 1e-7 of each other are merged. Local minima of q with q > 0 are discarded.
+    /// 1e-7 of each other, or joined by a segment along which ‖F(h) − h‖ stays below the tolerance
+    /// (a degenerate root), are merged. Local minima of q with q > 0 are discarded.
     /// Roots whose basin (of LM) is not hit by any start can be missed: more starts, more certainty.
     public func fixedPoints(starts: Int = 200, seed: UInt64 = 1, tolerance: Double = 1e-12) -> [GRUFixedPoint] {
         let n = hiddenSize
@@ -61,7 +62,11 @@ extension InputFreeGRU {
         var found: [[Double]] = []
         for s in seeds {
             guard let h = solveFixedPoint(from: s, tolerance: tolerance) else { continue }
-            if found.contains(where: { zip($0, h).map { abs($0 - $1) }.max()! < 1e-7 }) { continue }
+            if let i = found.firstIndex(where: { sameFixedPoint($0, h, tolerance: tolerance) }) {
+                // Keep the representative with the smaller residual (the exact origin wins).
+                if residualNorm(h) < residualNorm(found[i]) { found[i] = h }
+                continue
+            }
             found.append(h)
         }
         found.sort { a, b in
@@ -73,6 +78,15 @@ extension InputFreeGRU {
             return GRUFixedPoint(h: h, residual: residualNorm(h), eigenvalues: ev,
                                  spectralRadius: ev.map(\.magnitude).max() ?? .nan)
         }
+    }
+
+    /// Whether two converged points are one fixed point: closer than 1e-7, or joined by a segment
+    /// on which F(h) − h stays below the tolerance (checked at ¼, ½, ¾). The second test merges the
+    /// cloud of points that all pass the tolerance around a degenerate root (where ∂F/∂h − I is
+    /// singular, e.g. the origin at ρ(J) = 1, the residual grows only like ‖h − h*‖³).
+    func sameFixedPoint(_ a: [Double], _ b: [Double], tolerance: Double) -> Bool {
+        if zip(a, b).map({ abs($0 - $1) }).max()! < 1e-7 { return true }
+        return [0.25, 0.5, 0.75].allSatisfy { t in residualNorm(zip(a, b).map { $0 + t * ($1 - $0) }) < tolerance }
     }
 
     /// ‖F(h) − h‖₂.
