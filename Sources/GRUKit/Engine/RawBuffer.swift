@@ -22,5 +22,11 @@ final class RawBuffer<S: BLASScalar> {
         a.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// Copies the first `count` values of `a` into the start of the block.
+    func copy(from a: [S], count n: Int) {
+        precondition(a.count >= n && n <= count, "RawBuffer: cannot copy \(n) values")
+        a.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: n) }
+    }
+
     func array() -> [S] { Array(UnsafeBufferPointer(start: p, count: count)) }
 }
