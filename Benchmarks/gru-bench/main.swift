@@ -91,7 +91,7 @@ struct GRUBench: ParsableCommand {
             let fields: [(String, String)] = [
                 ("cell", "\"\(form.rawValue)\""), ("vocabulary", "\(vocabulary)"), ("embedding", "\(embedding)"),
                 ("hidden", "\(hidden)"), ("batch", "\(batch)"), ("steps", "\(steps)"), ("dropout", "\(dropout)"),
-                ("threads", "\(threads)"), ("iterations", "\(iterations)"),
+                ("threads", "\(threads)"), ("blas_core", "\"\(BLAS.coreName)\""), ("iterations", "\(iterations)"),
                 ("seconds_per_iteration", String(format: "%.5f", perIteration)),
                 ("tokens_per_second", String(format: "%.1f", tokensPerSecond)),
                 ("projection_ms", String(format: "%.3f", projectionMs)),
@@ -105,7 +105,7 @@ struct GRUBench: ParsableCommand {
                 ("cell", form.rawValue),
                 ("shape (V, E, H, B, T)", "\(vocabulary), \(embedding), \(hidden), \(batch), \(steps)"),
                 ("dropout", "\(dropout)"),
-                ("BLAS threads", "\(threads)"),
+                ("BLAS threads, kernels", "\(threads), \(BLAS.coreName)"),
                 ("iterations (median of)", "\(iterations) after \(warmup) warm-up"),
                 ("seconds per iteration", String(format: "%.4f", perIteration)),
                 ("tokens per second", String(format: "%.0f", tokensPerSecond)),
@@ -118,4 +118,7 @@ struct GRUBench: ParsableCommand {
     }
 }
 
+// OpenBLAS may not recognise this CPU and fall back to generic SSE3 kernels; restart with
+// the AVX2/AVX-512 kernels the CPU supports (unless OPENBLAS_CORETYPE is already set).
+BLAS.restartWithRecommendedCoreTypeIfNeeded()
 GRUBench.main()
