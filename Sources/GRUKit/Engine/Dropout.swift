@@ -1,0 +1,52 @@
+/// Inverted dropout on a non-recurrent connection: y = m ⊙ x with m_i = 0 with probability p
+/// and 1/(1 − p) otherwise, so E[y] = x and evaluation needs no rescaling. Backward multiplies
+/// by the same mask. Masks are drawn from a ``SeededGenerator`` (m_i = 0 iff u_i < p, u_i
+/// uniform in [0, 1)), or fixed by `fixedMask` (for tests).
+public final class Dropout<Scalar: BLASScalar> {
+    /// The drop probability p, 0 ≤ p < 1 (0 = identity).
+    public let probability: Double
+    public var rng: SeededGenerator
+    /// When set, used instead of a random mask (its length must equal the input's).
+    public var fixedMask: [Scalar]?
+    var mask = RawBuffer<Scalar>(0)
+    /// Whether the last `apply` used a mask (training and p > 0, or a fixed mask).
+    var active = false
+
+    public init(probability: Double, seed: UInt64) {
+        precondition(probability >= 0 && probability < 1, "Dropout: p must lie in [0, 1), got \(probability)")
+        self.probability = probability
+        rng = SeededGenerator(seed: seed)
+    }
+
+    /// The mask of the last training-mode application (empty when none was used).
+    public var lastMask: [Scalar] { active ? mask.array() : [] }
+
+    /// x ← m ⊙ x in place over `count` values; identity when not training (and no fixed mask).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func apply(_ x: UnsafeMutablePointer<Scalar>, count: Int, training: Bool) {
+        active = false
+        guard training, probability > 0 || fixedMask != nil else { return }
+        if mask.count != count { mask = RawBuffer(count) }
+        let m = mask.p
+        if let f = fixedMask {
+            precondition(f.count == count, "Dropout: fixed mask of \(f.count) values for \(count) inputs")
+            mask.copy(from: f)
+        } else {
+            let keep = Scalar(1 / (1 - probability)), p = probability
+            for i in 0..<count { m[i] = rng.nextUniform() < p ? 0 : keep }
+        }
+        for i in 0..<count { x[i] *= m[i] }
+        active = true
+    }
+
+    /// g ← m ⊙ g with the mask of the last `apply` (identity if none was used).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func backward(_ g: UnsafeMutablePointer<Scalar>, count: Int) {
+        guard active else { return }
+        precondition(mask.count == count, "Dropout.backward: \(count) gradients for a mask of \(mask.count)")
+        let m = mask.p
+        for i in 0..<count { g[i] *= m[i] }
+    }
+}

@@ -1,0 +1,106 @@
+/// A word embedding: the linear map without bias from one-hot ids to vectors, i.e. a row
+/// lookup in a V×E matrix stored as PyTorch's `nn.Embedding.weight`, optionally followed by a
+/// constant output scale (the paper multiplies the embedding by 0.01, NOTES §4).
+///
+///     y_i = s · E[id_i, :]          ∂loss/∂E[v, :] = s · Σ_{i : id_i = v} ∂loss/∂y_i
+///
+/// Backward is a scatter-add into the rows used; rows not used get a zero gradient.
+public final class Embedding<Scalar: BLASScalar> {
+    /// E, V×E (`encoder.weight` in PyTorch's word-language-model naming).
+    public let weight: Parameter<Scalar>
+    /// The output scale s (1 for a plain embedding, 0.01 in the paper).
+    public let scale: Scalar
+    public var vocabularySize: Int { weight.value.rows }
+    public var embeddingSize: Int { weight.value.cols }
+    public var parameters: [Parameter<Scalar>] { [weight] }
+
+    /// How the embedding matrix is initialised.
+    public enum Initialization: Sendable, Equatable {
+        /// N(0, 1): PyTorch's `nn.Embedding` default (the project's default).
+        case standardNormal
+        /// U(−a, a): PyTorch's word-language-model example uses a = 0.1.
+        case uniform(Double)
+    }
+
+    public init(weight: Matrix<Scalar>, scale: Scalar = 1) {
+        precondition(weight.rows > 0 && weight.cols > 0, "Embedding: empty weight \(weight.rows)×\(weight.cols)")
+        self.weight = Parameter(name: "encoder.weight", value: weight)
+        self.scale = scale
+    }
+
+    /// A V×E embedding drawn with `initialization` from `rng` (row-major order).
+    public convenience init(vocabularySize: Int, embeddingSize: Int, scale: Scalar = 1,
+                            initialization: Initialization = .standardNormal, rng: inout SeededGenerator) {
+        let w: Matrix<Scalar>
+        switch initialization {
+        case .standardNormal: w = .randomNormal(rows: vocabularySize, cols: embeddingSize, using: &rng)
+        case .uniform(let a): w = .randomUniform(rows: vocabularySize, cols: embeddingSize, bound: Scalar(a), using: &rng)
+        }
+        self.init(weight: w, scale: scale)
+    }
+
+    /// Checks every id lies in 0..<V.
+    public func validate(_ ids: [Int32], what: String = "token") throws {
+        let v = vocabularySize
+        if let i = ids.firstIndex(where: { $0 < 0 || Int($0) >= v }) {
+            throw ModelInputError.tokenOutOfRange(what: what, position: i, token: Int(ids[i]), vocabularySize: v)
+        }
+    }
+
+    /// y = s · E[ids] as a (count)×E matrix. Precondition: ids in 0..<V (see ``validate(_:what:)``).
+    public func forward(_ ids: [Int32]) -> Matrix<Scalar> {
+        var y = Matrix<Scalar>(rows: ids.count, cols: embeddingSize)
+        ids.withUnsafeBufferPointer { p in
+            y.elements.withUnsafeMutableBufferPointer { forward(ids: p.baseAddress!, count: ids.count, into: $0.baseAddress!) }
+        }
+        return y
+    }
+
+    /// Sets ∂loss/∂E from ∂loss/∂y ((count)×E) and returns nothing (ids are not differentiable).
+    public func backward(_ ids: [Int32], outputGradient: Matrix<Scalar>) {
+        precondition(outputGradient.rows == ids.count && outputGradient.cols == embeddingSize, "Embedding.backward: gradient shape")
+        ids.withUnsafeBufferPointer { p in
+            outputGradient.elements.withUnsafeBufferPointer { backward(ids: p.baseAddress!, count: ids.count, outputGradient: $0.baseAddress!) }
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(ids: UnsafePointer<Int32>, count: Int, into y: UnsafeMutablePointer<Scalar>) {
+        let e = embeddingSize, s = scale
+        weight.value.elements.withUnsafeBufferPointer { w in
+            let w = w.baseAddress!
+            for i in 0..<count {
+                let src = w + Int(ids[i]) * e, dst = y + i * e
+                if s == 1 { dst.update(from: src, count: e) } else { for j in 0..<e { dst[j] = s * src[j] } }
+            }
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func backward(ids: UnsafePointer<Int32>, count: Int, outputGradient g: UnsafePointer<Scalar>) {
+        let e = embeddingSize, s = scale
+        weight.gradient.elements.withUnsafeMutableBufferPointer { gw in
+            gw.update(repeating: 0)
+            let gw = gw.baseAddress!
+            for i in 0..<count {
+                Scalar.axpy(n: e, alpha: s, x: g + i * e, incx: 1, y: gw + Int(ids[i]) * e, incy: 1)
+            }
+        }
+    }
+}
+
+/// Input a model cannot use, named precisely.
+public enum ModelInputError: Error, Equatable, CustomStringConvertible {
+    case tokenOutOfRange(what: String, position: Int, token: Int, vocabularySize: Int)
+    case shape(String)
+
+    public var description: String {
+        switch self {
+        case let .tokenOutOfRange(what, position, token, v):
+            return "\(what) \(token) at position \(position) is outside the vocabulary 0..<\(v)"
+        case .shape(let m): return m
+        }
+    }
+}

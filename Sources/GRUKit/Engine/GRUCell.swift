@@ -1,0 +1,22 @@
+/// The two forms of the GRU in use. Both share PyTorch's parameter layout: `weightIH` (3H×I)
+/// and `weightHH` (3H×H) with row blocks r, z, n, and optional `biasIH`, `biasHH` (3H each).
+public enum GRUCell: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// The reset gate acts *before* the recurrent product (Cho et al. 2014; the paper's form,
+    /// NOTES §1):
+    ///
+    ///     r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
+    ///     n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)
+    ///     h' = z ⊙ h + (1 − z) ⊙ n
+    ///
+    /// The n block of `weightHH` is the paper's W_hh; the two bias vectors simply add.
+    case resetBefore
+    /// The reset gate acts *after* the recurrent product (PyTorch, cuDNN):
+    ///
+    ///     n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
+    ///
+    /// with r and z as above. PyTorch's `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`,
+    /// `bias_hh_l0` load into this form unchanged.
+    case resetAfter
+
+    public var description: String { rawValue }
+}

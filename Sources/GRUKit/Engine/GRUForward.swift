@@ -1,0 +1,81 @@
+extension GRULayer {
+    /// Read pointers to W_ih, W_hh, b_ih, b_hh (zeros when the layer has no biases).
+    @inline(__always)
+    func withWeights<R>(_ body: (UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafePointer<Scalar>) -> R) -> R {
+        let wih = weightIH.value.elements, whh = weightHH.value.elements
+        let bih = biasIH?.value.elements, bhh = biasHH?.value.elements
+        let zero = UnsafePointer(zeroBias.p)
+        return wih.withUnsafeBufferPointer { pih in
+            whh.withUnsafeBufferPointer { phh in
+                if let bih, let bhh {
+                    return bih.withUnsafeBufferPointer { bi in
+                        bhh.withUnsafeBufferPointer { bh in body(pih.baseAddress!, phh.baseAddress!, bi.baseAddress!, bh.baseAddress!) }
+                    }
+                }
+                return body(pih.baseAddress!, phh.baseAddress!, zero, zero)
+            }
+        }
+    }
+
+    /// The forward sweep over the window held in `ws` (inputs in `ws.x`, h_0 in the first B
+    /// rows of `ws.hs`). Leaves the gate activations in `ws.gates`, the auxiliary products in
+    /// `ws.aux` and h_1…h_T in `ws.hs`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forwardWindow(_ ws: GRUWorkspace<Scalar>) {
+        let T = ws.steps, B = ws.batch, I = inputSize, H = hiddenSize, H3 = 3 * H, H2 = 2 * H
+        let gates = ws.gates.p, aux = ws.aux.p, hs = ws.hs.p, gh = ws.gh.p
+        let cell = self.cell
+        withWeights { wih, whh, bih, bhh in
+            // All input projections of the window at once: gates = X · W_ihᵀ ((T·B)×3H).
+            Scalar.gemm(transA: false, transB: true, m: T * B, n: H3, k: I, alpha: 1, a: ws.x.p, lda: I,
+                        b: wih, ldb: I, beta: 0, c: gates, ldc: H3)
+            for t in 0..<T {
+                let hPrev = hs + t * B * H, hNext = hs + (t + 1) * B * H
+                let g = gates + t * B * H3, a = aux + t * B * H
+                switch cell {
+                case .resetAfter:
+                    // gh = h_{t−1} · W_hhᵀ (B×3H).
+                    Scalar.gemm(transA: false, transB: true, m: B, n: H3, k: H, alpha: 1, a: hPrev, lda: H,
+                                b: whh, ldb: H, beta: 0, c: gh, ldc: H3)
+                    for b in 0..<B {
+                        let gr = g + b * H3, hr = gh + b * H3, hp = hPrev + b * H, hn = hNext + b * H, ar = a + b * H
+                        for j in 0..<H {
+                            let r = scalarSigmoid(gr[j] + bih[j] + hr[j] + bhh[j])
+                            let z = scalarSigmoid(gr[H + j] + bih[H + j] + hr[H + j] + bhh[H + j])
+                            let hnj = hr[H2 + j] + bhh[H2 + j]
+                            let n = scalarTanh(gr[H2 + j] + bih[H2 + j] + r * hnj)
+                            gr[j] = r; gr[H + j] = z; gr[H2 + j] = n; ar[j] = hnj
+                            hn[j] = (1 - z) * n + z * hp[j]
+                        }
+                    }
+                case .resetBefore:
+                    // gates[:, r|z] += h_{t−1} · [W_hr; W_hz]ᵀ.
+                    Scalar.gemm(transA: false, transB: true, m: B, n: H2, k: H, alpha: 1, a: hPrev, lda: H,
+                                b: whh, ldb: H, beta: 1, c: g, ldc: H3)
+                    for b in 0..<B {
+                        let gr = g + b * H3, hp = hPrev + b * H, ar = a + b * H
+                        for j in 0..<H {
+                            let r = scalarSigmoid(gr[j] + bih[j] + bhh[j])
+                            let z = scalarSigmoid(gr[H + j] + bih[H + j] + bhh[H + j])
+                            gr[j] = r; gr[H + j] = z
+                            ar[j] = r * hp[j]
+                        }
+                    }
+                    // gates[:, n] += (r ⊙ h_{t−1}) · W_hnᵀ.
+                    Scalar.gemm(transA: false, transB: true, m: B, n: H, k: H, alpha: 1, a: a, lda: H,
+                                b: whh + H2 * H, ldb: H, beta: 1, c: g + H2, ldc: H3)
+                    for b in 0..<B {
+                        let gr = g + b * H3, hp = hPrev + b * H, hn = hNext + b * H
+                        for j in 0..<H {
+                            let n = scalarTanh(gr[H2 + j] + bih[H2 + j] + bhh[H2 + j])
+                            let z = gr[H + j]
+                            gr[H2 + j] = n
+                            hn[j] = (1 - z) * n + z * hp[j]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

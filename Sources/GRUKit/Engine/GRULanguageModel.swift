@@ -1,0 +1,159 @@
+/// The word-level language model of the paper's PTB experiment (NOTES §4):
+///
+///     tokens → embedding E (V×E, no bias) → ×s (0.01) → dropout → GRU (H) → dropout
+///            → linear (V×H + bias) → softmax cross-entropy (mean over tokens)
+///
+/// Inputs are windows of token ids, time-major: T·B ids with id[t·B + b] the token of stream b
+/// at step t; targets likewise (normally the next tokens). The hidden state is carried from
+/// one training window to the next without gradient (truncated BPTT); evaluation carries its
+/// own state, separately. If a window's batch size differs from the carried state's, the
+/// state restarts from zero.
+///
+/// Initialisation [choice, documented]: one `SeededGenerator(seed:)` draws, in this order,
+/// the embedding from N(0, 1) (PyTorch's `nn.Embedding` default; `.uniform(a)` available),
+/// the GRU from U(−1/√H, 1/√H) (PyTorch's `nn.GRU` default; weightIH, weightHH, biases), and
+/// the output layer from U(−1/√H, 1/√H) (PyTorch's `nn.Linear` default, weight then bias).
+/// The two dropout masks use generators seeded with seed + 1 and seed + 2.
+public final class GRULanguageModel<Scalar: BLASScalar> {
+    public struct Configuration: Sendable, Equatable {
+        public var vocabularySize: Int
+        public var embeddingSize: Int
+        public var hiddenSize: Int
+        public var cell: GRUCell
+        /// Whether the GRU has biases (the §6 reference run used none).
+        public var gruBias: Bool
+        /// Dropout probability on the embedding output and on the GRU output (not recurrent).
+        public var dropout: Double
+        /// The embedding's output scale (0.01 in the paper).
+        public var embeddingScale: Double
+        public var embeddingInitialization: Embedding<Scalar>.Initialization
+
+        public init(vocabularySize: Int, embeddingSize: Int = 650, hiddenSize: Int = 650, cell: GRUCell = .resetAfter,
+                    gruBias: Bool = false, dropout: Double = 0.5, embeddingScale: Double = 0.01,
+                    embeddingInitialization: Embedding<Scalar>.Initialization = .standardNormal) {
+            self.vocabularySize = vocabularySize; self.embeddingSize = embeddingSize; self.hiddenSize = hiddenSize
+            self.cell = cell; self.gruBias = gruBias; self.dropout = dropout; self.embeddingScale = embeddingScale
+            self.embeddingInitialization = embeddingInitialization
+        }
+
+        /// The paper's PTB model: V = 10,000, E = H = 650, dropout 0.5, embedding × 0.01.
+        public static func paper(cell: GRUCell = .resetAfter) -> Configuration {
+            Configuration(vocabularySize: 10_000, cell: cell)
+        }
+    }
+
+    public let configuration: Configuration
+    public let embedding: Embedding<Scalar>
+    public let gru: GRULayer<Scalar>
+    public let output: Linear<Scalar>
+    public let inputDropout: Dropout<Scalar>
+    public let outputDropout: Dropout<Scalar>
+    public let optimizer = SGD<Scalar>()
+
+    /// The state carried between training windows (B×H), nil = zeros.
+    public var trainingState: Matrix<Scalar>?
+    /// The state carried between evaluation windows (B×H), nil = zeros.
+    public var evaluationState: Matrix<Scalar>?
+
+    var work: (steps: Int, batch: Int, y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>)?
+
+    public init(configuration c: Configuration, seed: UInt64) {
+        precondition(c.vocabularySize > 0 && c.embeddingSize > 0 && c.hiddenSize > 0, "GRULanguageModel: sizes must be positive")
+        configuration = c
+        var rng = SeededGenerator(seed: seed)
+        embedding = Embedding(vocabularySize: c.vocabularySize, embeddingSize: c.embeddingSize, scale: Scalar(c.embeddingScale),
+                              initialization: c.embeddingInitialization, rng: &rng)
+        gru = GRULayer(inputSize: c.embeddingSize, hiddenSize: c.hiddenSize, cell: c.cell, bias: c.gruBias, rng: &rng)
+        output = Linear(inputSize: c.hiddenSize, outputSize: c.vocabularySize, rng: &rng)
+        inputDropout = Dropout(probability: c.dropout, seed: seed &+ 1)
+        outputDropout = Dropout(probability: c.dropout, seed: seed &+ 2)
+    }
+
+    /// All parameters: embedding, GRU (PyTorch order), output weight and bias.
+    public var parameters: [Parameter<Scalar>] { embedding.parameters + gru.parameters + output.parameters }
+
+    /// Forgets both carried states (start of an epoch or of an evaluation pass).
+    public func resetState() { trainingState = nil; evaluationState = nil }
+
+    /// One step of truncated BPTT: forward and backward over the window from the carried
+    /// training state, then `method`'s SGD step with learning rate η, then the state advances
+    /// to h_T. A non-finite loss or gradient norm changes nothing and is reported.
+    /// - Throws: ``ModelInputError`` for ids outside the vocabulary or mismatched lengths.
+    public func trainStep(inputs: [Int32], targets: [Int32], batchSize: Int, learningRate: Double,
+                          method: TrainingMethod = .none) throws -> StepResult {
+        let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState,
+                                 training: true, backward: true)
+        guard loss.isFinite else {
+            return StepResult(loss: loss, gradientNorm: Parameters.gradientNorm(parameters), clipped: false, projected: false,
+                              singularValueBeforeProjection: nil, isFinite: false)
+        }
+        let u = optimizer.step(parameters, learningRate: learningRate, method: method, recurrent: gru)
+        if u.isFinite { trainingState = hT }
+        return StepResult(loss: loss, gradientNorm: u.gradientNorm, clipped: u.clipped, projected: u.projected,
+                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite)
+    }
+
+    /// The mean loss of a window without dropout and without gradients, from the carried
+    /// evaluation state, which then advances (perplexity = exp(mean loss over a data set)).
+    public func evaluate(inputs: [Int32], targets: [Int32], batchSize: Int) throws -> Double {
+        let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: evaluationState,
+                                 training: false, backward: false)
+        evaluationState = hT
+        return loss
+    }
+
+    /// The loss of a window from the carried training state and, in every parameter's
+    /// `gradient`, its gradient; nothing else changes (no update, no state advance). With
+    /// `training`, dropout is applied (fixed masks, if set, make this deterministic).
+    public func lossAndGradients(inputs: [Int32], targets: [Int32], batchSize: Int, training: Bool = true) throws -> Double {
+        try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState, training: training, backward: true).loss
+    }
+
+    func buffers(steps: Int, batch: Int) -> (y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>) {
+        if let w = work, w.steps == steps, w.batch == batch { return (w.y, w.logits, w.dy) }
+        let n = steps * batch, h = configuration.hiddenSize
+        let y = RawBuffer<Scalar>(n * h), logits = RawBuffer<Scalar>(n * configuration.vocabularySize), dy = RawBuffer<Scalar>(n * h)
+        work = (steps, batch, y, logits, dy)
+        return (y, logits, dy)
+    }
+
+    func run(inputs: [Int32], targets: [Int32], batchSize b: Int, initial: Matrix<Scalar>?, training: Bool,
+             backward: Bool) throws -> (loss: Double, finalState: Matrix<Scalar>) {
+        guard b > 0, !inputs.isEmpty, inputs.count % b == 0 else {
+            throw ModelInputError.shape("GRULanguageModel: \(inputs.count) input ids are not T·B for batch size \(b)")
+        }
+        guard targets.count == inputs.count else {
+            throw ModelInputError.shape("GRULanguageModel: \(targets.count) targets for \(inputs.count) inputs")
+        }
+        try embedding.validate(inputs, what: "input token")
+        try embedding.validate(targets, what: "target token")
+        let t = inputs.count / b, n = t * b, e = configuration.embeddingSize, h = configuration.hiddenSize
+        let v = configuration.vocabularySize
+        let ws = gru.workspace(steps: t, batch: b)
+        let (y, logits, dy) = buffers(steps: t, batch: b)
+        if let s = initial, s.rows == b, s.cols == h { ws.hs.copy(from: s.elements, count: b * h) } else { ws.hs.p.update(repeating: 0, count: b * h) }
+
+        // Forward.
+        inputs.withUnsafeBufferPointer { embedding.forward(ids: $0.baseAddress!, count: n, into: ws.x.p) }
+        inputDropout.apply(ws.x.p, count: n * e, training: training)
+        gru.forwardWindow(ws)
+        y.p.update(from: ws.hs.p + b * h, count: n * h)
+        outputDropout.apply(y.p, count: n * h, training: training)
+        output.forward(y.p, rows: n, into: logits.p)
+        let loss = targets.withUnsafeBufferPointer {
+            SoftmaxCrossEntropy.lossAndGradient(logits.p, rows: n, classes: v, targets: $0.baseAddress!, gradient: backward)
+        }
+        let finalState = Matrix(rows: b, cols: h, elements: Array(UnsafeBufferPointer(start: ws.hs.p + t * b * h, count: b * h)))
+        guard backward else { return (loss, finalState) }
+
+        // Backward.
+        output.backward(input: y.p, outputGradient: logits.p, rows: n, inputGradient: dy.p)
+        outputDropout.backward(dy.p, count: n * h)
+        ws.dOut.p.update(from: dy.p, count: n * h)
+        ws.carry.zero()
+        gru.backwardWindow(ws, accumulate: false, inputGradient: true)
+        inputDropout.backward(ws.dX.p, count: n * e)
+        inputs.withUnsafeBufferPointer { embedding.backward(ids: $0.baseAddress!, count: n, outputGradient: ws.dX.p) }
+        return (loss, finalState)
+    }
+}

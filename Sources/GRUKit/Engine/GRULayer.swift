@@ -1,0 +1,162 @@
+/// One GRU layer run over B independent streams for a window of T steps, in either form
+/// (``GRUCell``), generic over the scalar (Float for training, Double for gradient checks —
+/// the same code).
+///
+/// Parameters are stored exactly as PyTorch's `nn.GRU` stores them: `weightIH` 3H×I and
+/// `weightHH` 3H×H with row blocks r, z, n, and optional `biasIH`, `biasHH` (1×3H). The n block
+/// of `weightHH` (rows 2H..<3H) is the candidate's recurrent matrix, the paper's W_hh (W_hn in
+/// PyTorch's naming), the one the projection P_δ acts on.
+///
+/// Data are time-major: a window of inputs is a (T·B)×I matrix whose row t·B + b is stream b
+/// at step t; states are B×H. ``forward(_:initialState:)`` keeps what ``backward(outputGradient:finalStateGradient:accumulate:)``
+/// needs in a workspace allocated once per (T, B) shape. Truncated BPTT: pass ``finalState``
+/// of one window as the initial state of the next (it is a value, so no gradient flows back).
+///
+/// Cost per window: the input projections of all T·B rows are one GEMM; the recurrent
+/// products are one (reset-after) or two (reset-before) small GEMMs per step; the weight
+/// gradients are GEMMs over the whole window after the backward sweep.
+public final class GRULayer<Scalar: BLASScalar> {
+    public let cell: GRUCell
+    public let inputSize: Int
+    public let hiddenSize: Int
+    /// W_ih, 3H×I, rows [W_ir; W_iz; W_in] (`weight_ih_l0`).
+    public let weightIH: Parameter<Scalar>
+    /// W_hh, 3H×H, rows [W_hr; W_hz; W_hn] (`weight_hh_l0`); W_hn is the paper's W_hh.
+    public let weightHH: Parameter<Scalar>
+    /// b_ih, 1×3H (`bias_ih_l0`), or nil for a layer without biases.
+    public let biasIH: Parameter<Scalar>?
+    /// b_hh, 1×3H (`bias_hh_l0`), or nil for a layer without biases.
+    public let biasHH: Parameter<Scalar>?
+
+    var workspace: GRUWorkspace<Scalar>?
+    /// Zeros standing in for absent biases, so the kernels need no branch.
+    let zeroBias: RawBuffer<Scalar>
+
+    /// All trainable parameters, in PyTorch's state-dict order.
+    public var parameters: [Parameter<Scalar>] {
+        [weightIH, weightHH] + [biasIH, biasHH].compactMap { $0 }
+    }
+
+    /// A layer with PyTorch's default initialisation: every weight and bias drawn from
+    /// U(−1/√H, 1/√H), in the order weightIH, weightHH, biasIH, biasHH (row-major), from
+    /// `SeededGenerator(seed:)`-style generator `rng`.
+    public convenience init(inputSize: Int, hiddenSize: Int, cell: GRUCell = .resetAfter, bias: Bool = true,
+                rng: inout SeededGenerator) {
+        precondition(inputSize > 0 && hiddenSize > 0, "GRULayer: sizes must be positive, got I = \(inputSize), H = \(hiddenSize)")
+        let k = Scalar(1 / Double(hiddenSize).squareRoot())
+        let wih = Matrix<Scalar>.randomUniform(rows: 3 * hiddenSize, cols: inputSize, bound: k, using: &rng)
+        let whh = Matrix<Scalar>.randomUniform(rows: 3 * hiddenSize, cols: hiddenSize, bound: k, using: &rng)
+        var bih: Matrix<Scalar>?, bhh: Matrix<Scalar>?
+        if bias {
+            bih = .randomUniform(rows: 1, cols: 3 * hiddenSize, bound: k, using: &rng)
+            bhh = .randomUniform(rows: 1, cols: 3 * hiddenSize, bound: k, using: &rng)
+        }
+        self.init(weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh, cell: cell)
+    }
+
+    /// A layer with PyTorch's default initialisation from a fresh generator seeded with `seed`.
+    public convenience init(inputSize: Int, hiddenSize: Int, cell: GRUCell = .resetAfter, bias: Bool = true, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, cell: cell, bias: bias, rng: &rng)
+    }
+
+    /// A layer with the given parameters (e.g. a PyTorch state dict). Shapes: weightIH 3H×I,
+    /// weightHH 3H×H, biases 1×3H (or 3H×1); both biases or neither.
+    public init(weightIH: Matrix<Scalar>, weightHH: Matrix<Scalar>, biasIH: Matrix<Scalar>? = nil,
+                biasHH: Matrix<Scalar>? = nil, cell: GRUCell) {
+        let h = weightHH.cols
+        precondition(h > 0 && weightHH.rows == 3 * h, "GRULayer: weightHH must be 3H×H, got \(weightHH.rows)×\(weightHH.cols)")
+        precondition(weightIH.rows == 3 * h && weightIH.cols > 0, "GRULayer: weightIH must be 3H×I = \(3 * h)×I, got \(weightIH.rows)×\(weightIH.cols)")
+        precondition((biasIH == nil) == (biasHH == nil), "GRULayer: give both biases or neither")
+        func vector(_ m: Matrix<Scalar>?, _ name: String) -> Parameter<Scalar>? {
+            guard let m else { return nil }
+            precondition(m.count == 3 * h, "GRULayer: \(name) must hold 3H = \(3 * h) values, got \(m.count)")
+            return Parameter(name: name, value: Matrix(rows: 1, cols: 3 * h, elements: m.elements))
+        }
+        self.cell = cell
+        inputSize = weightIH.cols
+        hiddenSize = h
+        self.weightIH = Parameter(name: "weight_ih_l0", value: weightIH)
+        self.weightHH = Parameter(name: "weight_hh_l0", value: weightHH)
+        self.biasIH = vector(biasIH, "bias_ih_l0")
+        self.biasHH = vector(biasHH, "bias_hh_l0")
+        zeroBias = RawBuffer(3 * h)
+    }
+
+    /// The candidate's recurrent matrix (rows 2H..<3H of `weightHH`, H×H): the paper's W_hh.
+    public var candidateRecurrentWeight: Matrix<Scalar> {
+        get {
+            let h = hiddenSize
+            return Matrix(rows: h, cols: h, elements: Array(weightHH.value.elements[(2 * h * h)..<(3 * h * h)]))
+        }
+        set {
+            let h = hiddenSize
+            precondition(newValue.rows == h && newValue.cols == h, "candidateRecurrentWeight must be \(h)×\(h)")
+            weightHH.value.elements.replaceSubrange((2 * h * h)..<(3 * h * h), with: newValue.elements)
+        }
+    }
+
+    func workspace(steps: Int, batch: Int) -> GRUWorkspace<Scalar> {
+        if let w = workspace, w.matches(steps: steps, batch: batch) { return w }
+        let w = GRUWorkspace<Scalar>(steps: steps, batch: batch, inputSize: inputSize, hiddenSize: hiddenSize, cell: cell)
+        workspace = w
+        return w
+    }
+
+    // MARK: Matrix API
+
+    /// Runs the layer over a window and returns the states h_1 … h_T as a (T·B)×H matrix
+    /// (row t·B + b is h_{t+1} of stream b), keeping what backward needs.
+    ///
+    /// - Parameters:
+    ///   - x: the inputs, (T·B)×I, time-major.
+    ///   - h0: the initial state, B×H (B is taken from it).
+    /// - Precondition: x.cols = I, h0.cols = H, x.rows a positive multiple of B.
+    public func forward(_ x: Matrix<Scalar>, initialState h0: Matrix<Scalar>) -> Matrix<Scalar> {
+        let b = h0.rows, h = hiddenSize
+        precondition(b > 0 && h0.cols == h, "GRULayer.forward: initial state must be B×\(h), got \(h0.rows)×\(h0.cols)")
+        precondition(x.cols == inputSize, "GRULayer.forward: inputs have \(x.cols) columns, the layer takes \(inputSize)")
+        precondition(x.rows > 0 && x.rows % b == 0, "GRULayer.forward: \(x.rows) input rows are not T·B for B = \(b)")
+        let t = x.rows / b
+        let ws = workspace(steps: t, batch: b)
+        ws.x.copy(from: x.elements)
+        h0.elements.withUnsafeBufferPointer { ws.hs.p.update(from: $0.baseAddress!, count: b * h) }
+        forwardWindow(ws)
+        return Matrix(rows: t * b, cols: h, elements: Array(UnsafeBufferPointer(start: ws.hs.p + b * h, count: t * b * h)))
+    }
+
+    /// `forward(x, initialState: zeros(B×H))`.
+    public func forward(_ x: Matrix<Scalar>, batchSize: Int) -> Matrix<Scalar> {
+        forward(x, initialState: Matrix(rows: batchSize, cols: hiddenSize))
+    }
+
+    /// h_T of the last forward window, B×H: the initial state of the next window in truncated BPTT.
+    public var finalState: Matrix<Scalar> {
+        guard let ws = workspace else { preconditionFailure("GRULayer.finalState: no forward pass yet") }
+        let bh = ws.batch * hiddenSize
+        return Matrix(rows: ws.batch, cols: hiddenSize, elements: Array(UnsafeBufferPointer(start: ws.hs.p + ws.steps * bh, count: bh)))
+    }
+
+    /// Backpropagation through the last forward window.
+    ///
+    /// Given G_t = ∂loss/∂h_t for t = 1…T ((T·B)×H, same layout as the forward output) and
+    /// optionally ∂loss/∂h_T from beyond the window (B×H), sets (or, with `accumulate`, adds
+    /// to) the gradient of every parameter and returns ∂loss/∂x ((T·B)×I) and ∂loss/∂h_0 (B×H).
+    public func backward(outputGradient: Matrix<Scalar>, finalStateGradient: Matrix<Scalar>? = nil,
+                         accumulate: Bool = false) -> (input: Matrix<Scalar>, initialState: Matrix<Scalar>) {
+        guard let ws = workspace else { preconditionFailure("GRULayer.backward: no forward pass yet") }
+        let n = ws.steps * ws.batch, h = hiddenSize
+        precondition(outputGradient.rows == n && outputGradient.cols == h,
+                     "GRULayer.backward: output gradient must be \(n)×\(h), got \(outputGradient.rows)×\(outputGradient.cols)")
+        ws.dOut.copy(from: outputGradient.elements)
+        if let g = finalStateGradient {
+            precondition(g.rows == ws.batch && g.cols == h, "GRULayer.backward: final-state gradient must be \(ws.batch)×\(h)")
+            ws.carry.copy(from: g.elements)
+        } else {
+            ws.carry.zero()
+        }
+        backwardWindow(ws, accumulate: accumulate, inputGradient: true)
+        return (Matrix(rows: n, cols: inputSize, elements: ws.dX.array()),
+                Matrix(rows: ws.batch, cols: h, elements: ws.carry.array()))
+    }
+}

@@ -1,0 +1,103 @@
+/// A next-frame model for binary sequences (polyphonic music: 88 piano keys, NOTES §4):
+///
+///     frame x_t (K values in {0, 1}) → GRU (H) → dropout → linear (K×H + bias)
+///            → sigmoid binary cross-entropy against the next frame, masked for padding
+///
+/// Windows are time-major (T·B)×K matrices, row t·B + b = stream b at step t; `mask` has T·B
+/// entries (1 = a real frame, 0 = padding). The loss is summed over keys and averaged over
+/// unmasked frames (the negative log-likelihood per time step). The training state is carried
+/// across windows (truncated BPTT); call ``resetState()`` between tunes.
+///
+/// Initialisation [choice, documented]: `SeededGenerator(seed:)` draws the GRU from
+/// U(−1/√H, 1/√H) (PyTorch default, with biases), then the output layer from U(−1/√H, 1/√H);
+/// dropout masks use seed + 1.
+public final class GRUSequenceModel<Scalar: BLASScalar> {
+    public let keys: Int
+    public let gru: GRULayer<Scalar>
+    public let output: Linear<Scalar>
+    public let outputDropout: Dropout<Scalar>
+    public let optimizer = SGD<Scalar>()
+    public var trainingState: Matrix<Scalar>?
+    public var evaluationState: Matrix<Scalar>?
+    var work: (n: Int, y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>)?
+
+    public init(keys: Int = 88, hiddenSize: Int, cell: GRUCell = .resetAfter, bias: Bool = true, dropout: Double = 0, seed: UInt64) {
+        precondition(keys > 0 && hiddenSize > 0, "GRUSequenceModel: sizes must be positive")
+        self.keys = keys
+        var rng = SeededGenerator(seed: seed)
+        gru = GRULayer(inputSize: keys, hiddenSize: hiddenSize, cell: cell, bias: bias, rng: &rng)
+        output = Linear(inputSize: hiddenSize, outputSize: keys, rng: &rng)
+        outputDropout = Dropout(probability: dropout, seed: seed &+ 1)
+    }
+
+    public var parameters: [Parameter<Scalar>] { gru.parameters + output.parameters }
+
+    public func resetState() { trainingState = nil; evaluationState = nil }
+
+    /// One truncated-BPTT step (see ``GRULanguageModel/trainStep(inputs:targets:batchSize:learningRate:method:)``).
+    public func trainStep(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Scalar]? = nil, batchSize: Int,
+                          learningRate: Double, method: TrainingMethod = .none) throws -> StepResult {
+        let (loss, hT) = try run(inputs: inputs, targets: targets, mask: mask, batchSize: batchSize, initial: trainingState,
+                                 training: true, backward: true)
+        guard loss.isFinite else {
+            return StepResult(loss: loss, gradientNorm: Parameters.gradientNorm(parameters), clipped: false, projected: false,
+                              singularValueBeforeProjection: nil, isFinite: false)
+        }
+        let u = optimizer.step(parameters, learningRate: learningRate, method: method, recurrent: gru)
+        if u.isFinite { trainingState = hT }
+        return StepResult(loss: loss, gradientNorm: u.gradientNorm, clipped: u.clipped, projected: u.projected,
+                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite)
+    }
+
+    /// The masked mean NLL per frame without dropout, from the carried evaluation state.
+    public func evaluate(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Scalar]? = nil, batchSize: Int) throws -> Double {
+        let (loss, hT) = try run(inputs: inputs, targets: targets, mask: mask, batchSize: batchSize, initial: evaluationState,
+                                 training: false, backward: false)
+        evaluationState = hT
+        return loss
+    }
+
+    /// Loss and parameter gradients from the carried training state; nothing else changes.
+    public func lossAndGradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Scalar]? = nil, batchSize: Int,
+                                 training: Bool = true) throws -> Double {
+        try run(inputs: inputs, targets: targets, mask: mask, batchSize: batchSize, initial: trainingState, training: training, backward: true).loss
+    }
+
+    func run(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Scalar]?, batchSize b: Int, initial: Matrix<Scalar>?,
+             training: Bool, backward: Bool) throws -> (loss: Double, finalState: Matrix<Scalar>) {
+        guard inputs.cols == keys, targets.cols == keys else {
+            throw ModelInputError.shape("GRUSequenceModel: frames must have \(keys) columns, got inputs \(inputs.cols), targets \(targets.cols)")
+        }
+        guard b > 0, inputs.rows > 0, inputs.rows % b == 0, targets.rows == inputs.rows else {
+            throw ModelInputError.shape("GRUSequenceModel: \(inputs.rows) input and \(targets.rows) target rows for batch size \(b)")
+        }
+        if let mask, mask.count != inputs.rows {
+            throw ModelInputError.shape("GRUSequenceModel: mask of \(mask.count) entries for \(inputs.rows) frames")
+        }
+        let n = inputs.rows, t = n / b, h = gru.hiddenSize
+        let ws = gru.workspace(steps: t, batch: b)
+        if work?.n != n { work = (n, RawBuffer(n * h), RawBuffer(n * keys), RawBuffer(n * h)) }
+        let (y, logits, dy) = (work!.y, work!.logits, work!.dy)
+        if let s = initial, s.rows == b, s.cols == h { ws.hs.copy(from: s.elements, count: b * h) } else { ws.hs.p.update(repeating: 0, count: b * h) }
+        ws.x.copy(from: inputs.elements)
+        gru.forwardWindow(ws)
+        y.p.update(from: ws.hs.p + b * h, count: n * h)
+        outputDropout.apply(y.p, count: n * h, training: training)
+        output.forward(y.p, rows: n, into: logits.p)
+        let m = mask ?? [Scalar](repeating: 1, count: n)
+        let loss = targets.elements.withUnsafeBufferPointer { pt in
+            m.withUnsafeBufferPointer { pm in
+                SigmoidBinaryCrossEntropy.lossAndGradient(logits.p, targets: pt.baseAddress!, mask: pm.baseAddress!, frames: n, keys: keys,
+                                                          gradient: backward)
+            }
+        }
+        let finalState = Matrix(rows: b, cols: h, elements: Array(UnsafeBufferPointer(start: ws.hs.p + t * b * h, count: b * h)))
+        guard backward else { return (loss, finalState) }
+        output.backward(input: y.p, outputGradient: logits.p, rows: n, inputGradient: dy.p)
+        outputDropout.backward(dy.p, count: n * h)
+        ws.dOut.p.update(from: dy.p, count: n * h)
+        ws.carry.zero()
+        gru.backwardWindow(ws, accumulate: false, inputGradient: false)
+        return (loss, finalState)
+    }
+}

@@ -1,0 +1,83 @@
+/// A fully connected layer y = x Wᵀ + b, with W out×in and b 1×out stored as PyTorch's
+/// `nn.Linear` (`decoder.weight`, `decoder.bias`). Over N rows at once, forward is one GEMM
+/// and backward two (∂W = Gᵀ X, ∂X = G W) plus one GEMV (∂b = Gᵀ 1).
+public final class Linear<Scalar: BLASScalar> {
+    public let weight: Parameter<Scalar>
+    public let bias: Parameter<Scalar>
+    public var inputSize: Int { weight.value.cols }
+    public var outputSize: Int { weight.value.rows }
+    public var parameters: [Parameter<Scalar>] { [weight, bias] }
+    var ones = RawBuffer<Scalar>(0)
+
+    public init(weight: Matrix<Scalar>, bias: Matrix<Scalar>, name: String = "decoder") {
+        precondition(bias.count == weight.rows, "Linear: bias of \(bias.count) values for \(weight.rows) outputs")
+        self.weight = Parameter(name: name + ".weight", value: weight)
+        self.bias = Parameter(name: name + ".bias", value: Matrix(rows: 1, cols: bias.count, elements: bias.elements))
+    }
+
+    /// PyTorch's default: W and b from U(−1/√in, 1/√in), weight first.
+    public convenience init(inputSize: Int, outputSize: Int, name: String = "decoder", rng: inout SeededGenerator) {
+        let k = Scalar(1 / Double(inputSize).squareRoot())
+        let w = Matrix<Scalar>.randomUniform(rows: outputSize, cols: inputSize, bound: k, using: &rng)
+        let b = Matrix<Scalar>.randomUniform(rows: 1, cols: outputSize, bound: k, using: &rng)
+        self.init(weight: w, bias: b, name: name)
+    }
+
+    /// y = x Wᵀ + b for an N×in matrix x.
+    public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
+        precondition(x.cols == inputSize, "Linear.forward: \(x.cols) columns for \(inputSize) inputs")
+        var y = Matrix<Scalar>(rows: x.rows, cols: outputSize)
+        x.elements.withUnsafeBufferPointer { px in
+            y.elements.withUnsafeMutableBufferPointer { forward(px.baseAddress!, rows: x.rows, into: $0.baseAddress!) }
+        }
+        return y
+    }
+
+    /// Sets ∂W, ∂b from G = ∂loss/∂y and returns ∂loss/∂x = G W.
+    public func backward(input x: Matrix<Scalar>, outputGradient g: Matrix<Scalar>) -> Matrix<Scalar> {
+        precondition(g.rows == x.rows && g.cols == outputSize && x.cols == inputSize, "Linear.backward: shapes")
+        var dx = Matrix<Scalar>(rows: x.rows, cols: inputSize)
+        x.elements.withUnsafeBufferPointer { px in
+            g.elements.withUnsafeBufferPointer { pg in
+                dx.elements.withUnsafeMutableBufferPointer {
+                    backward(input: px.baseAddress!, outputGradient: pg.baseAddress!, rows: x.rows, inputGradient: $0.baseAddress!)
+                }
+            }
+        }
+        return dx
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ x: UnsafePointer<Scalar>, rows n: Int, into y: UnsafeMutablePointer<Scalar>) {
+        let i = inputSize, o = outputSize
+        weight.value.elements.withUnsafeBufferPointer { w in
+            bias.value.elements.withUnsafeBufferPointer { b in
+                for r in 0..<n { (y + r * o).update(from: b.baseAddress!, count: o) }
+                Scalar.gemm(transA: false, transB: true, m: n, n: o, k: i, alpha: 1, a: x, lda: i,
+                            b: w.baseAddress!, ldb: i, beta: 1, c: y, ldc: o)
+            }
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func backward(input x: UnsafePointer<Scalar>, outputGradient g: UnsafePointer<Scalar>, rows n: Int,
+                  inputGradient dx: UnsafeMutablePointer<Scalar>?) {
+        let i = inputSize, o = outputSize
+        if ones.count != n { ones = RawBuffer(n); ones.p.update(repeating: 1, count: n) }
+        weight.gradient.elements.withUnsafeMutableBufferPointer { gw in
+            Scalar.gemm(transA: true, transB: false, m: o, n: i, k: n, alpha: 1, a: g, lda: o,
+                        b: x, ldb: i, beta: 0, c: gw.baseAddress!, ldc: i)
+        }
+        bias.gradient.elements.withUnsafeMutableBufferPointer { gb in
+            Scalar.gemv(trans: true, m: n, n: o, alpha: 1, a: g, lda: o, x: ones.p, incx: 1, beta: 0, y: gb.baseAddress!, incy: 1)
+        }
+        if let dx {
+            weight.value.elements.withUnsafeBufferPointer { w in
+                Scalar.gemm(transA: false, transB: false, m: n, n: i, k: o, alpha: 1, a: g, lda: o,
+                            b: w.baseAddress!, ldb: i, beta: 0, c: dx, ldc: i)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+/// Softmax cross-entropy over a vocabulary, averaged over tokens (PyTorch's
+/// `F.cross_entropy(..., reduction="mean")`):
+///
+///     loss = (1/N) Σ_i [ log Σ_v e^{ℓ_iv} − ℓ_{i,y_i} ]
+///          = (1/N) Σ_i [ m_i + log Σ_v e^{ℓ_iv − m_i} − ℓ_{i,y_i} ],   m_i = max_v ℓ_iv
+///     ∂loss/∂ℓ_iv = (softmax(ℓ_i)_v − [v = y_i]) / N
+///
+/// Subtracting the row maximum keeps every exponent ≤ 0, so logits of any magnitude (±1e3
+/// and beyond) give finite results; the per-row sums and the total are accumulated in Double.
+public enum SoftmaxCrossEntropy {
+    /// The mean loss and its gradient with respect to the N×V logits. Precondition:
+    /// targets.count = N, targets in 0..<V.
+    public static func lossAndGradient<S: BLASScalar>(logits: Matrix<S>, targets: [Int32]) -> (loss: Double, gradient: Matrix<S>) {
+        precondition(targets.count == logits.rows, "SoftmaxCrossEntropy: \(targets.count) targets for \(logits.rows) rows")
+        var g = logits
+        let loss = g.elements.withUnsafeMutableBufferPointer { p in
+            targets.withUnsafeBufferPointer { t in
+                lossAndGradient(p.baseAddress!, rows: logits.rows, classes: logits.cols, targets: t.baseAddress!, gradient: true)
+            }
+        }
+        return (loss, g)
+    }
+
+    /// The mean loss alone.
+    public static func loss<S: BLASScalar>(logits: Matrix<S>, targets: [Int32]) -> Double {
+        var g = logits
+        return g.elements.withUnsafeMutableBufferPointer { p in
+            targets.withUnsafeBufferPointer { t in
+                lossAndGradient(p.baseAddress!, rows: logits.rows, classes: logits.cols, targets: t.baseAddress!, gradient: false)
+            }
+        }
+    }
+
+    /// In place: the logits are replaced by ∂loss/∂logits when `gradient` (otherwise by
+    /// scratch values). Returns the mean loss.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func lossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int,
+                                               targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
+        guard n > 0 else { return 0 }
+        var total = 0.0
+        let invN = 1 / Double(n)
+        for i in 0..<n {
+            let row = l + i * v
+            var m = row[0]
+            for k in 1..<v where row[k] > m { m = row[k] }
+            let y = Int(targets[i])
+            let target = Double(row[y]) - Double(m)
+            // e^{ℓ − m} in place, summed in Double.
+            var sum = 0.0
+            var k = 0
+            var partial: S = 0
+            while k < v {
+                let e = scalarExp(row[k] - m)
+                row[k] = e
+                partial += e
+                k += 1
+                if k & 255 == 0 { sum += Double(partial); partial = 0 }
+            }
+            sum += Double(partial)
+            total += doubleLog(sum) - target
+            if gradient {
+                let scale = S(invN / sum)
+                for k in 0..<v { row[k] *= scale }
+                row[y] -= S(invN)
+            }
+        }
+        return total * invN
+    }
+}
+
+/// Sigmoid + binary cross-entropy over K outputs per frame (88 piano keys for music), with a
+/// mask for padded frames; the loss is summed over keys and averaged over unmasked frames:
+///
+///     ℓ(x, y) = max(x, 0) − x·y + log(1 + e^{−|x|})      (= −y log σ(x) − (1−y) log(1 − σ(x)))
+///     loss = Σ_f m_f Σ_k ℓ(x_fk, y_fk) / Σ_f m_f,        ∂loss/∂x_fk = m_f (σ(x_fk) − y_fk) / Σ_f m_f
+///
+/// The stable form never exponentiates a positive number, so logits of any magnitude give
+/// finite results. With no unmasked frame the loss and gradient are 0.
+public enum SigmoidBinaryCrossEntropy {
+    /// Loss and gradient for N×K logits and targets (values in [0, 1]); `mask` has N entries
+    /// (1 = frame counts, 0 = padding), nil = all frames count.
+    public static func lossAndGradient<S: BLASScalar>(logits: Matrix<S>, targets: Matrix<S>, mask: [S]? = nil) -> (loss: Double, gradient: Matrix<S>) {
+        precondition(targets.rows == logits.rows && targets.cols == logits.cols, "SigmoidBinaryCrossEntropy: shapes differ")
+        precondition(mask == nil || mask!.count == logits.rows, "SigmoidBinaryCrossEntropy: mask of \(mask!.count) for \(logits.rows) frames")
+        var g = logits
+        let m = mask ?? [S](repeating: 1, count: logits.rows)
+        let loss = g.elements.withUnsafeMutableBufferPointer { p in
+            targets.elements.withUnsafeBufferPointer { t in
+                m.withUnsafeBufferPointer { pm in
+                    lossAndGradient(p.baseAddress!, targets: t.baseAddress!, mask: pm.baseAddress!, frames: logits.rows, keys: logits.cols, gradient: true)
+                }
+            }
+        }
+        return (loss, g)
+    }
+
+    /// In place: logits replaced by the gradient when `gradient`. Returns the loss.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func lossAndGradient<S: BLASScalar>(_ x: UnsafeMutablePointer<S>, targets y: UnsafePointer<S>, mask: UnsafePointer<S>,
+                                               frames n: Int, keys k: Int, gradient: Bool) -> Double {
+        var frames = 0.0
+        for f in 0..<n { frames += Double(mask[f]) }
+        guard frames > 0 else {
+            if gradient { x.update(repeating: 0, count: n * k) }
+            return 0
+        }
+        var total = 0.0
+        let inv = 1 / frames
+        for f in 0..<n {
+            let m = mask[f]
+            var rowSum = 0.0
+            for j in 0..<k {
+                let i = f * k + j
+                let v = x[i], t = y[i]
+                if m != 0 {
+                    let e = scalarExp(-abs(v))
+                    rowSum += Double(Swift.max(v, 0) - v * t + scalarLog1p(e))
+                }
+                if gradient { x[i] = m == 0 ? 0 : S(Double(m) * inv) * (scalarSigmoid(v) - t) }
+            }
+            total += Double(m) * rowSum
+        }
+        return total * inv
+    }
+}
+
+/// Mean squared error over all entries, (1/N) Σ (x − y)², with gradient 2(x − y)/N; N is the
+/// number of entries. A convenience for fitting small GRUs to target trajectories.
+public enum MeanSquaredError {
+    public static func lossAndGradient<S: BLASScalar>(_ x: Matrix<S>, target y: Matrix<S>) -> (loss: Double, gradient: Matrix<S>) {
+        precondition(x.rows == y.rows && x.cols == y.cols, "MeanSquaredError: shapes \(x.rows)×\(x.cols) and \(y.rows)×\(y.cols)")
+        let n = Double(Swift.max(x.count, 1))
+        var g = x, total = 0.0
+        for i in 0..<x.count {
+            let d = x.elements[i] - y.elements[i]
+            total += Double(d) * Double(d)
+            g.elements[i] = S(2 / n) * d
+        }
+        return (total / n, g)
+    }
+}

@@ -1,0 +1,20 @@
+/// Quantities a training loop logs to relate gradient explosions to the dynamics (NOTES §2):
+/// the spectral norm of the candidate recurrent matrix and the spectral radius of the
+/// Jacobian of the input-free GRU at h* = 0.
+public struct StabilityDiagnostics: Sendable, Equatable {
+    /// ‖W_hh‖₂ = σ_1 of the candidate block, exactly (xGESDD in Double).
+    public var spectralNorm: Double
+    /// ρ(J) for J = ½I + ¼W_hh (xGEEV in Double); h* = 0 is stable iff ρ(J) < 1.
+    public var spectralRadius: Double
+}
+
+extension GRULayer {
+    /// ‖W_hh‖₂ and ρ(½I + ¼W_hh) of the candidate block, computed in Double (O(H³); call it
+    /// when logging, not every step of a large model).
+    /// - Throws: ``LinearAlgebraError`` when the block is non-finite.
+    public func stabilityDiagnostics() throws -> StabilityDiagnostics {
+        let w = candidateRecurrentWeight.converted(to: Double.self)
+        return StabilityDiagnostics(spectralNorm: try w.spectralNorm(),
+                                    spectralRadius: try FixedPointStability.spectralRadiusAtOrigin(w))
+    }
+}

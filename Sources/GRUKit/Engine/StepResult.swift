@@ -1,0 +1,16 @@
+/// What one training step of a model did.
+public struct StepResult: Sendable, Equatable {
+    /// The mean loss of the window (before the update).
+    public var loss: Double
+    /// The global gradient norm before clipping.
+    public var gradientNorm: Double
+    /// True when clipping scaled the gradients.
+    public var clipped: Bool
+    /// True when the projection changed the candidate recurrent matrix.
+    public var projected: Bool
+    /// σ_1 of the candidate block before the projection (nil when the method does not project).
+    public var singularValueBeforeProjection: Double?
+    /// False when the loss or the gradient norm was not finite: then no parameter changed
+    /// (and the carried hidden state was not advanced); the caller decides what to do.
+    public var isFinite: Bool
+}
