@@ -4,27 +4,13 @@ import Glibc
 import Foundation
 #endif
 
-/// How a training loop treats the gradient / W_hh after each step (chapters 3 and 4).
-public enum ExplosionMethod: Sendable, Equatable, CustomStringConvertible {
-    /// Plain SGD: θ ← θ − η∇.
-    case none
-    /// PyTorch's `clip_grad_norm_`: when the total gradient norm ‖g‖ exceeds `maxNorm`, g ← g·maxNorm/(‖g‖ + 1e-6).
-    case clip(maxNorm: Double)
-    /// The paper's projected SGD: plain SGD step, then the singular values of W_hh are clipped at 2 − δ.
-    case project(delta: Double)
-
-    public var description: String {
-        switch self {
-        case .none: return "none"
-        case .clip(let c): return "clip(\(c))"
-        case .project(let d): return "project(δ=\(d))"
-        }
-    }
-
-    /// The factor clip_grad_norm_ multiplies the gradient by (1 for `.none` and `.project`).
-    public func gradientScale(norm: Double) -> Double {
-        if case .clip(let c) = self, norm > c { return c / (norm + 1e-6) }
-        return 1
+extension TrainingMethod {
+    /// The factor PyTorch's `clip_grad_norm_` multiplies a gradient of norm ‖g‖ by:
+    /// maxNorm/(‖g‖ + 1e-6) when that is below 1, else 1 (always 1 for methods that do not clip).
+    public func clipScale(gradientNorm norm: Double) -> Double {
+        guard let c = maxNorm else { return 1 }
+        let coefficient = c / (norm + 1e-6)
+        return coefficient < 1 ? coefficient : 1
     }
 }
 
@@ -42,7 +28,8 @@ public struct ExplosionTrainingRecord: Sendable {
 }
 
 /// The one-dimensional task of chapter 3: from h_0 = 0.1, reach h_T = `target` after `steps`
-/// steps of the input-free GRU with w_hz = w_hr = 0, learning only w_hh. Loss L(w) = ½(h_T − y)².
+/// steps of the input-free GRU with w_hz = w_hr = 0, learning only w_hh. Loss L(w) = (h_T − y)²
+/// (PyTorch's MSELoss of one value).
 /// With y = 0.6 and T = 100 the solution is w_hh ≈ 2.31 (h* = 0.6 solves h = tanh(w h/2)), on the
 /// far side of the bifurcation at 2: no w_hh < 2 can hold the state away from 0 for long.
 public struct ScalarExplosionTask: Sendable {
@@ -54,23 +41,24 @@ public struct ScalarExplosionTask: Sendable {
         self.h0 = h0; self.target = target; self.steps = steps
     }
 
-    /// (L(w), dL/dw) exactly: dL/dw = (h_T − y)·∂h_T/∂w_hh by forward mode.
+    /// (L(w), dL/dw) exactly: dL/dw = 2(h_T − y)·∂h_T/∂w_hh by forward mode.
     public func lossAndGradient(wHH: Double) -> (loss: Double, gradient: Double) {
         let (h, s) = ScalarGRU(wHH: wHH).stateAndSensitivity(from: h0, steps: steps)
-        return (0.5 * (h - target) * (h - target), (h - target) * s)
+        return ((h - target) * (h - target), 2 * (h - target) * s)
     }
 
     /// SGD on w_hh from `initial` for `iterations` steps with learning rate η and the given method;
-    /// returns one record per iteration. In one dimension ‖W_hh‖₂ = |w| and the projection is
-    /// w ← sign(w)·min(|w|, 2 − δ).
-    public func train(method: ExplosionMethod, learningRate: Double, iterations: Int, initial: Double) -> [ExplosionTrainingRecord] {
+    /// returns one record per iteration. The same rules as the engine's ``SGD``: clipping scales the
+    /// gradient by maxNorm/(|g| + 1e-6) when below 1; in one dimension ‖W_hh‖₂ = |w| and the
+    /// projection is w ← sign(w)·min(|w|, 2 − δ).
+    public func train(method: TrainingMethod, learningRate: Double, iterations: Int, initial: Double) -> [ExplosionTrainingRecord] {
         var w = initial, out: [ExplosionTrainingRecord] = []
         for it in 0..<iterations {
             let (l, g) = lossAndGradient(wHH: w)
             out.append(ExplosionTrainingRecord(iteration: it, loss: l, gradientNorm: abs(g), spectralNorm: abs(w),
                                                spectralRadius: abs(0.5 + w / 4)))
-            w -= learningRate * g * method.gradientScale(norm: abs(g))
-            if case .project(let d) = method {
+            w -= learningRate * g * method.clipScale(gradientNorm: abs(g))
+            if let d = method.delta {
                 let c = SpectralProjection.threshold(delta: d)
                 if abs(w) > c { w = w < 0 ? -c : c }
             }
@@ -82,7 +70,11 @@ public struct ScalarExplosionTask: Sendable {
 /// The H-dimensional task of chapter 3 (and 4): a bistable memory. K examples start at
 /// h_0 = s_k·a·p + noise (s_k = ±1, p a fixed ±1 pattern) and must end at h_T = s_k·y·p after T
 /// steps of the input-free reset-before GRU (no biases), all of W_hr, W_hz, W_hh trained. The loss
-/// is the mean squared error L = (1/(K·H)) Σ_k ½‖h_T^(k) − y_k‖².
+/// is PyTorch's mean squared error L = (1/(K·H)) Σ_k ‖h_T^(k) − y_k‖².
+///
+/// ``train(method:learningRate:iterations:initial:)`` runs on the training engine (``GRULayer`` in
+/// Double with a zero input, ``SGD`` with its clipping and projection); ``lossAndGradient(_:)`` is an
+/// independent exact BPTT in Double, used to check the engine's gradient.
 ///
 /// Why it needs ‖W_hh‖₂ > 2: the state must grow from ‖h_0‖ ≈ 0.1√H to 0.6√H and stay there, so
 /// h* = 0 must be unstable, i.e. ρ(½I + ¼W_hh) > 1 (the Jacobian at 0 does not depend on W_hz, W_hr),
@@ -161,7 +153,7 @@ public struct GRUExplosionTask: Sendable {
         }
         let scale = 1 / Double(kn)
         var loss = 0.0, g = [Double](repeating: 0, count: kn)
-        for i in 0..<kn { let d = hs[steps][i] - targets[i]; loss += 0.5 * d * d * scale; g[i] = d * scale }
+        for i in 0..<kn { let d = hs[steps][i] - targets[i]; loss += d * d * scale; g[i] = 2 * d * scale }
         var grad = [Double](repeating: 0, count: 3 * nn)
         var gz = g, gn = g, gu = g, gr = g, gp = g
         w.withUnsafeBufferPointer { pw in
@@ -206,35 +198,52 @@ public struct GRUExplosionTask: Sendable {
         for e in 0..<examples {
             var h = Array(initialStates[(e * hiddenSize)..<((e + 1) * hiddenSize)])
             for _ in 0..<steps { h = gru(h) }
-            for i in 0..<hiddenSize { let d = h[i] - targets[e * hiddenSize + i]; total += 0.5 * d * d }
+            for i in 0..<hiddenSize { let d = h[i] - targets[e * hiddenSize + i]; total += d * d }
         }
         return total / Double(examples * hiddenSize)
     }
 
-    /// Full-batch SGD on weight_hh for `iterations` steps with learning rate η and the method.
-    /// Returns the per-iteration records and the final weights. Stops early (records end) if the
-    /// loss or gradient becomes non-finite.
+    /// The engine's GRU layer for this task: reset-before, input size 1 with a zero input weight,
+    /// no biases, the given 3H×H weight_hh.
+    public func makeLayer(weightHH: Matrix<Double>) -> GRULayer<Double> {
+        GRULayer(weightIH: Matrix(rows: 3 * hiddenSize, cols: 1), weightHH: weightHH, cell: .resetBefore)
+    }
+
+    /// Full-batch SGD on weight_hh with the engine: each iteration runs the layer forward over T zero
+    /// inputs from the K initial states, takes L and ∂L/∂h_T = 2(h_T − y)/(K·H), backpropagates
+    /// through time, and calls ``SGD/step(_:learningRate:method:recurrent:)`` (clipping as PyTorch's
+    /// clip_grad_norm_, projection of the W_hh block). Returns the per-iteration records and the
+    /// final weights; stops early if the loss or gradient becomes non-finite.
     ///
-    /// - Throws: ``LinearAlgebraError`` if an SVD / eigenvalue computation fails.
-    public func train(method: ExplosionMethod, learningRate: Double, iterations: Int,
+    /// - Throws: ``LinearAlgebraError`` if an SVD / eigenvalue computation for the log fails.
+    public func train(method: TrainingMethod, learningRate: Double, iterations: Int,
                       initial: Matrix<Double>) throws -> (records: [ExplosionTrainingRecord], weights: Matrix<Double>) {
-        var w = initial, out: [ExplosionTrainingRecord] = []
-        let n = hiddenSize, nn = n * n
+        let layer = makeLayer(weightHH: initial)
+        let optimizer = SGD<Double>()
+        let n = hiddenSize, k = examples
+        let x = Matrix<Double>(rows: steps * k, cols: 1)
+        let h0 = Matrix(rows: k, cols: n, elements: initialStates)
+        let y = Matrix(rows: k, cols: n, elements: targets)
+        var dOut = Matrix<Double>(rows: steps * k, cols: n)
+        var out: [ExplosionTrainingRecord] = []
+        out.reserveCapacity(iterations)
         for it in 0..<iterations {
-            let (l, g) = lossAndGradient(w)
-            let gNorm = g.frobeniusNorm
-            guard l.isFinite, gNorm.isFinite else { break }
-            let whh = Matrix(rows: n, cols: n, elements: Array(w.elements[(2 * nn)...]))
-            out.append(ExplosionTrainingRecord(iteration: it, loss: l, gradientNorm: gNorm, spectralNorm: try whh.spectralNorm(),
-                                               spectralRadius: try FixedPointStability.spectralRadiusAtOrigin(whh)))
-            let step = learningRate * method.gradientScale(norm: gNorm)
-            for i in 0..<w.count { w.elements[i] -= step * g.elements[i] }
-            if case .project(let d) = method {
-                var block = Matrix(rows: n, cols: n, elements: Array(w.elements[(2 * nn)...]))
-                try SpectralProjection.projectByFullSVD(&block, threshold: SpectralProjection.threshold(delta: d))
-                w.elements.replaceSubrange((2 * nn)..., with: block.elements)
+            _ = layer.forward(x, initialState: h0)
+            let hT = layer.finalState
+            var loss = 0.0
+            let scale = 1 / Double(k * n)
+            for i in 0..<(k * n) {
+                let d = hT.elements[i] - y.elements[i]
+                loss += d * d * scale
+                dOut.elements[(steps - 1) * k * n + i] = 2 * d * scale
             }
+            _ = layer.backward(outputGradient: dOut)
+            let diagnostics = try layer.stabilityDiagnostics()
+            let update = optimizer.step([layer.weightHH], learningRate: learningRate, method: method, recurrent: layer)
+            guard loss.isFinite, update.isFinite else { break }
+            out.append(ExplosionTrainingRecord(iteration: it, loss: loss, gradientNorm: update.gradientNorm,
+                                               spectralNorm: diagnostics.spectralNorm, spectralRadius: diagnostics.spectralRadius))
         }
-        return (out, w)
+        return (out, layer.weightHH.value)
     }
 }
