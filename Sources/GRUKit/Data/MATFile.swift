@@ -396,27 +396,28 @@ struct MATParser {
             throw MATParseError(reason: "zlib could not be initialised")
         }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: min(max(4096, input.count * 4), maximumInflatedSize))
-        var produced = 0
+        // Inflate in fixed-size chunks appended to the output (a contiguous copy), so the output
+        // only grows as far as the data really goes and is checked against the cap as it grows.
+        let chunkSize = 1 << 18
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+        defer { chunk.deallocate() }
+        var output: [UInt8] = []
+        output.reserveCapacity(min(input.count * 4, maximumInflatedSize))
         var tooLarge = false
         let status: Int32 = input.withUnsafeBufferPointer { src -> Int32 in
             stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
             stream.avail_in = uInt(src.count)
             while true {
-                if produced == output.count {
-                    guard output.count < maximumInflatedSize else { tooLarge = true; return Z_OK }
-                    output.append(contentsOf: repeatElement(0, count: min(output.count, maximumInflatedSize - output.count)))
-                }
-                let room = output.count - produced
-                let rc: Int32 = output.withUnsafeMutableBufferPointer { dst in
-                    stream.next_out = dst.baseAddress.map { $0 + produced }
-                    stream.avail_out = uInt(room)
-                    return CZlib.inflate(&stream, Z_NO_FLUSH)
-                }
-                produced += room - Int(stream.avail_out)
+                stream.next_out = chunk
+                stream.avail_out = uInt(chunkSize)
+                let rc = CZlib.inflate(&stream, Z_NO_FLUSH)
+                let produced = chunkSize - Int(stream.avail_out)
+                guard produced <= maximumInflatedSize - output.count else { tooLarge = true; return rc }
+                output.append(contentsOf: UnsafeBufferPointer(start: chunk, count: produced))
                 if rc == Z_STREAM_END { return rc }
                 if rc == Z_BUF_ERROR, stream.avail_in == 0 { return rc }  // input ended before the stream did
                 if rc != Z_OK && rc != Z_BUF_ERROR { return rc }
+                if rc == Z_OK, stream.avail_in == 0, produced < chunkSize { return Z_BUF_ERROR }  // needs more input
             }
         }
         if tooLarge {
@@ -424,7 +425,6 @@ struct MATParser {
         }
         switch status {
         case Z_STREAM_END:
-            output.removeSubrange(produced...)
             return output
         case Z_BUF_ERROR:
             throw MATParseError(reason: "truncated: the zlib stream of the compressed element at byte \(offset) ends early")

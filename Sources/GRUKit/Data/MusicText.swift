@@ -18,7 +18,13 @@ public enum MusicText {
     /// Parses the bytes of a text file (`path` is only used in messages).
     public static func parse(_ bytes: [UInt8], path: String) throws -> [PianoRoll] {
         if bytes.isEmpty { throw DataError.emptyFile(path: path) }
+        return try bytes.withUnsafeBufferPointer { try parse($0, path: path) }
+    }
+
+    // Works on a raw buffer: every byte of the file passes through here.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> [PianoRoll] {
         let keys = PianoRoll.keys
+        let silentFrame = [UInt8](repeating: 0, count: keys)
         var tunes: [PianoRoll] = []
         var current: [UInt8] = []
         var steps = 0
@@ -27,35 +33,35 @@ public enum MusicText {
         let n = bytes.count
         func fail(_ reason: String) -> DataError { DataError.invalidText(path: path, line: line, reason: reason) }
         while i < n {
-            // One line: bytes[i ..< end], without the \n (and a trailing \r).
+            // One line: bytes[lo ..< hi] without the \n, a trailing \r and surrounding spaces.
             var end = i
             while end < n && bytes[end] != 0x0A { end += 1 }
             let next = end + 1
-            if end > i && bytes[end - 1] == 0x0D { end -= 1 }
-            var content = bytes[i ..< end]
-            while let f = content.first, f == 0x20 { content = content.dropFirst() }
-            while let l = content.last, l == 0x20 { content = content.dropLast() }
-            if content.count == 1 && content.first == 0x23 {  // "#"
+            var lo = i, hi = end
+            if hi > lo && bytes[hi - 1] == 0x0D { hi -= 1 }
+            while lo < hi && bytes[lo] == 0x20 { lo += 1 }
+            while hi > lo && bytes[hi - 1] == 0x20 { hi -= 1 }
+            if hi - lo == 1 && bytes[lo] == 0x23 {  // "#"
                 guard steps > 0 else { throw fail("a tune separator `#` with no tune before it (empty tune)") }
                 tunes.append(PianoRoll(uncheckedSteps: steps, notes: current))
                 current = []
                 steps = 0
-            } else if content.count == 1 && content.first == 0x2D {  // "-": a silent step
-                current.append(contentsOf: repeatElement(0, count: keys))
+            } else if hi - lo == 1 && bytes[lo] == 0x2D {  // "-": a silent step
+                current.append(contentsOf: silentFrame)
                 steps += 1
-            } else if content.isEmpty {
+            } else if hi == lo {
                 throw fail("empty line; a silent time step is written `-`")
             } else {
                 let row = current.count
-                current.append(contentsOf: repeatElement(0, count: keys))
+                current.append(contentsOf: silentFrame)
                 var value = 0, digits = 0
-                var k = content.startIndex
+                var k = lo
                 while true {
-                    let c: UInt8? = k < content.endIndex ? content[k] : nil
-                    if let c, c >= 0x30 && c <= 0x39 {
+                    let c: UInt8 = k < hi ? bytes[k] : 0x20
+                    if c >= 0x30 && c <= 0x39 {
                         if digits < 4 { value = value * 10 + Int(c - 0x30) }
                         digits += 1
-                    } else if c == nil || c == 0x20 {
+                    } else if c == 0x20 {
                         if digits > 0 {
                             guard digits <= 3, value >= PianoRoll.lowestNote, value <= PianoRoll.highestNote else {
                                 throw fail("note \(digits > 3 ? "with \(digits) digits" : String(value)) is outside the piano's MIDI range \(PianoRoll.lowestNote)…\(PianoRoll.highestNote)")
@@ -65,11 +71,10 @@ public enum MusicText {
                             current[slot] = 1
                         }
                         value = 0; digits = 0
-                        if c == nil { break }
-                    } else if let c {
-                        if c < 0x20 || c >= 0x7F {
-                            throw fail("binary data (byte 0x\(String(c, radix: 16, uppercase: true))) where a line of note numbers was expected")
-                        }
+                        if k >= hi { break }
+                    } else if c < 0x20 || c >= 0x7F {
+                        throw fail("binary data (byte 0x\(String(c, radix: 16, uppercase: true))) where a line of note numbers was expected")
+                    } else {
                         throw fail("unexpected character \"\(Character(Unicode.Scalar(c)))\"; a line holds MIDI note numbers separated by spaces, `-` or `#`")
                     }
                     k += 1
@@ -94,15 +99,20 @@ public enum MusicText {
         out.reserveCapacity(tunes.reduce(0) { $0 + $1.steps * 12 })
         for (index, tune) in tunes.enumerated() {
             if index > 0 { out.append(contentsOf: [0x23, 0x0A]) }
-            for t in 0 ..< tune.steps {
-                var first = true
-                for k in 0 ..< PianoRoll.keys where tune.notes[t * PianoRoll.keys + k] != 0 {
-                    if !first { out.append(0x20) }
-                    out.append(contentsOf: String(k + PianoRoll.lowestNote).utf8)
-                    first = false
+            tune.notes.withUnsafeBufferPointer { notes in
+                for t in 0 ..< tune.steps {
+                    var first = true
+                    for k in 0 ..< PianoRoll.keys where notes[t * PianoRoll.keys + k] != 0 {
+                        if !first { out.append(0x20) }
+                        let note = k + PianoRoll.lowestNote  // 21…108: two or three digits
+                        if note >= 100 { out.append(0x30 + UInt8(note / 100)) }
+                        out.append(0x30 + UInt8(note / 10 % 10))
+                        out.append(0x30 + UInt8(note % 10))
+                        first = false
+                    }
+                    if first { out.append(0x2D) }
+                    out.append(0x0A)
                 }
-                if first { out.append(0x2D) }
-                out.append(0x0A)
             }
         }
         return out

@@ -50,14 +50,24 @@ public struct PianoRoll: Sendable, Equatable {
     }
 
     /// The number of (step, note) pairs that sound.
-    public var noteEvents: Int { notes.reduce(0) { $0 + Int($1) } }
+    public var noteEvents: Int {
+        notes.withUnsafeBufferPointer { p in
+            var total = 0
+            for v in p { total &+= Int(v) }
+            return total
+        }
+    }
 
     /// This roll as a MAT-file array: steps×88 `uint8`, column-major (the layout of the
     /// Boulanger-Lewandowski `.mat` files).
     public var matArray: MATArray {
         var columnMajor = [UInt8](repeating: 0, count: notes.count)
-        for t in 0 ..< steps {
-            for k in 0 ..< Self.keys { columnMajor[k * steps + t] = notes[t * Self.keys + k] }
+        notes.withUnsafeBufferPointer { src in
+            columnMajor.withUnsafeMutableBufferPointer { dst in
+                for t in 0 ..< steps {
+                    for k in 0 ..< Self.keys { dst[k * steps + t] = src[t * Self.keys + k] }
+                }
+            }
         }
         return .uint8(rows: steps, cols: Self.keys, columnMajor: columnMajor)
     }

@@ -119,23 +119,43 @@ public struct PolyphonicMusic: Sendable, Equatable {
         let steps = cell.dimensions[0]
         let keys = PianoRoll.keys
         var notes = [UInt8](repeating: 0, count: steps * keys)
-        func bad(_ value: String, _ i: Int) -> DataError {
-            DataError.invalidVariable(path: path, name: variable,
-                                      reason: "\(which) has the value \(value) at step \(i % steps + 1), key \(i / steps + 1); a piano roll holds only 0 and 1")
+        func badValue(_ value: String, _ i: Int) -> String {
+            "\(which) has the value \(value) at step \(i % steps + 1), key \(i / steps + 1); a piano roll holds only 0 and 1"
         }
+        // Transpose column-major (key-major) values into row-major frames through raw buffers:
+        // this loop touches every value of the data set, and bounds-checked subscripts would
+        // dominate the load time in debug builds.
         switch cell.storage {
         case .uint8(let values):
-            for i in 0 ..< values.count {
-                let v = values[i]
-                guard v <= 1 else { throw bad(String(v), i) }
-                notes[(i % steps) * keys + i / steps] = v
+            var bad: Int?
+            values.withUnsafeBufferPointer { src in
+                notes.withUnsafeMutableBufferPointer { dst in
+                    for k in 0 ..< keys {
+                        let column = k * steps
+                        for t in 0 ..< steps {
+                            let v = src[column + t]
+                            if v > 1 { bad = column + t; return }
+                            dst[t * keys + k] = v
+                        }
+                    }
+                }
             }
+            if let i = bad { throw DataError.invalidVariable(path: path, name: variable, reason: badValue(String(values[i]), i)) }
         case .numbers(let values):
-            for i in 0 ..< values.count {
-                let v = values[i]
-                guard v == 0 || v == 1 else { throw bad(String(v), i) }
-                notes[(i % steps) * keys + i / steps] = v == 1 ? 1 : 0
+            var bad: Int?
+            values.withUnsafeBufferPointer { src in
+                notes.withUnsafeMutableBufferPointer { dst in
+                    for k in 0 ..< keys {
+                        let column = k * steps
+                        for t in 0 ..< steps {
+                            let v = src[column + t]
+                            guard v == 0 || v == 1 else { bad = column + t; return }
+                            dst[t * keys + k] = v == 1 ? 1 : 0
+                        }
+                    }
+                }
             }
+            if let i = bad { throw DataError.invalidVariable(path: path, name: variable, reason: badValue(String(values[i]), i)) }
         case .cells, .unsupported:
             throw DataError.invalidVariable(path: path, name: variable,
                                             reason: "\(which) is \(cell.summary), expected a numeric T×\(keys) matrix")
