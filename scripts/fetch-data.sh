@@ -67,9 +67,14 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 # install FILE REL WHAT: verify FILE against REL's sum, then rename it to $dest/REL.
 install_verified() {
   local file="$1" rel="$2" what="$3" got
+  if [[ ! -f "$file" ]]; then
+    err "$rel: no file came from $what"
+    failures=$((failures + 1))
+    return 1
+  fi
   got="$(sha "$file")"
   if [[ "$got" != "${expected[$rel]}" ]]; then
-    err "$rel from $what has sha256 $got, but $(basename "$sums") expects ${expected[$rel]}."
+    err "$rel ($what) has sha256 $got, but $(basename "$sums") expects ${expected[$rel]}."
     err "  The file is damaged or a different version; nothing was written to $dest/$rel."
     if [[ -n "$source_dir" ]]; then
       err "  Restore $source_dir/$rel, or unset GRUKIT_DATA_SOURCE to download the original."
@@ -147,7 +152,9 @@ if ((${#missing[@]} > 0)); then
       gru="${GRUKIT_GRU:-}"
       if [[ -z "$gru" ]]; then
         for candidate in "$root/.build/release/gru" "$root/.build/debug/gru"; do
-          if [[ -x "$candidate" ]] && "$candidate" music-text --help >/dev/null 2>&1; then gru="$candidate"; break; fi
+          if [[ -x "$candidate" ]] && "$candidate" music-text --help 2>/dev/null | grep -q "music-text"; then
+            gru="$candidate"; break
+          fi
         done
       fi
       if [[ -f "$dest/nottingham/Nottingham.mat" && -n "$gru" ]]; then
