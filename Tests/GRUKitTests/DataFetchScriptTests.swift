@@ -1,5 +1,5 @@
 import XCTest
-@testable import GRUKit
+import GRUKit
 
 /// Runs `scripts/fetch-data.sh` with a temporary data folder, checksum file, source folder and
 /// a stub download command, and checks what it installs, refuses and says.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import GRUKit
+import GRUKit
 
 final class DataMATFileTests: XCTestCase {
     /// A level-5 file built byte by byte from the format specification: one 2×3 uint8 variable

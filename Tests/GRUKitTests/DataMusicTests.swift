@@ -1,5 +1,5 @@
 import XCTest
-@testable import GRUKit
+import GRUKit
 
 final class DataMusicTests: XCTestCase {
     func testTextParseAndFormatRoundTrip() throws {

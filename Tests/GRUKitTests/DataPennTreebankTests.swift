@@ -1,5 +1,5 @@
 import XCTest
-@testable import GRUKit
+import GRUKit
 
 final class DataPennTreebankTests: XCTestCase {
     func testTinyCorpusIdsByFirstOccurrence() throws {

@@ -91,6 +91,14 @@ public struct TokenStreams: Sendable {
         public let inputs: [Int32]
         /// S×B time-major: `targets[s·B + b]` = stream b at time start + s + 1.
         public let targets: [Int32]
+
+        public init(start: Int, steps: Int, batchSize: Int, inputs: [Int32], targets: [Int32]) {
+            self.start = start
+            self.steps = steps
+            self.batchSize = batchSize
+            self.inputs = inputs
+            self.targets = targets
+        }
     }
 
     /// The sequence of windows of a `TokenStreams`.

@@ -23,6 +23,12 @@ public enum WordCorpus {
         public var words = 0
         /// Words that were mapped to `<unk>` because the vocabulary lacked them (not words that are `<unk>` in the text).
         public var mappedToUnknown = 0
+
+        public init(lines: Int = 0, words: Int = 0, mappedToUnknown: Int = 0) {
+            self.lines = lines
+            self.words = words
+            self.mappedToUnknown = mappedToUnknown
+        }
     }
 
     /// Reads the corpus at `path` into ids of `vocabulary` (growing it or not, see `Growth`).

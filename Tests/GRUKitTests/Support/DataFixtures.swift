@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GRUKit
+import GRUKit
 
 /// Helpers for the data tests: files in temporary folders, the repository root, the real data
 /// (when present), and running `scripts/fetch-data.sh`.
