@@ -101,7 +101,7 @@ final class DataMusicTests: XCTestCase {
         var fromMAT: PolyphonicMusic?, fromText: PolyphonicMusic?
         let tMAT = try clock.measure { fromMAT = try PolyphonicMusic(.nottingham, directory: dir) }
         let tText = try clock.measure { fromText = try PolyphonicMusic(.nottingham, directory: dir, format: .text) }
-        print("Nottingham loaded in \(tMAT) from the .mat, \(tText) from text (debug build)")
+        print("Nottingham loaded in \(tMAT) from the .mat, \(tText) from text (\(DataFixtures.buildConfiguration) build)")
         let mat = try XCTUnwrap(fromMAT), text = try XCTUnwrap(fromText)
         for m in [mat, text] {
             XCTAssertEqual(Split.allCases.map { m.split($0).count }, [694, 173, 170])

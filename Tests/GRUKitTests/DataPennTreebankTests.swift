@@ -129,7 +129,7 @@ final class DataPennTreebankTests: XCTestCase {
         var ptb: PennTreebank?
         let elapsed = try clock.measure { ptb = try PennTreebank(directory: dir) }
         let p = try XCTUnwrap(ptb)
-        print("PTB loaded in \(elapsed) (debug build)")
+        print("PTB loaded in \(elapsed) (\(DataFixtures.buildConfiguration) build)")
         XCTAssertEqual(p.train.count, 929_589)
         XCTAssertEqual(p.valid.count, 73_760)
         XCTAssertEqual(p.test.count, 82_430)

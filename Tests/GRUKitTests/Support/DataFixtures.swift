@@ -41,6 +41,12 @@ enum DataFixtures {
         return dir
     }
 
+    #if DEBUG
+    static let buildConfiguration = "debug"
+    #else
+    static let buildConfiguration = "release"
+    #endif
+
     static let allDataFiles = [PennTreebank.trainFile, PennTreebank.validFile, PennTreebank.testFile,
                                "nottingham/Nottingham.mat", "nottingham/train.txt", "nottingham/valid.txt", "nottingham/test.txt"]
 
