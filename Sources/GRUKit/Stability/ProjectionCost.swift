@@ -37,6 +37,8 @@ public struct ProjectionTiming: Sendable {
     public var testCase: ProjectionCase
     /// The median wall-clock time of one projection, in milliseconds.
     public var milliseconds: Double
+    /// The fastest repetition, in milliseconds (least disturbed by other load on the machine).
+    public var minimumMilliseconds: Double
     /// The number of clipped singular values the method reported.
     public var clipped: Int
 }
@@ -89,7 +91,8 @@ public enum ProjectionCost {
                         clipped = report.clippedCount
                     }
                     times.sort()
-                    out.append(ProjectionTiming(n: n, method: m, testCase: tc, milliseconds: times[times.count / 2], clipped: clipped))
+                    out.append(ProjectionTiming(n: n, method: m, testCase: tc, milliseconds: times[times.count / 2],
+                                           minimumMilliseconds: times[0], clipped: clipped))
                 }
             }
         }

@@ -15,6 +15,7 @@ public enum SpectralNormBound {
     /// ‖W‖_F = √(Σ w_ij²) ≥ σ_1, since ‖W‖_F² = Σ σ_i². Cost n² (one pass). Tight only when W
     /// is close to rank one; for an n×n matrix with a flat spectrum it is ≈ √n·σ_1.
     /// Summed in Double: relative rounding ≤ n²·2⁻⁵³, covered by the factor (1 + 2⁻³⁰).
+    @inlinable
     public static func frobenius<T: BLASScalar>(_ w: Matrix<T>) -> Double {
         var s = 0.0
         for x in w.elements { let d = Double(x); s += d * d }
@@ -24,6 +25,7 @@ public enum SpectralNormBound {
     /// √(‖W‖₁·‖W‖_∞) ≥ σ_1 (Schur / Hölder: σ_1² = ρ(WᵀW) ≤ ‖WᵀW‖₁ ≤ ‖Wᵀ‖₁‖W‖₁ = ‖W‖_∞‖W‖₁).
     /// Cost n² (one pass). Exact for diagonal and for permutation-scaled matrices; for dense
     /// random matrices it is ≈ √n·σ_1/2. Rounding allowance as for ``frobenius(_:)``.
+    @inlinable
     public static func holder<T: BLASScalar>(_ w: Matrix<T>) -> Double {
         var rowMax = 0.0
         var colSums = [Double](repeating: 0, count: w.cols)

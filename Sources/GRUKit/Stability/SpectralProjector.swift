@@ -240,26 +240,16 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     // MARK: Pieces
 
     /// (‖W‖_F, √(‖W‖₁‖W‖_∞)) inflated by 1 + 2⁻³⁰ for the Double sums, or nil on Inf/NaN.
+    /// Dispatches to a concrete Float or Double loop: an unspecialised generic loop over n²
+    /// entries would cost more than the decomposition it is meant to avoid.
     private func scan(_ base: UnsafeMutablePointer<T>, _ ld: Int) -> (Double, Double)? {
-        colSums.initialize(repeating: 0, count: n)
-        var sq = 0.0, rowMax = 0.0
-        for i in 0..<n {
-            let row = base + i * ld
-            var r = 0.0
-            for j in 0..<n {
-                let x = Double(row[j])
-                if !x.isFinite { return nil }
-                sq += x * x
-                let ax = abs(x)
-                r += ax
-                colSums[j] += ax
-            }
-            rowMax = Swift.max(rowMax, r)
+        let raw = UnsafeMutableRawPointer(base)
+        if T.self == Float.self {
+            return scanEntries(raw.assumingMemoryBound(to: Float.self), n: n, ld: ld, colSums: colSums)
+        } else if T.self == Double.self {
+            return scanEntries(raw.assumingMemoryBound(to: Double.self), n: n, ld: ld, colSums: colSums)
         }
-        var colMax = 0.0
-        for j in 0..<n { colMax = Swift.max(colMax, colSums[j]) }
-        let f = 1 + 0x1p-30
-        return (sq.squareRoot() * f, (rowMax * colMax).squareRoot() * f)
+        return scanEntries(base, n: n, ld: ld, colSums: colSums)
     }
 
     /// The threshold below which a singular value counts as "not above c": c(1 + 4u).
@@ -301,6 +291,8 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
             return (got - j0, s1)
         case .leadingEigen:
             let p = Swift.min(n, Swift.max(lastClipped + Swift.max(4, lastClipped / 4), 8))
+            // Many wanted vectors: divide and conquer on all of M is cheaper than a subset.
+            if 2 * p >= n { return decompose(.eigen, base, ld, upper) }
             gram(base, ld)
             guard T.syevrWork(vectors: true, range: .indices(lower: n - p + 1, upper: n), n: n, a: a, lda: n, abstol: 0,
                               found: &found, w: values, z: z, ldz: n, isuppz: isuppz, work: work, lwork: lwork,
@@ -375,4 +367,30 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         lastClipped = k
         return 0
     }
+}
+
+/// One pass over a row-major n×n block: nil if an entry is Inf/NaN, else (‖W‖_F, √(‖W‖₁‖W‖_∞)),
+/// each inflated by 1 + 2⁻³⁰ to cover the rounding of the Double sums (relative ≤ n²·2⁻⁵³).
+@inline(__always)
+private func scanEntries<S: BinaryFloatingPoint>(_ base: UnsafeMutablePointer<S>, n: Int, ld: Int,
+                                                 colSums: UnsafeMutablePointer<Double>) -> (Double, Double)? {
+    colSums.initialize(repeating: 0, count: n)
+    var sq = 0.0, rowMax = 0.0
+    for i in 0..<n {
+        let row = base + i * ld
+        var r = 0.0
+        for j in 0..<n {
+            let x = Double(row[j])
+            if !x.isFinite { return nil }
+            sq += x * x
+            let ax = abs(x)
+            r += ax
+            colSums[j] += ax
+        }
+        rowMax = Swift.max(rowMax, r)
+    }
+    var colMax = 0.0
+    for j in 0..<n { colMax = Swift.max(colMax, colSums[j]) }
+    let f = 1 + 0x1p-30
+    return (sq.squareRoot() * f, (rowMax * colMax).squareRoot() * f)
 }
