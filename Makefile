@@ -61,6 +61,11 @@ test: deps
 	$(SWIFT) build -c $(CONFIG)
 	$(SWIFT) test -c $(CONFIG)
 
+## docs: the API reference of GRUKit with DocC, in .build/docs (open .build/docs/documentation/grukit/index.html)
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target GRUKit \
+	  --output-path .build/docs --transform-for-static-hosting --hosting-base-path GRUKit
+
 bench: deps
 	$(SWIFT) run -c release gru-bench
 

@@ -40,6 +40,8 @@ let package = Package(
     ] + chapterFolders.map { .executable(name: "ch" + $0, targets: ["ch" + $0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // API reference only (`make docs`); adds no code to any target.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),

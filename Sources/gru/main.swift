@@ -19,7 +19,7 @@ struct GRUTool: ParsableCommand {
             The candidate's recurrent matrix W_hn is rows 2H..<3H of weight_hh; when ‖W_hn‖₂ < 2 the \
             input-free GRU is stable at h* = 0 (Kanai, Fujiwara & Iwamura, NeurIPS 2017).
             """,
-        subcommands: [Inspect.self, Project.self])
+        subcommands: [Inspect.self, Project.self, MusicTextCommand.self])
 }
 
 GRUTool.main()

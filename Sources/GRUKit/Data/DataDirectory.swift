@@ -1,0 +1,104 @@
+import Foundation
+
+/// The folder that holds the data sets, and why it is that folder.
+///
+/// Resolution order (the first that applies wins):
+/// 1. the `--data DIR` option (`DataOptions`),
+/// 2. the environment variable `GRUKIT_DATA`,
+/// 3. `data/` in the repository root: the nearest folder at or above the current directory
+///    that contains `Package.swift`,
+/// 4. `./data` when no such folder exists.
+///
+/// Layout inside it: `ptb/ptb.{train,valid,test}.txt` and
+/// `nottingham/{Nottingham.mat,train.txt,valid.txt,test.txt}` (what `make data` writes).
+public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
+    /// Why the data directory is where it is; part of every "missing file" message.
+    public enum Source: Sendable, Equatable {
+        case option
+        case environment
+        case repositoryDefault
+        case workingDirectoryDefault
+
+        /// One phrase saying where the choice came from.
+        public var explanation: String {
+            switch self {
+            case .option: return "given by --data"
+            case .environment: return "given by the environment variable GRUKIT_DATA"
+            case .repositoryDefault: return "the default: data/ in the repository root; set --data or GRUKIT_DATA to use another folder"
+            case .workingDirectoryDefault: return "the default: ./data, as no Package.swift was found above the current directory; set --data or GRUKIT_DATA to use another folder"
+            }
+        }
+    }
+
+    /// The folder, as an absolute path when resolved from a default, otherwise as given.
+    public let path: String
+    public let source: Source
+
+    public init(path: String, source: Source) {
+        self.path = path
+        self.source = source
+    }
+
+    /// Resolves the data directory (see the type's documentation for the order).
+    /// - Parameters:
+    ///   - option: the value of `--data`, if given.
+    ///   - environment: the process environment (injectable for tests).
+    ///   - currentDirectory: where the search for `Package.swift` starts.
+    public static func resolve(option: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               currentDirectory: String = FileManager.default.currentDirectoryPath) -> DataDirectory {
+        if let option, !option.isEmpty { return DataDirectory(path: option, source: .option) }
+        if let env = environment["GRUKIT_DATA"], !env.isEmpty { return DataDirectory(path: env, source: .environment) }
+        if let root = repositoryRoot(from: currentDirectory) {
+            return DataDirectory(path: (root as NSString).appendingPathComponent("data"), source: .repositoryDefault)
+        }
+        return DataDirectory(path: (currentDirectory as NSString).appendingPathComponent("data"),
+                             source: .workingDirectoryDefault)
+    }
+
+    /// The nearest folder at or above `directory` that contains `Package.swift`, or nil.
+    public static func repositoryRoot(from directory: String) -> String? {
+        var url = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        while true {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.path
+            }
+            let parent = url.deletingLastPathComponent().standardizedFileURL
+            if parent.path == url.path { return nil }
+            url = parent
+        }
+    }
+
+    /// The path of `relative` inside the data directory, without checking that it exists.
+    public func path(of relative: String) -> String {
+        (path as NSString).appendingPathComponent(relative)
+    }
+
+    /// The path of `relative` inside the data directory.
+    /// - Throws: `DataError.missingFile` naming the file, the folder and why that folder.
+    public func existingFile(_ relative: String) throws -> String {
+        let full = path(of: relative)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw DataError.missingFile(path: full, directory: path, source: source)
+        }
+        return full
+    }
+
+    public var description: String { "\(path) (\(source.explanation))" }
+}
+
+/// Reads a whole file into memory, turning Foundation's errors into `DataError`s.
+func readDataFile(_ path: String) throws -> [UInt8] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw DataError.unreadable(path: path, reason: "no such file")
+    }
+    if isDirectory.boolValue { throw DataError.unreadable(path: path, reason: "it is a folder, not a file") }
+    do {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        return [UInt8](data)
+    } catch {
+        throw DataError.unreadable(path: path, reason: error.localizedDescription)
+    }
+}
