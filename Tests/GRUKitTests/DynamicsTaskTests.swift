@@ -15,10 +15,10 @@ final class DynamicsTaskTests: XCTestCase {
         Oracle.check("1-D task dL/dw_hh vs central differences", got, fd, tolerance: 1e-8, floor: 1e-3)
     }
 
-    func testGRUTaskGradientMatchesFiniteDifferences() {
+    func testGRUTaskGradientMatchesFiniteDifferences() throws {
         let task = GRUExplosionTask(hiddenSize: 4, examples: 6, steps: 12, seed: 3)
         for scale in [1.4, 2.5] {
-            let w = task.initialWeights(scale: scale, seed: 5)
+            let w = try task.initialWeights(recurrentNorm: scale, gateScale: 1, seed: 5)
             let (loss, grad) = task.lossAndGradient(w)
             XCTAssertEqual(loss, task.loss(w), accuracy: 1e-15, "batched BLAS forward = per-example InputFreeGRU forward")
             var fd = [Double](repeating: 0, count: w.count)
@@ -41,7 +41,7 @@ final class DynamicsTaskTests: XCTestCase {
         XCTAssertEqual(TrainingMethod.clip(maxNorm: 5).clipScale(gradientNorm: 10), 5 / (10 + 1e-6), accuracy: 1e-15)
         // The projection keeps ‖W_hh‖₂ ≤ 2 − δ after every step.
         let task = GRUExplosionTask(hiddenSize: 4, examples: 4, steps: 10)
-        let (_, w) = try task.train(method: .project(delta: 0.2), learningRate: 50, iterations: 20, initial: task.initialWeights(scale: 1.5))
+        let (_, w) = try task.train(method: .project(delta: 0.2), learningRate: 50, iterations: 20, initial: try task.initialWeights(recurrentNorm: 2.5))
         let whh = Matrix(rows: 4, cols: 4, elements: Array(w.elements[32...]))
         XCTAssertLessThanOrEqual(try whh.spectralNorm(), 1.8 + 1e-12)
         let scalar = ScalarExplosionTask().train(method: .project(delta: 0.2), learningRate: 50, iterations: 50, initial: 1.9)
@@ -64,7 +64,7 @@ final class DynamicsTaskTests: XCTestCase {
             Oracle.check("engine \(cell) steps vs InputFreeGRU", states.elements, expected, tolerance: 1e-14)
         }
         let task = GRUExplosionTask(hiddenSize: 5, examples: 6, steps: 9, seed: 4)
-        let w = task.initialWeights(scale: 1.6, seed: 2)
+        let w = try task.initialWeights(recurrentNorm: 1.6, gateScale: 1, seed: 2)
         let layer = task.makeLayer(weightHH: w)
         _ = layer.forward(Matrix(rows: 9 * 6, cols: 1), initialState: Matrix(rows: 6, cols: 5, elements: task.initialStates))
         var dOut = Matrix<Double>(rows: 9 * 6, cols: 5)

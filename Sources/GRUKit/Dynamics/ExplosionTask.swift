@@ -104,11 +104,19 @@ public struct GRUExplosionTask: Sendable {
         self.initialStates = h0; self.targets = y
     }
 
-    /// A seeded initial weight_hh (3H×H, blocks r, z, n) with entries N(0, (scale/√H)²), so that
-    /// ‖W_hh‖₂ ≈ 2·scale for large H (the edge of the Marchenko–Pastur law).
-    public func initialWeights(scale: Double = 0.7, seed: UInt64 = 2) -> Matrix<Double> {
+    /// A seeded initial weight_hh (3H×H, blocks r, z, n): gate blocks with entries N(0, (gateScale/√H)²)
+    /// and W_hh = recurrentNorm·Q with Q a random orthogonal matrix (Q = U Vᵀ from the SVD of a Gaussian
+    /// matrix), so that ‖W_hh‖₂ = recurrentNorm exactly and every eigenvalue of W_hh has modulus
+    /// recurrentNorm (orthogonal initialisation, which keeps the initial gradient from vanishing).
+    ///
+    /// - Throws: ``LinearAlgebraError`` if the SVD fails (it does not for a finite Gaussian matrix).
+    public func initialWeights(recurrentNorm: Double = 1.6, gateScale: Double = 0.5, seed: UInt64 = 2) throws -> Matrix<Double> {
+        let n = hiddenSize
         var rng = SeededGenerator(seed: seed)
-        return .randomNormal(rows: 3 * hiddenSize, cols: hiddenSize, std: scale / Double(hiddenSize).squareRoot(), using: &rng)
+        let gates = Matrix<Double>.randomNormal(rows: 2 * n, cols: n, std: gateScale / Double(n).squareRoot(), using: &rng)
+        let svd = try Matrix<Double>.randomNormal(rows: n, cols: n, std: 1, using: &rng).svd()
+        let q = svd.U.multiplied(by: svd.Vt)
+        return Matrix(rows: 3 * n, cols: n, elements: gates.elements + (recurrentNorm * q).elements)
     }
 
     /// The loss and its exact gradient with respect to the 3H×H weight_hh by backpropagation through
