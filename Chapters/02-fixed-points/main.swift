@@ -76,7 +76,9 @@ func branchBlocks(_ rows: [BifurcationRow], step: Double) -> (stable: DataBlock,
 
      J = ∂F/∂h(0) = ½I + ¼W_hh
 
- for the paper's reset-before form and for PyTorch's reset-after form alike: the recurrent gate
+ for the paper's reset-before form and for PyTorch's reset-after form alike (this identity and the
+ argument of the next section are derived here from the model's equations; the paper itself states the
+ threshold 2 − δ on the singular values of W_hh, not this derivation): the recurrent gate
  matrices W_hz and W_hr drop out. `InputFreeGRU` implements both forms with PyTorch's weight layout
  (one 3H×H matrix with row blocks r, z, n) and an analytic Jacobian at any h; here we check the
  identity against central finite differences for random weights.
@@ -115,8 +117,8 @@ func symmetricWithPositiveTop(_ n: Int, rng: inout SeededGenerator) throws -> Ma
 
      ‖W_hh‖₂ < 2   ⇒   ρ(J) ≤ ‖J‖₂ ≤ ½ + ‖W_hh‖₂/4 < 1,
 
- and no smaller bound on ‖W_hh‖₂ could be replaced by a larger one: W_hh = (2 + ε)·u uᵀ has ‖W_hh‖₂ = 2 + ε
- and the eigenvalue μ = 1 + ε/4 > 1. The bound is tight only along the positive real axis: eigenvalues
+ and the constant 2 cannot be raised: W_hh = (2 + ε)·u uᵀ has ‖W_hh‖₂ = 2 + ε and gives J the
+ eigenvalue μ = 1 + ε/4 > 1. The bound is tight only along the positive real axis: eigenvalues
  of W_hh with modulus above 2 elsewhere (negative, or complex away from +2) can leave the origin stable.
  This is the constant in the paper's threshold 2 − δ: keeping σ_1(W_hh) below 2 keeps the origin stable
  whatever the gates do.

@@ -38,7 +38,9 @@ let spikeHorizons = [20, 100, 1000]
 
  ## A loss with a cliff
 
- Now make it a learning problem. Start from h_0 = 0.1 and ask for h_T = 0.6 after T = 100 steps, with
+ Now make it a learning problem. (The tasks of this chapter are our own, chosen to make the mechanism
+ visible; they are not experiments of the paper, whose claim — that the gradient explodes when a small
+ change of the parameters changes the dynamics abruptly — they illustrate.) Start from h_0 = 0.1 and ask for h_T = 0.6 after T = 100 steps, with
  the loss L(w_hh) = (h_T − 0.6)². Below the bifurcation h_T is essentially 0 and the loss sits on a
  plateau at 0.36 with a vanishing gradient; the solution, where h* = 0.6 = tanh(0.3·w_hh), is at
  w_hh = atanh(0.6)/0.3 ≈ 2.31, just past the bifurcation; beyond it the loss rises slowly again as h*
