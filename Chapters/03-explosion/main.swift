@@ -62,8 +62,9 @@ let spikeHorizons = [20, 100, 1000]
  The same happens with many units. `GRUExplosionTask` (in GRUKit, so that chapter 4 can rerun it with
  the projection) is a bistable memory: 32 initial states ±0.1·p (p a fixed ±1 pattern, plus noise) must
  become ±0.6·p after T = 100 steps of an input-free GRU with H = 8 units, all three recurrent matrices
- trained. The state has to grow away from 0 and stay there, so the origin must become unstable:
- ρ(J) = ρ(½I + ¼W_hh) > 1, which needs ‖W_hh‖₂ > 2. The run uses the training engine (`GRULayer` in
+ trained. The state has to grow away from 0 and stay there, which from so close to the origin needs the
+ origin to be unstable: ρ(J) = ρ(½I + ¼W_hh) > 1, and so ‖W_hh‖₂ > 2 (a heuristic argument; in the runs
+ below the loss is low only while ρ(J) > 1). The run uses the training engine (`GRULayer` in
  Double with a zero input, backpropagation through time, `SGD` with its clipping), from an orthogonal
  W_hh with ‖W_hh‖₂ = 1.9 and small random gates, full batch, logging at every iteration the loss, the
  gradient norm (before clipping), ‖W_hh‖₂ and ρ(J).
