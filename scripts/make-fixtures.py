@@ -121,6 +121,62 @@ def write_model(name, model, dtype, metadata=None, vjp=True):
     return info
 
 
+# Extra cases for `gru vjp`: other shapes (B = 1, T = 1, I ≠ H, H = 1, I = 1), both bias settings, a
+# prefix, saturated gates, and half-precision files. Each writes VJP.safetensors, VJP.inputs.safetensors
+# and VJP.expected.safetensors with the keys above (h, grad.x, grad.h0, grad.KEY) as PyTorch computes them
+# in the inputs' dtype (float32 or float64), plus the same quantities computed by PyTorch in float64 from
+# the files' exact values under `f64.` (f64.h, f64.grad.x, …). For the half-precision case only the
+# float64 results are written (PyTorch's CPU GRU in half precision is not a useful oracle).
+VJP_CASES = [
+    # name,            T, B, I, H, bias,  model dtype,     inputs dtype,   prefix,          weight scale
+    ("vjp_t1_b1",      1, 1, 3, 2, True,  torch.float32,  torch.float32,  "",              1.0),
+    ("vjp_h1",         5, 2, 3, 1, False, torch.float32,  torch.float32,  "",              1.0),
+    ("vjp_b1_saturated", 9, 1, 2, 6, True, torch.float32, torch.float32,  "",              3.0),
+    ("vjp_prefix_wide", 3, 5, 7, 3, False, torch.float32, torch.float32,  "encoder.gru.",  1.0),
+    ("vjp_i1_f64",     4, 3, 1, 5, True,  torch.float64,  torch.float64,  "",              1.5),
+    ("vjp_bf16_f16",   3, 2, 4, 3, True,  torch.bfloat16, torch.float16,  "",              1.0),
+]
+
+
+def vjp_grads(gru, x, h0, g, keys):
+    """h and ∂(Σ g ⊙ h)/∂(x, h0, parameters) for a one-layer GRU, in the tensors' dtype."""
+    x = x.clone().requires_grad_()
+    h0 = h0.clone().requires_grad_()
+    h, _ = gru(x, h0.unsqueeze(0))
+    params = [p for _, p in gru.named_parameters()]
+    grads = torch.autograd.grad((g * h).sum(), [x, h0] + params)
+    out = {"h": h.detach(), "grad.x": grads[0], "grad.h0": grads[1]}
+    for k, gk in zip(keys, grads[2:]):
+        out["grad." + k] = gk
+    return out
+
+
+def write_vjp_case(seed, name, T, B, I, H, bias, model_dtype, input_dtype, prefix, scale):
+    torch.manual_seed(seed)
+    gru = nn.GRU(I, H, bias=bias)
+    with torch.no_grad():
+        for p in gru.parameters():
+            p.mul_(scale)
+    gru = gru.to(model_dtype)
+    keys = [prefix + k for k, _ in gru.named_parameters()]
+    state = {prefix + k: v.detach().contiguous() for k, v in gru.state_dict().items()}
+    save_file(state, os.path.join(OUT, name + ".safetensors"))
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(T, B, I, generator=gen, dtype=torch.float64).to(input_dtype)
+    h0 = (0.5 * torch.randn(B, H, generator=gen, dtype=torch.float64)).to(input_dtype)
+    g = torch.randn(T, B, H, generator=gen, dtype=torch.float64).to(input_dtype)
+    save_file({"x": x.contiguous(), "h0": h0.contiguous(), "g": g.contiguous()}, os.path.join(OUT, name + ".inputs.safetensors"))
+    expected = {}
+    if model_dtype == input_dtype and model_dtype in (torch.float32, torch.float64):
+        expected.update(vjp_grads(gru, x, h0, g, keys))
+    gru64 = gru.to(torch.float64)
+    for k, v in vjp_grads(gru64, x.double(), h0.double(), g.double(), keys).items():
+        expected["f64." + k] = v
+    save_file({k: v.contiguous() for k, v in expected.items()}, os.path.join(OUT, name + ".expected.safetensors"))
+    return {"T": T, "B": B, "I": I, "H": H, "bias": bias, "model_dtype": str(model_dtype).replace("torch.", ""),
+            "inputs_dtype": str(input_dtype).replace("torch.", ""), "prefix": prefix}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     summary = {"torch": torch.__version__, "I": I, "H": H, "T": T, "B": B, "delta": DELTA, "files": {}}
@@ -157,6 +213,8 @@ def main():
     torch.manual_seed(6)
     m = nn.GRU(I, H)
     files["gru_bf16"] = write_model("gru_bf16", m, torch.bfloat16, vjp=False)
+
+    summary["vjp_cases"] = {case[0]: write_vjp_case(100 + i, *case) for i, case in enumerate(VJP_CASES)}
 
     with open(os.path.join(OUT, "fixtures.json"), "w") as f:
         json.dump(summary, f, indent=1, sort_keys=True)

@@ -82,11 +82,8 @@ final class EngineModelTests: XCTestCase {
             lm.outputDropout.fixedMask = (0..<(T * B * 5)).map { _ in rng.nextUniform() < 0.5 ? 0 : 2 }
             lm.trainingState = Matrix.randomNormal(rows: B, cols: 5, std: 0.5, using: &rng)
             let inputs: [Int32] = [1, 3, 6, 3, 0, 2], targets: [Int32] = [3, 6, 0, 2, 2, 5]
-            _ = try lm.lossAndGradients(inputs: inputs, targets: targets, batchSize: B)
-            for p in lm.parameters {
-                let analytic = p.gradient.elements
-                let numeric = FiniteDifferences.gradient(of: p) { try! lm.lossAndGradients(inputs: inputs, targets: targets, batchSize: B) }
-                Oracle.check("LM \(cell) ∂\(p.name)", analytic, numeric, tolerance: 1e-6)
+            FiniteDifferences.checkModel("LM \(cell)", parameters: lm.parameters) {
+                try! lm.lossAndGradients(inputs: inputs, targets: targets, batchSize: B)
             }
         }
     }
@@ -122,6 +119,58 @@ final class EngineModelTests: XCTestCase {
                        snapshot.map(\.elements).flatMap { $0 }.map(\.bitPattern))
     }
 
+    /// Why the model-level checks read every analytic gradient before perturbing anything.
+    ///
+    /// A model's `lossAndGradients` rewrites all gradients at the point it evaluates, so after a
+    /// finite-difference sweep over one parameter the gradients describe θ − h·e_last (the last
+    /// point evaluated), not θ. Reading the next parameter's "analytic" gradient there makes the
+    /// check compare g(θ − h e_last) with D_h ≈ g(θ): a discrepancy ∝ h (not h²), which a
+    /// tolerance of 1e-6 with floor 1 let pass at h = 1e-6. This test reproduces that pattern,
+    /// shows the discrepancy scales like h, that the left-behind gradient is exactly the gradient
+    /// at θ − h e_last, and that ``FiniteDifferences/compare(_:with:step:floor:loss:)`` rejects it.
+    func testStaleGradientsAfterASweepAreDetected() throws {
+        let model = GRUSequenceModel<Double>(keys: 6, hiddenSize: 4, cell: .resetBefore, dropout: 0, seed: 8)
+        var rng = SeededGenerator(seed: 61)
+        let x = Matrix<Double>(rows: 6, cols: 6, elements: (0..<36).map { _ in rng.nextUniform() < 0.4 ? 1 : 0 })
+        let y = Matrix<Double>(rows: 6, cols: 6, elements: (0..<36).map { _ in rng.nextUniform() < 0.4 ? 1 : 0 })
+        func loss() -> Double { try! model.lossAndGradients(inputs: x, targets: y, batchSize: 2) }
+        let swept = model.gru.biasIH!, read = model.output.weight
+        _ = loss()
+        let fresh = read.gradient.elements
+        // The former pattern: a raw sweep over `swept` (no re-evaluation at θ), then read `read`.
+        func staleAfterSweep(step h: Double) -> [Double] {
+            _ = loss()
+            for i in 0..<swept.value.count {
+                let v = swept.value.elements[i]
+                swept.value.elements[i] = v + h; _ = loss()
+                swept.value.elements[i] = v - h; _ = loss()
+                swept.value.elements[i] = v
+            }
+            return read.gradient.elements
+        }
+        var offsets: [Double] = []
+        for h in [1e-4, 1e-5, 1e-6] {
+            let stale = staleAfterSweep(step: h)
+            offsets.append(zip(stale, fresh).map { abs($0 - $1) }.max()!)
+            // Exactly the gradient at θ − h e_last.
+            let last = swept.value.count - 1, v = swept.value.elements[last]
+            swept.value.elements[last] = v - h; _ = loss()
+            XCTAssertEqual(read.gradient.elements, stale, "the left-behind gradient is the one at θ − h e_last")
+            swept.value.elements[last] = v; _ = loss()
+        }
+        print("stale-gradient offset at h = 1e-4, 1e-5, 1e-6: \(offsets)")
+        XCTAssertEqual(offsets[0] / offsets[1], 10, accuracy: 0.5, "the offset is ∝ h")
+        XCTAssertEqual(offsets[1] / offsets[2], 10, accuracy: 0.5, "the offset is ∝ h")
+        XCTAssertGreaterThan(offsets[2], 1e-8, "large enough to matter at the former step 1e-6")
+        // The model-level check rejects it on both counts; it accepts the fresh gradient.
+        let stale = staleAfterSweep(step: 1e-3)
+        let bad = FiniteDifferences.compare(stale, with: read, floor: 1e-2, loss: loss)
+        XCTAssertGreaterThan(bad.extrapolated, 1e-6)
+        XCTAssertEqual(bad.ratio, 1, accuracy: 0.2, "a constant offset does not fall when h halves")
+        let good = FiniteDifferences.compare(fresh, with: read, floor: 1e-2, loss: loss)
+        XCTAssertLessThan(good.extrapolated, 1e-9)
+    }
+
     func testSequenceModelGradientsWithMask() throws {
         for cell in GRUCell.allCases {
             let model = GRUSequenceModel<Double>(keys: 6, hiddenSize: 4, cell: cell, dropout: 0.5, seed: 8)
@@ -131,11 +180,19 @@ final class EngineModelTests: XCTestCase {
             let x = Matrix<Double>(rows: T * B, cols: 6, elements: (0..<(T * B * 6)).map { _ in rng.nextUniform() < 0.4 ? 1 : 0 })
             let y = Matrix<Double>(rows: T * B, cols: 6, elements: (0..<(T * B * 6)).map { _ in rng.nextUniform() < 0.4 ? 1 : 0 })
             let mask: [Double] = [1, 1, 1, 0, 1, 0]
-            _ = try model.lossAndGradients(inputs: x, targets: y, mask: mask, batchSize: B)
-            for p in model.parameters {
-                let analytic = p.gradient.elements
-                let numeric = FiniteDifferences.gradient(of: p) { try! model.lossAndGradients(inputs: x, targets: y, mask: mask, batchSize: B) }
-                Oracle.check("music \(cell) ∂\(p.name)", analytic, numeric, tolerance: 1e-6)
+            FiniteDifferences.checkModel("music \(cell)", parameters: model.parameters) {
+                try! model.lossAndGradients(inputs: x, targets: y, mask: mask, batchSize: B)
+            }
+            if cell == .resetBefore {
+                // In the reset-before form the two biases only ever appear as b_ih + b_hh: their
+                // gradients, analytic and numerical, are equal.
+                _ = try model.lossAndGradients(inputs: x, targets: y, mask: mask, batchSize: B)
+                let (gi, gh) = (model.gru.biasIH!.gradient.elements, model.gru.biasHH!.gradient.elements)
+                let loss = { try! model.lossAndGradients(inputs: x, targets: y, mask: mask, batchSize: B) }
+                let ni = FiniteDifferences.gradient(of: model.gru.biasIH!, step: 1e-4, loss: loss)
+                let nh = FiniteDifferences.gradient(of: model.gru.biasHH!, step: 1e-4, loss: loss)
+                Oracle.check("music resetBefore ∂bias_ih = ∂bias_hh (analytic)", gi, gh, tolerance: 0)
+                Oracle.check("music resetBefore ∂bias_ih = ∂bias_hh (numerical)", ni, nh, tolerance: 1e-11)
             }
             let r = try model.trainStep(inputs: x, targets: y, mask: mask, batchSize: B, learningRate: 0.1, method: .project(delta: 0.2))
             XCTAssertTrue(r.isFinite)

@@ -47,8 +47,10 @@ public final class Embedding<Scalar: BLASScalar> {
         }
     }
 
-    /// y = s · E[ids] as a (count)×E matrix. Precondition: ids in 0..<V (see ``validate(_:what:)``).
+    /// y = s · E[ids] as a (count)×E matrix. Precondition: ids in 0..<V (see ``validate(_:what:)``);
+    /// checked, so an id outside the vocabulary stops with a message instead of reading outside E.
     public func forward(_ ids: [Int32]) -> Matrix<Scalar> {
+        precondition((try? validate(ids)) != nil, "Embedding.forward: an id lies outside 0..<\(vocabularySize)")
         var y = Matrix<Scalar>(rows: ids.count, cols: embeddingSize)
         ids.withUnsafeBufferPointer { p in
             y.elements.withUnsafeMutableBufferPointer { forward(ids: p.baseAddress!, count: ids.count, into: $0.baseAddress!) }
@@ -59,6 +61,7 @@ public final class Embedding<Scalar: BLASScalar> {
     /// Sets ∂loss/∂E from ∂loss/∂y ((count)×E) and returns nothing (ids are not differentiable).
     public func backward(_ ids: [Int32], outputGradient: Matrix<Scalar>) {
         precondition(outputGradient.rows == ids.count && outputGradient.cols == embeddingSize, "Embedding.backward: gradient shape")
+        precondition((try? validate(ids)) != nil, "Embedding.backward: an id lies outside 0..<\(vocabularySize)")
         ids.withUnsafeBufferPointer { p in
             outputGradient.elements.withUnsafeBufferPointer { backward(ids: p.baseAddress!, count: ids.count, outputGradient: $0.baseAddress!) }
         }

@@ -9,9 +9,9 @@
 /// and beyond) give finite results; the per-row sums and the total are accumulated in Double.
 public enum SoftmaxCrossEntropy {
     /// The mean loss and its gradient with respect to the N×V logits. Precondition:
-    /// targets.count = N, targets in 0..<V.
+    /// targets.count = N, targets in 0..<V (checked: the kernel indexes the logits by target).
     public static func lossAndGradient<S: BLASScalar>(logits: Matrix<S>, targets: [Int32]) -> (loss: Double, gradient: Matrix<S>) {
-        precondition(targets.count == logits.rows, "SoftmaxCrossEntropy: \(targets.count) targets for \(logits.rows) rows")
+        checkTargets(targets, logits)
         var g = logits
         let loss = g.elements.withUnsafeMutableBufferPointer { p in
             targets.withUnsafeBufferPointer { t in
@@ -21,13 +21,22 @@ public enum SoftmaxCrossEntropy {
         return (loss, g)
     }
 
-    /// The mean loss alone.
+    /// The mean loss alone (same preconditions).
     public static func loss<S: BLASScalar>(logits: Matrix<S>, targets: [Int32]) -> Double {
+        checkTargets(targets, logits)
         var g = logits
         return g.elements.withUnsafeMutableBufferPointer { p in
             targets.withUnsafeBufferPointer { t in
                 lossAndGradient(p.baseAddress!, rows: logits.rows, classes: logits.cols, targets: t.baseAddress!, gradient: false)
             }
+        }
+    }
+
+    static func checkTargets<S: BLASScalar>(_ targets: [Int32], _ logits: Matrix<S>) {
+        precondition(targets.count == logits.rows, "SoftmaxCrossEntropy: \(targets.count) targets for \(logits.rows) rows")
+        precondition(logits.cols > 0, "SoftmaxCrossEntropy: no classes")
+        if let i = targets.firstIndex(where: { $0 < 0 || Int($0) >= logits.cols }) {
+            preconditionFailure("SoftmaxCrossEntropy: target \(targets[i]) at row \(i) is outside 0..<\(logits.cols)")
         }
     }
 
