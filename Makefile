@@ -11,6 +11,9 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN := .build/$(CONFIG)
 DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox
+# Package.swift discovers Chapters/*/ when it is evaluated; these flags make SwiftPM re-evaluate it,
+# so a chapter folder added since the last build becomes an executable without a clean build.
+SWIFTPM_FLAGS := --manifest-cache none --disable-build-manifest-caching
 CHAPTERS := $(sort $(notdir $(patsubst %/main.swift,%,$(wildcard Chapters/*/main.swift))))
 
 .PHONY: all deps build data chapters test bench book docs clean
@@ -36,7 +39,7 @@ deps:
 	command -v $(SWIFT) >/dev/null || { echo "A Swift toolchain (6.0 or newer) is required: https://www.swift.org/install/"; exit 1; }
 
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS)
 
 ## data: copy or download PTB and Nottingham into $(GRUKIT_DATA) (default ./data) and verify sha256 sums
 data:
@@ -58,8 +61,8 @@ book: build
 ## test: the tests that need the data sets run when `make data` can provide them and are skipped otherwise
 test: deps
 	@bash scripts/fetch-data.sh || echo "Data sets unavailable: the tests that need them will be skipped."
-	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS)
+	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS)
 
 ## docs: the API reference of GRUKit with DocC, in .build/docs (open .build/docs/documentation/grukit/index.html)
 docs: deps
