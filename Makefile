@@ -65,9 +65,13 @@ test: deps
 	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS)
 
 ## docs: the API reference of GRUKit with DocC, in .build/docs (open .build/docs/documentation/grukit/index.html)
+##       and fails when a public symbol of GRUKit has no doc comment
 docs: deps
 	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target GRUKit \
 	  --output-path .build/docs --transform-for-static-hosting --hosting-base-path GRUKit
+	$(SWIFT) package dump-symbol-graph --minimum-access-level public >/dev/null
+	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS) --product doc-coverage
+	$(BIN)/doc-coverage $$(find .build -path '*/symbolgraph/GRUKit.symbols.json' | head -1)
 
 bench: deps
 	$(SWIFT) run -c release gru-bench

@@ -10,6 +10,7 @@
 //   gru          command-line tool: inspect / project / vjp on safetensors files
 //   gru-bench    benchmark executable (never part of the tests)
 //   grukit-book  weaves the chapters into the Markdown book (`make book`)
+//   doc-coverage lists undocumented public symbols of GRUKit (`make docs`)
 //   chNN-slug    one executable per folder `Chapters/NN-slug/` (discovered below)
 import PackageDescription
 import Foundation
@@ -50,6 +51,7 @@ let package = Package(
         .executableTarget(name: "gru", dependencies: ["GRUKit", argumentParser], path: "Sources/gru"),
         .executableTarget(name: "gru-bench", dependencies: ["GRUKit", argumentParser], path: "Benchmarks/gru-bench"),
         .executableTarget(name: "grukit-book", dependencies: ["GRUKit"], path: "Sources/book"),
+        .executableTarget(name: "doc-coverage", path: "Sources/doc-coverage"),
         .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], path: "Tests/GRUKitTests", exclude: ["Fixtures"]),
     ] + chapterTargets,
     swiftLanguageModes: [.v5]
