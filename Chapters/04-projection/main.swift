@@ -90,35 +90,40 @@ func circle(radius r: Double) -> [[Double]] {
 }
 
 func ellipseFigure(_ ex: TwoByTwoExample, threshold c: Double) -> Figure {
-    var figure = Figure("ellipse", layout: .init(rows: 1, columns: 2), panelSize: (560, 540))
+    var figure = Figure("ellipse", layout: .init(rows: 1, columns: 2), panelSize: (560, 620))
     let s = ex.svd.singularValues
-    let reach = max(2.2, (s.first ?? 1) * 1.12, c * 1.12)
-    let u = ex.svd.U
-    func axes(_ values: [Double]) -> [[Double]] { (0..<2).map { i in [0, 0, values[i] * u[0, i], values[i] * u[1, i]] } }
+    let reach = max(2.2, (s.first ?? 1) * 1.1, c * 1.1)
+    // A singular pair (u_i, v_i) is defined up to a common sign: draw the one with u_i pointing right.
+    let sign = (0..<2).map { i in ex.svd.U[0, i] < 0 ? -1.0 : 1.0 }
+    let u = (0..<2).map { i in [sign[i] * ex.svd.U[0, i], sign[i] * ex.svd.U[1, i]] }
+    let v = (0..<2).map { i in [sign[i] * ex.svd.Vt[i, 0], sign[i] * ex.svd.Vt[i, 1]] }
+    func axes(_ values: [Double]) -> [[Double]] { (0..<2).map { i in [0, 0, values[i] * u[i][0], values[i] * u[i][1]] } }
     let f = { (x: Double) in String(format: "%.3f", x) }
     let panels: [(String, Matrix<Double>, [Double])] = [
         ("Ŵ:  σ_1 = \(f(s[0])),  σ_2 = \(f(s[1]))", ex.w, s),
-        ("P_δ(Ŵ):  min(σ_i, 2 − δ) = \(f(ex.clipped[0])), \(f(ex.clipped[1]))", ex.projected, ex.clipped),
+        ("P_δ(Ŵ):  σ̄_i = min(σ_i, 2 − δ) = \(f(ex.clipped[0])), \(f(ex.clipped[1]))", ex.projected, ex.clipped),
     ]
     for (k, (title, m, values)) in panels.enumerated() {
         var p = Panel(title: title, xLabel: "x_1", yLabel: "x_2", xRange: -reach...reach, yRange: -reach...reach,
-                      key: .custom("bottom right opaque box samplen 2"), equalAxes: true)
+                      key: .custom("below horizontal maxrows 3 width -2 samplen 2.5"), equalAxes: true)
         p.plot(.data(circle(radius: 1), columns: ["x1", "x2"], title: "unit circle", style: .lines.color("#999999").width(1.2)))
         p.plot(.data(circle(radius: c), columns: ["x1", "x2"], title: "radius 2 − δ = \(Gnuplot.number(c))",
                      style: .lines.color("#000000").width(1.2).dashed))
         if k == 1 {
             p.plot(.data(ellipse(ex.w), columns: ["x1", "x2"], title: "image under Ŵ",
-                         style: .lines.lineType(1).width(1.2).dotted))
+                         style: .lines.lineType(1).width(1.5).dotted))
         }
         p.plot(.data(ellipse(m), columns: ["x1", "x2"], title: k == 0 ? "image under Ŵ" : "image under P_δ(Ŵ)",
                      style: .lines.lineType(k == 0 ? 1 : 2).width(2.5)))
         p.plot(.data(axes(values), columns: ["x", "y", "dx", "dy"], using: "1:2:3:4",
-                     title: k == 0 ? "σ_i u_i" : "min(σ_i, 2 − δ) u_i", style: .vectors.lineType(k == 0 ? 1 : 2).width(2)))
-        p.plot(.data((0..<2).map { i in [0, 0, ex.svd.Vt[i, 0], ex.svd.Vt[i, 1]] }, columns: ["x", "y", "dx", "dy"], using: "1:2:3:4",
-                     title: "v_i", style: .vectors.color("#777777").width(1.5)))
+                     title: k == 0 ? "σ_i u_i" : "σ̄_i u_i", style: .vectors.lineType(k == 0 ? 1 : 2).width(2)))
+        p.plot(.data((0..<2).map { i in [0, 0, v[i][0], v[i][1]] }, columns: ["x", "y", "dx", "dy"], using: "1:2:3:4",
+                     title: k == 0 ? "v_i (↦ σ_i u_i)" : "v_i (↦ σ̄_i u_i)", style: .vectors.color("#777777").width(1.5)))
         for i in 0..<2 {
-            let x = values[i] * u[0, i], y = values[i] * u[1, i]
-            p.command("set label \(10 + i) '\(i == 0 ? "σ_1u_1" : "σ_2u_2")' at \(x * 1.08), \(y * 1.08) center front")
+            let x = values[i] * u[i][0], y = values[i] * u[i][1], r = (x * x + y * y).squareRoot()
+            let name = k == 0 ? "σ_\(i + 1)u_\(i + 1)" : "σ̄_\(i + 1)u_\(i + 1)"
+            p.command("set label \(10 + i) '\(name)' at \(x + 0.28 * x / r), \(y + 0.28 * y / r) center front")
+            p.command("set label \(12 + i) 'v_\(i + 1)' at \(1.18 * v[i][0]), \(1.18 * v[i][1]) center front tc rgb '#555555'")
         }
         p.command("set xtics 1")
         p.command("set ytics 1")
@@ -212,33 +217,39 @@ func trainingTable(_ runs: [Run], comments: [String]) -> DataTable {
     return DataTable(blocks: blocks, comments: comments)
 }
 
-/// Two columns (one per task) × three rows (loss, gradient norm, ‖W_hh‖₂ and ρ(J)), read from
-/// `training-compare.dat` (index block k = run k).
-func trainingFigure(_ runs: [Run], tasks: [(name: String, title: String)], delta: Double) -> Figure {
-    var figure = Figure("training-compare", layout: .init(rows: 3, columns: tasks.count), panelSize: (640, 280))
+/// Two columns (one per task) × four rows (loss, gradient norm, ‖W_hh‖₂, ρ(J)), read from
+/// `training-compare.dat` (index block k = run k). Reference lines are drawn first so that the
+/// runs lie on top of them (the projected run sits exactly on 2 − δ).
+func trainingFigure(_ runs: [Run], tasks: [(name: String, learningRate: Double, title: String)], delta: Double) -> Figure {
+    var figure = Figure("training-compare", layout: .init(rows: 4, columns: tasks.count), panelSize: (640, 235))
     let c = 2 - delta
-    var rows: [[Panel]] = [[], [], []]
+    var rows: [[Panel]] = [[], [], [], []]
     for (column, task) in tasks.enumerated() {
-        let mine = runs.enumerated().filter { $0.element.task == task.name }
+        let mine = runs.enumerated().filter { $0.element.task == task.name && $0.element.learningRate == task.learningRate }
         let xMax = Double(mine.map { $0.element.records.count }.max() ?? 1)
-        let key: KeyPlacement = column == 0 ? .custom("top right opaque box samplen 2") : .off
-        var loss = Panel(title: task.title, xLabel: nil, yLabel: "loss", xRange: 0...xMax, logScale: [.y], key: key)
+        let first = column == 0
+        var loss = Panel(title: task.title, xLabel: nil, yLabel: "loss", xRange: 0...xMax, logScale: [.y],
+                         key: first ? .custom("top right opaque box samplen 2") : .off)
         var grad = Panel(xLabel: nil, yLabel: "gradient norm", xRange: 0...xMax, logScale: [.y], key: .off)
-        var norm = Panel(xLabel: "iteration", yLabel: "‖W_{hh}‖_2  (solid),  ρ(J)  (dashed)", xRange: 0...xMax,
-                         key: column == 0 ? .custom("top left opaque box samplen 2") : .off)
+        var norm = Panel(xLabel: nil, yLabel: "‖W_{hh}‖_2", xRange: 0...xMax, key: first ? .custom("top left opaque box samplen 2") : .off)
+        var rho = Panel(xLabel: "iteration", yLabel: "ρ(J)", xRange: 0...xMax, key: first ? .custom("top left opaque box samplen 2") : .off)
         let maxNorm = mine.flatMap { $0.element.records.map(\.spectralNorm) }.max() ?? 2
-        norm.yRange = 0...max(2.5, min(8, maxNorm * 1.05))
+        let maxRho = mine.flatMap { $0.element.records.map(\.spectralRadius) }.max() ?? 1
+        norm.yRange = 0...max(2.5, min(8, maxNorm * 1.1))
+        rho.yRange = 0.5...max(1.2, min(3, maxRho * 1.05))
+        norm.plot(.function("2", title: "2 (bifurcation)", style: .lines.color("#777777").width(1.2).dotted))
+        norm.plot(.function("\(c)", title: "2 − δ = \(Gnuplot.number(c))", style: .lines.color("#000000").width(1).dashed))
+        rho.plot(.function("1", title: "1 (stability)", style: .lines.color("#777777").width(1.2).dotted))
+        rho.plot(.function("\(1 - delta / 4)", title: "½ + (2 − δ)/4 = \(Gnuplot.number(1 - delta / 4))",
+                           style: .lines.color("#000000").width(1).dashed))
         for (lt, (index, run)) in mine.enumerated() {
-            let style = Style.lines.lineType(lt + 1).width(lt == 2 ? 2.5 : 1.8)
+            let style = Style.lines.lineType(lt + 1).width(lt == 2 ? 2.5 : 1.6)
             loss.plot(.file("training-compare.dat", index: index, using: "1:2", title: run.method, style: style))
             grad.plot(.file("training-compare.dat", index: index, using: "1:3", style: style))
             norm.plot(.file("training-compare.dat", index: index, using: "1:4", style: style))
-            norm.plot(.file("training-compare.dat", index: index, using: "1:5", style: Style.lines.lineType(lt + 1).width(1.3).dashed))
+            rho.plot(.file("training-compare.dat", index: index, using: "1:5", style: style))
         }
-        norm.plot(.function("2", title: "‖W_{hh}‖_2 = 2", style: .lines.color("#555555").width(1).dotted))
-        norm.plot(.function("\(c)", title: "2 − δ = \(Gnuplot.number(c))", style: .lines.color("#000000").width(1.2).dash(.dashDot)))
-        norm.plot(.function("1", title: "ρ(J) = 1", style: .lines.color("#999999").width(1).dotted))
-        for (k, var p) in [loss, grad, norm].enumerated() {
+        for (k, var p) in [loss, grad, norm, rho].enumerated() {
             p.command("set lmargin 10")
             p.command(p.logScale.contains(.y) ? "set format y '10^{%L}'" : "set format y '%g'")
             rows[k].append(p)
@@ -333,7 +344,7 @@ struct Chapter4: ParsableCommand {
     var delta: Double = 0.2
 
     @Option(help: ArgumentHelp("The 2×2 example Ŵ as four comma-separated entries, row by row.", valueName: "a,b,c,d"))
-    var example: String = "1.7,0.9,-0.4,1.1"
+    var example: String = "2.2,1.2,0,0.8"
 
     @Option(help: ArgumentHelp("Iterations of each training run (default 150, 600 with --scale paper).", valueName: "n"))
     var iterations: Int?
@@ -474,7 +485,7 @@ struct Chapter4: ParsableCommand {
         }
         progress.finish()
         let largest = rates.indices.max { rates[$0] < rates[$1] }!
-        runs += fadeRuns[largest]
+        runs += fadeRuns.flatMap { $0 }
         let comments = [
             "Chapter 4: full-batch SGD on two tasks of the input-free GRU (H = \(hidden), K = \(examples)), three methods each,",
             "one index block per run (task, method, learning rate in the block's title line).",
@@ -484,18 +495,17 @@ struct Chapter4: ParsableCommand {
         ]
         try output.write(trainingTable(runs, comments: comments), name: "training-compare.dat")
         try output.write(trainingFigure(runs, tasks: [
-            ("memory", "memory: ±0.1p → ±0.6p, T = \(steps), η = \(Gnuplot.number(learningRate))"),
-            ("fade", "fade: ±0.5p → ±0.15p, T = \(fadeSteps), η = \(Gnuplot.number(rates[largest]))"),
+            ("memory", learningRate, "memory: ±0.1p → ±0.6p, T = \(steps), η = \(Gnuplot.number(learningRate))"),
+            ("fade", rates[largest], "fade: ±0.5p → ±0.15p, T = \(fadeSteps), η = \(Gnuplot.number(rates[largest]))"),
         ], delta: delta))
         var table = TextTable(title: "Training: final loss, largest gradient, ‖W_hh‖₂ and ρ(J) over the run (\(iterations) iterations)",
                               columns: ["task", "method", "η", "final loss", "mean loss, last 10 %", "max ‖g‖", "max ‖W_hh‖₂", "max ρ(J)", "projected its"],
                               formats: ["", "", "%g", "%.2e", "%.2e", "%.3e", "%.4f", "%.4f", ""])
-        for run in runs.prefix(3) { table.add(summaryRow(run)) }
-        for group in fadeRuns { for run in group { table.add(summaryRow(run)) } }
+        for run in runs { table.add(summaryRow(run)) }
         report.table(table)
 
         // The invariant the method promises, checked on the logs.
-        for run in runs + fadeRuns.flatMap({ $0 }) where run.method.hasPrefix("P_δ") {
+        for run in runs where run.method.hasPrefix("P_δ") {
             if let bad = run.records.first(where: { $0.spectralNorm > c + 1e-6 || $0.spectralRadius >= 1 }) {
                 throw ChapterError.message("projected run (\(run.task)) left the constraint at iteration \(bad.iteration): ‖W_hh‖₂ = \(bad.spectralNorm), ρ(J) = \(bad.spectralRadius)")
             }
