@@ -25,6 +25,12 @@ public struct ExplosionTrainingRecord: Sendable {
     public var spectralNorm: Double
     /// ρ(J) of the linearisation at h* = 0, J = ½I + ¼W_hh.
     public var spectralRadius: Double
+    /// True when this iteration's projection P_δ changed W_hh (some σ_i of the SGD step's result
+    /// exceeded 2 − δ); always false for methods that do not project.
+    public var projected: Bool = false
+    /// σ_1 of W_hh after this iteration's SGD step and before its projection (nil for methods that
+    /// do not project).
+    public var singularValueBeforeProjection: Double? = nil
 }
 
 /// The one-dimensional task of chapter 3: from h_0 = 0.1, reach h_T = `target` after `steps`
@@ -60,7 +66,8 @@ public struct ScalarExplosionTask: Sendable {
             w -= learningRate * g * method.clipScale(gradientNorm: abs(g))
             if let d = method.delta {
                 let c = SpectralProjection.threshold(delta: d)
-                if abs(w) > c { w = w < 0 ? -c : c }
+                out[out.count - 1].singularValueBeforeProjection = abs(w)
+                if abs(w) > c { w = w < 0 ? -c : c; out[out.count - 1].projected = true }
             }
         }
         return out
@@ -251,7 +258,9 @@ public struct GRUExplosionTask: Sendable {
             let update = optimizer.step([layer.weightHH], learningRate: learningRate, method: method, recurrent: layer)
             guard loss.isFinite, update.isFinite else { break }
             out.append(ExplosionTrainingRecord(iteration: it, loss: loss, gradientNorm: update.gradientNorm,
-                                               spectralNorm: diagnostics.spectralNorm, spectralRadius: diagnostics.spectralRadius))
+                                               spectralNorm: diagnostics.spectralNorm, spectralRadius: diagnostics.spectralRadius,
+                                               projected: update.projected,
+                                               singularValueBeforeProjection: update.singularValueBeforeProjection))
         }
         return (out, layer.weightHH.value)
     }
