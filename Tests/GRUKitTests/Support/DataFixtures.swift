@@ -50,38 +50,11 @@ enum DataFixtures {
     static let allDataFiles = [PennTreebank.trainFile, PennTreebank.validFile, PennTreebank.testFile,
                                "nottingham/Nottingham.mat", "nottingham/train.txt", "nottingham/valid.txt", "nottingham/test.txt"]
 
-    struct ProcessResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias ProcessResult = Executables.Result
 
     /// Runs `bash arguments…` with extra environment variables; waits and returns the result.
     static func bash(_ arguments: [String], environment: [String: String], removing: [String] = []) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for k in removing { env[k] = nil }
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Drain stderr on another thread so a chatty child cannot block on a full pipe.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let errData = errBox.data
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        try Executables.run(url: URL(fileURLWithPath: "/bin/bash"), arguments, environment: environment, removing: removing)
     }
 
     /// sha256 of a file by `sha256sum` (the tool the fetch script uses).

@@ -27,11 +27,19 @@ enum Executables {
             XCTFail("\(name) is not built at \(url.path); run `swift build` first", file: file, line: line)
             throw CocoaError(.fileNoSuchFile)
         }
+        return try run(url: url, arguments, in: directory, environment: environment)
+    }
+
+    /// Runs any program with `arguments`, extra `environment` variables and the variables in
+    /// `removing` unset; standard input is empty. Waits and returns its exit status and output.
+    static func run(url: URL, _ arguments: [String], in directory: URL? = nil,
+                    environment: [String: String] = [:], removing: [String] = []) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
+        for k in removing { env[k] = nil }
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe(), err = Pipe()
@@ -47,11 +55,10 @@ enum Executables {
         DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        let errData = errBox.data
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errBox.data, as: UTF8.self))
     }
 
     /// A fresh temporary folder, removed when the test ends.
