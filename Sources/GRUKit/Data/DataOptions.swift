@@ -3,16 +3,20 @@ import ArgumentParser
 /// The `--data DIR` option that every chapter using a data set includes with
 /// `@OptionGroup var data: DataOptions`.
 ///
-/// `directory` applies the resolution order of `DataDirectory`: `--data`, then `GRUKIT_DATA`,
+/// ``directory`` applies the resolution order of ``DataDirectory``: `--data`, then `GRUKIT_DATA`,
 /// then `data/` in the repository root.
 public struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"),
             help: ArgumentHelp("Folder holding the data sets (default: $GRUKIT_DATA, else data/ in the repository root).",
                                valueName: "dir"))
+    /// `--data dir`, verbatim; nil (or empty) when not given. Use ``directory`` rather than this.
     public var dataDirectory: String?
 
+    /// No `--data` given. Required by `ParsableArguments`; the parser fills the option.
     public init() {}
 
-    /// The resolved data directory.
+    /// The resolved data directory (``DataDirectory/resolve(option:environment:currentDirectory:)``
+    /// with this option, the process environment and the current directory). Does not check
+    /// that the folder exists.
     public var directory: DataDirectory { DataDirectory.resolve(option: dataDirectory) }
 }
