@@ -15,23 +15,23 @@ public enum Scale: String, ExpressibleByArgument, CaseIterable, Sendable {
 /// Bad values (a seed that is not a non-negative integer, an unknown scale) are rejected by
 /// swift-argument-parser, which names the flag and exits with status 64 before the chapter runs.
 public struct ChapterOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Folder that receives the chapter's .dat, .gp and figures.", valueName: "dir"))
     /// `--out dir`: the folder that receives the chapter's files; nil when not given, in which
     /// case ``outputDirectory(slug:)`` uses `figures/<slug>`. Created if missing by ``ChapterOutput``.
+    @Option(name: .long, help: ArgumentHelp("Folder that receives the chapter's .dat, .gp and figures.", valueName: "dir"))
     public var out: String?
 
-    @Option(name: .long, help: "Seed of every random draw in the chapter.")
     /// `--seed n` (default 1): the seed of every random draw in the chapter, so that a run is
     /// reproduced exactly by repeating its seed (and thread count: BLAS sums may reorder).
+    @Option(name: .long, help: "Seed of every random draw in the chapter.")
     public var seed: UInt64 = 1
 
-    @Option(name: .long, help: "quick (the default) or paper (the paper's full setting).")
     /// `--scale quick|paper` (default ``Scale/quick``): how big the run is.
+    @Option(name: .long, help: "quick (the default) or paper (the paper's full setting).")
     public var scale: Scale = .quick
 
-    @Flag(name: .customLong("no-render"), help: "Write .dat and .gp files but do not call gnuplot.")
     /// `--no-render`: write the `.dat` and `.gp` files but do not call gnuplot (the pictures can be
     /// drawn later with `gnuplot NAME.gp` in the output folder).
+    @Flag(name: .customLong("no-render"), help: "Write .dat and .gp files but do not call gnuplot.")
     public var noRender: Bool = false
 
     /// The defaults: no `--out`, seed 1, quick scale, rendering on. Required by `ParsableArguments`;

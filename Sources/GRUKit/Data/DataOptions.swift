@@ -6,10 +6,11 @@ import ArgumentParser
 /// ``directory`` applies the resolution order of ``DataDirectory``: `--data`, then `GRUKIT_DATA`,
 /// then `data/` in the repository root.
 public struct DataOptions: ParsableArguments {
+    /// `--data dir`, verbatim; nil when not given (an empty value also counts as not given).
+    /// Use ``directory`` rather than this.
     @Option(name: .customLong("data"),
             help: ArgumentHelp("Folder holding the data sets (default: $GRUKIT_DATA, else data/ in the repository root).",
                                valueName: "dir"))
-    /// `--data dir`, verbatim; nil (or empty) when not given. Use ``directory`` rather than this.
     public var dataDirectory: String?
 
     /// No `--data` given. Required by `ParsableArguments`; the parser fills the option.

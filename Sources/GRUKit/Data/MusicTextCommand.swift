@@ -11,13 +11,13 @@ public struct MusicTextCommand: ParsableCommand {
         commandName: "music-text",
         abstract: "Convert a piano-roll MAT-file into train.txt, valid.txt and test.txt.")
 
-    @Argument(help: ArgumentHelp("The MAT-file (e.g. nottingham/Nottingham.mat).", valueName: "mat-file"))
     /// The piano-roll MAT-file to read (positional argument), e.g. `nottingham/Nottingham.mat`.
+    @Argument(help: ArgumentHelp("The MAT-file (e.g. nottingham/Nottingham.mat).", valueName: "mat-file"))
     public var matFile: String
 
-    @Option(name: .long, help: ArgumentHelp("Folder that receives the text files (default: the MAT-file's folder).", valueName: "dir"))
     /// `--out dir`: the folder that receives the text files, created if missing; nil: the
     /// MAT-file's own folder. Existing files there are replaced atomically.
+    @Option(name: .long, help: ArgumentHelp("Folder that receives the text files (default: the MAT-file's folder).", valueName: "dir"))
     public var out: String?
 
     /// No arguments yet. Required by `ParsableCommand`; the parser fills the properties.
