@@ -142,8 +142,10 @@ public struct MATFile: Sendable {
 
     /// Reads and decodes the MAT-file at `path`.
     ///
-    /// - Parameter maximumInflatedSize: the cap in bytes on the decompressed size of any one
-    ///   compressed element, so that a small malicious file cannot exhaust memory.
+    /// - Parameters:
+    ///   - path: the file to read; also the name used in every error message.
+    ///   - maximumInflatedSize: the cap in bytes on the decompressed size of any one compressed
+    ///     element, so that a small malicious file cannot exhaust memory.
     /// - Throws: ``DataError/unreadable(path:reason:)`` when the file is missing or cannot be read;
     ///   ``DataError/invalidMATFile(path:reason:)`` naming the file and the byte offset of the
     ///   problem for anything else (see the type's list).
