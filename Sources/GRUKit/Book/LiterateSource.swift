@@ -8,11 +8,20 @@ import Foundation
 /// marker and one following space are removed, and a prose block's common indentation);
 /// code blocks lose leading and trailing blank lines, and empty code blocks are dropped.
 public enum LiterateSource {
+    /// One stretch of the source, either prose or code.
     public enum Block: Equatable, Sendable {
+        /// Markdown prose with the `//:` or `/*: */` markers removed; consecutive prose blocks that
+        /// were separated only by blank lines are one block, paragraphs joined by a blank line.
         case prose(String)
+        /// Swift code, verbatim (indentation kept), with no leading or trailing blank lines.
         case code(String)
     }
 
+    /// Splits `source` into prose and code blocks in source order (see ``LiterateSource``).
+    ///
+    /// A blank line directly after prose separates it from the following code and belongs to
+    /// neither. An unterminated `/*:` block runs to the end of the file as prose. Total: any
+    /// text parses; an empty source gives no blocks.
     public static func parse(_ source: String) -> [Block] {
         var blocks: [Block] = []
         var prose: [String] = [], code: [String] = []

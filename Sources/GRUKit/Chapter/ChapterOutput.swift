@@ -8,6 +8,8 @@ public enum ChapterError: Error, LocalizedError, CustomStringConvertible {
     /// Anything else a chapter wants to say, verbatim.
     case message(String)
 
+    /// The message the user sees after `Error:`; for ``outputFolder(path:reason:)`` it names the
+    /// folder, the reason and the `--out` flag that changes it.
     public var description: String {
         switch self {
         case .outputFolder(let path, let reason):
@@ -17,6 +19,7 @@ public enum ChapterError: Error, LocalizedError, CustomStringConvertible {
         }
     }
 
+    /// The same text as ``description``, so `localizedDescription` shows it too.
     public var errorDescription: String? { description }
 }
 
@@ -29,13 +32,16 @@ public enum ChapterError: Error, LocalizedError, CustomStringConvertible {
 ///     try output.write(table, name: "limits.dat")
 ///     report.files(output.written)
 public final class ChapterOutput {
+    /// The output folder (``ChapterOptions/outputDirectory(slug:)`` as a file URL); it exists once
+    /// the initialiser has returned. Relative paths are relative to the current directory.
     public let directory: URL
     /// True when figures are to be drawn (no `--no-render`); drawing also needs gnuplot on PATH.
     public let render: Bool
     /// Every file written so far, in order.
     public private(set) var written: [URL] = []
 
-    /// Creates (if needed) `options.outputDirectory(slug:)`.
+    /// Creates (if needed, with intermediate folders) `options.outputDirectory(slug:)`, e.g.
+    /// `figures/01-dynamics`, and takes `--no-render` from the options.
     ///
     /// - Throws: ``ChapterError/outputFolder(path:reason:)`` when it exists as a file or cannot be created.
     public init(options: ChapterOptions, slug: String) throws {
@@ -71,7 +77,10 @@ public final class ChapterOutput {
         return files
     }
 
-    /// Writes a data table as `name` (e.g. `"fixed-points.dat"`) in the folder, atomically.
+    /// Writes a data table as `name` (e.g. `"fixed-points.dat"`) in the folder, atomically (an
+    /// existing file is replaced only by a complete new one), and records it in ``written``.
+    ///
+    /// - Throws: ``FigureError/cannotWrite(path:reason:)`` naming the file when writing fails.
     @discardableResult
     public func write(_ table: DataTable, name: String) throws -> URL {
         let url = directory.appendingPathComponent(name)

@@ -10,10 +10,13 @@ import Foundation
 /// ``finish()`` prints at most one summary line (`training: 1000 tok in 0.29 s (3.41k tok/s)`).
 /// Not thread-safe: advance it from one thread.
 public final class Progress {
+    /// What is being done, printed first on the bar and in the summary, e.g. `"training"`.
     public let label: String
+    /// The number of items at which the bar is full (> 0).
     public let total: Int
     /// The unit of one item in the rate, e.g. `"tok"` gives `tok/s`.
     public let unit: String
+    /// The items done so far, 0…``total``: advances past the total are clamped to it.
     public private(set) var count = 0
 
     private let isTerminal: Bool
@@ -24,8 +27,10 @@ public final class Progress {
     private var lastDraw = -Double.infinity
     private var finished = false
 
+    /// A bar on standard output, drawn only when standard output is a terminal.
+    ///
     /// - Parameters:
-    ///   - total: the number of items (> 0).
+    ///   - total: the number of items (> 0; traps otherwise).
     ///   - label: what is being done, e.g. `"training"`.
     ///   - unit: the item's unit for the rate (`"it"`, `"tok"`, `"step"`).
     ///   - summary: print one summary line at ``finish()`` when not on a terminal.
@@ -35,6 +40,9 @@ public final class Progress {
     }
 
     /// The testable form: the terminal test, the clock (seconds) and the output are injected.
+    /// The clock is read once here as the start time.
+    ///
+    /// - Precondition: `total > 0` (traps otherwise, naming it).
     public init(total: Int, label: String, unit: String = "it", summary: Bool = true, isTerminal: Bool,
                 clock: @escaping () -> Double, write: @escaping (String) -> Void) {
         precondition(total > 0, "Progress: total must be positive, got \(total)")
@@ -48,7 +56,8 @@ public final class Progress {
         self.start = clock()
     }
 
-    /// Advances by `n` items and redraws when at least 0.1 s passed since the last drawing.
+    /// Advances by `n` items (clamped at ``total``) and, on a terminal, redraws when at least 0.1 s
+    /// passed since the last drawing or the bar is full, so that a fast loop is not slowed by output.
     public func advance(by n: Int = 1) {
         count = min(total, count + n)
         guard isTerminal else { return }
@@ -73,6 +82,10 @@ public final class Progress {
     }
 
     /// The bar line: `label  [bar]  count/total  rate unit/s  ETA m:ss` (bar 20 cells wide).
+    ///
+    /// The bar has ⌊20·count/total⌋ full cells; the rate is count/elapsed (0 when no time passed)
+    /// and the ETA (total − count)/rate, `--:--` while the rate is 0; a full bar shows `done` and
+    /// the elapsed time instead. Precondition: `total > 0` and `0 ≤ count ≤ total`.
     public static func line(label: String, count: Int, total: Int, unit: String, elapsed: Double) -> String {
         let fraction = Double(count) / Double(total)
         let cells = 20, full = Int((fraction * Double(cells)).rounded(.down))
@@ -87,7 +100,8 @@ public final class Progress {
         return "\(label)  [\(bar)]  \(padded)/\(total)  \(human(rate)) \(unit)/s  \(eta)"
     }
 
-    /// `label: count unit in 1.23 s (rate unit/s)`.
+    /// The one-line summary `label: count unit in 1.23 s (rate unit/s)`, rate = count/elapsed
+    /// (0 when elapsed ≤ 0) with 3 significant figures and a k/M/G suffix.
     public static func summaryLine(label: String, count: Int, unit: String, elapsed: Double) -> String {
         let rate = elapsed > 0 ? Double(count) / elapsed : 0
         return "\(label): \(count) \(unit) in \(String(format: "%.2f", elapsed)) s (\(human(rate)) \(unit)/s)"
@@ -108,7 +122,8 @@ public final class Progress {
                          : String(format: "%d:%02d", s / 60, s % 60)
     }
 
-    /// A monotonic clock in seconds.
+    /// A monotonic clock in seconds (`CLOCK_MONOTONIC`): differences are elapsed times unaffected by
+    /// changes of the wall clock; the origin is arbitrary.
     public static func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)

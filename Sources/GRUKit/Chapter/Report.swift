@@ -6,9 +6,11 @@ import Foundation
 ///     let report = Report(chapter: 1, title: "The GRU as a dynamical system")
 ///     report.header(settings: ["scale": "quick", "steps": "40"])
 ///     report.table(table)
-///     report.files(output.written, in: output.directory)
+///     report.files(output.written)
 public struct Report: Sendable {
+    /// The chapter number shown in the header, `Chapter 1 · …`.
     public var chapter: Int
+    /// The chapter's title shown in the header.
     public var title: String
     private let sink: @Sendable (String) -> Void
 
@@ -39,13 +41,14 @@ public struct Report: Sendable {
         emit(text)
     }
 
-    /// A blank line and the table.
+    /// A blank line and the table (``TextTable/render()``).
     public func table(_ table: TextTable) { emit("\n" + table.render()) }
 
     /// A blank line and a paragraph of text.
     public func note(_ text: String) { emit("\n" + text) }
 
-    /// The files written, as paths relative to the current folder when they lie below it.
+    /// A blank line, `title:`, then one indented line per file, as a path relative to the current
+    /// folder when it lies below it (absolute otherwise). Prints nothing when `urls` is empty.
     public func files(_ urls: [URL], title: String = "Files written") {
         guard !urls.isEmpty else { return }
         let cwd = FileManager.default.currentDirectoryPath

@@ -2,14 +2,20 @@ import Foundation
 
 /// One cell of a ``TextTable``: a number (right-aligned, formatted by its column) or text.
 public enum TableCell: Sendable, Equatable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
+    /// A Double, formatted by its column's printf format (non-finite values as `NaN`, `Inf`, `-Inf`).
     case number(Double)
+    /// An integer, printed in full with no format (counts, epochs, sizes).
     case integer(Int)
+    /// Text, printed as is; a column of text cells only is left-aligned.
     case text(String)
     /// Nothing to show (printed as `—`).
     case empty
 
+    /// A float literal `0.875` is ``number(_:)``.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// An integer literal `40` is ``integer(_:)`` (write `40.0` for a formatted number).
     public init(integerLiteral value: Int) { self = .integer(value) }
+    /// A string literal is ``text(_:)``.
     public init(stringLiteral value: String) { self = .text(value) }
 
     /// A Double cell, or `—` when nil.
@@ -23,10 +29,13 @@ public enum TableCell: Sendable, Equatable, ExpressibleByFloatLiteral, Expressib
 ///     t.add([1.5, 0.875, .empty])
 ///     print(t.render())
 public struct TextTable: Sendable, Equatable {
+    /// A line printed above the header; nil: none.
     public var title: String?
+    /// The column headers, in order; every row has one cell per column.
     public var columns: [String]
     /// printf formats of Double cells, one per column (integers always print as integers).
     public var formats: [String]
+    /// The rows added so far with ``add(_:)``, each with `columns.count` cells.
     public private(set) var rows: [[TableCell]] = []
 
     /// A table whose Double cells use `format` in every column.
@@ -34,7 +43,10 @@ public struct TextTable: Sendable, Equatable {
         self.init(title: title, columns: columns, formats: Array(repeating: format, count: columns.count))
     }
 
-    /// A table with a printf format per column, e.g. `["%.2f", "%.6f", "%.3e"]`.
+    /// A table with a printf format per column, e.g. `["%.2f", "%.6f", "%.3e"]`; each must take one
+    /// Double (it is passed to `String(format:)`).
+    ///
+    /// - Precondition: `formats.count == columns.count` (traps otherwise, naming both).
     public init(title: String? = nil, columns: [String], formats: [String]) {
         precondition(formats.count == columns.count, "TextTable: \(formats.count) formats for \(columns.count) columns")
         self.title = title
@@ -42,7 +54,9 @@ public struct TextTable: Sendable, Equatable {
         self.formats = formats
     }
 
-    /// Adds a row. Precondition: one cell per column.
+    /// Appends a row.
+    ///
+    /// - Precondition: one cell per column (traps otherwise, naming both counts).
     public mutating func add(_ row: [TableCell]) {
         precondition(row.count == columns.count, "TextTable: row of \(row.count) cells for \(columns.count) columns")
         rows.append(row)

@@ -3,7 +3,7 @@ import Foundation
 /// The folder that holds the data sets, and why it is that folder.
 ///
 /// Resolution order (the first that applies wins):
-/// 1. the `--data DIR` option (`DataOptions`),
+/// 1. the `--data DIR` option (``DataOptions``),
 /// 2. the environment variable `GRUKIT_DATA`,
 /// 3. `data/` in the repository root: the nearest folder at or above the current directory
 ///    that contains `Package.swift`,
@@ -14,9 +14,15 @@ import Foundation
 public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
     /// Why the data directory is where it is; part of every "missing file" message.
     public enum Source: Sendable, Equatable {
+        /// The `--data DIR` option was given (and not empty).
         case option
+        /// The environment variable `GRUKIT_DATA` was set (and not empty).
         case environment
+        /// Neither was given: `data/` in the nearest folder at or above the current directory
+        /// that contains `Package.swift`.
         case repositoryDefault
+        /// Neither was given and no `Package.swift` was found above the current directory:
+        /// `./data`.
         case workingDirectoryDefault
 
         /// One phrase saying where the choice came from.
@@ -32,8 +38,12 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
 
     /// The folder, as an absolute path when resolved from a default, otherwise as given.
     public let path: String
+    /// Why ``path`` was chosen; quoted by ``DataError/missingFile(path:directory:source:)`` so that
+    /// the message says how to point elsewhere.
     public let source: Source
 
+    /// A data directory at `path` with the given reason, taken as is (nothing is checked or
+    /// resolved); ``resolve(option:environment:currentDirectory:)`` is the usual way to get one.
     public init(path: String, source: Source) {
         self.path = path
         self.source = source
@@ -44,6 +54,8 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
     ///   - option: the value of `--data`, if given.
     ///   - environment: the process environment (injectable for tests).
     ///   - currentDirectory: where the search for `Package.swift` starts.
+    /// - Returns: the directory and its ``Source``. Never throws and touches no data file: a
+    ///   missing folder is reported only when a file is asked for (``existingFile(_:)``).
     public static func resolve(option: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                currentDirectory: String = FileManager.default.currentDirectoryPath) -> DataDirectory {
@@ -56,7 +68,8 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
                              source: .workingDirectoryDefault)
     }
 
-    /// The nearest folder at or above `directory` that contains `Package.swift`, or nil.
+    /// The nearest folder at or above `directory` (made absolute and standardised) that contains
+    /// a `Package.swift`, or nil when none does up to the file-system root.
     public static func repositoryRoot(from directory: String) -> String? {
         var url = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
         while true {
@@ -74,8 +87,11 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
         (path as NSString).appendingPathComponent(relative)
     }
 
-    /// The path of `relative` inside the data directory.
-    /// - Throws: `DataError.missingFile` naming the file, the folder and why that folder.
+    /// The path of `relative` inside the data directory, after checking that a regular file (not a
+    /// folder) exists there.
+    ///
+    /// - Throws: ``DataError/missingFile(path:directory:source:)`` naming the file, the folder, why
+    ///   that folder, and the command that fetches the data.
     public func existingFile(_ relative: String) throws -> String {
         let full = path(of: relative)
         var isDirectory: ObjCBool = false
@@ -85,6 +101,7 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
         return full
     }
 
+    /// The path followed by the reason in parentheses, e.g. `/home/me/gru/data (given by --data)`.
     public var description: String { "\(path) (\(source.explanation))" }
 }
 

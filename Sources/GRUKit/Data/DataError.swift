@@ -3,7 +3,7 @@ import Foundation
 /// Every way loading a data set can fail, each with a message that names the file (and the line
 /// or byte offset where that means something) and says what to do about it.
 ///
-/// The `description` is written for the person running a chapter: it is what a command-line tool
+/// The ``description`` is written for the person running a chapter: it is what a command-line tool
 /// prints before exiting, so it must be enough to fix the problem without reading the source.
 public enum DataError: Error, CustomStringConvertible, LocalizedError, Equatable {
     /// A data file is absent. `directory` is where it was looked for and `source` why there.
@@ -33,6 +33,9 @@ public enum DataError: Error, CustomStringConvertible, LocalizedError, Equatable
     /// The command that fetches the data sets into the data directory.
     public static let fetchCommand = "make data"
 
+    /// The message, naming the file and, where it applies, `path:line:` in the style of compilers,
+    /// so editors and terminals can jump to it; a missing file also says where it was looked for,
+    /// why there, and how to fetch the data.
     public var description: String {
         switch self {
         case let .missingFile(path, directory, source):
@@ -65,5 +68,6 @@ public enum DataError: Error, CustomStringConvertible, LocalizedError, Equatable
         }
     }
 
+    /// The same text as ``description``, so `localizedDescription` shows it too.
     public var errorDescription: String? { description }
 }

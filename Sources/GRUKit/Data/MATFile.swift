@@ -1,12 +1,25 @@
 import CZlib
 import Foundation
 
-/// The array classes of MATLAB level-5 MAT-files (`mxCLASS_ID`).
+/// The array classes of MATLAB level-5 MAT-files (`mxCLASS_ID`); the raw value is the class code
+/// stored in the low byte of an array's flags.
 public enum MATClass: UInt8, Sendable, CustomStringConvertible {
+    /// The container classes: `cell` (1, a cell array, decoded: its cells are ``MATArray``s),
+    /// `structure` (2, a struct array), `object` (3, a class instance), `char` (4, text) and
+    /// `sparse` (5, a sparse matrix). Only `cell` is decoded; the others are read as
+    /// ``MATArray/Storage/unsupported(_:)``.
     case cell = 1, structure = 2, object = 3, char = 4, sparse = 5
+    /// The numeric classes (decoded; see ``isNumeric``): `double` (6, IEEE binary64), `single`
+    /// (7, binary32), `int8` (8), `uint8` (9), `int16` (10), `uint16` (11). A logical array is
+    /// stored as `uint8` with the logical flag set (``MATArray/isLogical``).
     case double = 6, single = 7, int8 = 8, uint8 = 9, int16 = 10, uint16 = 11
+    /// More numeric classes, `int32` (12), `uint32` (13), `int64` (14), `uint64` (15), decoded to
+    /// `Double` (64-bit integers above 2⁵³ in magnitude are rounded); and two opaque classes,
+    /// `function` (16, a function handle) and `opaque` (17, e.g. a table or string object), read
+    /// as unsupported.
     case int32 = 12, uint32 = 13, int64 = 14, uint64 = 15, function = 16, opaque = 17
 
+    /// MATLAB's own name of the class, as `whos` prints it (`double`, `uint8`, `cell`, `struct`, …).
     public var description: String {
         switch self {
         case .cell: return "cell"
@@ -29,7 +42,8 @@ public enum MATClass: UInt8, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether arrays of this class are plain numbers this reader converts.
+    /// Whether arrays of this class are plain numbers this reader converts: `double` … `uint64`
+    /// (class codes 6–15).
     public var isNumeric: Bool { rawValue >= MATClass.double.rawValue && rawValue <= MATClass.uint64.rawValue }
 }
 
@@ -39,6 +53,7 @@ public enum MATClass: UInt8, Sendable, CustomStringConvertible {
 /// index i + j·m. `uint8` arrays keep their bytes; every other numeric class is converted to
 /// `Double` (exact for all integers up to 2⁵³); cell arrays hold their cells.
 public struct MATArray: Sendable {
+    /// The decoded values of an array, by kind.
     public enum Storage: Sendable {
         /// A `uint8` array's values (column-major).
         case uint8([UInt8])
@@ -52,12 +67,20 @@ public struct MATArray: Sendable {
 
     /// The variable's name ("" for a cell).
     public let name: String
+    /// The MATLAB class stored in the array flags (a logical array reports `uint8`; see ``isLogical``).
     public let arrayClass: MATClass
     /// Dimensions, at least two (MATLAB has no vectors: a list is 1×N).
     public let dimensions: [Int]
+    /// True when the array flags mark the array as MATLAB `logical` (values 0 and 1, stored as `uint8`).
     public let isLogical: Bool
+    /// The values, column-major: `uint8` bytes, numbers converted to `Double`, cells, or the
+    /// reason the class is not decoded.
     public let storage: Storage
 
+    /// An array with the given fields, taken as is: the caller keeps `storage` consistent with
+    /// `dimensions` (``elementCount`` values) and `arrayClass`. Used to build variables for
+    /// ``MATFileWriter``; the static constructors ``uint8(_:rows:cols:columnMajor:)``,
+    /// ``double(_:rows:cols:columnMajor:)`` and ``cell(_:rows:cols:cells:)`` are simpler.
     public init(name: String, arrayClass: MATClass, dimensions: [Int], isLogical: Bool = false, storage: Storage) {
         self.name = name
         self.arrayClass = arrayClass
@@ -102,9 +125,10 @@ public struct MATArray: Sendable {
 /// dimensions, name and then the real (and imaginary) data, or, for a cell array, one
 /// `miMATRIX` per cell.
 ///
-/// Rejected with a `DataError.invalidMATFile` naming the file: v7.3 files (HDF5), big-endian
+/// Rejected with a ``DataError/invalidMATFile(path:reason:)`` naming the file: v7.3 files (HDF5), big-endian
 /// files, other versions, truncated elements, corrupt zlib streams, declared sizes beyond the
-/// file or beyond `maximumInflatedSize`, nesting deeper than 64. No input can make it trap.
+/// file or beyond ``defaultMaximumInflatedSize`` (or the cap given), nesting deeper than 64.
+/// No input can make it trap.
 public struct MATFile: Sendable {
     /// The file the variables came from (used in every error message).
     public let path: String
@@ -117,11 +141,22 @@ public struct MATFile: Sendable {
     public static let defaultMaximumInflatedSize = 1 << 30
 
     /// Reads and decodes the MAT-file at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: the file to read; also the name used in every error message.
+    ///   - maximumInflatedSize: the cap in bytes on the decompressed size of any one compressed
+    ///     element, so that a small malicious file cannot exhaust memory.
+    /// - Throws: ``DataError/unreadable(path:reason:)`` when the file is missing or cannot be read;
+    ///   ``DataError/invalidMATFile(path:reason:)`` naming the file and the byte offset of the
+    ///   problem for anything else (see the type's list).
     public init(path: String, maximumInflatedSize: Int = MATFile.defaultMaximumInflatedSize) throws {
         try self.init(bytes: readDataFile(path), path: path, maximumInflatedSize: maximumInflatedSize)
     }
 
     /// Decodes MAT-file `bytes`; `path` is only used in messages.
+    ///
+    /// - Throws: ``DataError/invalidMATFile(path:reason:)`` naming `path` and the byte offset of the
+    ///   problem (wrong magic, version or endianness, truncation, corrupt zlib data, …).
     public init(bytes: [UInt8], path: String, maximumInflatedSize: Int = MATFile.defaultMaximumInflatedSize) throws {
         self.path = path
         do {
@@ -132,8 +167,10 @@ public struct MATFile: Sendable {
         }
     }
 
-    /// The variable called `name`.
-    /// - Throws: `DataError.missingVariable` listing the variables the file does have.
+    /// The first variable called `name` (names are compared exactly).
+    ///
+    /// - Throws: ``DataError/missingVariable(path:name:available:)`` listing the variables the file
+    ///   does have.
     public func variable(_ name: String) throws -> MATArray {
         guard let v = variables.first(where: { $0.name == name }) else {
             throw DataError.missingVariable(path: path, name: name, available: variables.map(\.name))

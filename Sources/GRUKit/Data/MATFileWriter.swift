@@ -1,16 +1,20 @@
 import CZlib
 import Foundation
 
-/// Writes MATLAB level-5 MAT-files (the counterpart of `MATFile`), little-endian, optionally
+/// Writes MATLAB level-5 MAT-files (the counterpart of ``MATFile``), little-endian, optionally
 /// with every variable zlib-compressed (`miCOMPRESSED`, as MATLAB's default `-v7`).
 ///
-/// Supports what `MATFile` reads back as values: `uint8` and `double` arrays (other numeric
+/// Supports what ``MATFile`` reads back as values: `uint8` and `double` arrays (other numeric
 /// classes are written as `double` data under their own class) and cell arrays of them.
 /// Names of at most 4 bytes use the packed small-element tag, like MATLAB does.
 public enum MATFileWriter {
-    /// The bytes of a MAT-file holding `variables`.
-    /// - Throws: `DataError.invalidVariable` for an array whose values do not match its dimensions,
-    ///   or a storage that cannot be written (`.unsupported`).
+    /// The bytes of a MAT-file holding `variables`, in order: the 128-byte header (`headerText`,
+    /// cut to 116 bytes, then version 0x0100 and "IM"), then one `miMATRIX` element per variable,
+    /// each wrapped in an `miCOMPRESSED` zlib stream when `compressed`.
+    ///
+    /// - Throws: ``DataError/invalidVariable(path:name:reason:)`` for an array whose values do not
+    ///   match its dimensions, a storage that cannot be written (``MATArray/Storage/unsupported(_:)``),
+    ///   or a zlib failure.
     public static func encode(_ variables: [MATArray], compressed: Bool,
                               headerText: String = "MATLAB 5.0 MAT-file, written by GRUKit") throws -> [UInt8] {
         var out = [UInt8](repeating: 0x20, count: 128)
@@ -43,7 +47,10 @@ public enum MATFileWriter {
     }
 
     /// Writes `variables` to `path` through a temporary file that is renamed into place, so an
-    /// existing file is never left half-written.
+    /// existing file is never left half-written (compressed by default, like MATLAB's `-v7`).
+    ///
+    /// - Throws: the errors of ``encode(_:compressed:headerText:)`` (nothing is written then), or
+    ///   ``DataError/unwritable(path:reason:)`` naming the file when it cannot be written.
     public static func write(_ variables: [MATArray], to path: String, compressed: Bool = true) throws {
         try writeAtomically(encode(variables, compressed: compressed), to: path)
     }

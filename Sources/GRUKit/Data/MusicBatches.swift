@@ -6,10 +6,11 @@
 /// - `targets[(s·B + b)·88 + k]` = key k of tune b at frame s + 1 (0 in padding),
 /// - `mask[s·B + b]` = 1 for real steps (s < T_b − 1) and 0 for padding, so a loss
 ///   Σ mask·ℓ / Σ mask never counts padding.
-/// Tunes are taken in order, or in an order shuffled by a `SeededGenerator` (Fisher–Yates with
+/// Tunes are taken in order, or in an order shuffled by a ``SeededGenerator`` (Fisher–Yates with
 /// the generator's own draws, so the order is the same on every machine and toolchain). The last
 /// batch may hold fewer tunes. A tune of one frame contributes no steps (its mask column is 0).
 public struct MusicBatches: Sequence, Sendable {
+    /// One padded, time-major batch (layout in ``MusicBatches``).
     public struct Batch: Sendable, Equatable {
         /// S, the padded number of steps.
         public let steps: Int
@@ -30,19 +31,27 @@ public struct MusicBatches: Sequence, Sendable {
         public var realSteps: Int { lengths.reduce(0, +) }
     }
 
+    /// The tunes batched, as given (never empty).
     public let tunes: [PianoRoll]
+    /// B, the number of tunes per batch (≥ 1); the last batch may hold fewer.
     public let batchSize: Int
-    /// The order in which tunes are visited.
+    /// The order in which tunes are visited: a permutation of `0 ..< tunes.count`, the identity
+    /// when not shuffled. Batch i holds `order[i·B ..< min((i+1)·B, count)]`.
     public let order: [Int]
 
     /// Batches of `batchSize` tunes in the given order, or shuffled when `shuffleSeed` is given.
-    /// - Throws: `DataError.invalidBatching` when `batchSize < 1` or there are no tunes.
+    ///
+    /// - Throws: ``DataError/invalidBatching(reason:)`` when `batchSize < 1` or there are no tunes.
     public init(_ tunes: [PianoRoll], batchSize: Int = 1, shuffleSeed: UInt64? = nil) throws {
         var generator = shuffleSeed.map { SeededGenerator(seed: $0) }
         try self.init(tunes, batchSize: batchSize, generator: &generator)
     }
 
-    /// Batches shuffled with (and advancing) `generator`, e.g. one generator across epochs.
+    /// Batches shuffled with (and advancing) `generator`, e.g. one generator across epochs so that
+    /// every epoch gets a new, reproducible order.
+    ///
+    /// - Throws: ``DataError/invalidBatching(reason:)`` when `batchSize < 1` or there are no tunes;
+    ///   `generator` is then left unchanged.
     public init(_ tunes: [PianoRoll], batchSize: Int, shuffledWith generator: inout SeededGenerator) throws {
         var g: SeededGenerator? = generator
         try self.init(tunes, batchSize: batchSize, generator: &g)
@@ -69,7 +78,10 @@ public struct MusicBatches: Sequence, Sendable {
     /// The number of batches, ⌈tunes / batchSize⌉.
     public var count: Int { (tunes.count + batchSize - 1) / batchSize }
 
-    /// Batch number `index` (0-based).
+    /// Batch number `index` (0-based), built on demand: allocates S·B·88 Floats for each of inputs
+    /// and targets, so callers keep the batch rather than rebuilding it inside a step.
+    ///
+    /// - Precondition: `0 ≤ index < count` (traps otherwise).
     public func batch(_ index: Int) -> Batch {
         let indices = Array(order[(index * batchSize) ..< Swift.min((index + 1) * batchSize, order.count)])
         let b = indices.count, keys = PianoRoll.keys
@@ -93,6 +105,7 @@ public struct MusicBatches: Sequence, Sendable {
                      inputs: inputs, targets: targets, mask: mask)
     }
 
+    /// Iterates over batches 0 ..< ``count`` in order, building each as ``batch(_:)`` does.
     public func makeIterator() -> AnyIterator<Batch> {
         var index = 0
         return AnyIterator {

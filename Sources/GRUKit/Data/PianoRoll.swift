@@ -10,6 +10,7 @@ public struct PianoRoll: Sendable, Equatable {
     /// The MIDI note of key 87 (C8).
     public static var highestNote: Int { lowestNote + keys - 1 }
 
+    /// The number of time steps T ≥ 0 (rows of the roll).
     public let steps: Int
     /// steps × 88, row-major, values 0 or 1.
     public let notes: [UInt8]
@@ -23,8 +24,10 @@ public struct PianoRoll: Sendable, Equatable {
         self.notes = notes
     }
 
-    /// A roll from the MIDI notes sounding at each step.
-    /// - Precondition: every note is in 21 … 108.
+    /// A roll from the MIDI notes sounding at each step (`activeNotes[t]`, any order; a repeated
+    /// note counts once). An empty inner array is a silent step.
+    ///
+    /// - Precondition: every note is in 21 … 108 (traps otherwise, naming the note).
     public init(activeNotes: [[Int]]) {
         var notes = [UInt8](repeating: 0, count: activeNotes.count * Self.keys)
         for (t, step) in activeNotes.enumerated() {
@@ -42,14 +45,18 @@ public struct PianoRoll: Sendable, Equatable {
     }
 
     /// Whether MIDI note 21 + `key` sounds at step `t`.
+    ///
+    /// - Precondition: `0 ≤ t < steps` and `0 ≤ key < 88`; only the flat index is bounds-checked.
     public subscript(t: Int, key: Int) -> Bool { notes[t * Self.keys + key] != 0 }
 
-    /// The MIDI notes sounding at step `t`, ascending.
+    /// The MIDI notes sounding at step `t`, ascending (empty for a silent step).
+    ///
+    /// - Precondition: `0 ≤ t < steps`.
     public func activeNotes(at t: Int) -> [Int] {
         (0 ..< Self.keys).filter { notes[t * Self.keys + $0] != 0 }.map { $0 + Self.lowestNote }
     }
 
-    /// The number of (step, note) pairs that sound.
+    /// The number of (step, note) pairs that sound, Σ notes (a chord of 4 notes counts 4).
     public var noteEvents: Int {
         notes.withUnsafeBufferPointer { p in
             var total = 0

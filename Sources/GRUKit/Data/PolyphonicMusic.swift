@@ -1,15 +1,20 @@
 /// A polyphonic-music data set of Boulanger-Lewandowski, Bengio & Vincent (ICML 2012):
-/// train / valid / test lists of tunes, each a binary piano roll (`PianoRoll`).
+/// train / valid / test lists of tunes, each a binary piano roll (``PianoRoll``).
 ///
 /// Read from the authors' MAT-files (variables `traindata`, `validdata`, `testdata`: 1×N cell
 /// arrays of T×88 0/1 matrices, rows = time steps, column j = MIDI note 21 + j) or from the
-/// plain-text conversion (`MusicText`). Nottingham's verified sizes: 694 / 173 / 170 tunes with
+/// plain-text conversion (``MusicText``). Nottingham's verified sizes: 694 / 173 / 170 tunes with
 /// 176,561 / 45,513 / 44,463 time steps.
 public struct PolyphonicMusic: Sendable, Equatable {
+    /// The training tunes, in file order (694 for Nottingham).
     public var train: [PianoRoll]
+    /// The validation tunes, in file order (173 for Nottingham).
     public var valid: [PianoRoll]
+    /// The test tunes, in file order (170 for Nottingham).
     public var test: [PianoRoll]
 
+    /// A data set from tunes already in memory (nothing is checked: a ``PianoRoll`` is valid by
+    /// construction).
     public init(train: [PianoRoll], valid: [PianoRoll], test: [PianoRoll]) {
         self.train = train
         self.valid = valid
@@ -25,11 +30,14 @@ public struct PolyphonicMusic: Sendable, Equatable {
         }
     }
 
-    /// The MAT-file variable that holds `split`.
+    /// The MAT-file variable that holds `split`: `traindata`, `validdata` or `testdata`.
     public static func variableName(_ split: Split) -> String { split.rawValue + "data" }
 
     /// The four data sets distributed in this form, with their file names inside the data directory.
     public enum Corpus: String, CaseIterable, Sendable {
+        /// `nottingham`: folk tunes (the paper's music task; folder `nottingham`);
+        /// `jsbChorales`: Bach's four-part chorales (`jsb`); `museData`: classical pieces from
+        /// MuseData (`musedata`); `pianoMidi`: classical piano from piano-midi.de (`pianomidi`).
         case nottingham, jsbChorales, museData, pianoMidi
 
         /// The folder inside the data directory.
@@ -60,12 +68,15 @@ public struct PolyphonicMusic: Sendable, Equatable {
 
     /// The file format to read a corpus from.
     public enum Format: String, CaseIterable, Sendable {
+        /// `mat`: the authors' MAT-file (``Corpus/matFile``), as distributed; `text`: the three
+        /// ``MusicText`` files (``Corpus/textFile(_:)``) made from it. Both give identical tunes.
         case mat, text
     }
 
     /// Loads `corpus` from the data directory, from the MAT-file (default) or the text files.
-    /// - Throws: `DataError.missingFile` (naming the file, the folder and `make data`) or any
-    ///   reading error.
+    ///
+    /// - Throws: ``DataError/missingFile(path:directory:source:)`` (naming the file, the folder and
+    ///   `make data`), or any error of ``init(matFile:)`` or ``init(trainText:validText:testText:)``.
     public init(_ corpus: Corpus, directory: DataDirectory, format: Format = .mat) throws {
         switch format {
         case .mat:
@@ -78,8 +89,11 @@ public struct PolyphonicMusic: Sendable, Equatable {
     }
 
     /// Reads `traindata`, `validdata`, `testdata` from a MAT-file.
-    /// - Throws: `DataError.invalidMATFile`, `.missingVariable`, `.invalidVariable` (not a 1×N or
-    ///   N×1 cell array, a cell that is not T×88 numeric, a value other than 0 and 1).
+    ///
+    /// - Throws: ``DataError/unreadable(path:reason:)``, ``DataError/invalidMATFile(path:reason:)``,
+    ///   ``DataError/missingVariable(path:name:available:)``, ``DataError/invalidVariable(path:name:reason:)``
+    ///   (not a 1×N or N×1 cell array, a cell that is not T×88 numeric, a value other than 0 and 1,
+    ///   naming the tune, step and key).
     public init(matFile path: String) throws {
         let file = try MATFile(path: path)
         func tunes(_ split: Split) throws -> [PianoRoll] {
@@ -88,12 +102,18 @@ public struct PolyphonicMusic: Sendable, Equatable {
         try self.init(train: tunes(.train), valid: tunes(.valid), test: tunes(.test))
     }
 
-    /// Reads the three plain-text files (see `MusicText`).
+    /// Reads the three plain-text files (see ``MusicText``).
+    ///
+    /// - Throws: the ``DataError`` of ``MusicText/read(_:)`` for the first file at fault, with its line.
     public init(trainText: String, validText: String, testText: String) throws {
         try self.init(train: MusicText.read(trainText), valid: MusicText.read(validText), test: MusicText.read(testText))
     }
 
-    /// The tunes of a cell-array variable: each cell a T×88 numeric matrix of 0/1.
+    /// The tunes of a cell-array variable: each cell a T×88 numeric matrix of 0/1 (rows = steps),
+    /// transposed from MATLAB's column-major order into ``PianoRoll``'s row-major frames.
+    ///
+    /// - Throws: ``DataError/invalidVariable(path:name:reason:)`` naming `path`, the variable and
+    ///   the tune (and step and key for a bad value).
     public static func pianoRolls(_ variable: MATArray, path: String) throws -> [PianoRoll] {
         let name = variable.name
         guard case .cells(let cells) = variable.storage, variable.dimensions.count == 2,
@@ -163,7 +183,9 @@ public struct PolyphonicMusic: Sendable, Equatable {
         return PianoRoll(uncheckedSteps: steps, notes: notes)
     }
 
-    /// The data set as MAT-file variables `traindata`, `validdata`, `testdata` (1×N cells).
+    /// The data set as MAT-file variables `traindata`, `validdata`, `testdata` (1×N cells of T×88
+    /// `uint8`), ready for ``MATFileWriter/write(_:to:compressed:)``; reading them back with
+    /// ``init(matFile:)`` gives an equal data set.
     public var matArrays: [MATArray] {
         Split.allCases.map { split in
             let tunes = self.split(split)

@@ -1,5 +1,5 @@
 /// A word ↔ id table. Ids are dense, `0 ..< count`, assigned in order of first occurrence
-/// (the order in which `add` first sees each word), the convention of PyTorch's
+/// (the order in which ``add(_:)`` first sees each word), the convention of PyTorch's
 /// word-language-model example. For PTB that makes the id order deterministic: the order in
 /// which word types first appear in `ptb.train.txt`, with `<eos>` taking the id it gets at the
 /// end of the first line.
@@ -13,6 +13,7 @@ public struct Vocabulary: Sendable, Equatable {
     public private(set) var words: [String] = []
     private var ids: [String: Int32] = [:]
 
+    /// An empty vocabulary (count 0, no `<eos>`, no `<unk>`).
     public init() {}
 
     /// A vocabulary holding `words` with ids 0, 1, … in that order (duplicates keep their first id).
@@ -36,7 +37,9 @@ public struct Vocabulary: Sendable, Equatable {
     /// The id of `<unk>`, if present.
     public var unknownID: Int32? { ids[Self.unknown] }
 
-    /// Adds `word` if new and returns its id.
+    /// Adds `word` if new, with the next id ``count``, and returns its id (the existing one when
+    /// the word is already present). Words are compared with `String` equality: case-sensitive,
+    /// canonically equivalent Unicode spellings count as one word.
     @discardableResult
     public mutating func add(_ word: String) -> Int32 {
         if let id = ids[word] { return id }

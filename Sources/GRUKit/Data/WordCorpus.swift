@@ -13,17 +13,21 @@ public enum WordCorpus {
     public enum Growth: Sendable {
         /// Add it (building the vocabulary from this file).
         case grow
-        /// Map it to `<unk>` if the vocabulary has `<unk>`, otherwise throw `DataError.outOfVocabulary`.
+        /// Map it to `<unk>` if the vocabulary has `<unk>`, otherwise throw
+        /// ``DataError/outOfVocabulary(path:line:word:)``. The vocabulary must already hold `<eos>`.
         case fixed
     }
 
     /// Statistics of one read, for reports.
     public struct Counts: Sendable, Equatable {
+        /// Lines read, each ending in one `<eos>` token (a final line without `\n` included).
         public var lines = 0
+        /// Words read (tokens other than the `<eos>` that ends each line); tokens = words + lines.
         public var words = 0
         /// Words that were mapped to `<unk>` because the vocabulary lacked them (not words that are `<unk>` in the text).
         public var mappedToUnknown = 0
 
+        /// Counts with the given values (all zero by default), e.g. expected values in a test.
         public init(lines: Int = 0, words: Int = 0, mappedToUnknown: Int = 0) {
             self.lines = lines
             self.words = words
@@ -31,16 +35,22 @@ public enum WordCorpus {
         }
     }
 
-    /// Reads the corpus at `path` into ids of `vocabulary` (growing it or not, see `Growth`).
+    /// Reads the corpus at `path` into ids of `vocabulary` (growing it or not, see ``Growth``).
+    ///
     /// - Returns: the token ids (words and one `<eos>` per line) and counts.
-    /// - Throws: `DataError.unreadable`, `.emptyFile` (no words at all), `.invalidText`
-    ///   (binary data or invalid UTF-8, with the line), `.outOfVocabulary` (with the line).
+    /// - Throws: ``DataError/unreadable(path:reason:)``, ``DataError/emptyFile(path:)`` (no words at
+    ///   all), ``DataError/invalidText(path:line:reason:)`` (binary data or invalid UTF-8, with the
+    ///   line; or, with ``Growth/fixed``, a vocabulary without `<eos>`),
+    ///   ``DataError/outOfVocabulary(path:line:word:)`` (with the line). On an error `vocabulary`
+    ///   may already hold the words added before it.
     public static func read(_ path: String, vocabulary: inout Vocabulary, growth: Growth) throws -> (tokens: [Int32], counts: Counts) {
         let bytes = try readDataFile(path)
         return try tokenize(bytes, path: path, vocabulary: &vocabulary, growth: growth)
     }
 
-    /// Tokenizes `bytes` (the contents of the file `path`, used in messages only).
+    /// Tokenizes `bytes` (the contents of the file `path`, used in messages only), with the
+    /// conventions, results and errors of ``read(_:vocabulary:growth:)`` (except
+    /// ``DataError/unreadable(path:reason:)``). One pass over the bytes.
     public static func tokenize(_ bytes: [UInt8], path: String, vocabulary: inout Vocabulary,
                                 growth: Growth) throws -> (tokens: [Int32], counts: Counts) {
         var tokens: [Int32] = []

@@ -5,6 +5,9 @@ import Foundation
 #endif
 
 /// Where a GRU applies its reset gate (NOTES §1).
+///
+/// Both forms have the same fixed point at the origin and the same Jacobian there; they differ
+/// away from it. The raw value is the spelling used on command lines and in files.
 public enum GRUCellForm: String, Sendable, CaseIterable {
     /// The paper's form (Cho et al. 2014): h̃ = tanh(W_hh (r ⊙ h)).
     case resetBefore = "reset-before"
@@ -23,12 +26,16 @@ public enum GRUCellForm: String, Sendable, CaseIterable {
 ///
 /// At h = 0 both gates are ½ and c = 0, so F(0) = 0 and ∂F/∂h(0) = ½I + ¼W_hh for both forms.
 public struct InputFreeGRU: Sendable {
+    /// The state size H ≥ 1; states are arrays of H Doubles.
     public let hiddenSize: Int
+    /// Where the reset gate is applied (``GRUCellForm/resetBefore`` is the paper's form).
     public let form: GRUCellForm
     /// 3H×H, row blocks r, z, n (PyTorch's order).
     public private(set) var weightHH: Matrix<Double>
 
-    /// - Precondition: `weightHH` is 3H×H with H ≥ 1.
+    /// The map with PyTorch's `weight_hh_l0` (blocks r, z, n stacked) as its recurrent weights.
+    ///
+    /// - Precondition: `weightHH` is 3H×H with H ≥ 1 (traps otherwise, naming the shape).
     public init(weightHH: Matrix<Double>, form: GRUCellForm = .resetBefore) {
         precondition(weightHH.cols >= 1 && weightHH.rows == 3 * weightHH.cols,
                      "InputFreeGRU: weight_hh must be 3H×H, got \(weightHH.rows)×\(weightHH.cols)")
@@ -37,7 +44,9 @@ public struct InputFreeGRU: Sendable {
         self.weightHH = weightHH
     }
 
-    /// Builds the 3H×H matrix from its three H×H blocks.
+    /// The map from its three H×H blocks W_hr, W_hz, W_hh, stacked into the 3H×H matrix in that order.
+    ///
+    /// - Precondition: all three are H×H with the same H ≥ 1 (traps otherwise).
     public init(wHR: Matrix<Double>, wHZ: Matrix<Double>, wHH: Matrix<Double>, form: GRUCellForm = .resetBefore) {
         let h = wHH.rows
         precondition([wHR, wHZ, wHH].allSatisfy { $0.rows == h && $0.cols == h },
@@ -45,7 +54,9 @@ public struct InputFreeGRU: Sendable {
         self.init(weightHH: Matrix(rows: 3 * h, cols: h, elements: wHR.elements + wHZ.elements + wHH.elements), form: form)
     }
 
-    /// Block k (0 = r, 1 = z, 2 = n/hh) as an H×H matrix.
+    /// Block k (0 = W_hr, 1 = W_hz, 2 = W_hh = W_hn) as a new H×H matrix (rows kH..<(k+1)H).
+    ///
+    /// - Precondition: `0 ≤ k < 3`.
     public func block(_ k: Int) -> Matrix<Double> {
         let n = hiddenSize * hiddenSize
         return Matrix(rows: hiddenSize, cols: hiddenSize, elements: Array(weightHH.elements[(k * n)..<((k + 1) * n)]))
@@ -81,7 +92,10 @@ public struct InputFreeGRU: Sendable {
         return Step(z: z, r: r, c: c, u: u)
     }
 
-    /// F(h).
+    /// One step of the map, F(h) = z ⊙ h + (1 − z) ⊙ c (see the type's formulas), with
+    /// overflow-free sigmoids. Costs two GEMVs for reset-before, one for reset-after.
+    ///
+    /// - Precondition: `h.count == hiddenSize` (traps otherwise, naming both).
     public func callAsFunction(_ h: [Double]) -> [Double] {
         let s = step(h)
         return (0..<hiddenSize).map { i in s.z[i] * h[i] + (1 - s.z[i]) * s.c[i] }
@@ -93,6 +107,11 @@ public struct InputFreeGRU: Sendable {
     ///                   + diag((1−z)(1−c²)) W_hh [diag(r) + diag(h r(1−r)) W_hr]
     ///     reset-after:  diag(z) + diag((h − c) z(1−z)) W_hz
     ///                   + diag((1−z)(1−c²)) [diag(a r(1−r)) W_hr + diag(r) W_hn],  a = W_hn h
+    ///
+    /// Exact up to rounding; the tests compare it with ``finiteDifferenceJacobian(at:eps:)``. Its
+    /// eigenvalues at a fixed point decide linear stability (``GRUFixedPoint/spectralRadius``).
+    ///
+    /// - Precondition: `h.count == hiddenSize` (traps otherwise).
     public func jacobian(at h: [Double]) -> Matrix<Double> {
         let n = hiddenSize, s = step(h)
         let wr = block(0), wz = block(1), wn = block(2)
@@ -120,7 +139,10 @@ public struct InputFreeGRU: Sendable {
         return j
     }
 
-    /// h_0, F(h_0), …, F^steps(h_0).
+    /// The orbit h_0, F(h_0), …, F^steps(h_0): steps + 1 states, starting with `h0` itself; a
+    /// negative `steps` is treated as 0.
+    ///
+    /// - Precondition: `h0.count == hiddenSize` when `steps > 0`.
     public func trajectory(from h0: [Double], steps: Int) -> [[Double]] {
         var out = [h0], h = h0
         for _ in 0..<max(0, steps) { h = self(h); out.append(h) }
@@ -129,6 +151,9 @@ public struct InputFreeGRU: Sendable {
 
     /// The Jacobian of F by central differences with step `eps` (default 1e-6: truncation error
     /// O(eps²·F‴) ≈ 1e-12, rounding O(ε_machine/eps) ≈ 1e-10). For tests and the chapters' checks.
+    /// Column k is (F(h + eps·e_k) − F(h − eps·e_k)) / (2·eps); costs 2H evaluations of F.
+    ///
+    /// - Precondition: `h.count == hiddenSize`, `eps > 0`.
     public func finiteDifferenceJacobian(at h: [Double], eps: Double = 1e-6) -> Matrix<Double> {
         let n = hiddenSize
         var j = Matrix<Double>(rows: n, cols: n)

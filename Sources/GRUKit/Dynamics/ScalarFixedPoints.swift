@@ -8,7 +8,8 @@ import Foundation
 public struct ScalarFixedPoint: Sendable, Equatable {
     /// The fixed point h*.
     public var h: Double
-    /// f′(h*), analytic.
+    /// The slope f′(h*), from the analytic ``ScalarGRU/derivative(at:)``: the factor by which a
+    /// small perturbation of h* grows (|f′| > 1) or shrinks (|f′| < 1) per step.
     public var slope: Double
     /// Linear stability: |f′(h*)| < 1. A point with |f′(h*)| = 1 (the origin at w_hh = 2 exactly)
     /// is *not* counted as stable: linearisation cannot decide it.
@@ -19,7 +20,7 @@ extension ScalarGRU {
     /// g(h) = f(h) − h; its zeros are the fixed points.
     @inline(__always) func residual(_ h: Double) -> Double { self(h) - h }
 
-    /// Every fixed point of f in (−1, 1), sorted ascending, each with f′(h*).
+    /// Every fixed point h* = f(h*), sorted ascending, each with f′(h*). All lie in (−1, 1).
     ///
     /// Every fixed point lies in (−1, 1): f(h) is a convex combination of h and a tanh, so
     /// |f(h)| < |h| whenever |h| ≥ 1. The origin is always a fixed point and is included exactly.
@@ -36,6 +37,8 @@ extension ScalarGRU {
     ///     the same cell can be missed; 4001 separates roots ≥ 5e-4 apart.
     ///   - tangencyTolerance: how small |g| must be at a local minimum to count as a double root.
     ///     Default 1e-12, a few hundred ulps of g's rounding error near |h| ≈ 1.
+    /// - Precondition: `gridPoints ≥ 3` (traps otherwise, naming it).
+    /// - Returns: at least the origin; simple roots accurate to about 1e-15.
     public func fixedPoints(gridPoints: Int = 4001, tangencyTolerance: Double = 1e-12) -> [ScalarFixedPoint] {
         precondition(gridPoints >= 3, "fixedPoints: gridPoints must be ≥ 3, got \(gridPoints)")
         let n = gridPoints
@@ -104,7 +107,9 @@ extension ScalarGRU {
 
 /// One row of a bifurcation diagram: a fixed point h* at one value of w_hh.
 public struct BifurcationRow: Sendable, Equatable {
+    /// The value of the parameter w_hh (with w_hz, w_hr fixed by the scan).
     public var wHH: Double
+    /// One fixed point at that w_hh, with its slope and stability.
     public var point: ScalarFixedPoint
 }
 
@@ -112,7 +117,10 @@ public struct BifurcationRow: Sendable, Equatable {
 public enum ScalarBifurcation {
     /// All fixed points of f for w_hh = a, a + step, …, ≤ b (+ rounding slack), with w_hz, w_hr fixed.
     /// w_hh is computed as a + k·step (not by accumulation), so w_hh = 2 is hit exactly when it lies
-    /// on the grid. Precondition: step > 0, b ≥ a.
+    /// on the grid. Rows are ordered by w_hh, then by h* ascending; every w_hh contributes at least
+    /// the origin. Cost: one ``ScalarGRU/fixedPoints(gridPoints:tangencyTolerance:)`` per w_hh.
+    ///
+    /// - Precondition: `step > 0` and `b ≥ a` (traps otherwise); `gridPoints ≥ 3`.
     public static func scan(from a: Double, to b: Double, step: Double, wHZ: Double = 0, wHR: Double = 0,
                             gridPoints: Int = 4001) -> [BifurcationRow] {
         precondition(step > 0 && b >= a, "ScalarBifurcation.scan: need step > 0 and b ≥ a")
@@ -129,7 +137,11 @@ public enum ScalarBifurcation {
 
     /// The w_hh ∈ [a, b] at which the origin's slope f′(0) crosses 1, located by bisection on
     /// the analytic derivative f′(0; w_hh) − 1 (not the closed form ½ + w_hh/4, so that it checks
-    /// it). Returns nil when there is no crossing in [a, b]. Accurate to 1e-14.
+    /// it). Since f′(0) = ½ + w_hh/4 for every w_hz, w_hr, the answer is 2 whenever 2 ∈ [a, b].
+    ///
+    /// - Precondition: a ≤ b, both finite.
+    /// - Returns: the crossing to within 1e-14, or nil when f′(0) − 1 has the same non-zero sign
+    ///   at a and b (no crossing in [a, b]).
     public static func originLosesStability(in a: Double, _ b: Double, wHZ: Double = 0, wHR: Double = 0) -> Double? {
         func s(_ w: Double) -> Double { ScalarGRU(wHH: w, wHZ: wHZ, wHR: wHR).derivative(at: 0) - 1 }
         var lo = a, hi = b

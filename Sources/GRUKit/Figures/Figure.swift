@@ -14,20 +14,29 @@ import Foundation
 /// The script sets the paper style once (palette, grid, tics, key), then loops over the output
 /// formats: each pass sets the terminal and output and draws every panel.
 public struct Figure: Sendable, Equatable {
-    /// Rows × columns of panels.
+    /// The grid of panels, rows × columns (gnuplot's `set multiplot layout rows,columns`); panels
+    /// fill it row by row. More panels than cells is a gnuplot error at drawing time.
     public struct Layout: Sendable, Equatable {
+        /// The number of panel rows, ≥ 1.
         public var rows: Int
+        /// The number of panel columns, ≥ 1.
         public var columns: Int
+        /// A rows × columns grid.
+        ///
+        /// - Precondition: `rows ≥ 1` and `columns ≥ 1` (traps otherwise).
         public init(rows: Int, columns: Int) {
             precondition(rows >= 1 && columns >= 1, "Figure.Layout: at least one row and one column")
             self.rows = rows
             self.columns = columns
         }
+        /// One panel, 1 × 1 (the default).
         public static let single = Layout(rows: 1, columns: 1)
     }
 
-    /// An output format the script renders.
+    /// An output format the script renders; the raw value is the file extension.
     public enum Format: String, Sendable, Equatable, CaseIterable {
+        /// `png`: a bitmap by gnuplot's `pngcairo` terminal (for the book and quick looks);
+        /// `svg`: a vector picture by the `svg` terminal, white background (for print).
         case png, svg
     }
 
@@ -43,17 +52,23 @@ public struct Figure: Sendable, Equatable {
     public var name: String
     /// A title over the whole figure (multiplot title); nil: none.
     public var title: String?
+    /// The grid of panels (default ``Layout/single``).
     public var layout: Layout
-    /// Size of one panel in pixels (the picture is columns × width by rows × height).
+    /// Size of one panel in pixels (the picture is columns·width by rows·height); default 600 × 450.
     public var panelSize: (width: Int, height: Int)
     /// Font size in points of tick labels and legends (labels and titles use the same face).
     public var fontSize: Double
+    /// The pictures the script draws, in order (default PNG and SVG); never empty.
     public var formats: [Format]
+    /// Where the figure's own data goes (default ``DataPlacement/file``, `NAME.dat`).
     public var dataPlacement: DataPlacement
     /// Raw gnuplot commands after the paper style and before any panel (the escape hatch).
     public var preamble: [String]
+    /// The panels, filling ``layout`` row by row.
     public var panels: [Panel]
 
+    /// Equal when every stored property is equal (written out because ``panelSize`` is a tuple,
+    /// which cannot conform to `Equatable`).
     public static func == (a: Figure, b: Figure) -> Bool {
         a.name == b.name && a.title == b.title && a.layout == b.layout && a.panelSize == b.panelSize
             && a.fontSize == b.fontSize && a.formats == b.formats && a.dataPlacement == b.dataPlacement
@@ -65,6 +80,11 @@ public struct Figure: Sendable, Equatable {
     /// Point types matching the palette entries (filled circle, square, triangle, diamond, …).
     public static let palettePointTypes = [7, 5, 9, 13, 11, 6, 4, 8]
 
+    /// A figure named `name` (the stem of all its files), with no panels unless given.
+    ///
+    /// - Precondition: `name` is non-empty and made of letters, digits, `-` and `_` (it names
+    ///   files and a gnuplot datablock); `formats` is not empty. Both trap otherwise: they are
+    ///   fixed in the chapter's code, not user input.
     public init(_ name: String, title: String? = nil, layout: Layout = .single,
                 panelSize: (width: Int, height: Int) = (600, 450), fontSize: Double = 13,
                 formats: [Format] = [.png, .svg], dataPlacement: DataPlacement = .file,
@@ -129,7 +149,9 @@ public struct Figure: Sendable, Equatable {
     /// The text of `NAME.dat`, or nil when no series carries data (or data is inline).
     public var dataText: String? { dataPlacement == .file ? dataTable?.text : nil }
 
-    /// The text of `NAME.gp`.
+    /// The text of `NAME.gp`: the paper style (palette, grid, outward tics, key), the ``preamble``,
+    /// the inline datablock if any, then one pass per format that sets the terminal and output
+    /// and draws every panel (a multiplot when there is more than one panel or a title).
     public var script: String {
         var lines: [String] = []
         lines.append("# \(scriptFileName): redraw with  gnuplot \(scriptFileName)  in this folder.")
@@ -266,7 +288,8 @@ public struct Figure: Sendable, Equatable {
         public var data: URL?
         /// The pictures the script draws (not yet rendered): `NAME.png`, `NAME.svg`.
         public var pictures: [URL]
-        /// Script and data.
+        /// The files written: the script, then the data file if there is one (the pictures are not
+        /// included; they exist only after rendering).
         public var all: [URL] { [script] + (data.map { [$0] } ?? []) }
     }
 

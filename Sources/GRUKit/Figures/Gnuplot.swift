@@ -9,6 +9,8 @@ public enum FigureError: Error, LocalizedError, CustomStringConvertible, Equatab
     /// gnuplot could not be started at all.
     case cannotStartGnuplot(reason: String)
 
+    /// The message for a user: the path or script and the reason, with gnuplot's own error
+    /// text (which names the script line) on the following lines.
     public var description: String {
         switch self {
         case .cannotWrite(let path, let reason):
@@ -22,6 +24,7 @@ public enum FigureError: Error, LocalizedError, CustomStringConvertible, Equatab
         }
     }
 
+    /// The same text as ``description``, so `localizedDescription` shows it too.
     public var errorDescription: String? { description }
 }
 
@@ -42,12 +45,16 @@ public struct Gnuplot: Sendable {
     /// The commands so far, one per line.
     public private(set) var lines: [String] = []
 
+    /// An empty session: no commands yet.
     public init() {}
 
     /// Appends one command (or several, separated by newlines).
     public mutating func send(_ command: String) { lines.append(command) }
 
-    /// Appends a datablock `$name << EOD`, the table's text, `EOD`. `name` must be an identifier.
+    /// Appends a datablock `$name << EOD`, the table's text, `EOD`; plot it with `plot $name index k`.
+    ///
+    /// - Precondition: `name` is an identifier (a letter or `_`, then letters, digits, `_`);
+    ///   traps otherwise.
     public mutating func send(datablock name: String, _ table: DataTable) {
         precondition(name.first.map { $0.isLetter || $0 == "_" } == true && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" },
                      "Gnuplot: datablock name \(name) must be an identifier")
@@ -61,13 +68,17 @@ public struct Gnuplot: Sendable {
     /// The session as one script.
     public var script: String { lines.joined(separator: "\n") + "\n" }
 
-    /// What gnuplot printed.
+    /// What gnuplot printed, decoded as UTF-8.
     public struct Output: Sendable, Equatable {
+        /// Its standard output: what the script sends there, e.g. a terminal with no `set output`,
+        /// or `print` after `set print "-"`.
         public var stdout: String
+        /// Its standard error: gnuplot's `print` output by default, and its warnings, even on success.
         public var stderr: String
     }
 
-    /// Streams the script to a new gnuplot process whose working folder is `directory`, waits for it.
+    /// Streams ``script`` to a new gnuplot process whose working folder is `directory` (so relative
+    /// file names resolve there), waits for it to exit and returns what it printed.
     ///
     /// - Throws: ``FigureError/gnuplotFailed(script:status:stderr:)`` on a non-zero exit (with
     ///   gnuplot's own message), ``FigureError/cannotStartGnuplot(reason:)`` when it is not installed.

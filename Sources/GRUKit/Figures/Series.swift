@@ -12,13 +12,18 @@ public struct Series: Sendable, Equatable {
         case function(String)
     }
 
+    /// Where the points come from: data carried by the figure, an existing file, or a function.
     public var source: Source
     /// gnuplot's `using` text (e.g. `"1:2"`, `"1:($2*100)"`); nil lets gnuplot take columns 1:2.
     public var using: String?
     /// The legend entry (gnuplot enhanced text: `h_0`, `w_{hh}`, `{/:Italic x}`); nil: no entry.
     public var title: String?
+    /// How the series is drawn (default ``Style/lines``).
     public var style: Style
 
+    /// A series from any source. The static constructors (``data(_:columns:using:title:style:)``,
+    /// ``xy(_:_:columns:title:style:)``, ``file(_:index:using:title:style:)``,
+    /// ``function(_:title:style:)``) are usually shorter.
     public init(source: Source, using: String? = nil, title: String? = nil, style: Style = .lines) {
         self.source = source
         self.using = using
@@ -27,6 +32,9 @@ public struct Series: Sendable, Equatable {
     }
 
     /// Rows of numbers with named columns, drawn with `using` (default: the first two columns).
+    ///
+    /// - Precondition: every row has `columns.count` values and `columns` is not empty
+    ///   (see ``DataBlock/init(columns:rows:title:)``).
     public static func data(_ rows: [[Double]], columns: [String], using: String? = nil,
                             title: String? = nil, style: Style = .lines) -> Series {
         Series(source: .data(DataBlock(columns: columns, rows: rows)), using: using, title: title, style: style)
@@ -38,7 +46,9 @@ public struct Series: Sendable, Equatable {
         Series(source: .data(block), using: using, title: title, style: style)
     }
 
-    /// y against x, written as two columns named `columns`.
+    /// y against x, the points (x[i], y[i]), written as two columns named `columns`.
+    ///
+    /// - Precondition: `x.count == y.count` (traps otherwise, naming both counts).
     public static func xy(_ x: [Double], _ y: [Double], columns: (String, String) = ("x", "y"),
                           title: String? = nil, style: Style = .lines) -> Series {
         precondition(x.count == y.count, "Series.xy: \(x.count) x values for \(y.count) y values")
@@ -57,7 +67,9 @@ public struct Series: Sendable, Equatable {
     }
 
     /// `using` given by column names of the series' own data, e.g. `columns("w_hh", "h_star")` → `1:2`.
-    /// Precondition: the series carries data with those columns.
+    ///
+    /// - Precondition: the series carries its own data (``Source/data(_:)``) and every name is one
+    ///   of its columns; traps otherwise, listing the columns there are.
     public func columns(_ names: String...) -> Series {
         guard case .data(let block) = source else {
             preconditionFailure("Series.columns: only series that carry their own data know column names")

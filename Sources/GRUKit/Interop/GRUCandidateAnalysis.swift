@@ -5,9 +5,15 @@ public struct GRUCandidateReport: Codable, Equatable, Sendable {
     public var layer: String
     /// The key of its `weight_hh` tensor.
     public var weightHH: String
+    /// The dtype string of `weight_hh` as stored in the file (`"F32"`, `"BF16"`, …); the analysis
+    /// itself runs in Double on the widened (exact) values.
     public var dtype: String
+    /// H, the hidden size (W_hn is H×H).
     public var hiddenSize: Int
+    /// I, the layer's input width (columns of `weight_ih`).
     public var inputSize: Int
+    /// True when the layer has both `bias_ih` and `bias_hh`. The stability at the origin reported
+    /// here is that of the bias-free map; with biases, 0 is in general not a fixed point.
     public var hasBiases: Bool
     /// All singular values of W_hn, descending (LAPACK xGESDD).
     public var singularValues: [Double]
@@ -17,7 +23,7 @@ public struct GRUCandidateReport: Codable, Equatable, Sendable {
     public var spectralRadiusJ: Double
     /// The sufficient condition ‖W_hn‖₂ < 2 (which implies ρ(J) < 1).
     public var sufficientConditionHolds: Bool
-    /// 2 − ‖W_hn‖₂: positive when the condition holds, by how much.
+    /// 2 − ‖W_hn‖₂: positive when the condition holds (by how much), negative when it fails.
     public var margin: Double
     /// ρ(J) < 1: h* = 0 is asymptotically stable for the input-free GRU.
     public var stableAtOrigin: Bool
@@ -25,7 +31,9 @@ public struct GRUCandidateReport: Codable, Equatable, Sendable {
 
 /// What `gru project` did to one layer.
 public struct GRUProjectionOutcome: Codable, Equatable, Sendable {
+    /// The layer's readable name, e.g. "rnn.l0" (``GRULayerKeys/name``).
     public var layer: String
+    /// The key of its `weight_hh` tensor, the only tensor the projection may change.
     public var weightHH: String
     /// σ_1(W_hn) before.
     public var spectralNormBefore: Double
@@ -37,7 +45,11 @@ public struct GRUProjectionOutcome: Codable, Equatable, Sendable {
 
 /// Inspection and projection of the GRU layers of a safetensors state dict.
 public enum GRUCandidateAnalysis {
-    /// W_hn of `layer` (rows 2H..<3H of weight_hh) in Double.
+    /// W_hn of `layer` (rows 2H..<3H of weight_hh) as an H×H Double matrix, widened exactly from
+    /// the stored dtype.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file and tensor when it is missing, not a
+    ///   floating-point matrix, or too short for the rows.
     public static func candidateBlock(_ file: SafetensorsFile, _ layer: GRULayerKeys) throws -> Matrix<Double> {
         try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).rows(layer.candidateRows, as: Double.self) }
     }
@@ -63,7 +75,9 @@ public enum GRUCandidateAnalysis {
     /// (rounded to nearest-even). Only the rows 2H..<3H of a layer whose σ_1 exceeds c change; the
     /// r and z rows, every other tensor and the metadata keep their exact bytes.
     ///
-    /// - Precondition-free: δ outside [0, 2) (or NaN) is an error, not a trap.
+    /// δ outside [0, 2) (or NaN) is an error, not a trap: it comes from a command-line flag.
+    ///
+    /// - Returns: one outcome per GRU layer, in ``GRUStateDict/layers`` order.
     /// - Throws: ``SafetensorsError`` when δ is invalid, no GRU layer is found, a block holds
     ///   Inf/NaN, or a tensor's dtype cannot be written.
     @discardableResult

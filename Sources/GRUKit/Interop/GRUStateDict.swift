@@ -16,11 +16,16 @@ public struct GRULayerKeys: Equatable, Sendable {
     public var layerIndex: Int?
     /// True for the backward direction (`…_reverse`) of a bidirectional GRU.
     public var reverse: Bool
+    /// The key of the input weights W_i (3H×I): prefix + `weight_ih` + suffix.
     public var weightIH: String
+    /// The key of the recurrent weights W_h (3H×H; rows r, z, n): prefix + `weight_hh` + suffix.
     public var weightHH: String
+    /// The key of the input bias (3H), or nil when the file has none (`bias=False`).
     public var biasIH: String?
+    /// The key of the recurrent bias (3H), or nil when the file has none. In the reset-after form
+    /// its n block, b_hn, sits inside the reset: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)).
     public var biasHH: String?
-    /// H.
+    /// H, the hidden size (columns of `weight_hh`).
     public var hiddenSize: Int
     /// I (the input width of this layer: the data for layer 0, the previous layer's output above).
     public var inputSize: Int

@@ -3,10 +3,18 @@
 /// Every type can be read and rewritten as raw bytes. Conversion to Float / Double is provided
 /// for the floating-point types and for the integer types (exact up to 2²⁴ for Float, 2⁵³ for
 /// Double); encoding from Double is provided for F64, F32, F16 and BF16.
+/// The raw value is the header's dtype string.
 public enum SafetensorsDType: String, CaseIterable, Sendable {
+    /// The floating-point types, readable and writable: `f64` (IEEE binary64), `f32` (binary32,
+    /// PyTorch's default), `f16` (binary16, 5 exponent bits, max 65504), `bf16` (bfloat16, Float's
+    /// exponent range with 8 significand bits).
     case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
+    /// Signed two's-complement integers of 64, 32, 16 and 8 bits: read (widened to Double),
+    /// never written by value.
     case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8"
+    /// Unsigned integers of 64, 32, 16 and 8 bits: read (widened to Double), never written by value.
     case u64 = "U64", u32 = "U32", u16 = "U16", u8 = "U8"
+    /// Booleans, one byte each; any non-zero byte reads as 1.
     case bool = "BOOL"
 
     /// Bytes per element.
@@ -22,7 +30,8 @@ public enum SafetensorsDType: String, CaseIterable, Sendable {
     /// True for F64, F32, F16, BF16.
     public var isFloatingPoint: Bool { self == .f64 || self == .f32 || self == .f16 || self == .bf16 }
 
-    /// True when ``encode(_:into:)`` can write this type (the floating-point types).
+    /// True when values can be written in this type (the floating-point types): the condition of
+    /// ``SafetensorsTensor/init(values:shape:dtype:)`` and ``SafetensorsTensor/replacingRows(from:with:)``.
     public var isEncodable: Bool { isFloatingPoint }
 
     /// The value of element `index` of little-endian `bytes`, widened to Double (exact for every
@@ -111,7 +120,8 @@ public enum HalfPrecision {
         return sign | (UInt16(exponent + 15) << 10) | (n - 1024)
     }
 
-    /// Double → bfloat16, correctly rounded (nearest, ties to even), NaN to a quiet NaN.
+    /// Double → bfloat16, correctly rounded (nearest, ties to even), overflow to ±∞, NaN to a quiet
+    /// NaN. Rounds once, from the Double (not through Float), so there is no double rounding.
     public static func bfloat16(fromDouble x: Double) -> UInt16 {
         let bits = x.bitPattern
         let sign = UInt16((bits >> 48) & 0x8000)

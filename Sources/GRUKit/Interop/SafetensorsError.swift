@@ -4,8 +4,10 @@
 public struct SafetensorsError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The file the problem is in, as the user named it.
     public var file: String
+    /// What is wrong; ``problemDescription`` words it.
     public var problem: Problem
 
+    /// The kinds of problem, each carrying what the message needs (the tensor's name, sizes, …).
     public enum Problem: Equatable, Sendable {
         /// The file could not be opened, read or written (the system's reason).
         case io(String)
@@ -39,11 +41,14 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible, Senda
         case notApplicable(String)
     }
 
+    /// An error about `file` (a path, or `<memory>` for bytes not yet tied to a file; see
+    /// ``SafetensorsFile/attributed(_:_:)``, which fills in the file and tensor names).
     public init(file: String, problem: Problem) {
         self.file = file
         self.problem = problem
     }
 
+    /// `file: problem`, one line, the message a command-line tool prints.
     public var description: String { "\(file): \(problemDescription)" }
 
     /// The problem alone, without the file name.

@@ -46,7 +46,7 @@ public struct SafetensorsFile: Sendable {
     public var count: Int { names.count }
 
     /// The tensor named `name`.
-    /// - Throws: ``SafetensorsError`` `.missingTensor` naming this file.
+    /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/missingTensor(_:)``) naming this file.
     public func tensor(_ name: String) throws -> SafetensorsTensor {
         guard let t = tensors[name] else { throw SafetensorsError(file: source, problem: .missingTensor(name)) }
         return t
@@ -57,13 +57,20 @@ public struct SafetensorsFile: Sendable {
         try attributed(name) { try tensor(name).matrix(T.self) }
     }
 
-    /// The tensor `name` as Float values, row-major.
+    /// The tensor `name` as Float values, row-major (see ``SafetensorsTensor/floats()``).
+    ///
+    /// - Throws: ``SafetensorsError`` when there is no such tensor.
     public func floats(_ name: String) throws -> [Float] { try tensor(name).floats() }
 
-    /// The tensor `name` as Double values, row-major.
+    /// The tensor `name` as Double values, row-major (see ``SafetensorsTensor/doubles()``).
+    ///
+    /// - Throws: ``SafetensorsError`` when there is no such tensor.
     public func doubles(_ name: String) throws -> [Double] { try tensor(name).doubles() }
 
     /// Runs `body`, re-labelling a tensor-level error with this file's name and the tensor's name.
+    ///
+    /// A ``SafetensorsError`` thrown with file `<memory>` gets ``source`` as its file, and one with
+    /// an empty tensor name gets `name`; other errors pass through unchanged.
     public func attributed<R>(_ name: String, _ body: () throws -> R) throws -> R {
         do { return try body() } catch var e as SafetensorsError {
             if e.file == "<memory>" { e.file = source }
@@ -103,6 +110,8 @@ public struct SafetensorsFile: Sendable {
     /// strings; each entry has a known dtype, a shape of non-negative integers and two offsets
     /// begin ≤ end; end − begin = product(shape)·size; no offset runs past the data; sorted by
     /// offset the tensors start at 0, neither overlap nor leave gaps, and cover the data exactly.
+    ///
+    /// - Throws: ``SafetensorsError`` naming `source` and the first check that fails.
     public init(bytes: [UInt8], source: String = "<memory>") throws {
         self.source = source
         func fail(_ p: SafetensorsError.Problem) -> SafetensorsError { SafetensorsError(file: source, problem: p) }
@@ -221,12 +230,17 @@ public struct SafetensorsFile: Sendable {
     /// Writes the file atomically: the bytes go to a temporary file in the destination's folder,
     /// which is flushed and then renamed over `url`. On any error the temporary file is removed and
     /// `url` is untouched (an existing file there keeps its old contents).
-    /// - Throws: ``SafetensorsError`` `.io` naming `url.path` (or `displayName`).
+    /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/io(_:)``) naming `url.path` (or `displayName`).
     public func write(to url: URL, displayName: String? = nil) throws {
         try SafetensorsFile.writeAtomically(serialized(), to: url, displayName: displayName ?? url.path)
     }
 
-    /// The atomic write behind ``write(to:displayName:)``, for any bytes.
+    /// The atomic write behind ``write(to:displayName:)``, for any bytes: a temporary file in the
+    /// destination's folder, flushed to disk, then renamed over `url`.
+    ///
+    /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/io(_:)``) naming `displayName` when
+    ///   the folder does not exist, `url` is a folder, or writing or renaming fails; `url` is then
+    ///   untouched.
     public static func writeAtomically(_ bytes: [UInt8], to url: URL, displayName: String) throws {
         func fail(_ reason: String) -> SafetensorsError { SafetensorsError(file: displayName, problem: .io(reason)) }
         let folder = url.deletingLastPathComponent()

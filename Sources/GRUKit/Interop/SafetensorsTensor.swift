@@ -4,6 +4,7 @@
 /// changed byte-for-byte identical. Typed views (``doubles()``, ``floats()``, ``matrix(_:)``)
 /// decode on demand; ``replacingRows(from:with:)`` re-encodes only the rows it is given.
 public struct SafetensorsTensor: Equatable, Sendable {
+    /// The element type, as the header's `dtype` string says.
     public let dtype: SafetensorsDType
     /// The dimensions, outermost first (row-major, like PyTorch's contiguous tensors). [] is a scalar.
     public let shape: [Int]
@@ -22,8 +23,11 @@ public struct SafetensorsTensor: Equatable, Sendable {
         return n
     }
 
-    /// A tensor from raw bytes.
-    /// - Throws: ``SafetensorsError`` (`.byteCountMismatch`) unless bytes.count = product(shape)·size.
+    /// A tensor from raw little-endian bytes, kept as they are.
+    ///
+    /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/byteCountMismatch(tensor:shape:dtype:expected:actual:)``,
+    ///   file `<memory>`) unless bytes.count = product(shape)·size, including when a dimension is
+    ///   negative or the product overflows.
     public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) throws {
         let count = SafetensorsTensor.elementCount(of: shape)
         let (expected, overflow) = (count ?? Int.max).multipliedReportingOverflow(by: dtype.byteSize)
@@ -35,7 +39,10 @@ public struct SafetensorsTensor: Equatable, Sendable {
     }
 
     /// A floating-point tensor holding `values` (row-major), each rounded to nearest-even in `dtype`.
-    /// - Throws: when product(shape) ≠ values.count or `dtype` is not a floating-point type.
+    ///
+    /// - Throws: ``SafetensorsError`` (file `<memory>`): ``SafetensorsError/Problem/unsupportedDType(tensor:dtype:)``
+    ///   when `dtype` is not a floating-point type, ``SafetensorsError/Problem/unusable(tensor:reason:)``
+    ///   when product(shape) ≠ values.count.
     public init(values: [Double], shape: [Int], dtype: SafetensorsDType = .f64) throws {
         guard dtype.isEncodable else {
             throw SafetensorsError(file: "<memory>", problem: .unsupportedDType(tensor: "", dtype: dtype.rawValue))
@@ -50,20 +57,26 @@ public struct SafetensorsTensor: Equatable, Sendable {
     }
 
     /// A float32 tensor holding `values` exactly.
+    ///
+    /// - Throws: ``SafetensorsError`` when product(shape) ≠ values.count.
     public init(floats values: [Float], shape: [Int]) throws {
         try self.init(values: values.map(Double.init), shape: shape, dtype: .f32)
     }
 
-    /// A rank-2 tensor rows×cols holding the matrix (in F32 for Float, F64 for Double unless `dtype` says otherwise).
+    /// A rank-2 tensor rows×cols holding the matrix (in F32 for Float, F64 for Double unless `dtype` says
+    /// otherwise; a narrower dtype rounds to nearest-even).
+    ///
+    /// - Throws: ``SafetensorsError`` when `dtype` is not a floating-point type.
     public init<T: BLASScalar>(_ matrix: Matrix<T>, dtype: SafetensorsDType? = nil) throws {
         let d = dtype ?? (T.self == Float.self ? .f32 : .f64)
         try self.init(values: matrix.elements.map(Double.init), shape: [matrix.rows, matrix.cols], dtype: d)
     }
 
-    /// product(shape).
+    /// The number of elements, product(shape) (1 for a scalar, 0 when a dimension is 0).
     public var count: Int { shape.reduce(1, *) }
 
-    /// Every element widened to Double, row-major. Exact for F64/F32/F16/BF16.
+    /// Every element widened to Double, row-major. Exact for F64/F32/F16/BF16 and integers of
+    /// magnitude ≤ 2⁵³; BOOL reads as 0/1.
     public func doubles() -> [Double] {
         let n = count, d = dtype
         return bytes.withUnsafeBytes { raw in (0..<n).map { d.decode(raw, $0) } }
@@ -73,13 +86,18 @@ public struct SafetensorsTensor: Equatable, Sendable {
     public func floats() -> [Float] { doubles().map(Float.init) }
 
     /// The tensor as a rows×cols matrix. Requires rank 2 (a 1-D tensor of n values is read as n×1).
-    /// - Throws: ``SafetensorsError`` (`.unusable`) for any other rank or a non-float dtype.
+    /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/unusable(tensor:reason:)``) for any
+    ///   other rank or a non-float dtype.
     public func matrix<T: BLASScalar>(_ type: T.Type = T.self) throws -> Matrix<T> {
         let (r, c) = try matrixShape()
         return Matrix(rows: r, cols: c, elements: doubles().map { T($0) })
     }
 
-    /// Rows `range` of a rank-2 tensor, as a matrix.
+    /// Rows `range` of a rank-2 tensor (a 1-D tensor counts as n×1), as a range.count × cols matrix,
+    /// decoding only those rows.
+    ///
+    /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/unusable(tensor:reason:)``) for a
+    ///   non-float dtype, another rank, or a range outside the rows.
     public func rows<T: BLASScalar>(_ range: Range<Int>, as type: T.Type = T.self) throws -> Matrix<T> {
         let (r, c) = try matrixShape()
         guard range.lowerBound >= 0, range.upperBound <= r else {
@@ -94,7 +112,9 @@ public struct SafetensorsTensor: Equatable, Sendable {
 
     /// A copy with rows start..<start+block.rows replaced by `block`, encoded in this tensor's dtype
     /// (rounded to nearest-even). Every other byte is left exactly as it was.
-    /// - Throws: when the tensor is not a rank-2 floating-point tensor or the block does not fit.
+    ///
+    /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/unusable(tensor:reason:)``) when
+    ///   the tensor is not a rank-2 (or 1-D) floating-point tensor or the block does not fit.
     public func replacingRows<T: BLASScalar>(from start: Int, with block: Matrix<T>) throws -> SafetensorsTensor {
         let (r, c) = try matrixShape()
         guard dtype.isEncodable else { throw unusable("cannot write values of dtype \(dtype.rawValue)") }

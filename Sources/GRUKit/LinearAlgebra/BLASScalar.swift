@@ -4,42 +4,68 @@ import CLAPACK
 /// used for training) and `Double` (used for analysis and gradient checks).
 ///
 /// Each requirement is a thin, typed veneer over one CBLAS or LAPACKE routine (the `s…`
-/// routine for `Float`, the `d…` routine for `Double`). All matrices are **row-major**.
-/// The LAPACK wrappers return LAPACK's `info` code unchanged; the throwing API on
-/// ``Matrix`` turns a non-zero code into a ``LinearAlgebraError``.
+/// routine for `Float`, the `d…` routine for `Double`). All matrices are **row-major**: a
+/// leading dimension (`lda`, `ldb`, `ldc`) is the distance between the starts of two rows, at
+/// least the number of columns as stored. Nothing is allocated and nothing is checked here:
+/// pointers must address enough elements for the shapes given, and the BLAS routines report
+/// an illegal dimension only through OpenBLAS's `xerbla` message on stderr, doing nothing.
+/// Callers validate shapes first (as ``Matrix`` does). The LAPACK wrappers return LAPACK's
+/// `info` code unchanged (0 success, −i: argument i illegal, > 0: no convergence); the
+/// throwing API on ``Matrix`` turns a non-zero code into a ``LinearAlgebraError``.
 public protocol BLASScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
-    /// `C ← α·op(A)·op(B) + β·C` (xGEMM), with op(X) = X or Xᵀ; C is m×n, op(A) m×k, op(B) k×n.
+    /// `C ← α·op(A)·op(B) + β·C` (xGEMM), with op(X) = Xᵀ when its flag is set and X otherwise;
+    /// C is m×n, op(A) m×k, op(B) k×n.
+    ///
+    /// A is stored m×k (k×m when `transA`) with row stride `lda` ≥ its stored column count,
+    /// likewise B with `ldb`, C with `ldc` ≥ n. With β = 0, C need not be initialised (BLAS
+    /// does not read it, so NaNs in C do not propagate). C must not overlap A or B.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
-    /// `y ← α·op(A)·x + β·y` (xGEMV), A is m×n row-major.
+    /// `y ← α·op(A)·x + β·y` (xGEMV), A stored m×n row-major with row stride `lda` ≥ n;
+    /// op(A) = Aᵀ when `trans`. x has n entries (m when `trans`) at stride `incx`, y has m
+    /// (n when `trans`) at stride `incy`. With β = 0, y is not read.
     static func gemv(trans: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      x: UnsafePointer<Self>, incx: Int, beta: Self, y: UnsafeMutablePointer<Self>, incy: Int)
-    /// `A ← A + α·x·yᵀ` (xGER), A is m×n row-major.
+    /// The rank-one update `A ← A + α·x·yᵀ` (xGER), A m×n row-major with row stride `lda` ≥ n,
+    /// x of length m, y of length n. Used for weight gradients accumulated one step at a time.
     static func ger(m: Int, n: Int, alpha: Self, x: UnsafePointer<Self>, incx: Int,
                     y: UnsafePointer<Self>, incy: Int, a: UnsafeMutablePointer<Self>, lda: Int)
-    /// `y ← α·x + y` (xAXPY).
+    /// `y ← α·x + y` (xAXPY) over n entries at strides `incx`, `incy`.
     static func axpy(n: Int, alpha: Self, x: UnsafePointer<Self>, incx: Int, y: UnsafeMutablePointer<Self>, incy: Int)
-    /// `x ← α·x` (xSCAL).
+    /// `x ← α·x` (xSCAL) over n entries at stride `incx`.
     static func scal(n: Int, alpha: Self, x: UnsafeMutablePointer<Self>, incx: Int)
-    /// `xᵀy` (xDOT).
+    /// The inner product `xᵀy = Σ_i x_i·y_i` (xDOT) over n entries; 0 when n = 0.
     static func dot(n: Int, x: UnsafePointer<Self>, incx: Int, y: UnsafePointer<Self>, incy: Int) -> Self
-    /// `‖x‖₂` computed without overflow (xNRM2).
+    /// The Euclidean norm `‖x‖₂ = √(Σ_i x_i²)` (xNRM2) over n entries at stride `incx`, with
+    /// scaling so that the squares neither overflow nor underflow; 0 when n = 0.
     static func nrm2(n: Int, x: UnsafePointer<Self>, incx: Int) -> Self
 
-    /// Thin SVD by divide and conquer (xGESDD, jobz = 'S'): `A = U·diag(s)·Vt`, A is m×n,
-    /// U m×min(m,n), Vt min(m,n)×n, s descending. A is destroyed.
+    /// Thin SVD by divide and conquer (xGESDD, jobz = 'S'): `A = U·diag(s)·Vt`.
+    ///
+    /// All buffers are contiguous row-major: A m×n, s of k = min(m, n) values (descending),
+    /// U m×k, Vt k×n. A is destroyed. LAPACKE allocates its own workspace; the allocation-free
+    /// form is ``SelectiveLAPACKScalar/gesddWork(m:n:a:lda:s:u:ldu:vt:ldvt:work:lwork:iwork:)``.
+    /// - Returns: LAPACK's `info` (0 on success).
     static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
                       u: UnsafeMutablePointer<Self>, vt: UnsafeMutablePointer<Self>) -> Int32
-    /// Singular values only (xGESDD, jobz = 'N'). A is destroyed.
+    /// The k = min(m, n) singular values only, descending (xGESDD, jobz = 'N'); A is m×n
+    /// contiguous row-major and is destroyed.
+    /// - Returns: LAPACK's `info` (0 on success).
     static func gesddValues(m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>) -> Int32
     /// Symmetric eigendecomposition by divide and conquer (xSYEVD, jobz = 'V', upper triangle):
-    /// on return A holds the eigenvectors as columns and w the eigenvalues in ascending order.
+    /// A is n×n contiguous row-major and assumed symmetric (the lower triangle is not read);
+    /// on return A holds the orthonormal eigenvectors as columns and w the n eigenvalues in
+    /// ascending order.
+    /// - Returns: LAPACK's `info` (0 on success).
     static func syevd(n: Int, a: UnsafeMutablePointer<Self>, w: UnsafeMutablePointer<Self>) -> Int32
-    /// Eigenvalues of a general square matrix (xGEEV, no eigenvectors): λ_j = wr[j] + i·wi[j].
-    /// A is destroyed.
+    /// Eigenvalues of a general square matrix (xGEEV, no eigenvectors): λ_j = wr[j] + i·wi[j],
+    /// j < n, complex-conjugate pairs adjacent with the positive imaginary part first.
+    /// A is n×n contiguous row-major and is destroyed.
+    /// - Returns: LAPACK's `info` (0 on success; > 0: the QR algorithm failed and only
+    ///   λ_info+1 … λ_n are valid).
     static func geev(n: Int, a: UnsafeMutablePointer<Self>, wr: UnsafeMutablePointer<Self>,
                      wi: UnsafeMutablePointer<Self>) -> Int32
 }
@@ -133,9 +159,14 @@ extension Double: BLASScalar {
     }
 }
 
-/// Process-wide BLAS settings.
+/// Process-wide BLAS settings (a namespace; it has no instances).
 public enum BLAS {
-    /// The number of threads OpenBLAS uses for one call (`openblas_set_num_threads`).
+    /// The number of threads OpenBLAS uses for one call (`openblas_get_num_threads` /
+    /// `openblas_set_num_threads`).
+    ///
+    /// Global to the process, not per calling thread. Setting it to 1 makes results
+    /// independent of the thread count and avoids threading overhead on small products;
+    /// set a positive value.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(newValue)) }

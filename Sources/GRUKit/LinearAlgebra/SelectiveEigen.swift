@@ -54,7 +54,9 @@ public protocol SelectiveLAPACKScalar: BLASScalar {
                           work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>, liwork: Int) -> Int32
 
     /// Selected eigenpairs of a symmetric matrix by bisection and inverse iteration (xSYEVX,
-    /// upper triangle read, destroyed). Output as ``syevrWork``; `iwork` holds 5·n integers,
+    /// upper triangle read, destroyed). Output as
+    /// ``SelectiveLAPACKScalar/syevrWork(vectors:range:n:a:lda:abstol:found:w:z:ldz:isuppz:work:lwork:iwork:liwork:)``;
+    /// `iwork` holds 5·n integers,
     /// `ifail` n integers (indices of eigenvectors that failed to converge when info > 0).
     static func syevxWork(vectors: Bool, range: SpectrumRange<Self>, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
                           abstol: Self, found: UnsafeMutablePointer<Int32>, w: UnsafeMutablePointer<Self>,
