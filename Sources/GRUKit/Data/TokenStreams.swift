@@ -58,9 +58,12 @@ public struct TokenStreams: Sendable {
     /// The windows of at most `steps` steps, in order.
     ///
     /// - Precondition: `steps >= 1` (a programming error otherwise; validate flags with
-    ///   ``validateWindow(steps:)``). It is not checked here: ``Windows/count`` traps on it and
-    ///   iteration would never end.
-    public func windows(steps: Int) -> Windows { Windows(streams: self, steps: steps) }
+    ///   ``validateWindow(steps:)``); a smaller value stops here with a precondition failure
+    ///   rather than producing a sequence that never ends.
+    public func windows(steps: Int) -> Windows {
+        precondition(steps >= 1, "window length must be at least 1, not \(steps)")
+        return Windows(streams: self, steps: steps)
+    }
 
     /// Checks a user-supplied window length (e.g. a `--bptt` flag) before it reaches the
     /// preconditions of ``windows(steps:)`` and ``copyWindow(_:steps:inputs:targets:)``.
