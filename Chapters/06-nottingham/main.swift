@@ -44,20 +44,20 @@ let batchSize = 20, bptt = 100
 
 /// The quick setting (see below).
 struct QuickSetting {
-    static let hidden = 64
-    static let trainTunes = 200
+    static let hidden = 128
+    static let trainTunes = 300
     static let evalTunes = 60
     static let epochs = 3
-    static let learningRates = [1.0, 10.0]
-    static let methods: [TrainingOptions.MethodName] = [.none, .clip, .project]
+    static let learningRates = [1.0, 6.0]
+    static let methods: [TrainingOptions.MethodName] = [.none, .clip, .project, .clipAndProject]
 }
 
 /*:
  ## A quick version
 
- The default run keeps the task and shrinks the problem: a 64-unit GRU, the first 200 training tunes
- and the first 60 validation and test tunes, three epochs, and a sweep of plain SGD, clipping and the
- projection at learning rates 1 and 10. Every number is a flag (`--hidden`, `--train-tunes`,
+ The default run keeps the task and shrinks the problem: a 128-unit GRU, the first 300 training tunes
+ and the first 60 validation and test tunes, three epochs, and a sweep of all four methods at learning
+ rates 1 and 6. Every number is a flag (`--hidden`, `--train-tunes`,
  `--eval-tunes`, `--epochs`, `--methods`, `--lrs`).
  */
 
@@ -76,7 +76,7 @@ struct Chapter6: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
 
-    @Option(name: .customLong("train-tunes"), help: ArgumentHelp("Train on the first n training tunes (quick: 200; paper: all).", valueName: "n"))
+    @Option(name: .customLong("train-tunes"), help: ArgumentHelp("Train on the first n training tunes (quick: 300; paper: all).", valueName: "n"))
     var trainTunes: Int?
 
     @Option(name: .customLong("eval-tunes"), help: ArgumentHelp("Evaluate on the first n validation and test tunes (quick: 60; paper: all).", valueName: "n"))

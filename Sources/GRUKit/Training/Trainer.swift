@@ -9,7 +9,8 @@ import Foundation
 /// Divergence: a window whose loss or gradient norm is not finite, or whose loss exceeds
 /// `configuration.divergenceLoss`, ends the run there (a `diverged` log record, a checkpoint with
 /// status `diverged`, a result with ``RunStatus/diverged(epoch:iteration:reason:)``); nothing is
-/// thrown, so a sweep goes on with its next run. A non-finite validation loss counts as well.
+/// thrown, so a sweep goes on with its next run. A validation loss that is not finite or exceeds
+/// the bound counts as well.
 ///
 /// Resumption: with `resume` and an existing checkpoint of the same configuration (its
 /// fingerprint; only `epochs` may differ), parameters and generators are restored, the log is cut
@@ -163,8 +164,12 @@ public final class Trainer {
                                  metric: task.metric, metricName: task.metricName)
             }
             let validLoss = try task.evaluate(.valid)
-            guard validLoss.isFinite else {
+            if !validLoss.isFinite {
                 return try diverge(epoch: epoch, loss: validLoss, gradientNorm: .nan, reason: "the validation loss is \(validLoss)")
+            }
+            if let bound = c.divergenceLoss, validLoss > bound {
+                return try diverge(epoch: epoch, loss: validLoss, gradientNorm: .nan,
+                                   reason: "the validation loss \(validLoss) exceeds the bound \(bound)")
             }
             trainLosses.append(epochItems > 0 ? epochLoss / Double(epochItems) : .nan)
             validLosses.append(validLoss)
