@@ -21,6 +21,25 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// The complete generator state, for checkpoints: the four xoshiro256** words, then 1 and
+    /// the bit pattern of the cached spare normal when there is one (6 words), else 4 words.
+    /// `SeededGenerator(state: g.state)` continues exactly where `g` stands.
+    public var state: [UInt64] {
+        let words = [s.0, s.1, s.2, s.3]
+        if let z = spareNormal { return words + [1, z.bitPattern] }
+        return words
+    }
+
+    /// A generator restored from ``state``; nil when `state` is not 4 or 6 words, when the four
+    /// xoshiro words are all zero (a state xoshiro256** never reaches), or when word 4 of a
+    /// 6-word state is not 1.
+    public init?(state: [UInt64]) {
+        guard state.count == 4 || (state.count == 6 && state[4] == 1) else { return nil }
+        guard state[0] | state[1] | state[2] | state[3] != 0 else { return nil }
+        s = (state[0], state[1], state[2], state[3])
+        spareNormal = state.count == 6 ? Double(bitPattern: state[5]) : nil
+    }
+
     @inline(__always) private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// The next 64 random bits (xoshiro256**).

@@ -1,0 +1,76 @@
+/// The PTB language-modelling task for the ``Trainer``: a ``GRULanguageModel`` trained on the
+/// training tokens cut into B streams (PyTorch's word-language-model `batchify`), windows of T
+/// steps in order, the hidden state carried from window to window and reset to zero at the start
+/// of every epoch. Evaluation cuts valid/test into `evaluationBatchSize` streams (10, as PyTorch's
+/// example) and averages the loss over all tokens; the metric is the perplexity e^loss.
+public final class LanguageModelTask: TrainingTask {
+    public let model: GRULanguageModel<Float>
+    public let train: TokenStreams
+    public let valid: TokenStreams
+    public let test: TokenStreams
+    public let steps: Int
+    var inputs: [Int32], targets: [Int32]
+
+    /// - Throws: `DataError.invalidBatching` when a split is too short for its streams.
+    public init(model: GRULanguageModel<Float>, train: [Int32], valid: [Int32], test: [Int32], batchSize: Int, steps: Int,
+                evaluationBatchSize: Int = 10) throws {
+        try TokenStreams.validateWindow(steps: steps)
+        self.model = model
+        self.train = try TokenStreams(train, batchSize: batchSize)
+        self.valid = try TokenStreams(valid, batchSize: evaluationBatchSize)
+        self.test = try TokenStreams(test, batchSize: evaluationBatchSize)
+        self.steps = steps
+        inputs = [Int32](repeating: 0, count: steps * max(batchSize, evaluationBatchSize))
+        targets = inputs
+    }
+
+    public var metricName: String { "perplexity" }
+    public func metric(_ meanLoss: Double) -> Double { _exp(meanLoss) }
+    public var recurrentLayer: GRULayer<Float> { model.gru }
+    public var parameters: [Parameter<Float>] { model.parameters }
+
+    public func beginEpoch(_ epoch: Int) throws -> Int {
+        model.trainingState = nil
+        return train.windowCount(steps: steps)
+    }
+
+    public func trainWindow(_ index: Int, learningRate: Double, method: TrainingMethod) throws -> (step: StepResult, items: Int) {
+        let s = train.copyWindow(index, steps: steps, inputs: &inputs, targets: &targets)
+        let n = s * train.batchSize
+        let step = try model.trainStep(inputs: n == inputs.count ? inputs : Array(inputs[0 ..< n]),
+                                       targets: n == targets.count ? targets : Array(targets[0 ..< n]),
+                                       batchSize: train.batchSize, learningRate: learningRate, method: method)
+        return (step, n)
+    }
+
+    public func evaluate(_ split: Split) throws -> Double {
+        let streams = split == .test ? test : split == .valid ? valid : train
+        model.evaluationState = nil
+        var total = 0.0, count = 0
+        for w in 0 ..< streams.windowCount(steps: steps) {
+            let s = streams.copyWindow(w, steps: steps, inputs: &inputs, targets: &targets)
+            let n = s * streams.batchSize
+            let loss = try model.evaluate(inputs: Array(inputs[0 ..< n]), targets: Array(targets[0 ..< n]), batchSize: streams.batchSize)
+            total += loss * Double(n)
+            count += n
+        }
+        model.evaluationState = nil
+        return total / Double(count)
+    }
+
+    public var randomStates: [String: SeededGenerator] {
+        get { ["dropout.input": model.inputDropout.rng, "dropout.output": model.outputDropout.rng] }
+        set {
+            if let g = newValue["dropout.input"] { model.inputDropout.rng = g }
+            if let g = newValue["dropout.output"] { model.outputDropout.rng = g }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+#else
+import Foundation
+@inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
+#endif

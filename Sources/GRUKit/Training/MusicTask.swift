@@ -1,0 +1,118 @@
+/// The polyphonic-music task for the ``Trainer``: a ``GRUSequenceModel`` predicting frame t + 1
+/// from frames ≤ t. Each epoch shuffles the training tunes (a ``SeededGenerator`` saved in
+/// checkpoints), groups them into batches of B tunes padded to the longest (``MusicBatches``) and
+/// cuts each batch into windows of T frames: truncated BPTT within a batch, the state carried
+/// from window to window and reset to zero at the start of each batch (a new set of tunes).
+/// The loss is the NLL per frame: BCE summed over the 88 keys, averaged over real frames
+/// (padding excluded). Evaluation runs the tunes in order, in batches of B, from a zero state,
+/// and averages over all real frames; the metric is the NLL itself.
+public final class MusicTask: TrainingTask {
+    public let model: GRUSequenceModel<Float>
+    public let music: PolyphonicMusic
+    public let batchSize: Int
+    public let steps: Int
+    /// The generator that shuffles the training tunes each epoch.
+    public var shuffle: SeededGenerator
+    var plan: [(batch: Int, start: Int, length: Int)] = []
+    var batches: MusicBatches?
+    var current: (index: Int, batch: MusicBatches.Batch)?
+
+    /// - Parameters:
+    ///   - shuffleSeed: seeds the shuffling generator.
+    /// - Throws: `DataError.invalidBatching` when a split has no tunes or B < 1.
+    public init(model: GRUSequenceModel<Float>, music: PolyphonicMusic, batchSize: Int, steps: Int, shuffleSeed: UInt64) throws {
+        try TokenStreams.validateWindow(steps: steps)
+        for split in Split.allCases where music.split(split).isEmpty {
+            throw DataError.invalidBatching(reason: "the \(split.rawValue) split has no tunes")
+        }
+        guard batchSize >= 1 else { throw DataError.invalidBatching(reason: "the batch size must be at least 1, not \(batchSize)") }
+        self.model = model
+        self.music = music
+        self.batchSize = batchSize
+        self.steps = steps
+        shuffle = SeededGenerator(seed: shuffleSeed)
+    }
+
+    public var metricName: String { "nll" }
+    public func metric(_ meanLoss: Double) -> Double { meanLoss }
+    public var recurrentLayer: GRULayer<Float> { model.gru }
+    public var parameters: [Parameter<Float>] { model.parameters }
+
+    /// The windows (batch, first step, length) of batches of tunes.
+    static func windows(_ b: MusicBatches, steps: Int) -> [(batch: Int, start: Int, length: Int)] {
+        var out: [(Int, Int, Int)] = []
+        for i in 0 ..< b.count {
+            let members = b.order[(i * b.batchSize) ..< min((i + 1) * b.batchSize, b.order.count)]
+            let s = members.map { max(0, b.tunes[$0].steps - 1) }.max() ?? 0
+            var start = 0
+            while start < s { out.append((i, start, min(steps, s - start))); start += steps }
+        }
+        return out
+    }
+
+    public func beginEpoch(_ epoch: Int) throws -> Int {
+        let b = try MusicBatches(music.train, batchSize: batchSize, shuffledWith: &shuffle)
+        batches = b
+        plan = Self.windows(b, steps: steps)
+        current = nil
+        model.trainingState = nil
+        return plan.count
+    }
+
+    /// Rows `start ..< start + length` (time steps) of a batch as model inputs.
+    static func slice(_ batch: MusicBatches.Batch, start: Int, length: Int) -> (Matrix<Float>, Matrix<Float>, [Float], Int) {
+        let b = batch.batchSize, k = PianoRoll.keys
+        let rows = length * b
+        let lo = start * b * k, hi = (start + length) * b * k
+        let x = Matrix(rows: rows, cols: k, elements: Array(batch.inputs[lo ..< hi]))
+        let y = Matrix(rows: rows, cols: k, elements: Array(batch.targets[lo ..< hi]))
+        let mask = Array(batch.mask[(start * b) ..< ((start + length) * b)])
+        var frames = 0
+        for m in mask where m != 0 { frames += 1 }
+        return (x, y, mask, frames)
+    }
+
+    public func trainWindow(_ index: Int, learningRate: Double, method: TrainingMethod) throws -> (step: StepResult, items: Int) {
+        guard let batches else { preconditionFailure("MusicTask.trainWindow before beginEpoch") }
+        let w = plan[index]
+        if current?.index != w.batch { current = (w.batch, batches.batch(w.batch)) }
+        let batch = current!.batch
+        if w.start == 0 { model.trainingState = nil }
+        let (x, y, mask, frames) = Self.slice(batch, start: w.start, length: w.length)
+        let step = try model.trainStep(inputs: x, targets: y, mask: mask, batchSize: batch.batchSize,
+                                       learningRate: learningRate, method: method)
+        return (step, frames)
+    }
+
+    public func evaluate(_ split: Split) throws -> Double {
+        let b = try MusicBatches(music.split(split), batchSize: batchSize)
+        var total = 0.0, count = 0
+        for i in 0 ..< b.count {
+            let batch = b.batch(i)
+            model.evaluationState = nil
+            var start = 0
+            while start < batch.steps {
+                let length = min(steps, batch.steps - start)
+                let (x, y, mask, frames) = Self.slice(batch, start: start, length: length)
+                if frames > 0 {
+                    let loss = try model.evaluate(inputs: x, targets: y, mask: mask, batchSize: batch.batchSize)
+                    total += loss * Double(frames)
+                    count += frames
+                } else {
+                    _ = try model.evaluate(inputs: x, targets: y, mask: mask, batchSize: batch.batchSize)
+                }
+                start += length
+            }
+        }
+        model.evaluationState = nil
+        return count > 0 ? total / Double(count) : .nan
+    }
+
+    public var randomStates: [String: SeededGenerator] {
+        get { ["dropout.output": model.outputDropout.rng, "shuffle": shuffle] }
+        set {
+            if let g = newValue["dropout.output"] { model.outputDropout.rng = g }
+            if let g = newValue["shuffle"] { shuffle = g }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/// Everything that determines a training run, and so everything a checkpoint must agree with
+/// before `--resume` may continue it (see ``fingerprint``).
+public struct RunConfiguration: Sendable, Equatable {
+    /// The run's name: its log is `runs/NAME.jsonl`, its checkpoint `runs/NAME.checkpoint.safetensors`.
+    /// Letters, digits, `.`, `-`, `_`, `+`.
+    public var name: String
+    public var method: TrainingMethod
+    public var schedule: LearningRateSchedule
+    /// The number of epochs to train for.
+    public var epochs: Int
+    /// The seed of the model's initialisation (and, derived from it, of dropout and shuffling).
+    public var seed: UInt64
+    public var cell: GRUCell
+    public var hiddenSize: Int
+    /// Mini-batch size B (parallel streams, or tunes per batch).
+    public var batchSize: Int
+    /// Truncated-BPTT window length T.
+    public var steps: Int
+    /// Dropout probability on the non-recurrent connections.
+    public var dropout: Double
+    /// A log record (with ‖W_hh‖₂ and ρ(J), which cost an SVD and an eigen-decomposition) every
+    /// `logEvery` iterations.
+    public var logEvery: Int
+    /// At most this many training windows per epoch (nil: all); for tests and quick runs.
+    public var windowLimit: Int?
+    /// A window loss above this bound counts as divergence (nil: only non-finite values do).
+    public var divergenceLoss: Double?
+    /// Task settings that also determine the run (corpus slice, embedding size, …), as
+    /// key/value text; part of the fingerprint.
+    public var details: [String: String]
+
+    public init(name: String, method: TrainingMethod, schedule: LearningRateSchedule, epochs: Int, seed: UInt64 = 1,
+                cell: GRUCell = .resetAfter, hiddenSize: Int, batchSize: Int, steps: Int, dropout: Double = 0,
+                logEvery: Int = 10, windowLimit: Int? = nil, divergenceLoss: Double? = nil, details: [String: String] = [:]) {
+        precondition(RunConfiguration.isValidName(name), "RunConfiguration: the name \(name) must be letters, digits, . - _ +")
+        precondition(epochs >= 1 && hiddenSize >= 1 && batchSize >= 1 && steps >= 1 && logEvery >= 1,
+                     "RunConfiguration: epochs, sizes and logEvery must be positive")
+        self.name = name; self.method = method; self.schedule = schedule; self.epochs = epochs; self.seed = seed
+        self.cell = cell; self.hiddenSize = hiddenSize; self.batchSize = batchSize; self.steps = steps
+        self.dropout = dropout; self.logEvery = logEvery; self.windowLimit = windowLimit
+        self.divergenceLoss = divergenceLoss; self.details = details
+    }
+
+    /// Whether `name` can name a run's files.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-+".contains($0)) }
+    }
+
+    /// The initial learning rate η₀.
+    public var learningRate: Double { schedule.initial }
+
+    /// A conventional run name: `sgd-lr10`, `clip5-lr10`, `project0.2-lr10`, `clip5+project0.2-lr10`.
+    public static func name(method: TrainingMethod, learningRate: Double) -> String {
+        "\(shortName(method))-lr\(number(learningRate))"
+    }
+
+    /// `sgd`, `clip5`, `project0.2`, `clip5+project0.2`.
+    public static func shortName(_ method: TrainingMethod) -> String {
+        switch method {
+        case .none: return "sgd"
+        case .clip(let m): return "clip\(number(m))"
+        case .project(let d): return "project\(number(d))"
+        case .clipAndProject(let m, let d): return "clip\(number(m))+project\(number(d))"
+        }
+    }
+
+    /// A number as short text: `10`, `0.2`, `1e-05`.
+    static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
+
+    /// Every setting except `epochs` (a finished run may be extended), as `key=value` lines in a
+    /// fixed order. Two runs with equal fingerprints and seeds produce identical numbers.
+    public var fingerprint: String {
+        var pairs: [(String, String)] = [
+            ("name", name), ("method", method.description), ("schedule.initial", "\(schedule.initial)"),
+            ("schedule.constantEpochs", "\(schedule.constantEpochs)"), ("schedule.decay", "\(schedule.decay)"),
+            ("seed", "\(seed)"), ("cell", cell.rawValue), ("hiddenSize", "\(hiddenSize)"), ("batchSize", "\(batchSize)"),
+            ("steps", "\(steps)"), ("dropout", "\(dropout)"), ("logEvery", "\(logEvery)"),
+            ("windowLimit", windowLimit.map(String.init) ?? "all"),
+            ("divergenceLoss", divergenceLoss.map { "\($0)" } ?? "none"),
+        ]
+        pairs += details.keys.sorted().map { ($0, details[$0]!) }
+        return pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "\n")
+    }
+}

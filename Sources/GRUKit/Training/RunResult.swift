@@ -1,0 +1,46 @@
+/// How a training run ended.
+public enum RunStatus: Sendable, Equatable {
+    /// All epochs trained and the test split evaluated.
+    case completed
+    /// The loss or gradient became non-finite (or the loss exceeded the divergence bound) at
+    /// this iteration of this epoch; training stopped there.
+    case diverged(epoch: Int, iteration: Int, reason: String)
+    /// Stopped on request after a checkpoint (`--stop-after`); `--resume` continues it.
+    case stopped(epoch: Int)
+
+    /// `completed`, `diverged`, `stopped` (the checkpoint's spelling).
+    public var keyword: String {
+        switch self {
+        case .completed: return "completed"
+        case .diverged: return "diverged"
+        case .stopped: return "stopped"
+        }
+    }
+}
+
+/// What a run produced: its status and the per-epoch losses, with the task's metric.
+public struct RunResult: Sendable, Equatable {
+    public var configuration: RunConfiguration
+    public var status: RunStatus
+    /// "perplexity" or "nll".
+    public var metricName: String
+    /// Mean training loss of each completed epoch.
+    public var trainLosses: [Double]
+    /// Validation loss after each completed epoch.
+    public var validLosses: [Double]
+    /// The metric of each validation loss.
+    public var validMetrics: [Double]
+    /// Test loss of the final model (nil unless completed).
+    public var testLoss: Double?
+    public var testMetric: Double?
+    /// Iterations trained (over all sessions).
+    public var iterations: Int
+    /// Wall-clock seconds (over all sessions).
+    public var seconds: Double
+
+    public var epochsCompleted: Int { validLosses.count }
+    /// The lowest validation metric, nil when no epoch completed.
+    public var bestValidMetric: Double? { validMetrics.filter(\.isFinite).min() }
+    public var finalValidMetric: Double? { validMetrics.last }
+    public var diverged: Bool { if case .diverged = status { return true } else { return false } }
+}

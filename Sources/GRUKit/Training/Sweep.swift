@@ -1,0 +1,128 @@
+import Foundation
+
+/// A grid of runs (methods × learning rates) trained one after the other, each with its own
+/// ``Trainer``; a diverged run is recorded and the sweep goes on.
+public struct Sweep {
+    public var configurations: [RunConfiguration]
+
+    public init(configurations: [RunConfiguration]) {
+        precondition(Set(configurations.map(\.name)).count == configurations.count, "Sweep: run names must be unique")
+        self.configurations = configurations
+    }
+
+    /// Every method × every learning rate, from `base` (whose method, schedule and name are
+    /// replaced; the schedule keeps its constant epochs and decay). Names follow
+    /// ``RunConfiguration/name(method:learningRate:)``. Order: by learning rate, then method.
+    public static func grid(base: RunConfiguration, methods: [TrainingMethod], learningRates: [Double]) -> Sweep {
+        var runs: [RunConfiguration] = []
+        for lr in learningRates {
+            for m in methods {
+                var c = base
+                c.method = m
+                c.schedule.initial = lr
+                c.name = RunConfiguration.name(method: m, learningRate: lr)
+                runs.append(c)
+            }
+        }
+        return Sweep(configurations: runs)
+    }
+
+    /// Trains every run in order: `makeTask` builds a fresh model for each; returns the results.
+    /// `stopAfterEpochs` and `resume` apply to every run (see ``Trainer``).
+    public func run(directory: URL, resume: Bool, stopAfterEpochs: Int? = nil, progress: TrainingProgress?,
+                    makeTask: (RunConfiguration) throws -> TrainingTask) throws -> [RunResult] {
+        var results: [RunResult] = []
+        for c in configurations {
+            let trainer = Trainer(configuration: c, task: try makeTask(c), directory: directory, progress: progress)
+            trainer.stopAfterEpochs = stopAfterEpochs
+            results.append(try trainer.run(resume: resume))
+        }
+        return results
+    }
+}
+
+/// The comparison table of a sweep: one row per run with its method, learning rate, final and
+/// best validation metric and test metric, or "diverged (epoch e, iteration i)".
+public struct ResultsTable {
+    public var results: [RunResult]
+    /// Printed above the table (what it is, and that the numbers are ours).
+    public var title: String
+
+    public init(results: [RunResult], title: String) {
+        self.results = results
+        self.title = title
+    }
+
+    static func format(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "—" }
+        return x >= 1e5 ? String(format: "%.3g", x) : String(format: "%.2f", x)
+    }
+
+    /// The outcome column: `trained`, `diverged (epoch e, iteration i)`, `stopped after epoch e`.
+    public static func outcome(_ r: RunResult) -> String {
+        switch r.status {
+        case .completed: return "trained"
+        case .diverged(let e, let i, _): return "diverged (epoch \(e), iteration \(i))"
+        case .stopped(let e): return "stopped after epoch \(e)"
+        }
+    }
+
+    /// Columns: run, method, η₀, epochs, outcome, final valid, best valid, test.
+    public var textTable: TextTable {
+        let m = results.first?.metricName ?? "metric"
+        var t = TextTable(title: title, columns: ["run", "method", "η₀", "epochs", "outcome", "valid \(m)", "best valid", "test \(m)"],
+                          formats: ["", "", "%g", "", "", "%.2f", "%.2f", "%.2f"])
+        for r in results {
+            t.add([.text(r.configuration.name), .text(r.configuration.method.description), .number(r.configuration.learningRate),
+                   .integer(r.epochsCompleted), .text(Self.outcome(r)), .text(Self.format(r.finalValidMetric)),
+                   .text(Self.format(r.bestValidMetric)), .text(Self.format(r.testMetric))])
+        }
+        return t
+    }
+
+    /// The table in Markdown (`results.md`).
+    public var markdown: String {
+        let m = results.first?.metricName ?? "metric"
+        var lines = ["# \(title)", "",
+                     "| run | method | η₀ | epochs | outcome | final valid \(m) | best valid \(m) | test \(m) |",
+                     "|---|---|---:|---:|---|---:|---:|---:|"]
+        for r in results {
+            lines.append("| \(r.configuration.name) | \(r.configuration.method) | \(RunConfiguration.number(r.configuration.learningRate)) "
+                         + "| \(r.epochsCompleted) | \(Self.outcome(r)) | \(Self.format(r.finalValidMetric)) "
+                         + "| \(Self.format(r.bestValidMetric)) | \(Self.format(r.testMetric)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The table as numbers (`results.dat`): one row per run, NaN where a run has no value;
+    /// `diverged_epoch`/`diverged_iteration` are 0 for runs that did not diverge.
+    public var dataTable: DataTable {
+        var comments = ["\(title)", "One row per run; the run names, in row order:"]
+        for (k, r) in results.enumerated() { comments.append("  \(k + 1): \(r.configuration.name) (\(r.configuration.method)) — \(Self.outcome(r))") }
+        comments.append("clip and delta are NaN for methods without them; metrics are NaN when the run has none.")
+        var t = DataTable(columns: ["run", "learning_rate", "clip", "delta", "epochs", "diverged", "diverged_epoch", "diverged_iteration",
+                                    "final_valid", "best_valid", "test"], comments: comments)
+        for (k, r) in results.enumerated() {
+            var de = 0.0, di = 0.0
+            if case .diverged(let e, let i, _) = r.status { de = Double(e); di = Double(i) }
+            t.append([Double(k + 1), r.configuration.learningRate, r.configuration.method.maxNorm ?? .nan,
+                      r.configuration.method.delta ?? .nan, Double(r.epochsCompleted), r.diverged ? 1 : 0, de, di,
+                      r.finalValidMetric ?? .nan, r.bestValidMetric ?? .nan, r.testMetric ?? .nan])
+        }
+        return t
+    }
+
+    /// Writes `results.md` and `results.dat` into `directory`, atomically.
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
+    @discardableResult
+    public func write(to directory: URL) throws -> [URL] {
+        let md = directory.appendingPathComponent("results.md"), dat = directory.appendingPathComponent("results.dat")
+        do { try Data(markdown.utf8).write(to: md, options: .atomic) } catch {
+            throw TrainingError.cannotWrite(path: md.path, reason: error.localizedDescription)
+        }
+        do { try dataTable.write(to: dat) } catch {
+            throw TrainingError.cannotWrite(path: dat.path, reason: "\(error)")
+        }
+        return [md, dat]
+    }
+}

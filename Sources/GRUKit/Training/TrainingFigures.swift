@@ -1,0 +1,58 @@
+import Foundation
+
+/// The two figures of a training chapter, drawn from the runs' results and JSON Lines logs.
+public enum TrainingFigures {
+    /// The validation metric after each epoch, one line per run (log y axis for perplexity).
+    /// Runs that diverged before their first epoch ended have no point and are named in the key
+    /// as such.
+    public static func validation(_ results: [RunResult], name: String = "valid-metric", title: String) -> Figure {
+        let metric = results.first?.metricName ?? "metric"
+        var panel = Panel(title: title, xLabel: "epoch", yLabel: "validation \(metric)",
+                          logScale: metric == "perplexity" ? [.y] : [], key: .outsideRight)
+        for (k, r) in results.enumerated() {
+            let style = Style.linesPoints.lineType(k % Figure.palette.count + 1)
+            let label = r.configuration.name
+            let points = r.validMetrics.enumerated().filter { $0.element.isFinite }
+            if points.isEmpty {
+                // A series needs a point; one at NaN draws nothing but keeps the run in the key.
+                panel.plot(.xy([1], [.nan], columns: ("epoch", metric), title: label + " (diverged)", style: style))
+            } else {
+                panel.plot(.xy(points.map { Double($0.offset + 1) }, points.map(\.element), columns: ("epoch", metric),
+                               title: label + (r.diverged ? " (diverged)" : ""), style: style))
+            }
+        }
+        return Figure(name, layout: .single, panelSize: (820, 480), panels: [panel])
+    }
+
+    /// Three panels against the iteration: the largest pre-clip gradient norm between log points
+    /// (log axis), ‖W_hh‖₂ (with the projection's bound 2) and ρ(J) at h* = 0 (with the stability
+    /// limit 1), one line per log. `logs` pairs a run name with its records.
+    public static func dynamics(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-dynamics",
+                                title: String) -> Figure {
+        var figure = Figure(name, title: title, layout: .init(rows: 3, columns: 1), panelSize: (820, 300))
+        let panels: [(String, String, Bool, String?)] = [
+            ("max_gradient_norm", "gradient norm (max since last record)", true, nil),
+            ("spectral_norm", "‖W_{hh}‖_2", false, "2"),
+            ("spectral_radius", "ρ(J),  J = I/2 + W_{hh}/4", false, "1"),
+        ]
+        for (p, (key, label, log, line)) in panels.enumerated() {
+            var panel = Panel(xLabel: p == 2 ? "iteration" : nil, yLabel: label, logScale: log ? [.y] : [],
+                              key: p == 0 ? .outsideRight : .off)
+            if p > 0 { panel.key = .off }
+            for (k, entry) in logs.enumerated() {
+                let rows = entry.records.filter { $0.type == "iteration" }.compactMap { r -> [Double]? in
+                    guard let i = r.double("iteration"), let v = r.double(key), v.isFinite, !log || v > 0 else { return nil }
+                    return [i, v]
+                }
+                let points = rows.isEmpty ? [[0, Double.nan]] : rows
+                panel.plot(.data(points, columns: ["iteration", key], title: p == 0 ? entry.name : nil,
+                                 style: .lines.lineType(k % Figure.palette.count + 1)))
+            }
+            if let line {
+                panel.plot(.function(line, title: nil, style: .lines.color("#555555").width(1).dashed))
+            }
+            figure.addPanel(panel)
+        }
+        return figure
+    }
+}

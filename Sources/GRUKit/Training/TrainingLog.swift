@@ -1,0 +1,83 @@
+import Foundation
+
+/// A run's JSON Lines log (`runs/NAME.jsonl`): one ``LogRecord`` per line, appended as training
+/// goes, flushed record by record so that a stopped run leaves a readable log.
+///
+/// Record types and their keys (numbers that are not finite are written as `null`):
+/// - `run`: `name`, `method`, `learning_rate` (η₀), `clip`, `delta`, `epochs`, `seed`, `cell`,
+///   `hidden`, `batch`, `steps`, `dropout`, `metric` (`perplexity` or `nll`), then the task's details.
+/// - `iteration` (every `logEvery` iterations and at the last window of an epoch): `iteration`
+///   (1-based, counted over the whole run), `epoch`, `learning_rate`, `loss` (this window's),
+///   `mean_loss` (mean over the iterations since the last record), `gradient_norm` (pre-clip
+///   global norm of this window), `max_gradient_norm` (since the last record), `clipped`,
+///   `projected` (whether the projection changed W_hh at this iteration), `projected_count`
+///   (since the last record), `spectral_norm` (‖W_hh‖₂ after the step), `spectral_radius`
+///   (ρ(J), J = ½I + ¼W_hh, the Jacobian at h* = 0), `seconds`.
+/// - `epoch`: `epoch`, `iteration`, `learning_rate`, `train_loss`, `valid_loss`, `valid_<metric>`, `seconds`.
+/// - `diverged`: `epoch`, `iteration`, `loss`, `gradient_norm`, `reason`, `seconds`.
+/// - `test`: `epoch`, `iteration`, `test_loss`, `test_<metric>`, `valid_<metric>` (final), `seconds`.
+///
+/// `seconds` is the wall-clock time since the run started (summed over resumed sessions): the
+/// only field that differs between a resumed run and an uninterrupted one.
+public final class TrainingLog {
+    public let url: URL
+    private let handle: FileHandle
+    /// The number of bytes in the file: the offset a checkpoint records.
+    public private(set) var offset: UInt64
+
+    /// Opens the log for appending. With `truncatingTo`, the file is first cut to that many bytes
+    /// (resuming: what a stopped run wrote after its last checkpoint is dropped); otherwise it is
+    /// created empty (replacing an older log).
+    /// - Throws: ``TrainingError`` naming the file when it cannot be written, or when it is
+    ///   shorter than `truncatingTo` (the log does not belong to the checkpoint).
+    public init(url: URL, truncatingTo resumeOffset: UInt64? = nil) throws {
+        self.url = url
+        let fm = FileManager.default
+        if let resumeOffset {
+            guard let attributes = try? fm.attributesOfItem(atPath: url.path),
+                  let size = (attributes[.size] as? NSNumber)?.uint64Value else {
+                throw TrainingError.invalidCheckpoint(path: url.path, reason: "the run's log is missing, so the run cannot be resumed")
+            }
+            guard size >= resumeOffset else {
+                throw TrainingError.invalidCheckpoint(path: url.path,
+                    reason: "the log holds \(size) bytes but its checkpoint says \(resumeOffset): it is not this checkpoint's log")
+            }
+        } else if !fm.createFile(atPath: url.path, contents: Data()) {
+            throw TrainingError.cannotWrite(path: url.path, reason: "cannot create the file")
+        }
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            if let resumeOffset { try handle.truncate(atOffset: resumeOffset) }
+            offset = try handle.seekToEnd()
+        } catch {
+            throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    deinit { try? handle.close() }
+
+    /// Appends one record as a line.
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
+    public func append(_ record: LogRecord) throws {
+        let line = Data((record.json + "\n").utf8)
+        do { try handle.write(contentsOf: line) } catch {
+            throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+        }
+        offset += UInt64(line.count)
+    }
+
+    /// Reads every record of a log file.
+    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the file and line, or
+    ///   when the file cannot be read.
+    public static func records(at url: URL) throws -> [LogRecord] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw TrainingError.invalidLog(path: url.path, line: 0, reason: "cannot read the file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        var out: [LogRecord] = []
+        for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            out.append(try LogRecord.parse(String(line), path: url.path, lineNumber: k + 1))
+        }
+        return out
+    }
+}
