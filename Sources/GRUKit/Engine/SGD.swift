@@ -45,8 +45,12 @@ public final class SGD<Scalar: BLASScalar> {
     /// 1. ‖g‖ = global gradient norm. If it is not finite, nothing changes and the result has
     ///    `isFinite == false` (the caller decides whether to stop).
     /// 2. `.clip`/`.clipAndProject`: gradients scaled by maxNorm/(‖g‖ + 1e-6) when that is < 1.
-    /// 3. θ ← θ − η g for every parameter (xAXPY).
-    /// 4. `.project`/`.clipAndProject`: rows 2H..<3H of `recurrent.weightHH` ← P_δ(…).
+    /// 3. θ ← θ − η g for every parameter (xAXPY; a row-sparse gradient only in its rows).
+    /// 4. `.project`/`.clipAndProject`: rows 2H..<3H of `recurrent.weightHH` ← P_δ(…) by
+    ///    ``SpectralProjector`` with ``projectionMethod``, given |fl(−η)|·‖∇W_hn‖_F of the
+    ///    (clipped) gradient as the step size; the result's `projection` says whether it was
+    ///    skipped (certified σ_1 ≤ 2 − δ), unchanged or projected, and how long it took.
+    ///    `singularValueBeforeProjection` is nil after a skip (only a bound is known then).
     ///
     /// - Precondition: a projecting method needs `recurrent`.
     @discardableResult
