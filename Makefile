@@ -3,7 +3,7 @@
 #               run every chapter at its quick default and render every figure
 #   make test   install what is missing and run the whole test suite
 #
-# Other targets: make build | data | chapters | bench | book | docs | clean
+# Other targets: make build | data | chapters | bench | compare | book | docs | clean
 # Settings:      GRUKIT_DATA=DIR (where the data sets live, default ./data)
 
 SHELL := /bin/bash
@@ -16,7 +16,7 @@ DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox
 SWIFTPM_FLAGS := --manifest-cache none --disable-build-manifest-caching
 CHAPTERS := $(sort $(notdir $(patsubst %/main.swift,%,$(wildcard Chapters/*/main.swift))))
 
-.PHONY: all deps build data chapters test bench book docs clean
+.PHONY: all deps build data chapters test bench compare book docs clean
 
 all: deps build data chapters
 
@@ -73,8 +73,13 @@ docs: deps
 	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS) --product doc-coverage
 	$(BIN)/doc-coverage $$(find .build -path '*/symbolgraph/GRUKit.symbols.json' | head -1)
 
-bench: deps
-	$(SWIFT) run -c release gru-bench
+## bench: seconds per training iteration and the projection's cost on the paper's PTB shape
+bench: build
+	$(BIN)/gru-bench
+
+## compare: the same model timed in PyTorch (when installed) next to gru-bench, with the ratio
+compare: build
+	python3 scripts/compare-pytorch.py --gru-bench $(BIN)/gru-bench
 
 clean:
 	rm -rf .build

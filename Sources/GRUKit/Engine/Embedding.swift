@@ -13,6 +13,9 @@ public final class Embedding<Scalar: BLASScalar> {
     public var vocabularySize: Int { weight.value.rows }
     public var embeddingSize: Int { weight.value.cols }
     public var parameters: [Parameter<Scalar>] { [weight] }
+    /// rowStamp[r] == stamp marks row r as already listed in this backward pass.
+    var rowStamp: [UInt32] = []
+    var stamp: UInt32 = 0
 
     /// How the embedding matrix is initialised.
     public enum Initialization: Sendable, Equatable {
@@ -80,17 +83,40 @@ public final class Embedding<Scalar: BLASScalar> {
         }
     }
 
+    /// ∂loss/∂E as a row-sparse gradient: only the rows of the ids in the window are written
+    /// (and listed in ``Parameter/gradientRows``); the rows the previous window listed are
+    /// zeroed first, so every other row stays exactly zero without clearing the whole V×E
+    /// matrix each step. When the list is unknown (first call, or the gradient was written by
+    /// someone else) the whole matrix is zeroed once.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(ids: UnsafePointer<Int32>, count: Int, outputGradient g: UnsafePointer<Scalar>) {
-        let e = embeddingSize, s = scale
+        let e = embeddingSize, s = scale, v = vocabularySize
+        var rows = weight.gradientRows
+        weight.gradientRows = nil
+        if rowStamp.count != v { rowStamp = [UInt32](repeating: 0, count: v); stamp = 0 }
+        stamp &+= 1
+        if stamp == 0 { rowStamp.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }; stamp = 1 }
+        let current = stamp
         weight.gradient.elements.withUnsafeMutableBufferPointer { gw in
-            gw.update(repeating: 0)
             let gw = gw.baseAddress!
-            for i in 0..<count {
-                Scalar.axpy(n: e, alpha: s, x: g + i * e, incx: 1, y: gw + Int(ids[i]) * e, incy: 1)
+            if let old = rows {
+                for r in old { (gw + r * e).update(repeating: 0, count: e) }
+            } else {
+                gw.update(repeating: 0, count: v * e)
+                rows = []
+                rows!.reserveCapacity(count)
+            }
+            rows!.removeAll(keepingCapacity: true)
+            rowStamp.withUnsafeMutableBufferPointer { mark in
+                for i in 0..<count {
+                    let r = Int(ids[i])
+                    if mark[r] != current { mark[r] = current; rows!.append(r) }
+                    Scalar.axpy(n: e, alpha: s, x: g + i * e, incx: 1, y: gw + r * e, incy: 1)
+                }
             }
         }
+        weight.gradientRows = rows
     }
 }
 

@@ -90,7 +90,8 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         let u = optimizer.step(parameters, learningRate: learningRate, method: method, recurrent: gru)
         if u.isFinite { trainingState = hT }
         return StepResult(loss: loss, gradientNorm: u.gradientNorm, clipped: u.clipped, projected: u.projected,
-                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite)
+                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite,
+                          projection: u.projection)
     }
 
     /// The mean loss of a window without dropout and without gradients, from the carried

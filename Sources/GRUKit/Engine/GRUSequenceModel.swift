@@ -46,7 +46,8 @@ public final class GRUSequenceModel<Scalar: BLASScalar> {
         let u = optimizer.step(parameters, learningRate: learningRate, method: method, recurrent: gru)
         if u.isFinite { trainingState = hT }
         return StepResult(loss: loss, gradientNorm: u.gradientNorm, clipped: u.clipped, projected: u.projected,
-                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite)
+                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite,
+                          projection: u.projection)
     }
 
     /// The masked mean NLL per frame without dropout, from the carried evaluation state.

@@ -7,9 +7,19 @@
 public final class Parameter<Scalar: BLASScalar> {
     /// A name in PyTorch's state-dict spelling (e.g. `weight_hh_l0`).
     public let name: String
-    public var value: Matrix<Scalar>
+    public var value: Matrix<Scalar> { didSet { valueVersion &+= 1 } }
     /// ∂loss/∂value, written by the last backward pass.
-    public var gradient: Matrix<Scalar>
+    public var gradient: Matrix<Scalar> { didSet { gradientRows = nil } }
+    /// Counts the writes to `value` (any assignment or in-place mutation through Swift): an
+    /// optimiser that carries knowledge about a value across steps (the projection's certified
+    /// bound) compares it to tell its own writes from anyone else's.
+    public internal(set) var valueVersion: UInt64 = 0
+    /// When non-nil, the distinct rows of `gradient` that may be non-zero: every other row is
+    /// exactly zero (a row-sparse gradient, e.g. an embedding's, which only touches the rows of
+    /// the tokens in the window). Norms, clipping and SGD then visit only these rows, with the
+    /// same result as the dense computation (a zero row adds 0 to the norm and leaves its value
+    /// unchanged under θ ← θ − η·0). Any write to `gradient` from outside clears it (dense again).
+    public internal(set) var gradientRows: [Int]?
 
     public init(name: String, value: Matrix<Scalar>) {
         self.name = name
@@ -29,19 +39,40 @@ public enum Parameters {
     /// `clip_grad_norm_` computes it (one L2 norm over the concatenation of all gradients).
     /// Each ‖g_p‖ comes from xNRM2 (no overflow); the sum is formed in Double. Returns +∞ or
     /// NaN when a gradient holds a non-finite entry.
+    /// A row-sparse gradient (``Parameter/gradientRows``) contributes the norms of its listed
+    /// rows only (the others are zero).
     public static func gradientNorm<S: BLASScalar>(_ parameters: [Parameter<S>]) -> Double {
         var sum = 0.0
         for p in parameters where p.gradient.count > 0 {
-            let n = p.gradient.elements.withUnsafeBufferPointer { S.nrm2(n: $0.count, x: $0.baseAddress!, incx: 1) }
-            sum += Double(n) * Double(n)
+            p.gradient.elements.withUnsafeBufferPointer { g in
+                if let rows = p.gradientRows {
+                    let c = p.gradient.cols
+                    for r in rows {
+                        let n = Double(S.nrm2(n: c, x: g.baseAddress! + r * c, incx: 1))
+                        sum += n * n
+                    }
+                } else {
+                    let n = Double(S.nrm2(n: g.count, x: g.baseAddress!, incx: 1))
+                    sum += n * n
+                }
+            }
         }
         return sum.squareRoot()
     }
 
-    /// Multiplies every gradient by `factor` (xSCAL).
+    /// Multiplies every gradient by `factor` (xSCAL); a row-sparse gradient only in its rows
+    /// (the others are zero and stay zero), and it stays row-sparse.
     public static func scaleGradients<S: BLASScalar>(_ parameters: [Parameter<S>], by factor: S) {
         for p in parameters where p.gradient.count > 0 {
-            p.gradient.elements.withUnsafeMutableBufferPointer { S.scal(n: $0.count, alpha: factor, x: $0.baseAddress!, incx: 1) }
+            let rows = p.gradientRows, c = p.gradient.cols
+            p.gradient.elements.withUnsafeMutableBufferPointer { g in
+                if let rows {
+                    for r in rows { S.scal(n: c, alpha: factor, x: g.baseAddress! + r * c, incx: 1) }
+                } else {
+                    S.scal(n: g.count, alpha: factor, x: g.baseAddress!, incx: 1)
+                }
+            }
+            p.gradientRows = rows
         }
     }
 

@@ -12,12 +12,30 @@ public struct UpdateResult: Sendable, Equatable {
     /// False when the step was refused because the gradient norm was non-finite (then no
     /// parameter changed), or the projection met a non-finite matrix.
     public var isFinite: Bool
+    /// What the projection did (skip, unchanged or projected, its method and time), nil when
+    /// the method does not project.
+    public var projection: ProjectionReport? = nil
 }
 
 /// Plain stochastic gradient descent θ ← θ − η ∇θ, with optional global-norm clipping before
 /// the step and the projection P_δ of a GRU's candidate recurrent matrix after it (NOTES §3).
 /// Holds the projection's buffers, so one instance per model avoids allocation per step.
+///
+/// The projection is ``SpectralProjector`` (Float and Double): exact P_δ, skipped for free when
+/// Weyl's inequality certifies σ_1 ≤ c from the bound of the previous step plus the Frobenius
+/// norm of the step actually applied to the block. That certificate is only valid while the
+/// block changes by nothing but these steps, so the optimiser checks the block's write counter
+/// (``Parameter/valueVersion``) and forgets the bound when anyone else wrote the weights.
 public final class SGD<Scalar: BLASScalar> {
+    /// How the projection decomposes when it cannot skip (``ProjectionMethod/automatic``: the
+    /// certified skip, else the leading eigenpairs of WᵀW; ``ProjectionMethod/fullSVD``: the
+    /// reference, never skipping).
+    public var projectionMethod: ProjectionMethod = .automatic
+    /// The projector (a `SpectralProjector<Float>` or `<Double>`), kept across steps.
+    var spectral: AnyObject?
+    /// weightHH's identity and write count right after this optimiser's last projection.
+    var projectedState: (layer: ObjectIdentifier, version: UInt64)?
+    /// The full-SVD projector, for scalars other than Float and Double.
     var projector: CandidateProjector<Scalar>?
 
     public init() {}
@@ -27,8 +45,12 @@ public final class SGD<Scalar: BLASScalar> {
     /// 1. ‖g‖ = global gradient norm. If it is not finite, nothing changes and the result has
     ///    `isFinite == false` (the caller decides whether to stop).
     /// 2. `.clip`/`.clipAndProject`: gradients scaled by maxNorm/(‖g‖ + 1e-6) when that is < 1.
-    /// 3. θ ← θ − η g for every parameter (xAXPY).
-    /// 4. `.project`/`.clipAndProject`: rows 2H..<3H of `recurrent.weightHH` ← P_δ(…).
+    /// 3. θ ← θ − η g for every parameter (xAXPY; a row-sparse gradient only in its rows).
+    /// 4. `.project`/`.clipAndProject`: rows 2H..<3H of `recurrent.weightHH` ← P_δ(…) by
+    ///    ``SpectralProjector`` with ``projectionMethod``, given |fl(−η)|·‖∇W_hn‖_F of the
+    ///    (clipped) gradient as the step size; the result's `projection` says whether it was
+    ///    skipped (certified σ_1 ≤ 2 − δ), unchanged or projected, and how long it took.
+    ///    `singularValueBeforeProjection` is nil after a skip (only a bound is known then).
     ///
     /// - Precondition: a projecting method needs `recurrent`.
     @discardableResult
@@ -48,25 +70,84 @@ public final class SGD<Scalar: BLASScalar> {
             result.gradientNorm = Parameters.gradientNorm(parameters)
         }
         guard result.gradientNorm.isFinite else { result.isFinite = false; return result }
+        // The projection's step size: η‖∇W_hn‖_F of the (clipped) gradient actually applied,
+        // and whether the block is still the one this optimiser returned last time.
+        var stepNorm: Double? = nil
+        if method.delta != nil, let layer = recurrent {
+            let untouched = projectedState.map { $0.layer == ObjectIdentifier(layer.weightHH) && $0.version == layer.weightHH.valueVersion } ?? false
+            if untouched { stepNorm = Self.candidateStepNorm(layer, learningRate: learningRate) }
+        }
         let alpha = Scalar(-learningRate)
         for p in parameters where p.value.count > 0 {
+            let rows = p.gradientRows, c = p.value.cols
             p.gradient.elements.withUnsafeBufferPointer { g in
                 p.value.elements.withUnsafeMutableBufferPointer { v in
-                    Scalar.axpy(n: v.count, alpha: alpha, x: g.baseAddress!, incx: 1, y: v.baseAddress!, incy: 1)
+                    if let rows {
+                        // Row-sparse: the other rows have zero gradient and would not change.
+                        for r in rows { Scalar.axpy(n: c, alpha: alpha, x: g.baseAddress! + r * c, incx: 1, y: v.baseAddress! + r * c, incy: 1) }
+                    } else {
+                        Scalar.axpy(n: v.count, alpha: alpha, x: g.baseAddress!, incx: 1, y: v.baseAddress!, incy: 1)
+                    }
                 }
             }
         }
         if let delta = method.delta {
             guard let layer = recurrent else { preconditionFailure("SGD: method \(method) projects but no recurrent layer was given") }
-            if projector?.size != layer.hiddenSize { projector = CandidateProjector(size: layer.hiddenSize) }
             do {
-                let outcome = try layer.projectCandidate(delta: delta, using: projector)
-                result.projected = outcome.changed
-                result.singularValueBeforeProjection = outcome.largestSingularValue
+                let report: ProjectionReport
+                if Scalar.self == Float.self {
+                    report = try project(Float.self, layer, delta: delta, stepNorm: stepNorm)
+                } else if Scalar.self == Double.self {
+                    report = try project(Double.self, layer, delta: delta, stepNorm: stepNorm)
+                } else {
+                    if projector?.size != layer.hiddenSize { projector = CandidateProjector(size: layer.hiddenSize) }
+                    let outcome = try layer.projectCandidate(delta: delta, using: projector)
+                    report = ProjectionReport(action: outcome.changed ? .projected(clipped: outcome.clippedCount) : .unchanged,
+                                              method: .fullSVD, largestSingularValue: outcome.largestSingularValue,
+                                              certifiedBound: nil, fellBack: false, seconds: 0)
+                }
+                result.projection = report
+                result.projected = report.clippedCount > 0
+                result.singularValueBeforeProjection = report.largestSingularValue
+                projectedState = (ObjectIdentifier(layer.weightHH), layer.weightHH.valueVersion)
             } catch {
+                projectedState = nil
                 result.isFinite = false
             }
         }
         return result
+    }
+
+    /// |fl(−η)|·‖∇W_hn‖_F (‖·‖_F summed in Double, inflated by 1 + 2⁻²⁰ for that sum's
+    /// rounding): an upper bound on the Frobenius norm of the step the block takes, up to the
+    /// rounding of the update itself, which ``SpectralNormTracker`` accounts for.
+    static func candidateStepNorm(_ layer: GRULayer<Scalar>, learningRate: Double) -> Double {
+        let h = layer.hiddenSize
+        let sq = layer.weightHH.gradient.elements.withUnsafeBufferPointer { g in
+            var s = 0.0
+            let base = g.baseAddress! + 2 * h * h
+            for i in 0..<(h * h) { let x = Double(base[i]); s += x * x }
+            return s
+        }
+        return abs(Double(Scalar(-learningRate))) * sq.squareRoot() * (1 + 0x1p-20)
+    }
+
+    /// P_δ of rows 2H..<3H of `layer.weightHH` by a kept ``SpectralProjector`` (T == Scalar).
+    private func project<T: SelectiveLAPACKScalar>(_: T.Type, _ layer: GRULayer<Scalar>, delta: Double,
+                                                   stepNorm: Double?) throws -> ProjectionReport {
+        let h = layer.hiddenSize
+        let c = T(SpectralProjection.threshold(delta: delta))
+        let proj: SpectralProjector<T>
+        if let p = spectral as? SpectralProjector<T>, p.n == h, p.threshold == c, p.method == projectionMethod {
+            proj = p
+        } else {
+            proj = try SpectralProjector<T>(n: h, threshold: c, method: projectionMethod)
+            spectral = proj
+        }
+        if stepNorm == nil { proj.resetBound() }
+        return try layer.weightHH.value.elements.withUnsafeMutableBufferPointer { w in
+            let base = UnsafeMutableRawPointer(w.baseAddress!).assumingMemoryBound(to: T.self) + 2 * h * h
+            return try proj.project(block: base, rowStride: h, stepFrobeniusNorm: stepNorm.map { T($0).nextUp })
+        }
     }
 }

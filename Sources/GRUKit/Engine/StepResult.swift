@@ -13,4 +13,6 @@ public struct StepResult: Sendable, Equatable {
     /// False when the loss or the gradient norm was not finite: then no parameter changed
     /// (and the carried hidden state was not advanced); the caller decides what to do.
     public var isFinite: Bool
+    /// What the projection did (see ``ProjectionReport``), nil when the method does not project.
+    public var projection: ProjectionReport? = nil
 }

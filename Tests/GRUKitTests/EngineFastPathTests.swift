@@ -1,0 +1,178 @@
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import GRUKit
+
+/// The training step's fast paths against their plain definitions: the vectorised e^x against
+/// the C library's expf, the Float softmax cross-entropy against a Double evaluation, the
+/// row-sparse embedding gradient and SGD against the dense ones, and the projection inside
+/// SGD (certified skips, eigen route) against the full-SVD projection after every step.
+final class EngineFastPathTests: XCTestCase {
+    /// Distance in units in the last place between two Floats of the same sign.
+    private func ulps(_ a: Float, _ b: Float) -> Int64 {
+        if a == b { return 0 }
+        func key(_ x: Float) -> Int64 {
+            let bits = Int64(x.bitPattern & 0x7fff_ffff)
+            return x.sign == .minus ? -bits : bits
+        }
+        return abs(key(a) - key(b))
+    }
+
+    func testFastExpWithinTwoUlpOfGlibcOverTheWholeRange() {
+        var rng = SeededGenerator(seed: 5)
+        var worst: Int64 = 0, worstX: Float = 0
+        var xs: [Float] = (0..<150_000).map { _ in Float(rng.nextUniform(in: -87.3..<88.7)) }
+        xs += (0..<40_000).map { _ in Float(rng.nextUniform(in: -1..<1)) }
+        xs += (0..<20_000).map { _ in Float(rng.nextUniform(in: -1e-6..<1e-6)) }
+        // Around the reduction's switching points n·ln2/2 and near the ends of the range.
+        for k in -125...127 { let c = Float(Double(k) * log(2.0) / 2); xs += [c.nextDown, c, c.nextUp] }
+        xs += [0, -0.0, 88.72, 88.7228, -87.33, -87.0, 1e-30, -1e-30]
+        for x in xs {
+            let got = fastExp(x), want = expf(x)
+            let d = ulps(got, want)
+            if d > worst { worst = d; worstX = x }
+        }
+        print("OK     fastExp: worst \(worst) ulp (at x = \(worstX)) over \(xs.count) points against expf")
+        XCTAssertLessThanOrEqual(worst, 2)
+        // Vector lanes agree with the scalar entry point.
+        let v = FloatLanes((0..<FloatLanes.scalarCount).map { Float($0) * 11 - 44 })
+        let e = fastExp(v)
+        for i in 0..<FloatLanes.scalarCount { XCTAssertEqual(e[i], fastExp(v[i])) }
+    }
+
+    func testFastExpSpecialValuesAndSubnormalRange() {
+        XCTAssertEqual(fastExp(0), 1)
+        XCTAssertEqual(fastExp(-Float.infinity), 0)
+        XCTAssertEqual(fastExp(Float.infinity), .infinity)
+        XCTAssertEqual(fastExp(89), .infinity)
+        XCTAssertEqual(fastExp(-104), 0)
+        XCTAssertEqual(fastExp(-1000), 0)
+        XCTAssertTrue(fastExp(Float.nan).isNaN)
+        // Subnormal results: within 1e-6 relative of expf when ≥ 2⁻¹⁴⁰ (then ≥ 2⁹ subnormal ulps).
+        var x: Float = -87.4
+        while x > -96.9 {
+            let got = Double(fastExp(x)), want = Double(expf(x))
+            XCTAssertEqual(got, want, accuracy: 2e-6 * want, "x = \(x)")
+            x -= 0.37
+        }
+    }
+
+    func testFloatSoftmaxCrossEntropyMatchesDouble() {
+        var rng = SeededGenerator(seed: 8)
+        // Large enough for the two-way split (n·v ≥ 2²⁰), with a ragged vocabulary (tail path).
+        for (n, v, scale) in [(3, 37, 1.0), (7, 1003, 30.0), (130, 10_007, 4.0)] {
+            let logits = Matrix<Double>.randomNormal(rows: n, cols: v, std: scale, using: &rng)
+            let targets = (0..<n).map { _ in Int32(rng.next() % UInt64(v)) }
+            let (lossD, gradD) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: targets)
+            let lf: Matrix<Float> = logits.converted()
+            let (lossF, gradF) = SoftmaxCrossEntropy.lossAndGradient(logits: lf, targets: targets)
+            Oracle.check("softmax CE loss n=\(n) v=\(v)", [lossF], [lossD], tolerance: 1e-5 * max(1, abs(lossD)))
+            Oracle.check("softmax CE gradient n=\(n) v=\(v)", gradF.elements.map(Double.init), gradD.elements, tolerance: 1e-6 / Double(n))
+        }
+        // A NaN logit gives a NaN loss (never a finite one).
+        var bad = Matrix<Float>(rows: 2, cols: 40)
+        bad[1, 7] = .nan
+        XCTAssertTrue(SoftmaxCrossEntropy.loss(logits: bad, targets: [0, 1]).isNaN)
+    }
+
+    func testSparseEmbeddingGradientEqualsDense() {
+        var rng = SeededGenerator(seed: 3)
+        let v = 50, e = 4
+        let emb = Embedding<Double>(vocabularySize: v, embeddingSize: e, scale: 0.5, rng: &rng)
+        for window in 0..<4 {
+            let ids = (0..<9).map { _ in Int32(rng.next() % 12) + Int32(window * 5) }
+            let g = Matrix<Double>.randomNormal(rows: ids.count, cols: e, using: &rng)
+            emb.backward(ids, outputGradient: g)
+            var dense = Matrix<Double>(rows: v, cols: e)
+            for (i, id) in ids.enumerated() { for j in 0..<e { dense[Int(id), j] += 0.5 * g[i, j] } }
+            XCTAssertEqual(emb.weight.gradient.elements, dense.elements, "window \(window)")
+            XCTAssertEqual(Set(emb.weight.gradientRows ?? []), Set(ids.map(Int.init)))
+            XCTAssertEqual(emb.weight.gradientRows?.count, Set(ids).count, "rows listed once")
+        }
+        // A write from outside makes the gradient dense again, and the next backward starts clean.
+        emb.weight.gradient[40, 0] = 7
+        XCTAssertNil(emb.weight.gradientRows)
+        emb.backward([1], outputGradient: Matrix(rows: 1, cols: e, elements: [1, 1, 1, 1]))
+        XCTAssertEqual(emb.weight.gradient[40, 0], 0)
+        XCTAssertEqual(emb.weight.gradient.elements.filter { $0 != 0 }.count, e)
+    }
+
+    func testSparseSGDStepNormAndClippingEqualDense() {
+        var rng = SeededGenerator(seed: 4)
+        let v = 30, e = 3
+        let sparse = Embedding<Double>(vocabularySize: v, embeddingSize: e, rng: &rng)
+        let dense = Parameter<Double>(name: "dense", value: sparse.weight.value)
+        let ids: [Int32] = [3, 9, 3, 27, 0]
+        let g = Matrix<Double>.randomNormal(rows: ids.count, cols: e, std: 50, using: &rng)
+        sparse.backward(ids, outputGradient: g)
+        dense.gradient = sparse.weight.gradient
+        XCTAssertNotNil(sparse.weight.gradientRows)
+        XCTAssertEqual(Parameters.gradientNorm([sparse.weight]), Parameters.gradientNorm([dense]), accuracy: 1e-12)
+        let a = SGD<Double>().step([sparse.weight], learningRate: 0.7, method: .clip(maxNorm: 1))
+        let b = SGD<Double>().step([dense], learningRate: 0.7, method: .clip(maxNorm: 1))
+        XCTAssertTrue(a.clipped && b.clipped)
+        XCTAssertEqual(a.gradientNorm, b.gradientNorm, accuracy: 1e-12)
+        Oracle.check("row-sparse SGD step = dense step", sparse.weight.value.elements, dense.value.elements, tolerance: 1e-15)
+        Oracle.check("row-sparse clipped gradient = dense", sparse.weight.gradient.elements, dense.gradient.elements, tolerance: 1e-15)
+        XCTAssertNotNil(sparse.weight.gradientRows, "clipping keeps the gradient row-sparse")
+    }
+
+    /// SGD with the projection (automatic: certified skips and the eigen route) against the same
+    /// steps with the full-SVD projection (the reference), step after step, in Float.
+    func testProjectionInSGDMatchesFullSVDAlongTraining() throws {
+        for cell in GRUCell.allCases {
+            let h = 24
+            let a = GRULayer<Float>(inputSize: 5, hiddenSize: h, cell: cell, bias: false, seed: 12)
+            let b = GRULayer<Float>(inputSize: 5, hiddenSize: h, cell: cell, bias: false, seed: 12)
+            let initial = a.weightHH.value
+            for l in [a, b] { l.weightHH.value = 5 * initial }
+            let fast = SGD<Float>(), reference = SGD<Float>()
+            reference.projectionMethod = .fullSVD
+            var rng = SeededGenerator(seed: 99)
+            var actions: [String: Int] = [:]
+            for step in 0..<40 {
+                // A large matrix and large steps at first (the projection is active); then the
+                // initial matrix (σ_1 < c; set from outside, so the bound must be re-established)
+                // and small steps (certified skips) with an occasional large one.
+                if step == 10 { a.weightHH.value = initial; b.weightHH.value = initial }
+                let std = step < 10 ? 0.5 : (step % 13 == 0 ? 0.3 : 0.002)
+                for (pa, pb) in zip(a.parameters, b.parameters) {
+                    let g: Matrix<Float> = Matrix<Double>.randomNormal(rows: pa.value.rows, cols: pa.value.cols, std: std, using: &rng).converted()
+                    pa.gradient = g; pb.gradient = g
+                }
+                let method: TrainingMethod = step % 2 == 0 ? .project(delta: 0.2) : .clipAndProject(maxNorm: 3, delta: 0.2)
+                let ra = fast.step(a.parameters, learningRate: 1, method: method, recurrent: a)
+                let rb = reference.step(b.parameters, learningRate: 1, method: method, recurrent: b)
+                let report = try XCTUnwrap(ra.projection)
+                actions["\(report.action)".components(separatedBy: "(").first!, default: 0] += 1
+                XCTAssertEqual(rb.projection?.method, .fullSVD)
+                let wa = a.weightHH.value.elements.map(Double.init), wb = b.weightHH.value.elements.map(Double.init)
+                let scale = wb.map(abs).max()!
+                let diff = zip(wa, wb).map { abs($0 - $1) }.max()! / scale
+                XCTAssertLessThanOrEqual(diff, 1e-5, "\(cell) step \(step): \(report.action) differs from the full-SVD projection by \(diff)")
+                XCTAssertLessThanOrEqual(try a.candidateRecurrentWeight.converted().spectralNorm() as Double, 1.8 * (1 + 1e-5))
+                // Keep the two runs on exactly the same matrix, so differences do not accumulate.
+                b.weightHH.value = a.weightHH.value
+            }
+            print("OK     \(cell): projection actions over 40 SGD steps: \(actions)")
+            XCTAssertGreaterThan(actions["skipped"] ?? 0, 0, "small steps must be certified and skipped")
+            XCTAssertGreaterThan(actions["projected"] ?? 0, 0, "large steps must project")
+        }
+    }
+
+    func testWeightsChangedOutsideTheOptimiserVoidTheSkip() throws {
+        let layer = GRULayer<Float>(inputSize: 2, hiddenSize: 6, cell: .resetAfter, bias: false, seed: 1)
+        let sgd = SGD<Float>()
+        for p in layer.parameters { p.zeroGradient() }
+        // σ_1 of the initial block is < 1.8: certified (scan) or unchanged.
+        _ = sgd.step(layer.parameters, learningRate: 1, method: .project(delta: 0.2), recurrent: layer)
+        let r1 = sgd.step(layer.parameters, learningRate: 1, method: .project(delta: 0.2), recurrent: layer)
+        XCTAssertEqual(r1.projection?.action, .skipped)
+        // Someone else scales the block: a zero-size step must not be skipped on the old bound.
+        layer.candidateRecurrentWeight = 10 * layer.candidateRecurrentWeight
+        let r2 = sgd.step(layer.parameters, learningRate: 1, method: .project(delta: 0.2), recurrent: layer)
+        XCTAssertGreaterThan(r2.projection?.clippedCount ?? 0, 0)
+        Oracle.check("σ_1 after the projection", [try layer.candidateRecurrentWeight.converted().spectralNorm() as Double], [1.8], tolerance: 1e-5)
+    }
+}
