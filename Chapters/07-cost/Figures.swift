@@ -4,32 +4,33 @@ import GRUKit
 /// `iteration-time`: one bar per row of `iteration-time.dat` (seconds per iteration), the
 /// projection's part drawn dark from the axis up, its share written above the bar; measured
 /// rows solid, estimated rows hatched.
-func iterationTimeFigure(_ rows: [IterationTime], hidden: Int, measuredCount m: Int, realData: Bool) -> Figure {
-    var figure = Figure("iteration-time", panelSize: (1000, 560))
-    let top = (rows.map(\.seconds).max() ?? 1) * 1.22
-    var p = Panel(title: "One training iteration, PTB model (E = H = \(hidden), V = 10,000, batch 20 × 35)"
+func iterationTimeFigure(_ rows: [IterationTime], hidden: Int, vocabulary: Int, measuredCount m: Int, realData: Bool) -> Figure {
+    var figure = Figure("iteration-time", panelSize: (1250, 560))
+    let top = (rows.map(\.seconds).max() ?? 1) * 1.12
+    var p = Panel(title: "One training iteration of the language model (E = H = \(hidden), V = \(vocabulary), batch 20 × 35, Float32)"
                   + (realData ? "" : ", random tokens"),
                   yLabel: "seconds per iteration (median)", xRange: -0.6...(Double(rows.count) - 0.4), yRange: 0...top,
-                  key: .custom("top left opaque box samplen 1.5 spacing 1.3"))
+                  key: .custom("outside right top vertical samplen 1.5 spacing 1.3"))
     let ticks = rows.enumerated().map { i, r in "\"\(tickLabel(r))\" \(i)" }.joined(separator: ", ")
     p.command("set xtics (\(ticks)) scale 0 font \",11\"")
     p.command("set boxwidth 0.68")
     p.command("set grid noxtics ytics")
-    p.command("set bmargin 5")
+    p.command("set bmargin 4")
     if m < rows.count { p.command("set arrow from \(Double(m) - 0.5), graph 0 to \(Double(m) - 0.5), graph 1 nohead dt 3 lc rgb '#777777'") }
     let measured = "(int($0) < \(m) ? %@ : 1/0)", estimated = "(int($0) >= \(m) ? %@ : 1/0)"
     func using(_ f: String, _ col: String) -> String { "0:" + String(format: f, col) }
-    p.plot(.file("iteration-time.dat", using: using(measured, "$2"), title: "rest of the iteration (forward, backward, update)",
+    p.plot(.file("iteration-time.dat", using: using(measured, "$2"), title: "rest of the iteration",
                  style: Style(kind: .custom("boxes")).color("#56B4E9").extra("fs solid 0.45 border lc rgb '#0072B2'")))
     p.plot(.file("iteration-time.dat", using: using(measured, "$3"), title: "projection",
                  style: Style(kind: .custom("boxes")).color("#D55E00").extra("fs solid 0.9 border lc rgb '#D55E00'")))
     if m < rows.count {
-        p.plot(.file("iteration-time.dat", using: using(estimated, "$2"), title: "estimate: iteration (from the per-action costs)",
+        p.plot(.file("iteration-time.dat", using: using(estimated, "$2"), title: "estimate: rest",
                      style: Style(kind: .custom("boxes")).color("#0072B2").extra("fs pattern 4 border lc rgb '#0072B2'")))
         p.plot(.file("iteration-time.dat", using: using(estimated, "$3"), title: "estimate: projection",
                      style: Style(kind: .custom("boxes")).color("#D55E00").extra("fs pattern 5 border lc rgb '#D55E00'")))
     }
-    p.plot(.file("iteration-time.dat", using: "0:($2):(sprintf(\"%.1f %%\", 100*$4))",
+    p.plot(.file("iteration-time.dat",
+                 using: "0:($2):($3 <= 0 ? \"\" : 100*$4 >= 1 ? sprintf(\"%.1f %%\", 100*$4) : sprintf(\"%.2g %%\", 100*$4))",
                  style: Style(kind: .custom("labels")).extra("offset 0,0.9 font \",11\"")))
     figure.addPanel(p)
     return figure
@@ -41,7 +42,7 @@ private func tickLabel(_ r: IterationTime) -> String {
     case "sgd": return "plain SGD"
     case "clip": return "gradient\\nclipping"
     case "project-svd": return "P_δ by\\nfull SVD"
-    case "project-check": return "automatic:\\nbound check"
+    case "project-leading": return "P_δ by leading\\neigenpairs"
     case "project-active": return "automatic:\\nclipping"
     case "project-automatic": return "automatic,\\nas trained"
     default:
@@ -53,11 +54,11 @@ private func tickLabel(_ r: IterationTime) -> String {
 /// `projection-vs-n`: one line per method of `projection-vs-n.dat` (log–log) and the plain-SGD
 /// iteration of the timed model as one point, for scale.
 func projectionFigure(sizes: [Int], names: [String], stepMilliseconds: Double, hidden: Int) -> Figure {
-    var figure = Figure("projection-vs-n", panelSize: (760, 620))
+    var figure = Figure("projection-vs-n", panelSize: (820, 660))
     // The one point of the figure's own goes inside the script: projection-vs-n.dat holds the timings.
     figure.dataPlacement = .inline
     var p = Panel(title: "One exact projection P_δ, one singular value above 2 − δ (Float)", xLabel: "n",
-                  yLabel: "milliseconds", logScale: [.x, .y], key: .custom("below horizontal maxrows 3 width -1 samplen 2.5"))
+                  yLabel: "milliseconds", logScale: [.x, .y], key: .custom("below vertical maxrows 3 width -6 samplen 2.5"))
     let labels: [String: String] = [
         "fullSVD": "full SVD (gesdd)", "eigen": "eigen of WᵀW (syevd)", "selectiveEigen": "selective eigen, λ > c² (syevr)",
         "automatic": "automatic, bound fails: check + leading eigenpairs", "certifiedSkip": "automatic, certified skip (Weyl)",
@@ -84,8 +85,9 @@ func activityFigure(_ runs: [ActivityRun], threshold c: Double, hidden: Int) -> 
     for (k, run) in runs.enumerated() {
         var p = Panel(title: "SGD + P_δ by the automatic projector, H = \(hidden), η = \(Gnuplot.number(run.learningRate)): "
                       + "\(run.count("skipped")) skipped, \(run.count("unchanged")) unchanged, \(run.count("clipped")) clipped",
-                      xLabel: k == runs.count - 1 ? "iteration" : nil, yLabel: "projection, ms",
-                      xRange: 0...xMax + 1, logScale: [.y], key: k == 0 ? .custom("top left opaque box samplen 1 horizontal") : .off)
+                      xLabel: k == runs.count - 1 ? "iteration" : nil, yLabel: "projector call, ms",
+                      xRange: 0...xMax + 1, yRange: 1e-3...1e2, logScale: [.y],
+                      key: k == 0 ? .custom("top center horizontal maxrows 1 opaque box samplen 1 width -1") : .off)
         p.plot(.file("projection-activity.dat", index: k, using: "1:($4 > 0 ? $4 : 1/0)", title: "values clipped (right axis)",
                      style: .impulses.color("#777777").width(1).extra("axes x1y2")))
         let actions: [(String, String, Int)] = [("skipped", "#009E73", 9), ("unchanged", "#0072B2", 7), ("clipped", "#D55E00", 5)]

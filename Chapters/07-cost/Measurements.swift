@@ -62,44 +62,28 @@ struct WindowFeed {
     }
 }
 
-/// The candidate block of W_hh (rows 2H..<3H of `weight_hh`, the paper's W_hh) and its gradient.
+/// The candidate block of W_hh (rows 2H..<3H of `weight_hh`, the paper's W_hh).
 enum CandidateBlock {
-    /// ‖∇W_hh‖_F of the candidate block after a backward pass, summed in Double and inflated by
-    /// (1 + 2⁻³⁰) so that it is an upper bound of the exact norm of the stored Float gradient
-    /// (relative rounding of the sum ≤ n²·2⁻⁵³). An underestimate would void the Weyl certificate.
-    static func gradientNorm(_ layer: GRULayer<Float>) -> Double {
-        let h = layer.hiddenSize
-        return layer.weightHH.gradient.elements.withUnsafeBufferPointer { g in
-            var s = 0.0
-            for i in (2 * h * h)..<(3 * h * h) { let x = Double(g[i]); s += x * x }
-            return s.squareRoot() * (1 + 0x1p-30)
-        }
-    }
-
-    /// P_c of the candidate block, in place, by `projector` (which must be H×H).
-    static func project(_ layer: GRULayer<Float>, with projector: SpectralProjector<Float>, stepNorm: Double?) throws -> ProjectionReport {
-        let h = layer.hiddenSize
-        return try layer.weightHH.value.elements.withUnsafeMutableBufferPointer { w in
-            try projector.project(block: w.baseAddress! + 2 * h * h, rowStride: h, stepFrobeniusNorm: stepNorm.map(Float.init))
-        }
-    }
-
     /// σ_1 of the candidate block, from a Double SVD (the independent check of a run).
     static func largestSingularValue(_ layer: GRULayer<Float>) throws -> Double {
         let block: Matrix<Float> = layer.candidateRecurrentWeight
         return try block.converted(to: Double.self).spectralNorm()
     }
 
-    /// Multiplies the candidate block by `factor` (to start a run with the constraint active).
-    static func scale(_ layer: GRULayer<Float>, by factor: Float) {
+    /// Rescales the candidate block so that its σ_1 is `sigma` (from a Double SVD): a start with
+    /// the constraint active, whatever n.
+    static func rescale(_ layer: GRULayer<Float>, toLargestSingularValue sigma: Double) throws {
         let h = layer.hiddenSize
+        let factor = Float(sigma / (try largestSingularValue(layer)))
         layer.weightHH.value.elements.withUnsafeMutableBufferPointer { w in
             for i in (2 * h * h)..<(3 * h * h) { w[i] *= factor }
         }
     }
 }
 
-/// What one training iteration does with the candidate recurrent matrix, for the timing.
+/// What one training iteration does with the candidate recurrent matrix, for the timing. Every
+/// projecting row is the engine's own `TrainingMethod.project(delta:)` step, with the
+/// optimiser's ``SGD/projectionMethod`` set as stated.
 enum Treatment: String, CaseIterable {
     /// Plain SGD.
     case sgd
@@ -107,29 +91,46 @@ enum Treatment: String, CaseIterable {
     case clip
     /// SGD, then P_δ by a full SVD (xGESDD) at every step: the paper's algorithm as written.
     case projectSVD = "project-svd"
-    /// SGD, then the automatic projector with its bound forgotten before every call: the bound
-    /// check (one pass over W) and the leading eigenpairs of WᵀW at every step. What the
-    /// automatic method costs whenever the certificate fails.
-    case projectCheck = "project-check"
-    /// As ``projectCheck`` on a W_hh whose constraint binds at every step (candidate block
-    /// started at `activeScale` × its initial scale): the cost of actually clipping.
+    /// SGD, then P_δ from the leading eigenpairs of WᵀW at every step, never skipping: what the
+    /// automatic projector pays whenever its certificate fails (less its O(n²) scan).
+    case projectLeading = "project-leading"
+    /// SGD, then the automatic projector on a W_hh whose constraint binds at every step
+    /// (candidate block rescaled to σ_1 = ``activeSigma`` before the first step). After a clip
+    /// the carried bound is c itself, so no step can be certified: the cost of actually clipping.
     case projectActive = "project-active"
     /// SGD, then the automatic projector as in training: the Weyl bound carried from step to
     /// step, a certified skip whenever it allows one.
     case projectAutomatic = "project-automatic"
 
-    /// The candidate block's initial scale for ``projectActive``: σ_1 ≈ 1.15 at PyTorch's
-    /// initialisation, so ×2 puts the top few per cent of the singular values above 1.8.
-    static let activeScale: Float = 2
+    /// The candidate block's initial σ_1 for ``projectActive`` (PyTorch's initialisation gives
+    /// σ_1 ≈ 1.15): just outside the ball of the default δ = 0.2, so that a few values are clipped,
+    /// as in training at a large learning rate.
+    static let activeSigma = 1.9
 
     var projects: Bool { ![.sgd, .clip].contains(self) }
+
+    var projectionMethod: ProjectionMethod {
+        switch self {
+        case .projectSVD: return .fullSVD
+        case .projectLeading: return .leadingEigen
+        default: return .automatic
+        }
+    }
+
+    func trainingMethod(maxNorm: Double, delta: Double) -> TrainingMethod {
+        switch self {
+        case .sgd: return .none
+        case .clip: return .clip(maxNorm: maxNorm)
+        default: return .project(delta: delta)
+        }
+    }
 
     var label: String {
         switch self {
         case .sgd: return "plain SGD"
         case .clip: return "gradient clipping"
         case .projectSVD: return "P_δ by full SVD"
-        case .projectCheck: return "P_δ automatic, bound check"
+        case .projectLeading: return "P_δ by leading eigenpairs"
         case .projectActive: return "P_δ automatic, clipping"
         case .projectAutomatic: return "P_δ automatic, as trained"
         }
@@ -143,34 +144,41 @@ struct IterationSample {
     var report: ProjectionReport?
 }
 
-/// Runs `warmup` untimed and then `iterations` timed training iterations of `model` with the
-/// treatment, learning rate η, clipping threshold and projection threshold c. The projection
-/// time includes the O(n²) gradient norm the Weyl certificate needs.
-func timeIterations(_ treatment: Treatment, model: GRULanguageModel<Float>, feed: inout WindowFeed, batchSize: Int,
-                    iterations: Int, warmup: Int, learningRate eta: Double, maxNorm: Double, threshold c: Double) throws -> [IterationSample] {
-    let h = model.configuration.hiddenSize
-    let projector: SpectralProjector<Float>? = switch treatment {
-    case .sgd, .clip: nil
-    case .projectSVD: try SpectralProjector<Float>(n: h, threshold: Float(c), method: .fullSVD)
-    default: try SpectralProjector<Float>(n: h, threshold: Float(c), method: .automatic)
+/// Times every treatment on its own model (all built by `makeModel`, so from the same initial
+/// weights, each reading the same windows in order): `warmup` untimed and then `iterations`
+/// timed iterations, **round-robin** — iteration i of every treatment before iteration i + 1 of
+/// any — so that a change in the load of a shared machine falls on all rows alike. An iteration
+/// is one `trainStep` (forward, backward, update, projection); the projection's part is the
+/// projector's own clock (``ProjectionReport/seconds``).
+func timeTreatments(_ treatments: [Treatment], makeModel: () -> GRULanguageModel<Float>, feed: WindowFeed, batchSize: Int,
+                    iterations: Int, warmup: Int, learningRate eta: Double, maxNorm: Double, delta: Double,
+                    progress: GRUKit.Progress) throws -> [Treatment: [IterationSample]] {
+    var models: [GRULanguageModel<Float>] = []
+    var feeds: [WindowFeed] = []
+    for t in treatments {
+        let model = makeModel()
+        model.optimizer.projectionMethod = t.projectionMethod
+        if t == .projectActive { try CandidateBlock.rescale(model.gru, toLargestSingularValue: Treatment.activeSigma) }
+        models.append(model)
+        var f = feed
+        f.next = 0
+        feeds.append(f)
     }
-    if treatment == .projectActive { CandidateBlock.scale(model.gru, by: Treatment.activeScale) }
-    let method: TrainingMethod = treatment == .clip ? .clip(maxNorm: maxNorm) : .none
-    var samples: [IterationSample] = []
+    var samples: [Treatment: [IterationSample]] = [:]
     for i in 0..<(warmup + iterations) {
-        feed.advance()
-        let t0 = GRUKit.Progress.monotonicSeconds()
-        let step = try model.trainStep(inputs: feed.inputs, targets: feed.targets, batchSize: batchSize, learningRate: eta, method: method)
-        guard step.isFinite else { throw ChapterError.message("\(treatment.rawValue): non-finite loss or gradient at timed iteration \(i + 1)") }
-        let t1 = GRUKit.Progress.monotonicSeconds()
-        var report: ProjectionReport? = nil
-        if let projector {
-            if treatment == .projectCheck || treatment == .projectActive { projector.resetBound() }
-            let stepNorm = eta * CandidateBlock.gradientNorm(model.gru)
-            report = try CandidateBlock.project(model.gru, with: projector, stepNorm: stepNorm)
+        for (k, t) in treatments.enumerated() {
+            feeds[k].advance()
+            let t0 = GRUKit.Progress.monotonicSeconds()
+            let step = try models[k].trainStep(inputs: feeds[k].inputs, targets: feeds[k].targets, batchSize: batchSize,
+                                               learningRate: eta, method: t.trainingMethod(maxNorm: maxNorm, delta: delta))
+            let t1 = GRUKit.Progress.monotonicSeconds()
+            guard step.isFinite else { throw ChapterError.message("\(t.rawValue): non-finite loss or gradient at timed iteration \(i + 1)") }
+            if i >= warmup {
+                samples[t, default: []].append(IterationSample(total: t1 - t0, projection: step.projection?.seconds ?? 0,
+                                                               report: step.projection))
+            }
         }
-        let t2 = GRUKit.Progress.monotonicSeconds()
-        if i >= warmup { samples.append(IterationSample(total: t2 - t0, projection: t2 - t1, report: report)) }
+        progress.advance()
     }
     return samples
 }
@@ -200,7 +208,7 @@ struct IterationTime {
 struct ActivityRecord {
     var iteration: Int
     var action: ProjectionReport.Action
-    /// The projection's seconds (gradient norm + projector call) and the whole iteration's.
+    /// The projector's seconds and the whole iteration's.
     var projection: Double
     var total: Double
 
@@ -238,25 +246,25 @@ struct ActivityRun {
     }
 }
 
-/// Trains `model` for `iterations` windows with plain SGD steps followed by the automatic
-/// projector (exactly `TrainingMethod.project(delta:)`: a step, then P_δ of the candidate block),
-/// recording each projection's action and time. Every `checkEvery` iterations the returned
-/// block's σ_1 is recomputed by a Double SVD and must be ≤ c (1 + 10⁻⁵): the certificate and the
-/// decompositions are checked against an independent oracle, untimed.
+/// Trains `model` for `iterations` windows with SGD + P_δ (`TrainingMethod.project(delta:)`, the
+/// engine's automatic projector), recording each projection's action and time. Every
+/// `checkEvery` iterations the block's σ_1 is recomputed by a Double SVD and must be
+/// ≤ c (1 + 10⁻⁵): the certificate and the decompositions checked against an independent
+/// oracle, untimed.
 func trainWithAutomaticProjector(model: GRULanguageModel<Float>, feed: inout WindowFeed, batchSize: Int, iterations: Int,
-                                 learningRate eta: Double, threshold c: Double, checkEvery: Int,
+                                 learningRate eta: Double, delta: Double, checkEvery: Int,
                                  progress: GRUKit.Progress) throws -> ActivityRun {
-    let projector = try SpectralProjector<Float>(n: model.configuration.hiddenSize, threshold: Float(c), method: .automatic)
+    let c = SpectralProjection.threshold(delta: delta)
+    model.optimizer.projectionMethod = .automatic
     var run = ActivityRun(learningRate: eta, records: [], largestCheckedSigma: 0, checks: 0, stoppedAt: nil)
     for i in 1...iterations {
         feed.advance()
         let t0 = GRUKit.Progress.monotonicSeconds()
-        let step = try model.trainStep(inputs: feed.inputs, targets: feed.targets, batchSize: batchSize, learningRate: eta, method: .none)
-        guard step.isFinite else { run.stoppedAt = i; progress.advance(by: iterations - i + 1); break }
+        let step = try model.trainStep(inputs: feed.inputs, targets: feed.targets, batchSize: batchSize, learningRate: eta,
+                                       method: .project(delta: delta))
         let t1 = GRUKit.Progress.monotonicSeconds()
-        let report = try CandidateBlock.project(model.gru, with: projector, stepNorm: eta * CandidateBlock.gradientNorm(model.gru))
-        let t2 = GRUKit.Progress.monotonicSeconds()
-        run.records.append(ActivityRecord(iteration: i, action: report.action, projection: t2 - t1, total: t2 - t0))
+        guard step.isFinite, let report = step.projection else { run.stoppedAt = i; progress.advance(by: iterations - i + 1); break }
+        run.records.append(ActivityRecord(iteration: i, action: report.action, projection: report.seconds, total: t1 - t0))
         if i % checkEvery == 0 || i == iterations {
             let sigma = try CandidateBlock.largestSingularValue(model.gru)
             run.largestCheckedSigma = max(run.largestCheckedSigma, sigma)
