@@ -54,11 +54,11 @@ private func tickLabel(_ r: IterationTime) -> String {
 /// `projection-vs-n`: one line per method of `projection-vs-n.dat` (log–log) and the plain-SGD
 /// iteration of the timed model as one point, for scale.
 func projectionFigure(sizes: [Int], names: [String], stepMilliseconds: Double, hidden: Int) -> Figure {
-    var figure = Figure("projection-vs-n", panelSize: (820, 660))
+    var figure = Figure("projection-vs-n", panelSize: (800, 640))
     // The one point of the figure's own goes inside the script: projection-vs-n.dat holds the timings.
     figure.dataPlacement = .inline
     var p = Panel(title: "One exact projection P_δ, one singular value above 2 − δ (Float)", xLabel: "n",
-                  yLabel: "milliseconds", logScale: [.x, .y], key: .custom("below vertical maxrows 3 width -6 samplen 2.5"))
+                  yLabel: "milliseconds", logScale: [.x, .y], yRange: 1e-4...1e4, key: .custom("top left opaque box samplen 2.5 spacing 1.2"))
     let labels: [String: String] = [
         "fullSVD": "full SVD (gesdd)", "eigen": "eigen of WᵀW (syevd)", "selectiveEigen": "selective eigen, λ > c² (syevr)",
         "automatic": "automatic, bound fails: check + leading eigenpairs", "certifiedSkip": "automatic, certified skip (Weyl)",
@@ -96,7 +96,7 @@ func activityFigure(_ runs: [ActivityRun], threshold c: Double, hidden: Int) -> 
                          title: name, style: .points.color(colour).pointType(pt).pointSize(0.7)))
         }
         p.command("set y2range [0:\(Gnuplot.number(max(4, maxK * 1.3)))]")
-        p.command("set y2tics nomirror")
+        p.command("set y2tics 1 nomirror")
         p.command("set y2label 'values clipped'")
         p.command("set format y '10^{%L}'")
         p.command("set lmargin 11")

@@ -325,7 +325,7 @@ struct Chapter7: ParsableCommand {
         var activityTable = TextTable(title: "The automatic projector in training, H = \(runHidden), \(runIterations) iterations per rate",
                                       columns: ["η", "its", "skipped", "unchanged", "clipped", "mean k", "share (H = \(runHidden))",
                                                 "est. share (H = \(hidden))", "max σ_1 (SVD check)"],
-                                      formats: ["%g", "", "", "", "", "%.1f", "%.2f %%", "%.1f %%", "%.6f"])
+                                      formats: ["%g", "", "", "", "", "%.1f", "%.2f %%", "%.2f %%", "%.6f"])
         for (k, e) in estimated.enumerated() {
             let run = e.run
             if k > 0 { activityText += "\n\n" }
