@@ -194,12 +194,12 @@ func median(_ xs: [Double]) -> Double {
 struct IterationTime {
     var name: String
     var label: String
-    /// Median seconds per iteration (the whole iteration).
+    /// Seconds per iteration (the whole iteration): the fastest timed iteration.
     var seconds: Double
-    /// Median seconds of the projection within it (0 without projection).
+    /// Seconds of the projection within it (0 without projection): the fastest timed projection.
     var projection: Double
-    /// Fastest iteration, for the screen.
-    var fastest: Double
+    /// The median iteration, for the screen.
+    var median: Double
     var measured: Bool
     var share: Double { seconds > 0 ? projection / seconds : 0 }
 }
