@@ -83,12 +83,10 @@ public struct TrainingOptions: ParsableArguments {
 
     /// A method's command-line name.
     public enum MethodName: String, ExpressibleByArgument, CaseIterable, Sendable {
-        /// `none`: plain SGD (``TrainingMethod/none``).
-        case none
-        /// `clip`: gradient clipping, then SGD (``TrainingMethod/clip(maxNorm:)``).
-        case clip
-        /// `project`: SGD, then the projection P_δ (``TrainingMethod/project(delta:)``).
-        case project
+        /// `none`: plain SGD (``TrainingMethod/none``); `clip`: gradient clipping, then SGD
+        /// (``TrainingMethod/clip(maxNorm:)``); `project`: SGD, then the projection P_δ
+        /// (``TrainingMethod/project(delta:)``).
+        case none, clip, project
         /// `clip+project`: both (``TrainingMethod/clipAndProject(maxNorm:delta:)``).
         case clipAndProject = "clip+project"
     }
