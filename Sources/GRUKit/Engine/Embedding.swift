@@ -51,7 +51,9 @@ public final class Embedding<Scalar: BLASScalar> {
     }
 
     /// Checks that every id lies in 0..<V, before any of them is used as a row index.
-    /// - Parameter what: how the message names an id (`token`, `input token`, `target token`).
+    /// - Parameters:
+    ///   - ids: the token ids to check.
+    ///   - what: how the message names an id (`token`, `input token`, `target token`).
     /// - Throws: ``ModelInputError/tokenOutOfRange(what:position:token:vocabularySize:)`` for the
     ///   first id outside 0..<V, with its position in `ids`.
     public func validate(_ ids: [Int32], what: String = "token") throws {

@@ -46,7 +46,12 @@ public final class GRULayer<Scalar: BLASScalar> {
     /// U(−1/√H, 1/√H), in the order weightIH, weightHH, biasIH, biasHH (each row-major), from
     /// `rng`, which advances by 3H·(I + H) draws, plus 6H with biases. The distribution is
     /// PyTorch's; the numbers are not (PyTorch's generator is another one).
-    /// - Parameter bias: whether the layer has b_ih and b_hh (PyTorch's `bias=True`).
+    /// - Parameters:
+    ///   - inputSize: I.
+    ///   - hiddenSize: H; also sets the bound 1/√H of the uniform draws.
+    ///   - cell: the form of the update.
+    ///   - bias: whether the layer has b_ih and b_hh (PyTorch's `bias=True`).
+    ///   - rng: the generator drawn from; it advances, so the next layer drawn from it differs.
     /// - Precondition: I > 0 and H > 0.
     public convenience init(inputSize: Int, hiddenSize: Int, cell: GRUCell = .resetAfter, bias: Bool = true,
                 rng: inout SeededGenerator) {

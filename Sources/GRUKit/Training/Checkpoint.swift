@@ -164,7 +164,9 @@ public struct Checkpoint: Sendable, Equatable {
     /// Copies the saved values into the task's parameters (matched by name) and the saved
     /// generator states into ``TrainingTask/randomStates``. Saved tensors or generators the task
     /// does not have are ignored.
-    /// - Parameter path: the checkpoint's path, for the error message.
+    /// - Parameters:
+    ///   - task: the task to restore; its parameter names and generator names select what is read.
+    ///   - path: the checkpoint's path, for the error message.
     /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)`` when a parameter or a generator
     ///   of the task is missing or a tensor has another shape. Parameters are restored one by
     ///   one, so after an error the task may be partly restored: do not train it further.
