@@ -144,9 +144,9 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     }
 
     /// The loss of a window from the carried training state and, in every parameter's
-    /// `gradient`, its gradient; nothing else changes (no update, no state advance). With
-    /// `training`, dropout is applied (fixed masks, if set, make this deterministic): the entry
-    /// point of the finite-difference gradient checks.
+    /// `gradient`, its gradient; no update and no state advance (only the dropout generators
+    /// move on when masks are drawn). With `training`, dropout is applied (fixed masks, if set,
+    /// make this deterministic): the entry point of the finite-difference gradient checks.
     /// - Throws: ``ModelInputError`` as ``trainStep(inputs:targets:batchSize:learningRate:method:)``.
     public func lossAndGradients(inputs: [Int32], targets: [Int32], batchSize: Int, training: Bool = true) throws -> Double {
         try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState, training: training, backward: true).loss

@@ -92,7 +92,7 @@ public final class GRUSequenceModel<Scalar: BLASScalar> {
 
     /// The loss of a window from the carried training state and, in every parameter's `gradient`,
     /// its gradient; no update and no state advance (the entry point of the gradient checks).
-    /// With `training`, output dropout is applied.
+    /// With `training`, output dropout is applied (its generator moves on unless a fixed mask is set).
     /// - Throws: ``ModelInputError/shape(_:)`` as ``trainStep(inputs:targets:mask:batchSize:learningRate:method:)``.
     public func lossAndGradients(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Scalar]? = nil, batchSize: Int,
                                  training: Bool = true) throws -> Double {

@@ -171,8 +171,8 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     ///   of the result and the time taken.
     /// - Throws: ``LinearAlgebraError/nonFiniteInput(routine:)`` when W holds Inf/NaN (W is left
     ///   unchanged), ``LinearAlgebraError/shape(routine:message:)`` when W is not n×n, and the
-    ///   LAPACK error of the full SVD if even the fallback fails (W is left unchanged). After
-    ///   an error the carried bound is forgotten.
+    ///   LAPACK error of the full SVD if even the fallback fails (W is left unchanged). After a
+    ///   non-finite W or a LAPACK failure the carried bound is forgotten.
     @discardableResult
     public func project(_ w: inout Matrix<T>, stepFrobeniusNorm: T? = nil) throws -> ProjectionReport {
         guard w.rows == n, w.cols == n else {
