@@ -7,6 +7,7 @@ import Foundation
 extension TrainingMethod {
     /// The factor PyTorch's `clip_grad_norm_` multiplies a gradient of norm ‖g‖ by:
     /// maxNorm/(‖g‖ + 1e-6) when that is below 1, else 1 (always 1 for methods that do not clip).
+    /// The same rule as ``GradientClipping/clipGlobalNorm(_:maxNorm:)``; a NaN norm gives 1.
     public func clipScale(gradientNorm norm: Double) -> Double {
         guard let c = maxNorm else { return 1 }
         let coefficient = c / (norm + 1e-6)
@@ -17,7 +18,9 @@ extension TrainingMethod {
 /// One training iteration's log. Loss, gradient norm, ‖W_hh‖₂ and ρ(J) are measured at the
 /// parameters the gradient was computed at (before the update).
 public struct ExplosionTrainingRecord: Sendable {
+    /// The 0-based iteration number.
     public var iteration: Int
+    /// The loss L at the parameters before this iteration's update.
     public var loss: Double
     /// Total gradient norm before any clipping.
     public var gradientNorm: Double
@@ -35,19 +38,27 @@ public struct ExplosionTrainingRecord: Sendable {
 
 /// The one-dimensional task of chapter 3: from h_0 = 0.1, reach h_T = `target` after `steps`
 /// steps of the input-free GRU with w_hz = w_hr = 0, learning only w_hh. Loss L(w) = (h_T − y)²
-/// (PyTorch's MSELoss of one value).
+/// (PyTorch's MSELoss of one value). w_hh is a scalar, so ‖W_hh‖₂ = |w_hh| and the
+/// projection is a clamp.
 /// With y = 0.6 and T = 100 the solution is w_hh ≈ 2.31 (h* = 0.6 solves h = tanh(w h/2)), on the
 /// far side of the bifurcation at 2: no w_hh < 2 can hold the state away from 0 for long.
 public struct ScalarExplosionTask: Sendable {
+    /// h_0, the initial state (0.1).
     public var h0: Double
+    /// y, the state to reach at step T (0.6).
     public var target: Double
+    /// T, the number of GRU steps (100); the gradient spike near w_hh = 2 grows with T.
     public var steps: Int
 
+    /// The task with the given h_0, y and T (defaults: chapter 3's 0.1, 0.6 and 100).
+    /// - Precondition: T ≥ 0 (checked when the task runs, by ``ScalarGRU``).
     public init(h0: Double = 0.1, target: Double = 0.6, steps: Int = 100) {
         self.h0 = h0; self.target = target; self.steps = steps
     }
 
-    /// (L(w), dL/dw) exactly: dL/dw = 2(h_T − y)·∂h_T/∂w_hh by forward mode.
+    /// (L(w), dL/dw) exactly: dL/dw = 2(h_T − y)·∂h_T/∂w_hh, with ∂h_T/∂w_hh carried alongside h_t
+    /// by forward-mode differentiation (``ScalarGRU/stateAndSensitivity(from:steps:)``): exact up
+    /// to rounding, with no finite-difference step to choose.
     public func lossAndGradient(wHH: Double) -> (loss: Double, gradient: Double) {
         let (h, s) = ScalarGRU(wHH: wHH).stateAndSensitivity(from: h0, steps: steps)
         return ((h - target) * (h - target), 2 * (h - target) * s)
@@ -57,6 +68,16 @@ public struct ScalarExplosionTask: Sendable {
     /// returns one record per iteration. The same rules as the engine's ``SGD``: clipping scales the
     /// gradient by maxNorm/(|g| + 1e-6) when below 1; in one dimension ‖W_hh‖₂ = |w| and the
     /// projection is w ← sign(w)·min(|w|, 2 − δ).
+    ///
+    /// Never stops early: a non-finite gradient propagates into w and the following records
+    /// (chapter 3 plots what happens).
+    /// - Parameters:
+    ///   - method: plain SGD, clipping, projection or both.
+    ///   - learningRate: η.
+    ///   - iterations: the number of SGD steps (and records).
+    ///   - initial: w_hh before the first step.
+    /// - Returns: one record per iteration, measured before its update.
+    /// - Precondition: a projecting method's δ lies in [0, 2).
     public func train(method: TrainingMethod, learningRate: Double, iterations: Int, initial: Double) -> [ExplosionTrainingRecord] {
         var w = initial, out: [ExplosionTrainingRecord] = []
         for it in 0..<iterations {
@@ -88,13 +109,29 @@ public struct ScalarExplosionTask: Sendable {
 /// from so close to the origin requires h* = 0 to be unstable, i.e. ρ(½I + ¼W_hh) > 1 (the Jacobian at
 /// 0 does not depend on W_hz, W_hr); that forces some |λ(W_hh)| > 2 and hence ‖W_hh‖₂ > 2.
 public struct GRUExplosionTask: Sendable {
+    /// H, the dimension of the state.
     public let hiddenSize: Int
+    /// T, the number of GRU steps from h_0 to h_T.
     public let steps: Int
-    /// K×H row-major initial states and targets.
+    /// The K initial states h_0^(k) = s_k·a·p + ε_k, K×H row-major (ε_k ~ N(0, noise²) per entry).
     public let initialStates: [Double]
+    /// The K targets y_k = s_k·y·p, K×H row-major.
     public let targets: [Double]
+    /// K, the number of examples (full batch: every iteration uses all of them).
     public let examples: Int
 
+    /// Draws the task from `SeededGenerator(seed: seed)`: first the pattern p (H signs, each ±1
+    /// with probability ½), then the noise of each example in order; s_k = +1 for even k, −1 for
+    /// odd k, so both attractors ±y·p are asked for equally.
+    /// - Parameters:
+    ///   - hiddenSize: H.
+    ///   - examples: K.
+    ///   - steps: T.
+    ///   - start: a, the size of the initial states' pattern (0.1).
+    ///   - target: y, the size of the targets' pattern (0.6).
+    ///   - noise: the standard deviation of the noise added to each initial entry.
+    ///   - seed: the seed of p and the noise.
+    /// - Precondition: H, K, T ≥ 1.
     public init(hiddenSize: Int = 8, examples: Int = 32, steps: Int = 30, start: Double = 0.1, target: Double = 0.6,
                 noise: Double = 0.02, seed: UInt64 = 1) {
         precondition(hiddenSize >= 1 && examples >= 1 && steps >= 1, "GRUExplosionTask: sizes must be ≥ 1")
@@ -117,7 +154,8 @@ public struct GRUExplosionTask: Sendable {
     /// matrix), so that ‖W_hh‖₂ = recurrentNorm exactly and every eigenvalue of W_hh has modulus
     /// recurrentNorm (orthogonal initialisation, which keeps the initial gradient from vanishing).
     ///
-    /// - Throws: ``LinearAlgebraError`` if the SVD fails (it does not for a finite Gaussian matrix).
+    /// - Throws: ``LinearAlgebraError`` if the SVD fails (it does not for a finite Gaussian matrix,
+    ///   i.e. for finite `gateScale`).
     public func initialWeights(recurrentNorm: Double = 1.6, gateScale: Double = 0.5, seed: UInt64 = 2) throws -> Matrix<Double> {
         let n = hiddenSize
         var rng = SeededGenerator(seed: seed)
@@ -136,6 +174,8 @@ public struct GRUExplosionTask: Sendable {
     ///               ∇Wz += G_zᵀ H,  ∇Wn += G_nᵀ U,  ∇Wr += G_rᵀ H,
     ///               G_prev = G ⊙ z + G_z Wz + G_U ⊙ r + G_r Wr.
     /// Checked against central differences in the tests.
+    ///
+    /// - Precondition: weightHH is 3H×H (blocks W_hr, W_hz, W_hn).
     public func lossAndGradient(_ weightHH: Matrix<Double>) -> (loss: Double, gradient: Matrix<Double>) {
         let n = hiddenSize, k = examples, kn = k * n, nn = n * n
         precondition(weightHH.rows == 3 * n && weightHH.cols == n, "GRUExplosionTask: weight_hh must be \(3 * n)×\(n)")
@@ -207,7 +247,9 @@ public struct GRUExplosionTask: Sendable {
         return (loss, Matrix(rows: 3 * n, cols: n, elements: grad))
     }
 
-    /// The loss alone (a forward pass), for finite-difference checks.
+    /// The loss alone, by an independent forward pass (``InputFreeGRU`` one example at a time,
+    /// no BLAS), for finite-difference checks of both gradients.
+    /// - Precondition: weightHH is 3H×H.
     public func loss(_ weightHH: Matrix<Double>) -> Double {
         let gru = InputFreeGRU(weightHH: weightHH, form: .resetBefore)
         var total = 0.0
@@ -220,7 +262,9 @@ public struct GRUExplosionTask: Sendable {
     }
 
     /// The engine's GRU layer for this task: reset-before, input size 1 with a zero input weight,
-    /// no biases, the given 3H×H weight_hh.
+    /// no biases, the given 3H×H weight_hh. With x = 0 the input weight contributes nothing, so
+    /// the layer computes the same map as ``lossAndGradient(_:)``.
+    /// - Precondition: weightHH is 3H×H.
     public func makeLayer(weightHH: Matrix<Double>) -> GRULayer<Double> {
         GRULayer(weightIH: Matrix(rows: 3 * hiddenSize, cols: 1), weightHH: weightHH, cell: .resetBefore)
     }
@@ -229,9 +273,19 @@ public struct GRUExplosionTask: Sendable {
     /// inputs from the K initial states, takes L and ∂L/∂h_T = 2(h_T − y)/(K·H), backpropagates
     /// through time, and calls ``SGD/step(_:learningRate:method:recurrent:)`` (clipping as PyTorch's
     /// clip_grad_norm_, projection of the W_hh block). Returns the per-iteration records and the
-    /// final weights; stops early if the loss or gradient becomes non-finite.
+    /// final weights. Only weight_hh is trained (with a zero input, weight_ih plays no part).
     ///
-    /// - Throws: ``LinearAlgebraError`` if an SVD / eigenvalue computation for the log fails.
+    /// Stops early when the loss or the update is non-finite; that iteration is not recorded
+    /// (``SGD`` changes no weight when the gradient norm is non-finite).
+    /// - Parameters:
+    ///   - method: plain SGD, clipping, projection or both (projection acts on the W_hn block).
+    ///   - learningRate: η.
+    ///   - iterations: the maximum number of full-batch SGD steps.
+    ///   - initial: weight_hh before the first step, 3H×H (e.g. ``initialWeights(recurrentNorm:gateScale:seed:)``).
+    /// - Returns: one record per completed iteration and the final 3H×H weight_hh.
+    /// - Precondition: `initial` is 3H×H; a clipping threshold > 0 and δ in [0, 2).
+    /// - Throws: ``LinearAlgebraError`` if the SVD or eigenvalue computation of a record fails
+    ///   (``GRULayer/stabilityDiagnostics()``).
     public func train(method: TrainingMethod, learningRate: Double, iterations: Int,
                       initial: Matrix<Double>) throws -> (records: [ExplosionTrainingRecord], weights: Matrix<Double>) {
         let layer = makeLayer(weightHH: initial)

@@ -6,19 +6,33 @@
 /// updated in place as W ← W − U_k diag(σ_i − c) V_kᵀ (one GEMM of inner dimension k), which
 /// equals U diag(min(σ_i, c)) Vᵀ exactly in exact arithmetic and to ‖·‖ ≲ c·ε·‖W‖ in floating
 /// point. If no σ_i exceeds c, W is not written at all (bit-for-bit unchanged).
+///
+/// Not thread-safe: the buffers are shared by every call, so use one projector per thread.
 public final class CandidateProjector<Scalar: BLASScalar> {
+    /// n, the order of the square blocks this projector handles (its buffers hold n×n values).
     public let size: Int
     let a, s, u, vt: RawBuffer<Scalar>
 
+    /// A projector for n×n blocks; allocates its workspace (3n² + n scalars: a copy of the
+    /// block, U, Vᵀ and σ) here, once, so that ``project(_:threshold:)`` allocates nothing.
+    /// - Precondition: n > 0.
     public init(size n: Int) {
         precondition(n > 0, "CandidateProjector: size must be positive")
         size = n
         a = RawBuffer(n * n); s = RawBuffer(n); u = RawBuffer(n * n); vt = RawBuffer(n * n)
     }
 
-    /// Projects the n×n row-major block at `w` (leading dimension n) onto ‖W‖₂ ≤ c.
+    /// Replaces the n×n row-major block at `w` (leading dimension n) by its projection onto
+    /// ‖W‖₂ ≤ c, P_c(W) = U diag(min(σ_i, c)) Vᵀ, by the rank-k update described above.
+    ///
+    /// - Parameters:
+    ///   - w: n² contiguous, writable scalars (row-major, leading dimension exactly n).
+    ///   - c: the threshold, > 0 (2 − δ for the paper's P_δ).
+    /// - Returns: σ_1 of the block *before* the projection and the number k of clipped σ_i.
     /// - Throws: ``LinearAlgebraError/nonFiniteInput(routine:)`` when the block holds ±∞/NaN
-    ///   (the block is then left as it is), or LAPACK's failure.
+    ///   (no SVD exists; the block is then left as it is), or
+    ///   ``LinearAlgebraError/didNotConverge(routine:info:)`` when xGESDD fails (the block is
+    ///   again unchanged: it is written only after the SVD has succeeded).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func project(_ w: UnsafeMutablePointer<Scalar>, threshold c: Scalar) throws -> SpectralProjection.Outcome {
@@ -41,9 +55,18 @@ public final class CandidateProjector<Scalar: BLASScalar> {
 
 extension GRULayer {
     /// Applies P_δ (threshold c = 2 − δ) to the candidate's recurrent matrix, rows 2H..<3H of
-    /// `weightHH` (W_hn; the paper's W_hh), in place, in both forms. The r and z blocks are
-    /// never touched.
-    /// - Throws: when the block is non-finite (it is then left unchanged) or LAPACK fails.
+    /// `weightHH` (W_hn; the paper's W_hh), in place, in both forms, by a full SVD
+    /// (``CandidateProjector``). The r and z blocks are never touched.
+    ///
+    /// This is the allocation-free reference path; training goes through ``SGD``, whose
+    /// ``SpectralProjector`` gives the same matrix to working precision and skips certified cases.
+    /// - Parameters:
+    ///   - delta: δ, 0 ≤ δ < 2 (a precondition of ``SpectralProjection/threshold(delta:)``).
+    ///   - projector: buffers to reuse, of size H; nil allocates a fresh one for this call.
+    /// - Returns: σ_1 of the block before the projection and how many σ_i exceeded 2 − δ.
+    /// - Precondition: `projector`, when given, has ``CandidateProjector/size`` = H.
+    /// - Throws: ``LinearAlgebraError/nonFiniteInput(routine:)`` when the block holds ±∞/NaN, or
+    ///   LAPACK's failure; in both cases the block is left unchanged.
     @discardableResult
     public func projectCandidate(delta: Double, using projector: CandidateProjector<Scalar>? = nil) throws -> SpectralProjection.Outcome {
         let h = hiddenSize

@@ -2,9 +2,15 @@
 /// and 1/(1 − p) otherwise, so E[y] = x and evaluation needs no rescaling. Backward multiplies
 /// by the same mask. Masks are drawn from a ``SeededGenerator`` (m_i = 0 iff u_i < p, u_i
 /// uniform in [0, 1)), or fixed by `fixedMask` (for tests).
+///
+/// Each training-mode application draws a fresh mask of one uniform per value, in order, so a
+/// run is reproduced exactly by the generator's seed (and resumed by its ``SeededGenerator/state``).
 public final class Dropout<Scalar: BLASScalar> {
     /// The drop probability p, 0 ≤ p < 1 (0 = identity).
     public let probability: Double
+    /// The generator the masks are drawn from: one ``SeededGenerator/nextUniform()`` per value
+    /// per training-mode application. Public so that a checkpoint can save and restore it (a
+    /// resumed run then draws exactly the masks an uninterrupted one would have drawn).
     public var rng: SeededGenerator
     /// When set, used instead of a random mask (its length must equal the input's).
     public var fixedMask: [Scalar]?
@@ -12,6 +18,8 @@ public final class Dropout<Scalar: BLASScalar> {
     /// Whether the last `apply` used a mask (training and p > 0, or a fixed mask).
     var active = false
 
+    /// Dropout with drop probability p, masks drawn from `SeededGenerator(seed: seed)`.
+    /// - Precondition: 0 ≤ p < 1 (p = 1 would divide by zero in the scale 1/(1 − p)).
     public init(probability: Double, seed: UInt64) {
         precondition(probability >= 0 && probability < 1, "Dropout: p must lie in [0, 1), got \(probability)")
         self.probability = probability

@@ -10,8 +10,11 @@ public final class Embedding<Scalar: BLASScalar> {
     public let weight: Parameter<Scalar>
     /// The output scale s (1 for a plain embedding, 0.01 in the paper).
     public let scale: Scalar
+    /// V, the number of token ids (rows of E); valid ids are 0..<V.
     public var vocabularySize: Int { weight.value.rows }
+    /// E, the length of each embedding vector (columns of E).
     public var embeddingSize: Int { weight.value.cols }
+    /// The trainable parameters: E alone (the scale s is a constant, not trained).
     public var parameters: [Parameter<Scalar>] { [weight] }
     /// rowStamp[r] == stamp marks row r as already listed in this backward pass.
     var rowStamp: [UInt32] = []
@@ -25,13 +28,18 @@ public final class Embedding<Scalar: BLASScalar> {
         case uniform(Double)
     }
 
+    /// An embedding with the given V×E matrix (e.g. loaded from a PyTorch state dict), stored as
+    /// the parameter `encoder.weight`, and output scale s.
+    /// - Precondition: V ≥ 1 and E ≥ 1.
     public init(weight: Matrix<Scalar>, scale: Scalar = 1) {
         precondition(weight.rows > 0 && weight.cols > 0, "Embedding: empty weight \(weight.rows)×\(weight.cols)")
         self.weight = Parameter(name: "encoder.weight", value: weight)
         self.scale = scale
     }
 
-    /// A V×E embedding drawn with `initialization` from `rng` (row-major order).
+    /// A V×E embedding drawn with `initialization` from `rng`, entry by entry in row-major
+    /// order (V·E draws, so the generator's later draws depend on V and E).
+    /// - Precondition: V ≥ 1 and E ≥ 1.
     public convenience init(vocabularySize: Int, embeddingSize: Int, scale: Scalar = 1,
                             initialization: Initialization = .standardNormal, rng: inout SeededGenerator) {
         let w: Matrix<Scalar>
@@ -42,7 +50,12 @@ public final class Embedding<Scalar: BLASScalar> {
         self.init(weight: w, scale: scale)
     }
 
-    /// Checks every id lies in 0..<V.
+    /// Checks that every id lies in 0..<V, before any of them is used as a row index.
+    /// - Parameters:
+    ///   - ids: the token ids to check.
+    ///   - what: how the message names an id (`token`, `input token`, `target token`).
+    /// - Throws: ``ModelInputError/tokenOutOfRange(what:position:token:vocabularySize:)`` for the
+    ///   first id outside 0..<V, with its position in `ids`.
     public func validate(_ ids: [Int32], what: String = "token") throws {
         let v = vocabularySize
         if let i = ids.firstIndex(where: { $0 < 0 || Int($0) >= v }) {
@@ -61,7 +74,11 @@ public final class Embedding<Scalar: BLASScalar> {
         return y
     }
 
-    /// Sets ∂loss/∂E from ∂loss/∂y ((count)×E) and returns nothing (ids are not differentiable).
+    /// Sets ∂loss/∂E from G = ∂loss/∂y ((count)×E): ∂loss/∂E[v, :] = s · Σ_{i : id_i = v} G[i, :],
+    /// zero for rows no id uses. Returns nothing (ids are not differentiable). The gradient is
+    /// stored row-sparse (``Parameter/gradientRows`` lists the rows used).
+    /// - Precondition: `outputGradient` is (ids.count)×E and every id lies in 0..<V (checked;
+    ///   call ``validate(_:what:)`` first to get an error instead of a stop).
     public func backward(_ ids: [Int32], outputGradient: Matrix<Scalar>) {
         precondition(outputGradient.rows == ids.count && outputGradient.cols == embeddingSize, "Embedding.backward: gradient shape")
         precondition((try? validate(ids)) != nil, "Embedding.backward: an id lies outside 0..<\(vocabularySize)")
@@ -120,11 +137,18 @@ public final class Embedding<Scalar: BLASScalar> {
     }
 }
 
-/// Input a model cannot use, named precisely.
+/// Input a model cannot use, named precisely; thrown before any computation, so the model is
+/// unchanged.
 public enum ModelInputError: Error, Equatable, CustomStringConvertible {
+    /// An id outside 0..<V: `what` names the kind of id (`input token`, `target token`),
+    /// `position` its 0-based index in the id array, `token` its value, `vocabularySize` V.
     case tokenOutOfRange(what: String, position: Int, token: Int, vocabularySize: Int)
+    /// Arrays or matrices whose sizes do not fit together (e.g. T·B ids that are not a multiple
+    /// of the batch size B, or frames with the wrong number of keys); the text names both sizes.
     case shape(String)
 
+    /// One line stating the problem, e.g.
+    /// `input token 10000 at position 7 is outside the vocabulary 0..<10000`.
     public var description: String {
         switch self {
         case let .tokenOutOfRange(what, position, token, v):

@@ -15,10 +15,17 @@
 /// the output layer from U(−1/√H, 1/√H) (PyTorch's `nn.Linear` default, weight then bias).
 /// The two dropout masks use generators seeded with seed + 1 and seed + 2.
 public final class GRULanguageModel<Scalar: BLASScalar> {
+    /// The sizes and settings of a language model; the defaults are the paper's PTB model
+    /// except V, which is the corpus's (see ``paper(cell:)``).
     public struct Configuration: Sendable, Equatable {
+        /// V, the number of words (rows of the embedding, outputs of the softmax); 10,000 for PTB.
         public var vocabularySize: Int
+        /// E, the length of a word vector (650 in the paper).
         public var embeddingSize: Int
+        /// H, the GRU's hidden units (650 in the paper).
         public var hiddenSize: Int
+        /// The GRU form: ``GRUCell/resetAfter`` (PyTorch/cuDNN, the default, as in the reference
+        /// run of NOTES §6) or ``GRUCell/resetBefore`` (the paper's equations).
         public var cell: GRUCell
         /// Whether the GRU has biases (the §6 reference run used none).
         public var gruBias: Bool
@@ -26,8 +33,13 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         public var dropout: Double
         /// The embedding's output scale (0.01 in the paper).
         public var embeddingScale: Double
+        /// How the embedding matrix is drawn (N(0, 1) by default, as PyTorch's `nn.Embedding`).
         public var embeddingInitialization: Embedding<Scalar>.Initialization
 
+        /// A configuration; every argument but V defaults to the paper's PTB setting (NOTES §4)
+        /// with the project's choices where the paper is silent (reset-after form, no GRU biases,
+        /// N(0, 1) embedding). Nothing is checked here; ``GRULanguageModel/init(configuration:seed:)``
+        /// requires positive sizes and ``Dropout`` requires 0 ≤ dropout < 1.
         public init(vocabularySize: Int, embeddingSize: Int = 650, hiddenSize: Int = 650, cell: GRUCell = .resetAfter,
                     gruBias: Bool = false, dropout: Double = 0.5, embeddingScale: Double = 0.01,
                     embeddingInitialization: Embedding<Scalar>.Initialization = .standardNormal) {
@@ -42,12 +54,20 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         }
     }
 
+    /// The sizes and settings the model was built with.
     public let configuration: Configuration
+    /// Layer 1: the V×E embedding `encoder.weight`, output scaled by ``Configuration/embeddingScale``.
     public let embedding: Embedding<Scalar>
+    /// Layer 2: the GRU, input size E, H units, parameters `weight_ih_l0` … `bias_hh_l0`.
     public let gru: GRULayer<Scalar>
+    /// The output layer: V×H `decoder.weight` and `decoder.bias`, giving the softmax's logits.
     public let output: Linear<Scalar>
+    /// Dropout on the embedding's output (the GRU's input), drawn from seed + 1.
     public let inputDropout: Dropout<Scalar>
+    /// Dropout on the GRU's output (the output layer's input), drawn from seed + 2.
     public let outputDropout: Dropout<Scalar>
+    /// The optimiser ``trainStep(inputs:targets:batchSize:learningRate:method:)`` uses; kept
+    /// with the model because it holds the projection's buffers and certified bound across steps.
     public let optimizer = SGD<Scalar>()
 
     /// The state carried between training windows (B×H), nil = zeros.
@@ -57,6 +77,9 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
 
     var work: (steps: Int, batch: Int, y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>)?
 
+    /// A freshly initialised model: all parameters drawn from `SeededGenerator(seed: seed)` in
+    /// the order stated above, so the same configuration and seed give the same model bit for bit.
+    /// - Precondition: V, E, H > 0 and 0 ≤ ``Configuration/dropout`` < 1.
     public init(configuration c: Configuration, seed: UInt64) {
         precondition(c.vocabularySize > 0 && c.embeddingSize > 0 && c.hiddenSize > 0, "GRULanguageModel: sizes must be positive")
         configuration = c
@@ -76,9 +99,24 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     public func resetState() { trainingState = nil; evaluationState = nil }
 
     /// One step of truncated BPTT: forward and backward over the window from the carried
-    /// training state, then `method`'s SGD step with learning rate η, then the state advances
-    /// to h_T. A non-finite loss or gradient norm changes nothing and is reported.
-    /// - Throws: ``ModelInputError`` for ids outside the vocabulary or mismatched lengths.
+    /// training state (dropout on), then `method`'s SGD step with learning rate η
+    /// (``SGD/step(_:learningRate:method:recurrent:)`` with ``gru`` as the recurrent layer), then
+    /// the state advances to h_T.
+    ///
+    /// A non-finite loss or gradient norm changes no parameter and does not advance the state;
+    /// the result says so (``StepResult/isFinite`` false) and the caller decides whether to stop.
+    /// - Parameters:
+    ///   - inputs: T·B token ids, time-major (id[t·B + b] is stream b at step t).
+    ///   - targets: the T·B ids to predict, same layout (normally the inputs shifted by one).
+    ///   - batchSize: B, the number of parallel streams.
+    ///   - learningRate: η.
+    ///   - method: plain SGD, clipping, projection or both (``TrainingMethod``).
+    /// - Returns: the window's mean loss (before the update), the pre-clip gradient norm, and
+    ///   what clipping and projection did.
+    /// - Precondition: `method`'s clipping threshold > 0 and its δ in [0, 2) (see ``SGD``).
+    /// - Throws: ``ModelInputError/tokenOutOfRange(what:position:token:vocabularySize:)`` for an
+    ///   id outside 0..<V, ``ModelInputError/shape(_:)`` when the id count is not a positive
+    ///   multiple of B or inputs and targets differ in length; nothing changes then.
     public func trainStep(inputs: [Int32], targets: [Int32], batchSize: Int, learningRate: Double,
                           method: TrainingMethod = .none) throws -> StepResult {
         let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState,
@@ -95,7 +133,9 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     }
 
     /// The mean loss of a window without dropout and without gradients, from the carried
-    /// evaluation state, which then advances (perplexity = exp(mean loss over a data set)).
+    /// evaluation state, which then advances to h_T (the training state is untouched).
+    /// Over a data set, perplexity = exp(token-weighted mean of these losses).
+    /// - Throws: ``ModelInputError`` as ``trainStep(inputs:targets:batchSize:learningRate:method:)``.
     public func evaluate(inputs: [Int32], targets: [Int32], batchSize: Int) throws -> Double {
         let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: evaluationState,
                                  training: false, backward: false)
@@ -104,8 +144,10 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     }
 
     /// The loss of a window from the carried training state and, in every parameter's
-    /// `gradient`, its gradient; nothing else changes (no update, no state advance). With
-    /// `training`, dropout is applied (fixed masks, if set, make this deterministic).
+    /// `gradient`, its gradient; no update and no state advance (only the dropout generators
+    /// move on when masks are drawn). With `training`, dropout is applied (fixed masks, if set,
+    /// make this deterministic): the entry point of the finite-difference gradient checks.
+    /// - Throws: ``ModelInputError`` as ``trainStep(inputs:targets:batchSize:learningRate:method:)``.
     public func lossAndGradients(inputs: [Int32], targets: [Int32], batchSize: Int, training: Bool = true) throws -> Double {
         try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState, training: training, backward: true).loss
     }

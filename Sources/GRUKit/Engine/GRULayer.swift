@@ -15,9 +15,14 @@
 /// Cost per window: the input projections of all T·B rows are one GEMM; the recurrent
 /// products are one (reset-after) or two (reset-before) small GEMMs per step; the weight
 /// gradients are GEMMs over the whole window after the backward sweep.
+///
+/// Not thread-safe: the workspace is shared by every call on the layer.
 public final class GRULayer<Scalar: BLASScalar> {
+    /// The form of the update: reset gate after (PyTorch) or before (the paper) the recurrent product.
     public let cell: GRUCell
+    /// I, the length of each input vector x_t (columns of `weightIH`).
     public let inputSize: Int
+    /// H, the number of hidden units (length of h_t; `weightHH` is 3H×H).
     public let hiddenSize: Int
     /// W_ih, 3H×I, rows [W_ir; W_iz; W_in] (`weight_ih_l0`).
     public let weightIH: Parameter<Scalar>
@@ -38,8 +43,16 @@ public final class GRULayer<Scalar: BLASScalar> {
     }
 
     /// A layer with PyTorch's default initialisation: every weight and bias drawn from
-    /// U(−1/√H, 1/√H), in the order weightIH, weightHH, biasIH, biasHH (row-major), from
-    /// `SeededGenerator(seed:)`-style generator `rng`.
+    /// U(−1/√H, 1/√H), in the order weightIH, weightHH, biasIH, biasHH (each row-major), from
+    /// `rng`, which advances by 3H·(I + H) draws, plus 6H with biases. The distribution is
+    /// PyTorch's; the numbers are not (PyTorch's generator is another one).
+    /// - Parameters:
+    ///   - inputSize: I.
+    ///   - hiddenSize: H; also sets the bound 1/√H of the uniform draws.
+    ///   - cell: the form of the update.
+    ///   - bias: whether the layer has b_ih and b_hh (PyTorch's `bias=True`).
+    ///   - rng: the generator drawn from; it advances, so the next layer drawn from it differs.
+    /// - Precondition: I > 0 and H > 0.
     public convenience init(inputSize: Int, hiddenSize: Int, cell: GRUCell = .resetAfter, bias: Bool = true,
                 rng: inout SeededGenerator) {
         precondition(inputSize > 0 && hiddenSize > 0, "GRULayer: sizes must be positive, got I = \(inputSize), H = \(hiddenSize)")
@@ -54,14 +67,19 @@ public final class GRULayer<Scalar: BLASScalar> {
         self.init(weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh, cell: cell)
     }
 
-    /// A layer with PyTorch's default initialisation from a fresh generator seeded with `seed`.
+    /// A layer with PyTorch's default initialisation (as ``init(inputSize:hiddenSize:cell:bias:rng:)``)
+    /// from a fresh `SeededGenerator(seed: seed)`.
+    /// - Precondition: I > 0 and H > 0.
     public convenience init(inputSize: Int, hiddenSize: Int, cell: GRUCell = .resetAfter, bias: Bool = true, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, cell: cell, bias: bias, rng: &rng)
     }
 
-    /// A layer with the given parameters (e.g. a PyTorch state dict). Shapes: weightIH 3H×I,
-    /// weightHH 3H×H, biases 1×3H (or 3H×1); both biases or neither.
+    /// A layer with the given parameters (e.g. a PyTorch state dict, see ``GRUStateDict``), copied
+    /// into ``Parameter``s named as PyTorch names them (`weight_ih_l0`, …).
+    /// - Precondition: weightIH is 3H×I with I ≥ 1, weightHH is 3H×H with H ≥ 1, each bias holds
+    ///   3H values (1×3H or 3H×1; stored as 1×3H), and both biases are given or neither. A state
+    ///   dict read from a file should be checked first (``GRUStateDict`` reports shapes as errors).
     public init(weightIH: Matrix<Scalar>, weightHH: Matrix<Scalar>, biasIH: Matrix<Scalar>? = nil,
                 biasHH: Matrix<Scalar>? = nil, cell: GRUCell) {
         let h = weightHH.cols
@@ -83,7 +101,11 @@ public final class GRULayer<Scalar: BLASScalar> {
         zeroBias = RawBuffer(3 * h)
     }
 
-    /// The candidate's recurrent matrix (rows 2H..<3H of `weightHH`, H×H): the paper's W_hh.
+    /// The candidate's recurrent matrix (rows 2H..<3H of `weightHH`, H×H): the paper's W_hh, the
+    /// matrix whose spectral norm the projection bounds. Reading copies the block; setting writes
+    /// it back into `weightHH` (which counts as a write to ``Parameter/valueVersion``, so a
+    /// projecting ``SGD`` forgets its certified bound).
+    /// - Precondition: a new value is H×H.
     public var candidateRecurrentWeight: Matrix<Scalar> {
         get {
             let h = hiddenSize
@@ -111,7 +133,10 @@ public final class GRULayer<Scalar: BLASScalar> {
     /// - Parameters:
     ///   - x: the inputs, (T·B)×I, time-major.
     ///   - h0: the initial state, B×H (B is taken from it).
-    /// - Precondition: x.cols = I, h0.cols = H, x.rows a positive multiple of B.
+    /// - Precondition: x.cols = I, h0.cols = H, B ≥ 1, x.rows a positive multiple of B.
+    ///
+    /// Allocates the workspace when (T, B) differs from the previous call's, then nothing.
+    /// The result does not depend on earlier calls: only the stored parameters and the arguments.
     public func forward(_ x: Matrix<Scalar>, initialState h0: Matrix<Scalar>) -> Matrix<Scalar> {
         let b = h0.rows, h = hiddenSize
         precondition(b > 0 && h0.cols == h, "GRULayer.forward: initial state must be B×\(h), got \(h0.rows)×\(h0.cols)")
@@ -125,12 +150,14 @@ public final class GRULayer<Scalar: BLASScalar> {
         return Matrix(rows: t * b, cols: h, elements: Array(UnsafeBufferPointer(start: ws.hs.p + b * h, count: t * b * h)))
     }
 
-    /// `forward(x, initialState: zeros(B×H))`.
+    /// ``forward(_:initialState:)`` from the zero state h_0 = 0 (B×H), B = `batchSize`.
+    /// - Precondition: as ``forward(_:initialState:)``, with B = `batchSize` ≥ 1.
     public func forward(_ x: Matrix<Scalar>, batchSize: Int) -> Matrix<Scalar> {
         forward(x, initialState: Matrix(rows: batchSize, cols: hiddenSize))
     }
 
     /// h_T of the last forward window, B×H: the initial state of the next window in truncated BPTT.
+    /// - Precondition: a forward pass has run (``forward(_:initialState:)`` or a model's step).
     public var finalState: Matrix<Scalar> {
         guard let ws = workspace else { preconditionFailure("GRULayer.finalState: no forward pass yet") }
         let bh = ws.batch * hiddenSize
@@ -142,6 +169,16 @@ public final class GRULayer<Scalar: BLASScalar> {
     /// Given G_t = ∂loss/∂h_t for t = 1…T ((T·B)×H, same layout as the forward output) and
     /// optionally ∂loss/∂h_T from beyond the window (B×H), sets (or, with `accumulate`, adds
     /// to) the gradient of every parameter and returns ∂loss/∂x ((T·B)×I) and ∂loss/∂h_0 (B×H).
+    /// The formulas per step are those of the backward sweep (exact BPTT, no truncation inside
+    /// the window); they are checked against central differences in Double in the tests.
+    ///
+    /// - Parameters:
+    ///   - outputGradient: G, (T·B)×H, row t·B + b = ∂loss/∂h_{t+1} of stream b.
+    ///   - finalStateGradient: ∂loss/∂h_T from later windows (B×H); nil means zero.
+    ///   - accumulate: add to the existing gradients (several windows or losses) instead of
+    ///     overwriting them.
+    /// - Returns: ∂loss/∂x, (T·B)×I, and ∂loss/∂h_0, B×H.
+    /// - Precondition: a forward pass has run, and the gradients have its shapes.
     public func backward(outputGradient: Matrix<Scalar>, finalStateGradient: Matrix<Scalar>? = nil,
                          accumulate: Bool = false) -> (input: Matrix<Scalar>, initialState: Matrix<Scalar>) {
         guard let ws = workspace else { preconditionFailure("GRULayer.backward: no forward pass yet") }

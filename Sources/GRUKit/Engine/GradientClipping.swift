@@ -4,8 +4,12 @@ public enum GradientClipping {
     /// coefficient c = maxNorm / (‖g‖ + 1e-6) is below 1, multiplies every gradient by c
     /// (so a gradient above the threshold ends with norm maxNorm·‖g‖/(‖g‖ + 1e-6)).
     ///
+    /// The 1e-6 in the denominator is PyTorch's, kept so that clipped gradients agree with
+    /// PyTorch's to rounding; the norm is summed in Double (``Parameters/gradientNorm(_:)``).
+    ///
     /// - Returns: the norm *before* clipping. A non-finite norm (a gradient holds ±∞ or NaN)
     ///   is returned as such and the gradients are left untouched; the caller decides.
+    /// - Precondition: maxNorm > 0.
     @discardableResult
     public static func clipGlobalNorm<S: BLASScalar>(_ parameters: [Parameter<S>], maxNorm: Double) -> Double {
         precondition(maxNorm > 0, "clipGlobalNorm: maxNorm must be positive, got \(maxNorm)")

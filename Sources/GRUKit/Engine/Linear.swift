@@ -2,20 +2,30 @@
 /// `nn.Linear` (`decoder.weight`, `decoder.bias`). Over N rows at once, forward is one GEMM
 /// and backward two (∂W = Gᵀ X, ∂X = G W) plus one GEMV (∂b = Gᵀ 1).
 public final class Linear<Scalar: BLASScalar> {
+    /// W, out×in (`NAME.weight`).
     public let weight: Parameter<Scalar>
+    /// b, 1×out (`NAME.bias`).
     public let bias: Parameter<Scalar>
+    /// in, the length of an input row (columns of W).
     public var inputSize: Int { weight.value.cols }
+    /// out, the length of an output row (rows of W).
     public var outputSize: Int { weight.value.rows }
+    /// The trainable parameters, weight then bias (PyTorch's order).
     public var parameters: [Parameter<Scalar>] { [weight, bias] }
     var ones = RawBuffer<Scalar>(0)
 
+    /// A layer with the given W (out×in) and b (out values, any shape; stored 1×out), named
+    /// `name.weight` and `name.bias` (`decoder` as in PyTorch's word-language-model example).
+    /// - Precondition: b holds as many values as W has rows.
     public init(weight: Matrix<Scalar>, bias: Matrix<Scalar>, name: String = "decoder") {
         precondition(bias.count == weight.rows, "Linear: bias of \(bias.count) values for \(weight.rows) outputs")
         self.weight = Parameter(name: name + ".weight", value: weight)
         self.bias = Parameter(name: name + ".bias", value: Matrix(rows: 1, cols: bias.count, elements: bias.elements))
     }
 
-    /// PyTorch's default: W and b from U(−1/√in, 1/√in), weight first.
+    /// PyTorch's default initialisation: W and then b drawn from U(−1/√in, 1/√in) by `rng`
+    /// (row-major), which advances by out·(in + 1) draws.
+    /// - Precondition: in > 0 and out > 0.
     public convenience init(inputSize: Int, outputSize: Int, name: String = "decoder", rng: inout SeededGenerator) {
         let k = Scalar(1 / Double(inputSize).squareRoot())
         let w = Matrix<Scalar>.randomUniform(rows: outputSize, cols: inputSize, bound: k, using: &rng)
@@ -23,7 +33,8 @@ public final class Linear<Scalar: BLASScalar> {
         self.init(weight: w, bias: b, name: name)
     }
 
-    /// y = x Wᵀ + b for an N×in matrix x.
+    /// y = x Wᵀ + b for an N×in matrix x (one GEMM), an N×out matrix.
+    /// - Precondition: x has `inputSize` columns.
     public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
         precondition(x.cols == inputSize, "Linear.forward: \(x.cols) columns for \(inputSize) inputs")
         var y = Matrix<Scalar>(rows: x.rows, cols: outputSize)
@@ -33,7 +44,9 @@ public final class Linear<Scalar: BLASScalar> {
         return y
     }
 
-    /// Sets ∂W, ∂b from G = ∂loss/∂y and returns ∂loss/∂x = G W.
+    /// Sets ∂loss/∂W = Gᵀ x and ∂loss/∂b = Gᵀ 1 (overwriting the gradients) from G = ∂loss/∂y
+    /// (N×out) and returns ∂loss/∂x = G W (N×in).
+    /// - Precondition: x is N×in and G is N×out (the input and output gradient of one forward).
     public func backward(input x: Matrix<Scalar>, outputGradient g: Matrix<Scalar>) -> Matrix<Scalar> {
         precondition(g.rows == x.rows && g.cols == outputSize && x.cols == inputSize, "Linear.backward: shapes")
         var dx = Matrix<Scalar>(rows: x.rows, cols: inputSize)

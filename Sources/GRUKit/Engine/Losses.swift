@@ -10,8 +10,13 @@ import Dispatch
 /// Subtracting the row maximum keeps every exponent ≤ 0, so logits of any magnitude (±1e3
 /// and beyond) give finite results; the per-row sums and the total are accumulated in Double.
 public enum SoftmaxCrossEntropy {
-    /// The mean loss and its gradient with respect to the N×V logits. Precondition:
-    /// targets.count = N, targets in 0..<V (checked: the kernel indexes the logits by target).
+    /// The mean loss and its gradient with respect to the N×V logits (the gradient has the
+    /// logits' shape). Float logits take the vectorised e^x (within 2 ulp of `expf`); the row
+    /// sums and the total are accumulated in Double, so the error does not grow with N.
+    /// An empty batch (N = 0) gives loss 0.
+    /// - Precondition: targets.count = N, V ≥ 1, every target in 0..<V (checked: the kernel
+    ///   indexes the logits by target, so a bad target stops with its row instead of reading
+    ///   out of bounds).
     public static func lossAndGradient<S: BLASScalar>(logits: Matrix<S>, targets: [Int32]) -> (loss: Double, gradient: Matrix<S>) {
         checkTargets(targets, logits)
         var g = logits
@@ -23,7 +28,9 @@ public enum SoftmaxCrossEntropy {
         return (loss, g)
     }
 
-    /// The mean loss alone (same preconditions).
+    /// The mean loss alone, as in ``lossAndGradient(logits:targets:)`` but without forming the
+    /// gradient (evaluation).
+    /// - Precondition: as ``lossAndGradient(logits:targets:)``.
     public static func loss<S: BLASScalar>(logits: Matrix<S>, targets: [Int32]) -> Double {
         checkTargets(targets, logits)
         var g = logits
@@ -126,7 +133,9 @@ public enum SoftmaxCrossEntropy {
 /// finite results. With no unmasked frame the loss and gradient are 0.
 public enum SigmoidBinaryCrossEntropy {
     /// Loss and gradient for N×K logits and targets (values in [0, 1]); `mask` has N entries
-    /// (1 = frame counts, 0 = padding), nil = all frames count.
+    /// (1 = frame counts, 0 = padding; other values weight the frame), nil = all frames count.
+    /// The gradient has the logits' shape; masked frames get a zero gradient. Sums are in Double.
+    /// - Precondition: targets are N×K like the logits; the mask, when given, has N entries.
     public static func lossAndGradient<S: BLASScalar>(logits: Matrix<S>, targets: Matrix<S>, mask: [S]? = nil) -> (loss: Double, gradient: Matrix<S>) {
         precondition(targets.rows == logits.rows && targets.cols == logits.cols, "SigmoidBinaryCrossEntropy: shapes differ")
         precondition(mask == nil || mask!.count == logits.rows, "SigmoidBinaryCrossEntropy: mask of \(mask!.count) for \(logits.rows) frames")
@@ -176,6 +185,10 @@ public enum SigmoidBinaryCrossEntropy {
 /// Mean squared error over all entries, (1/N) Σ (x − y)², with gradient 2(x − y)/N; N is the
 /// number of entries. A convenience for fitting small GRUs to target trajectories.
 public enum MeanSquaredError {
+    /// L = (1/N) Σ_i (x_i − y_i)² over all N = rows·cols entries (PyTorch's `MSELoss` with
+    /// `reduction="mean"`) and ∂L/∂x = 2(x − y)/N, x's shape. The sum is accumulated in Double.
+    /// An empty matrix gives L = 0 and an empty gradient.
+    /// - Precondition: x and y have the same shape.
     public static func lossAndGradient<S: BLASScalar>(_ x: Matrix<S>, target y: Matrix<S>) -> (loss: Double, gradient: Matrix<S>) {
         precondition(x.rows == y.rows && x.cols == y.cols, "MeanSquaredError: shapes \(x.rows)×\(x.cols) and \(y.rows)×\(y.cols)")
         let n = Double(Swift.max(x.count, 1))

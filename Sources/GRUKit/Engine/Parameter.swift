@@ -7,6 +7,7 @@
 public final class Parameter<Scalar: BLASScalar> {
     /// A name in PyTorch's state-dict spelling (e.g. `weight_hh_l0`).
     public let name: String
+    /// The current value θ (a matrix; a vector is 1×n). Any write bumps ``valueVersion``.
     public var value: Matrix<Scalar> { didSet { valueVersion &+= 1 } }
     /// ∂loss/∂value, written by the last backward pass.
     public var gradient: Matrix<Scalar> { didSet { gradientRows = nil } }
@@ -21,6 +22,7 @@ public final class Parameter<Scalar: BLASScalar> {
     /// unchanged under θ ← θ − η·0). Any write to `gradient` from outside clears it (dense again).
     public internal(set) var gradientRows: [Int]?
 
+    /// A parameter with the given name and value and a zero gradient of the value's shape.
     public init(name: String, value: Matrix<Scalar>) {
         self.name = name
         self.value = value

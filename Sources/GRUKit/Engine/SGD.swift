@@ -7,7 +7,7 @@ public struct UpdateResult: Sendable, Equatable {
     /// True when the projection changed the candidate recurrent matrix.
     public var projected: Bool
     /// σ_1 of the candidate block after the SGD step and before the projection (nil when the
-    /// method does not project).
+    /// method does not project, or when the projection was skipped by a certified bound).
     public var singularValueBeforeProjection: Double?
     /// False when the step was refused because the gradient norm was non-finite (then no
     /// parameter changed), or the projection met a non-finite matrix.
@@ -38,9 +38,12 @@ public final class SGD<Scalar: BLASScalar> {
     /// The full-SVD projector, for scalars other than Float and Double.
     var projector: CandidateProjector<Scalar>?
 
+    /// An optimiser with no projection state yet: the first projecting step decomposes the
+    /// block (or skips by the cheap norm bounds), later ones may skip by the carried bound.
     public init() {}
 
-    /// One step over `parameters` (each with its gradient set by a backward pass).
+    /// One step over `parameters` (each with its gradient set by a backward pass), modifying
+    /// their values in place (and, when clipping acts, their gradients).
     ///
     /// 1. ‖g‖ = global gradient norm. If it is not finite, nothing changes and the result has
     ///    `isFinite == false` (the caller decides whether to stop).
@@ -52,7 +55,8 @@ public final class SGD<Scalar: BLASScalar> {
     ///    skipped (certified σ_1 ≤ 2 − δ), unchanged or projected, and how long it took.
     ///    `singularValueBeforeProjection` is nil after a skip (only a bound is known then).
     ///
-    /// - Precondition: a projecting method needs `recurrent`.
+    /// - Precondition: a projecting method needs `recurrent`; a clipping threshold must be > 0
+    ///   and δ must lie in [0, 2).
     @discardableResult
     public func step(_ parameters: [Parameter<Scalar>], learningRate: Double, method: TrainingMethod = .none,
                      recurrent: GRULayer<Scalar>? = nil) -> UpdateResult {

@@ -2,9 +2,10 @@
 public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
     /// Plain SGD.
     case none
-    /// Global-norm gradient clipping at `maxNorm` (PyTorch's `clip_grad_norm_`), then SGD.
+    /// Global-norm gradient clipping at `maxNorm` > 0 (PyTorch's `clip_grad_norm_`), then SGD.
     case clip(maxNorm: Double)
-    /// SGD, then the projection P_δ of the candidate recurrent matrix (the paper's method).
+    /// SGD, then the projection P_δ of the candidate recurrent matrix onto ‖W_hh‖₂ ≤ 2 − δ
+    /// (the paper's method), 0 ≤ δ < 2.
     case project(delta: Double)
     /// Clipping, SGD, then the projection.
     case clipAndProject(maxNorm: Double, delta: Double)
@@ -25,6 +26,8 @@ public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `sgd`, `clip(5.0)`, `project(δ=0.2)` or `clip(5.0)+project(δ=0.2)`: the spelling of logs
+    /// and of ``RunConfiguration/fingerprint`` (so changing it invalidates saved checkpoints).
     public var description: String {
         switch self {
         case .none: return "sgd"

@@ -9,6 +9,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A spare standard normal from the last Box–Muller pair.
     private var spareNormal: Double?
 
+    /// A generator whose four state words are the first four outputs of SplitMix64 started at
+    /// `seed` (Vigna's recommended seeding: any seed, 0 included, gives a valid non-zero state and
+    /// nearby seeds give unrelated streams).
     public init(seed: UInt64) {
         var sm = seed
         func splitMix() -> UInt64 {
@@ -57,7 +60,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// A uniform Double in the given range.
+    /// lower + (upper − lower)·u with u = ``nextUniform()``: uniform in the range up to rounding.
+    /// For wide or offset ranges the product and sum round, so the result can (rarely) equal the
+    /// upper bound; use ``nextUniform()`` when the half-open interval must hold exactly.
+    /// Nothing is checked: a range of non-finite width gives ±∞ or NaN.
     public mutating func nextUniform(in range: Range<Double>) -> Double {
         range.lowerBound + (range.upperBound - range.lowerBound) * nextUniform()
     }

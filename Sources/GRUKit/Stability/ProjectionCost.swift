@@ -9,7 +9,8 @@ public enum ProjectionCase: String, CaseIterable, Sendable {
     /// Every σ_i uniform in [1.01c, 2c].
     case allAbove
 
-    /// The n prescribed singular values, descending.
+    /// The n prescribed singular values, descending: n uniform draws in [0.05c, 0.95c) from `rng`,
+    /// then the leading ones replaced as the case says (one more draw each, except `oneAbove`).
     public func singularValues(n: Int, threshold c: Double, using rng: inout SeededGenerator) -> [Double] {
         let above: Int
         switch self {
@@ -32,10 +33,14 @@ public enum ProjectionCase: String, CaseIterable, Sendable {
 
 /// One timing from ``ProjectionCost/measure(n:methods:cases:threshold:repeats:seed:)``.
 public struct ProjectionTiming: Sendable {
+    /// The matrix size n (n×n).
     public var n: Int
+    /// The projection method timed.
     public var method: ProjectionMethod
+    /// How many singular values of the test matrix exceeded the threshold.
     public var testCase: ProjectionCase
-    /// The median wall-clock time of one projection, in milliseconds.
+    /// The median wall-clock time of one projection, in milliseconds (the upper median for an even
+    /// number of repetitions).
     public var milliseconds: Double
     /// The fastest repetition, in milliseconds (least disturbed by other load on the machine).
     public var minimumMilliseconds: Double

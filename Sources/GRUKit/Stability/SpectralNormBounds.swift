@@ -14,7 +14,9 @@ import Foundation
 public enum SpectralNormBound {
     /// ‖W‖_F = √(Σ w_ij²) ≥ σ_1, since ‖W‖_F² = Σ σ_i². Cost n² (one pass). Tight only when W
     /// is close to rank one; for an n×n matrix with a flat spectrum it is ≈ √n·σ_1.
-    /// Summed in Double: relative rounding ≤ n²·2⁻⁵³, covered by the factor (1 + 2⁻³⁰).
+    /// Summed in Double: the sum of N = n² non-negative squares has relative rounding ≤ N·2⁻⁵³
+    /// (each Float square is exact in Double), which the factor (1 + 2⁻³⁰) covers for N ≤ 2²³
+    /// (the square root halves it, so in fact up to 2²⁴ entries, H ≤ 4096).
     @inlinable
     public static func frobenius<T: BLASScalar>(_ w: Matrix<T>) -> Double {
         var s = 0.0
@@ -87,6 +89,8 @@ public struct SpectralNormTracker: Sendable, Equatable {
     /// The current certified bound, or nil when nothing is known (start, or after `reset()`).
     public private(set) var bound: Double?
 
+    /// A tracker starting from `bound` (nil: nothing known). The caller vouches that `bound` is
+    /// a rigorous upper bound of σ_1 of the current matrix; it is not checked.
     public init(bound: Double? = nil) { self.bound = bound }
 
     /// Starts from a known bound (e.g. σ_1 from a decomposition, or c after clipping, each with

@@ -7,7 +7,9 @@
 /// it leaves a matrix with σ_1 ≤ c unchanged, and it is idempotent. Equivalently
 /// P_δ(W) = W − Σ_{σ_i > c} (σ_i − c) u_i v_iᵀ: only the clipped singular triplets change W.
 public enum SpectralProjection {
-    /// The threshold c = 2 − δ of the paper. Precondition: 0 ≤ δ < 2.
+    /// The threshold c = 2 − δ of the paper (δ > 0 keeps ‖W_hh‖₂ strictly below the bifurcation
+    /// value 2; δ = 0 is allowed for experiments).
+    /// - Precondition: 0 ≤ δ < 2.
     public static func threshold(delta: Double) -> Double {
         precondition(delta >= 0 && delta < 2, "SpectralProjection: δ must lie in [0, 2), got \(delta)")
         return 2 - delta
@@ -46,7 +48,9 @@ public enum SpectralProjection {
 /// h* = 0 is asymptotically stable iff ρ(J) < 1; ‖W_hh‖₂ < 2 is sufficient, since
 /// ρ(J) ≤ ‖J‖₂ ≤ ½ + ‖W_hh‖₂/4.
 public enum FixedPointStability {
-    /// J = ½I + ¼W for a square W.
+    /// J = ½I + ¼W for a square W: the off-diagonal entries w_ij/4 are exact (barring underflow),
+    /// the diagonal ½ + w_ii/4 is rounded once.
+    /// - Precondition: W is square.
     public static func jacobianAtOrigin<T: BLASScalar>(_ w: Matrix<T>) -> Matrix<T> {
         precondition(w.isSquare, "jacobianAtOrigin: W_hh must be square, got \(w.rows)×\(w.cols)")
         var j = Matrix<T>(rows: w.rows, cols: w.cols)
@@ -55,7 +59,12 @@ public enum FixedPointStability {
         return j
     }
 
-    /// ρ(J) = max |½ + λ_i(W)/4| by xGEEV on J.
+    /// ρ(J) = max_i |½ + λ_i(W)/4| by xGEEV on J. xGEEV is backward stable, but eigenvalues of a
+    /// non-normal W can be ill-conditioned, so near a defective eigenvalue ρ may be off by far
+    /// more than ε (by ~ε^(1/k) for a k×k Jordan block).
+    /// - Precondition: W is square.
+    /// - Throws: ``LinearAlgebraError/nonFiniteInput(routine:)`` when W holds ±∞ or NaN, or
+    ///   ``LinearAlgebraError/didNotConverge(routine:info:)`` when xGEEV fails.
     public static func spectralRadiusAtOrigin<T: BLASScalar>(_ w: Matrix<T>) throws -> T {
         try jacobianAtOrigin(w).spectralRadius()
     }

@@ -34,6 +34,8 @@ public enum ProjectionMethod: String, CaseIterable, Sendable {
 
 /// What one call of ``SpectralProjector`` did.
 public struct ProjectionReport: Sendable, Equatable {
+    /// What happened to W: left alone by a certificate, decomposed and left unchanged, or
+    /// decomposed and clipped.
     public enum Action: Sendable, Equatable {
         /// A rigorous bound showed σ_1 ≤ c: nothing was decomposed and W is unchanged.
         case skipped
@@ -42,6 +44,7 @@ public struct ProjectionReport: Sendable, Equatable {
         /// `clipped` singular values exceeded c and were clipped.
         case projected(clipped: Int)
     }
+    /// Skipped, unchanged or projected (with the number of clipped singular values).
     public var action: Action
     /// The method that produced the result (``ProjectionMethod/automatic`` for a skip).
     public var method: ProjectionMethod
@@ -159,12 +162,17 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
 
     /// Replaces W by P_c(W) in place, by ``method``.
     ///
-    /// - Parameter stepFrobeniusNorm: an upper bound on ‖W − W_prev‖_F, W_prev the matrix this
+    /// - Parameters:
+    ///   - w: the n×n matrix to project, replaced only after a decomposition has succeeded.
+    ///   - stepFrobeniusNorm: an upper bound on ‖W − W_prev‖_F, W_prev the matrix this
     ///   projector returned last time (for SGD, η‖∇W‖_F); nil when unknown. It feeds the Weyl
     ///   certificate, so it **must** be an upper bound: an underestimate voids the certificate.
+    /// - Returns: what was done, by which method, σ_1 when it was computed, the certified bound
+    ///   of the result and the time taken.
     /// - Throws: ``LinearAlgebraError/nonFiniteInput(routine:)`` when W holds Inf/NaN (W is left
     ///   unchanged), ``LinearAlgebraError/shape(routine:message:)`` when W is not n×n, and the
-    ///   LAPACK error of the full SVD if even the fallback fails.
+    ///   LAPACK error of the full SVD if even the fallback fails (W is left unchanged). After a
+    ///   non-finite W or a LAPACK failure the carried bound is forgotten.
     @discardableResult
     public func project(_ w: inout Matrix<T>, stepFrobeniusNorm: T? = nil) throws -> ProjectionReport {
         guard w.rows == n, w.cols == n else {
@@ -175,7 +183,11 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         }
     }
 
-    /// ``project(_:stepFrobeniusNorm:)`` after an SGD step W ← W − η∇ with ‖∇‖_F = gradientFrobeniusNorm.
+    /// ``project(_:stepFrobeniusNorm:)`` after an SGD step W ← W − η∇ with ‖∇‖_F = gradientFrobeniusNorm,
+    /// i.e. with step size |η|·‖∇‖_F formed in T. The rounding of that product (≤ u relative) lies
+    /// within the allowance ``SpectralNormTracker/advance(by:n:unitRoundoff:)`` adds, but
+    /// `gradientFrobeniusNorm` itself must be an upper bound (round a computed norm up).
+    /// - Throws: as ``project(_:stepFrobeniusNorm:)``.
     @discardableResult
     public func project(_ w: inout Matrix<T>, gradientFrobeniusNorm g: T, learningRate eta: T) throws -> ProjectionReport {
         try project(&w, stepFrobeniusNorm: abs(eta) * g)
@@ -184,6 +196,13 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     /// In-place P_c on the row-major n×n block at `base` with row stride `rowStride` ≥ n (for
     /// the candidate block of a 3H×H gate matrix: base + 2H·H, stride H). No copy of the block
     /// is made except inside the SVD methods, which copy into the projector's workspace.
+    /// Otherwise as ``project(_:stepFrobeniusNorm:)``.
+    /// - Parameters:
+    ///   - base: the block's first entry; n rows of n writable scalars, `rowStride` apart.
+    ///   - ld: the row stride (leading dimension), ≥ n.
+    ///   - stepFrobeniusNorm: an upper bound on the change since the last call, or nil.
+    /// - Precondition: `rowStride` ≥ n.
+    /// - Throws: as ``project(_:stepFrobeniusNorm:)`` (except the shape error, which cannot occur).
     @discardableResult
     public func project(block base: UnsafeMutablePointer<T>, rowStride ld: Int, stepFrobeniusNorm: T? = nil) throws -> ProjectionReport {
         precondition(ld >= n, "SpectralProjector: row stride \(ld) < n = \(n)")

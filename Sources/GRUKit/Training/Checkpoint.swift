@@ -11,29 +11,46 @@ public struct Checkpoint: Sendable, Equatable {
     /// The format tag in the metadata (`format`).
     public static let format = "grukit-training-checkpoint-1"
 
+    /// The run's ``RunConfiguration/fingerprint``: `--resume` continues the checkpoint only when
+    /// it equals the current configuration's (metadata `fingerprint`).
     public var fingerprint: String
-    /// `running` (after an epoch), `completed`, `diverged` or `stopped`.
+    /// `running` (after an epoch), `completed`, `diverged` or `stopped`; reading rejects any
+    /// other value.
     public var status: String
-    /// Epochs completed.
+    /// Epochs completed (≥ 0); the resumed run continues with epoch `epoch + 1`.
     public var epoch: Int
-    /// Iterations trained.
+    /// Iterations (training windows) trained over all epochs, so a resumed run's iteration
+    /// numbers continue where this one stopped.
     public var iteration: Int
+    /// The learning rate of the last completed epoch (epoch 1's when none completed), for
+    /// people reading the file; a resumed run recomputes η from the schedule.
     public var learningRate: Double
+    /// Wall-clock seconds trained so far, summed over sessions (the log's `seconds` continue
+    /// from here).
     public var seconds: Double
+    /// The token- or frame-weighted mean training loss of each completed epoch (`epoch` values).
     public var trainLosses: [Double]
+    /// The validation loss after each completed epoch (`epoch` values).
     public var validLosses: [Double]
+    /// The test loss, present when the run completed.
     public var testLoss: Double?
-    /// Divergence details (status `diverged`).
+    /// The epoch in which the run diverged (status `diverged`): the epoch that did not complete,
+    /// normally `epoch + 1`.
     public var divergedEpoch: Int?
+    /// The iteration at which the run diverged (status `diverged`).
     public var divergedIteration: Int?
+    /// Why the run diverged, as the log's `reason` (e.g. `the loss is nan`).
     public var divergedReason: String?
     /// Byte length of the log after the last `epoch` record (where a resumed run continues).
     public var logOffset: UInt64
-    /// Generator states by name.
+    /// Generator states by the task's names (``TrainingTask/randomStates``), each the words of
+    /// ``SeededGenerator/state`` (metadata `rng.NAME`, comma-separated).
     public var randomStates: [String: [UInt64]]
-    /// Parameter values by name.
+    /// Parameter values by their PyTorch names, stored as F32 tensors (exact for Float).
     public var parameters: [String: Matrix<Float>]
 
+    /// A checkpoint with the given fields, to be written by ``write(to:)``; nothing is checked
+    /// here (reading checks the status, the counts and the generator states).
     public init(fingerprint: String, status: String, epoch: Int, iteration: Int, learningRate: Double, seconds: Double,
                 trainLosses: [Double], validLosses: [Double], testLoss: Double? = nil, divergedEpoch: Int? = nil,
                 divergedIteration: Int? = nil, divergedReason: String? = nil, logOffset: UInt64,
@@ -49,8 +66,11 @@ public struct Checkpoint: Sendable, Equatable {
     /// the same Double, so losses survive a checkpoint bit for bit.
     static func text(_ xs: [Double]) -> String { xs.map { "\($0)" }.joined(separator: ",") }
 
-    /// Writes the checkpoint atomically.
-    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
+    /// Writes the checkpoint atomically as a safetensors file: a temporary file beside `url`,
+    /// flushed, then renamed over it, so an interruption leaves the previous checkpoint intact.
+    /// Tensors are written in name order; numbers as shortest round-trip text.
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming `url` when the file cannot
+    ///   be written (the previous checkpoint, if any, is left as it was).
     public func write(to url: URL) throws {
         var meta: [String: String] = [
             "format": Self.format, "fingerprint": fingerprint, "status": status, "epoch": "\(epoch)",
@@ -141,9 +161,15 @@ public struct Checkpoint: Sendable, Equatable {
         parameters = params
     }
 
-    /// Copies the saved values into `parameters` and the saved generator states into `task`.
+    /// Copies the saved values into the task's parameters (matched by name) and the saved
+    /// generator states into ``TrainingTask/randomStates``. Saved tensors or generators the task
+    /// does not have are ignored.
+    /// - Parameters:
+    ///   - task: the task to restore; its parameter names and generator names select what is read.
+    ///   - path: the checkpoint's path, for the error message.
     /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)`` when a parameter or a generator
-    ///   is missing or has another shape.
+    ///   of the task is missing or a tensor has another shape. Parameters are restored one by
+    ///   one, so after an error the task may be partly restored: do not train it further.
     public func restore(into task: TrainingTask, path: String) throws {
         func fail(_ reason: String) -> TrainingError { .invalidCheckpoint(path: path, reason: reason) }
         for p in task.parameters {

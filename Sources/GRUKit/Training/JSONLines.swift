@@ -4,10 +4,17 @@ import Foundation
 /// same Double (so a log is an exact record); JSON has no NaN or ∞, so a non-finite number is
 /// written as `null` (the record's other fields, e.g. `"diverged"`, say what happened).
 public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
+    /// A real number: written as an integer when it is one of magnitude below 10¹⁵ (`3`, not
+    /// `3.0`), otherwise as Swift's shortest round-trip text (`0.1`, `1e-05`); ±∞ and NaN as `null`.
+    /// Every number read back from a log is a `.number`.
     case number(Double)
+    /// An integer (counts: epoch, iteration), written in decimal.
     case integer(Int)
+    /// A string, written as a JSON string literal (`"`, `\` and control characters escaped).
     case string(String)
+    /// `true` or `false`.
     case bool(Bool)
+    /// JSON's `null`: a missing value (e.g. no clipping threshold), or a non-finite number.
     case null
 
     /// The value as JSON text.
@@ -41,7 +48,8 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         return out + "\""
     }
 
-    /// A Double, or nil for `null` and non-numbers.
+    /// The value as a Double: a `.number` as is, an `.integer` converted (exact below 2⁵³); nil for
+    /// `null`, strings and booleans.
     public var double: Double? {
         switch self {
         case .number(let x): return x
@@ -53,17 +61,23 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
 
 /// One line of a JSON Lines log: an object whose keys keep the order they were added in.
 public struct LogRecord: Sendable, Equatable {
+    /// The fields in the order they were first set (the order of ``json``); keys are unique.
     public private(set) var fields: [(key: String, value: JSONValue)] = []
 
+    /// A record with the given fields, in order; a repeated key keeps its first position and
+    /// its last value (as assigning through the subscript does).
     public init(_ fields: [(String, JSONValue)] = []) {
         for (k, v) in fields { self[k] = v }
     }
 
+    /// Records are equal when they have the same keys in the same order with equal values
+    /// (so `{"a":1,"b":2}` ≠ `{"b":2,"a":1}`: the order is part of a log's text).
     public static func == (a: LogRecord, b: LogRecord) -> Bool {
         a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
-    /// The value of `key`, or nil. Setting an existing key replaces its value in place.
+    /// The value of `key`, or nil. Setting an existing key replaces its value in place; setting a
+    /// new key appends it; setting nil removes the key.
     public subscript(key: String) -> JSONValue? {
         get { fields.first { $0.key == key }?.value }
         set {
@@ -87,8 +101,15 @@ public struct LogRecord: Sendable, Equatable {
     }
 
     /// Parses one line written by ``json``: a flat JSON object of numbers, strings, booleans
-    /// and nulls (nested values are rejected), keeping the keys' order.
-    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` saying what is wrong and where.
+    /// and nulls (nested values are rejected), keeping the keys' order. Numbers become
+    /// ``JSONValue/number(_:)`` (integers too); a duplicate key, trailing text, a malformed or
+    /// non-finite number, or an unterminated string is an error.
+    /// - Parameters:
+    ///   - line: the text of one line, without its newline.
+    ///   - path: the log's path, for the error message.
+    ///   - lineNumber: the 1-based line number, for the error message.
+    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` saying what is wrong and where
+    ///   (the reason ends with the 1-based column).
     public static func parse(_ line: String, path: String, lineNumber: Int) throws -> LogRecord {
         var p = FlatJSONParser(bytes: Array(line.utf8))
         do { return try p.object() } catch let e as FlatJSONParser.Failure {

@@ -3,15 +3,35 @@
 /// steps in order, the hidden state carried from window to window and reset to zero at the start
 /// of every epoch. Evaluation cuts valid/test into `evaluationBatchSize` streams (10, as PyTorch's
 /// example) and averages the loss over all tokens; the metric is the perplexity e^loss.
+///
+/// Random state: the two dropout generators (`dropout.input`, `dropout.output`); the windows
+/// themselves are deterministic.
 public final class LanguageModelTask: TrainingTask {
+    /// The model being trained (Float, the training precision).
     public let model: GRULanguageModel<Float>
+    /// The training split as B parallel streams.
     public let train: TokenStreams
+    /// The validation split as `evaluationBatchSize` streams.
     public let valid: TokenStreams
+    /// The test split as `evaluationBatchSize` streams.
     public let test: TokenStreams
+    /// T, the truncated-BPTT window length (35 in the paper); the last window of a split may
+    /// be shorter.
     public let steps: Int
     var inputs: [Int32], targets: [Int32]
 
-    /// - Throws: `DataError.invalidBatching` when a split is too short for its streams.
+    /// The task over three token-id arrays (e.g. ``PennTreebank``'s splits).
+    /// - Parameters:
+    ///   - model: the model to train; its vocabulary must cover every id (checked per window,
+    ///     as a thrown ``ModelInputError``).
+    ///   - train: the training ids, cut into `batchSize` streams.
+    ///   - valid: the validation ids.
+    ///   - test: the test ids.
+    ///   - batchSize: B, the number of training streams (20 in the paper).
+    ///   - steps: T ≥ 1.
+    ///   - evaluationBatchSize: the number of streams for valid and test.
+    /// - Throws: ``DataError/invalidBatching(reason:)`` when T < 1, a batch size is < 1, or a
+    ///   split is too short to give every stream two tokens.
     public init(model: GRULanguageModel<Float>, train: [Int32], valid: [Int32], test: [Int32], batchSize: Int, steps: Int,
                 evaluationBatchSize: Int = 10) throws {
         try TokenStreams.validateWindow(steps: steps)

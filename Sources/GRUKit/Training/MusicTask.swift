@@ -6,10 +6,16 @@
 /// The loss is the NLL per frame: BCE summed over the 88 keys, averaged over real frames
 /// (padding excluded). Evaluation runs the tunes in order, in batches of B, from a zero state,
 /// and averages over all real frames; the metric is the NLL itself.
+///
+/// Random state: the output-dropout generator (`dropout.output`) and the shuffle (`shuffle`).
 public final class MusicTask: TrainingTask {
+    /// The model being trained (K = 88 keys, Float).
     public let model: GRUSequenceModel<Float>
+    /// The tunes of the three splits.
     public let music: PolyphonicMusic
+    /// B, tunes per batch.
     public let batchSize: Int
+    /// T, frames per truncated-BPTT window; the last window of a batch may be shorter.
     public let steps: Int
     /// The generator that shuffles the training tunes each epoch.
     public var shuffle: SeededGenerator
@@ -17,9 +23,15 @@ public final class MusicTask: TrainingTask {
     var batches: MusicBatches?
     var current: (index: Int, batch: MusicBatches.Batch)?
 
+    /// The task over a data set of tunes (e.g. Nottingham from ``PolyphonicMusic``).
     /// - Parameters:
-    ///   - shuffleSeed: seeds the shuffling generator.
-    /// - Throws: `DataError.invalidBatching` when a split has no tunes or B < 1.
+    ///   - model: the model to train; its ``GRUSequenceModel/keys`` must be ``PianoRoll/keys`` (88),
+    ///     or every window throws ``ModelInputError/shape(_:)``.
+    ///   - music: the three splits of tunes.
+    ///   - batchSize: B ≥ 1, tunes per batch.
+    ///   - steps: T ≥ 1, frames per window.
+    ///   - shuffleSeed: seeds the generator that shuffles the training tunes each epoch.
+    /// - Throws: ``DataError/invalidBatching(reason:)`` when T < 1, B < 1 or a split has no tunes.
     public init(model: GRUSequenceModel<Float>, music: PolyphonicMusic, batchSize: Int, steps: Int, shuffleSeed: UInt64) throws {
         try TokenStreams.validateWindow(steps: steps)
         for split in Split.allCases where music.split(split).isEmpty {

@@ -4,13 +4,17 @@ public struct RunConfiguration: Sendable, Equatable {
     /// The run's name: its log is `runs/NAME.jsonl`, its checkpoint `runs/NAME.checkpoint.safetensors`.
     /// Letters, digits, `.`, `-`, `_`, `+`.
     public var name: String
+    /// Plain SGD, clipping, projection or both, with their thresholds.
     public var method: TrainingMethod
+    /// η per epoch: η₀, the epochs at η₀ and the decay divisor.
     public var schedule: LearningRateSchedule
     /// The number of epochs to train for.
     public var epochs: Int
     /// The seed of the model's initialisation (and, derived from it, of dropout and shuffling).
     public var seed: UInt64
+    /// The GRU form of the model.
     public var cell: GRUCell
+    /// H, the GRU's hidden units.
     public var hiddenSize: Int
     /// Mini-batch size B (parallel streams, or tunes per batch).
     public var batchSize: Int
@@ -29,6 +33,10 @@ public struct RunConfiguration: Sendable, Equatable {
     /// key/value text; part of the fingerprint.
     public var details: [String: String]
 
+    /// A run configuration; the defaults are seed 1, the reset-after form, no dropout, a log record
+    /// every 10 iterations, all windows, and divergence only on non-finite values.
+    /// - Precondition: ``isValidName(_:)`` holds for `name`; epochs, hiddenSize, batchSize, steps
+    ///   and logEvery are ≥ 1. Validate user input before (``TrainingOptions/validate()``).
     public init(name: String, method: TrainingMethod, schedule: LearningRateSchedule, epochs: Int, seed: UInt64 = 1,
                 cell: GRUCell = .resetAfter, hiddenSize: Int, batchSize: Int, steps: Int, dropout: Double = 0,
                 logEvery: Int = 10, windowLimit: Int? = nil, divergenceLoss: Double? = nil, details: [String: String] = [:]) {
@@ -41,7 +49,8 @@ public struct RunConfiguration: Sendable, Equatable {
         self.divergenceLoss = divergenceLoss; self.details = details
     }
 
-    /// Whether `name` can name a run's files.
+    /// Whether `name` can name a run's files: non-empty, not starting with `.` (no hidden files,
+    /// no `..`), and only ASCII letters, digits, `.`, `-`, `_`, `+` (no path separators).
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && !name.hasPrefix(".") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-+".contains($0)) }
     }
@@ -49,12 +58,14 @@ public struct RunConfiguration: Sendable, Equatable {
     /// The initial learning rate η₀.
     public var learningRate: Double { schedule.initial }
 
-    /// A conventional run name: `sgd-lr10`, `clip5-lr10`, `project0.2-lr10`, `clip5+project0.2-lr10`.
+    /// A conventional run name, ``shortName(_:)`` + `-lr` + η₀: `sgd-lr10`, `clip5-lr10`,
+    /// `project0.2-lr10`, `clip5+project0.2-lr10`. Always valid by ``isValidName(_:)``.
     public static func name(method: TrainingMethod, learningRate: Double) -> String {
         "\(shortName(method))-lr\(number(learningRate))"
     }
 
-    /// `sgd`, `clip5`, `project0.2`, `clip5+project0.2`.
+    /// The method in a file name: `sgd`, `clip5`, `project0.2`, `clip5+project0.2` (integers
+    /// without a decimal point, other numbers as Swift prints them, e.g. `1e-05`).
     public static func shortName(_ method: TrainingMethod) -> String {
         switch method {
         case .none: return "sgd"
@@ -70,7 +81,9 @@ public struct RunConfiguration: Sendable, Equatable {
     }
 
     /// Every setting except `epochs` (a finished run may be extended), as `key=value` lines in a
-    /// fixed order. Two runs with equal fingerprints and seeds produce identical numbers.
+    /// fixed order, then the ``details`` sorted by key. The seed is part of it, so two runs with
+    /// equal fingerprints produce identical numbers (on the same machine and BLAS thread count:
+    /// a different summation order in BLAS changes the last bits).
     public var fingerprint: String {
         var pairs: [(String, String)] = [
             ("name", name), ("method", method.description), ("schedule.initial", "\(schedule.initial)"),

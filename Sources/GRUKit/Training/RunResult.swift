@@ -20,7 +20,9 @@ public enum RunStatus: Sendable, Equatable {
 
 /// What a run produced: its status and the per-epoch losses, with the task's metric.
 public struct RunResult: Sendable, Equatable {
+    /// The configuration the run was trained with.
     public var configuration: RunConfiguration
+    /// Completed, diverged (where and why) or stopped.
     public var status: RunStatus
     /// "perplexity" or "nll".
     public var metricName: String
@@ -32,15 +34,20 @@ public struct RunResult: Sendable, Equatable {
     public var validMetrics: [Double]
     /// Test loss of the final model (nil unless completed).
     public var testLoss: Double?
+    /// The metric of ``testLoss`` (nil unless completed).
     public var testMetric: Double?
     /// Iterations trained (over all sessions).
     public var iterations: Int
     /// Wall-clock seconds (over all sessions).
     public var seconds: Double
 
+    /// The number of epochs that completed (trained and validated), over all sessions.
     public var epochsCompleted: Int { validLosses.count }
-    /// The lowest validation metric, nil when no epoch completed.
+    /// The lowest finite validation metric, nil when no epoch completed (both metrics, perplexity
+    /// and NLL, are better when lower).
     public var bestValidMetric: Double? { validMetrics.filter(\.isFinite).min() }
+    /// The validation metric after the last completed epoch, nil when none completed.
     public var finalValidMetric: Double? { validMetrics.last }
+    /// True when ``status`` is ``RunStatus/diverged(epoch:iteration:reason:)``.
     public var diverged: Bool { if case .diverged = status { return true } else { return false } }
 }

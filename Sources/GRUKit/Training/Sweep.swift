@@ -3,8 +3,11 @@ import Foundation
 /// A grid of runs (methods × learning rates) trained one after the other, each with its own
 /// ``Trainer``; a diverged run is recorded and the sweep goes on.
 public struct Sweep {
+    /// The runs, in the order they are trained.
     public var configurations: [RunConfiguration]
 
+    /// A sweep over the given runs.
+    /// - Precondition: run names are unique (they name the runs' files in one folder).
     public init(configurations: [RunConfiguration]) {
         precondition(Set(configurations.map(\.name)).count == configurations.count, "Sweep: run names must be unique")
         self.configurations = configurations
@@ -27,8 +30,18 @@ public struct Sweep {
         return Sweep(configurations: runs)
     }
 
-    /// Trains every run in order: `makeTask` builds a fresh model for each; returns the results.
-    /// `stopAfterEpochs` and `resume` apply to every run (see ``Trainer``).
+    /// Trains every run in order, each by its own ``Trainer`` writing into `directory`;
+    /// `makeTask` builds a fresh model and data task for each. A diverged run is a result, not an
+    /// error, and the sweep goes on.
+    /// - Parameters:
+    ///   - directory: the folder of the runs' logs and checkpoints.
+    ///   - resume: continue each run from its checkpoint when it has one (``Trainer/run(resume:)``).
+    ///   - stopAfterEpochs: stop each run after this many epochs in total (``Trainer/stopAfterEpochs``).
+    ///   - progress: the console, or nil for silence.
+    ///   - makeTask: builds the task of one configuration.
+    /// - Returns: one result per configuration, in order.
+    /// - Throws: the first error of `makeTask` or of a run (``TrainingError`` for unusable files,
+    ///   data errors); the runs before it keep their logs and checkpoints.
     public func run(directory: URL, resume: Bool, stopAfterEpochs: Int? = nil, progress: TrainingProgress?,
                     makeTask: (RunConfiguration) throws -> TrainingTask) throws -> [RunResult] {
         var results: [RunResult] = []
@@ -44,10 +57,12 @@ public struct Sweep {
 /// The comparison table of a sweep: one row per run with its method, learning rate, final and
 /// best validation metric and test metric, or "diverged (epoch e, iteration i)".
 public struct ResultsTable {
+    /// The runs, one row each, in order.
     public var results: [RunResult]
     /// Printed above the table (what it is, and that the numbers are ours).
     public var title: String
 
+    /// A table of the given results under `title`.
     public init(results: [RunResult], title: String) {
         self.results = results
         self.title = title
@@ -112,8 +127,11 @@ public struct ResultsTable {
         return t
     }
 
-    /// Writes `results.md` and `results.dat` into `directory`, atomically.
-    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
+    /// Writes ``markdown`` to `results.md` and ``dataTable`` to `results.dat` in `directory`, each
+    /// atomically (an existing file is replaced whole or not at all).
+    /// - Returns: the two URLs written.
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file that could not be
+    ///   written (the folder must exist).
     @discardableResult
     public func write(to directory: URL) throws -> [URL] {
         let md = directory.appendingPathComponent("results.md"), dat = directory.appendingPathComponent("results.dat")

@@ -20,18 +20,24 @@ import Foundation
 /// uninterrupted one. A checkpoint of a completed run whose `epochs` equal the request, or of a
 /// diverged run, is reported without training.
 public final class Trainer {
+    /// The run: its name (which names the files), method, schedule and sizes.
     public let configuration: RunConfiguration
+    /// The model and data being trained; the trainer mutates its parameters and generators.
     public let task: TrainingTask
     /// The folder of the log and the checkpoint.
     public let directory: URL
+    /// The console the trainer reports to (progress bar or lines, notes); nil for silence.
     public let progress: TrainingProgress?
     /// Stop (status ``RunStatus/stopped(epoch:)``) after this many epochs have completed in
     /// total, leaving a checkpoint that `resume` continues; nil: train to the end.
     public var stopAfterEpochs: Int?
 
+    /// `directory/NAME.jsonl`, the run's ``TrainingLog``.
     public var logURL: URL { directory.appendingPathComponent(configuration.name + ".jsonl") }
+    /// `directory/NAME.checkpoint.safetensors`, the run's ``Checkpoint``.
     public var checkpointURL: URL { directory.appendingPathComponent(configuration.name + ".checkpoint.safetensors") }
 
+    /// A trainer for one run; nothing is read or written until ``run(resume:)``.
     public init(configuration: RunConfiguration, task: TrainingTask, directory: URL, progress: TrainingProgress? = nil) {
         self.configuration = configuration
         self.task = task
@@ -69,8 +75,16 @@ public final class Trainer {
     }
 
     /// Trains (or resumes) the run and returns its result.
-    /// - Throws: ``TrainingError`` for files that cannot be written or a checkpoint/log that
-    ///   cannot be used, and the task's errors (bad data). Divergence is not an error.
+    ///
+    /// Without `resume` (or without a checkpoint), an existing log and checkpoint of the same
+    /// name are replaced: the run starts afresh. Creates `directory` if needed.
+    /// - Parameter resume: continue from the checkpoint in `directory` when there is one.
+    /// - Returns: the result; ``RunResult/status`` says whether the run completed, diverged or
+    ///   stopped (``stopAfterEpochs``).
+    /// - Throws: ``TrainingError/checkpointMismatch(path:differences:)`` when the checkpoint was
+    ///   written for another configuration, ``TrainingError/invalidCheckpoint(path:reason:)`` when
+    ///   it (or its log) cannot be used, ``TrainingError/cannotWrite(path:reason:)`` for files
+    ///   that cannot be written, and the task's errors (bad data). Divergence is not an error.
     public func run(resume: Bool = false) throws -> RunResult {
         let c = configuration
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {

@@ -2,15 +2,19 @@ import Foundation
 
 /// Why a training run, its log or its checkpoint cannot be used, naming the file at fault.
 public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedError {
-    /// A log line that is not a JSON object (1-based line).
+    /// A log line that is not a flat JSON object (`line` is 1-based; 0 when the file itself
+    /// cannot be read), with what is wrong and the column.
     case invalidLog(path: String, line: Int, reason: String)
     /// A checkpoint that cannot be read or does not fit the run.
     case invalidCheckpoint(path: String, reason: String)
-    /// A checkpoint written for another configuration.
+    /// A checkpoint written for another configuration: `differences` lists each fingerprint line
+    /// that differs, as `key: checkpoint X, now Y`.
     case checkpointMismatch(path: String, differences: [String])
     /// A file that cannot be written (the previous file, if any, is left as it was).
     case cannotWrite(path: String, reason: String)
 
+    /// One message naming the file (and line), what is wrong, and what to do about it
+    /// (e.g. delete the checkpoint to start afresh).
     public var description: String {
         switch self {
         case let .invalidLog(path, line, reason):
@@ -26,5 +30,6 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
         }
     }
 
+    /// ``description``, so that Foundation's `localizedDescription` shows the same text.
     public var errorDescription: String? { description }
 }

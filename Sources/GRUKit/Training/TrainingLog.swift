@@ -20,6 +20,7 @@ import Foundation
 /// `seconds` is the wall-clock time since the run started (summed over resumed sessions): the
 /// only field that differs between a resumed run and an uninterrupted one.
 public final class TrainingLog {
+    /// The log file.
     public let url: URL
     private let handle: FileHandle
     /// The number of bytes in the file: the offset a checkpoint records.
@@ -28,8 +29,10 @@ public final class TrainingLog {
     /// Opens the log for appending. With `truncatingTo`, the file is first cut to that many bytes
     /// (resuming: what a stopped run wrote after its last checkpoint is dropped); otherwise it is
     /// created empty (replacing an older log).
-    /// - Throws: ``TrainingError`` naming the file when it cannot be written, or when it is
-    ///   shorter than `truncatingTo` (the log does not belong to the checkpoint).
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file when it cannot be
+    ///   created or opened, ``TrainingError/invalidCheckpoint(path:reason:)`` when resuming and
+    ///   the file is missing or shorter than `truncatingTo` (the log does not belong to the
+    ///   checkpoint).
     public init(url: URL, truncatingTo resumeOffset: UInt64? = nil) throws {
         self.url = url
         let fm = FileManager.default
@@ -56,8 +59,9 @@ public final class TrainingLog {
 
     deinit { try? handle.close() }
 
-    /// Appends one record as a line.
-    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
+    /// Appends one record as a line (``LogRecord/json`` and a newline), written through at once,
+    /// and advances ``offset``.
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file.
     public func append(_ record: LogRecord) throws {
         let line = Data((record.json + "\n").utf8)
         do { try handle.write(contentsOf: line) } catch {
@@ -66,9 +70,9 @@ public final class TrainingLog {
         offset += UInt64(line.count)
     }
 
-    /// Reads every record of a log file.
-    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the file and line, or
-    ///   when the file cannot be read.
+    /// Reads every record of a log file, in order; empty lines are skipped.
+    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the file and the 1-based
+    ///   line of the first record that does not parse, or line 0 when the file cannot be read.
     public static func records(at url: URL) throws -> [LogRecord] {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw TrainingError.invalidLog(path: url.path, line: 0, reason: "cannot read the file")

@@ -3,67 +3,106 @@ import ArgumentParser
 /// The command-line options of the training chapters (5, 6, 7), shared so that every chapter
 /// spells them alike. Options left unset take the chapter's default for its `--scale`.
 public struct TrainingOptions: ParsableArguments {
+    /// `--method m`: the method of a single run (none, clip, project, clip+project); nil takes
+    /// the chapter's default. Not allowed with `--sweep`.
     @Option(help: ArgumentHelp("Training method of a single run: none, clip, project or clip+project.", valueName: "method"))
     public var method: MethodName?
 
+    /// `--clip x`: the global-norm threshold of clip and clip+project, x > 0 and finite
+    /// (checked by ``validate()``); nil takes the chapter's default.
     @Option(help: ArgumentHelp("Gradient-clipping threshold (global norm) for clip and clip+project.", valueName: "x"))
     public var clip: Double?
 
+    /// `--delta δ`: the projection's margin, ‖W_hh‖₂ ≤ 2 − δ, 0 < δ < 2 (checked by ``validate()``;
+    /// δ = 0 would allow the bifurcation point itself); nil takes the chapter's default.
     @Option(help: ArgumentHelp("δ of the projection: ‖W_hh‖₂ ≤ 2 − δ (project and clip+project).", valueName: "δ"))
     public var delta: Double?
 
+    /// `--lr η`: the initial learning rate η₀ of a single run, η > 0 and finite; nil takes the
+    /// chapter's default. Not allowed with `--sweep` (use `--lrs`).
     @Option(help: ArgumentHelp("Initial learning rate η₀ of a single run.", valueName: "η"))
     public var lr: Double?
 
+    /// `--epochs n`: epochs to train, n ≥ 1 (a resumed run may be given more than before).
     @Option(help: ArgumentHelp("Epochs to train.", valueName: "n"))
     public var epochs: Int?
 
+    /// `--hidden n`: the GRU's hidden units H, n ≥ 1.
     @Option(help: ArgumentHelp("Hidden units of the GRU.", valueName: "n"))
     public var hidden: Int?
 
+    /// `--cell form`: `reset-after` (PyTorch/cuDNN) or `reset-before` (the paper's equations).
     @Option(help: ArgumentHelp("GRU form: reset-after (PyTorch/cuDNN) or reset-before (the paper's).", valueName: "form"))
     public var cell: CellName?
 
+    /// `--sweep`: train the grid `--methods` × `--lrs` and write the results table. The training
+    /// chapters sweep whenever neither `--method` nor `--lr` is given; the flag is what
+    /// ``validate()`` requires before it accepts `--methods` and `--lrs`, and it excludes
+    /// `--method` and `--lr`.
     @Flag(help: "Train a grid of methods × learning rates (--methods, --lrs) and write the results table.")
     public var sweep = false
 
+    /// `--methods list`: the sweep's methods, comma-separated names of ``MethodName``; parsed by
+    /// ``parseMethods(_:)``. Only with `--sweep`.
     @Option(help: ArgumentHelp("Methods of the sweep, comma-separated (e.g. none,clip,project,clip+project).", valueName: "list"))
     public var methods: String?
 
+    /// `--lrs list`: the sweep's learning rates, comma-separated positive numbers; parsed by
+    /// ``parseRates(_:)``. Only with `--sweep`.
     @Option(help: ArgumentHelp("Learning rates of the sweep, comma-separated (e.g. 1,10).", valueName: "list"))
     public var lrs: String?
 
+    /// `--resume`: continue each run from its checkpoint in the output folder when the checkpoint
+    /// has the same configuration (see ``Trainer``); otherwise runs start afresh.
     @Flag(help: "Continue runs from their checkpoints in the output folder (runs/NAME.checkpoint.safetensors).")
     public var resume = false
 
+    /// `--stop-after n`: stop every run once n epochs have completed in total, leaving a
+    /// checkpoint for `--resume` (n ≥ 1; ``Trainer/stopAfterEpochs``).
     @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop every run after this many epochs (resume later with --resume).", valueName: "n"))
     public var stopAfter: Int?
 
+    /// `--limit-windows n`: at most n training windows per epoch, n ≥ 1 (for tests and smoke
+    /// runs; ``RunConfiguration/windowLimit``).
     @Option(name: .customLong("limit-windows"), help: ArgumentHelp("At most this many training windows per epoch (for tests).", valueName: "n"))
     public var limitWindows: Int?
 
+    /// `--log-every n`: a log record every n iterations, n ≥ 1; each one costs an SVD and an
+    /// eigen-decomposition of W_hh (``RunConfiguration/logEvery``).
     @Option(name: .customLong("log-every"), help: ArgumentHelp("A log record (with ‖W_hh‖₂ and ρ(J)) every n iterations.", valueName: "n"))
     public var logEvery: Int?
 
+    /// `--divergence-loss x`: a window loss above x > 0 ends the run as diverged
+    /// (``RunConfiguration/divergenceLoss``); nil takes the chapter's default.
     @Option(name: .customLong("divergence-loss"), help: ArgumentHelp("A window loss above this counts as divergence (default: 10× the loss of a uniform guess).", valueName: "x"))
     public var divergenceLoss: Double?
 
+    /// Every option unset (the chapter's defaults). Required by `ParsableArguments`; the parser
+    /// fills the options.
     public init() {}
 
     /// A method's command-line name.
     public enum MethodName: String, ExpressibleByArgument, CaseIterable, Sendable {
+        /// `none`: plain SGD (``TrainingMethod/none``); `clip`: gradient clipping, then SGD
+        /// (``TrainingMethod/clip(maxNorm:)``); `project`: SGD, then the projection P_δ
+        /// (``TrainingMethod/project(delta:)``).
         case none, clip, project
+        /// `clip+project`: both (``TrainingMethod/clipAndProject(maxNorm:delta:)``).
         case clipAndProject = "clip+project"
     }
 
     /// A GRU form's command-line name.
     public enum CellName: String, ExpressibleByArgument, CaseIterable, Sendable {
+        /// `reset-after`: ``GRUCell/resetAfter``.
         case resetAfter = "reset-after"
+        /// `reset-before`: ``GRUCell/resetBefore``.
         case resetBefore = "reset-before"
+        /// The engine's ``GRUCell`` of this name.
         public var cell: GRUCell { self == .resetAfter ? .resetAfter : .resetBefore }
     }
 
-    /// The method `name` with threshold `clip` and δ.
+    /// The method `name` with threshold `clip` and δ (each used only by the methods that need it).
+    /// Nothing is checked here: the values come from validated options or a chapter's defaults.
     public static func method(_ name: MethodName, clip: Double, delta: Double) -> TrainingMethod {
         switch name {
         case .none: return .none
@@ -73,8 +112,10 @@ public struct TrainingOptions: ParsableArguments {
         }
     }
 
-    /// Parses `--methods`.
-    /// - Throws: `ValidationError` naming the flag and the bad entry.
+    /// Parses `--methods`: comma-separated ``MethodName`` spellings, spaces around entries
+    /// ignored, e.g. `none,clip, project` → [.none, .clip, .project]. Empty entries are skipped.
+    /// - Throws: `ValidationError` naming the flag and the bad entry (swift-argument-parser
+    ///   prints it with the usage and exits with status 64).
     public static func parseMethods(_ text: String) throws -> [MethodName] {
         try text.split(separator: ",").map { s in
             let t = s.trimmingCharacters(in: .whitespaces)
@@ -85,7 +126,8 @@ public struct TrainingOptions: ParsableArguments {
         }
     }
 
-    /// Parses `--lrs` (positive numbers).
+    /// Parses `--lrs`: comma-separated positive finite numbers, e.g. `1,10` → [1, 10]; spaces
+    /// around entries ignored, empty entries skipped.
     /// - Throws: `ValidationError` naming the flag and the bad entry.
     public static func parseRates(_ text: String) throws -> [Double] {
         try text.split(separator: ",").map { s in
@@ -95,7 +137,12 @@ public struct TrainingOptions: ParsableArguments {
         }
     }
 
-    /// Checks the ranges of the numeric options (called from a chapter's `validate()`).
+    /// Checks the ranges of the numeric options and their combinations (called from a chapter's
+    /// `validate()`, so a bad value is reported with the flag's name before anything runs):
+    /// --clip, --lr > 0 and finite; 0 < --delta < 2; --epochs, --hidden, --stop-after,
+    /// --limit-windows, --log-every ≥ 1; --divergence-loss > 0; --methods and --lrs parse and come
+    /// only with --sweep; --method and --lr never with --sweep.
+    /// - Throws: `ValidationError` naming the flag and the value.
     public func validate() throws {
         if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number (got \(clip)).") }
         if let delta, !(delta > 0 && delta < 2) { throw ValidationError("--delta must lie in (0, 2) (got \(delta)).") }

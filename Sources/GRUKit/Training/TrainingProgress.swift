@@ -13,6 +13,12 @@ public final class TrainingProgress {
     var lastDraw = -Double.infinity
     var lastLine = 0.0
 
+    /// A console for training.
+    /// - Parameters:
+    ///   - unit: what an item is, in the bar's rate (`tok` for tokens, `frames` for music frames).
+    ///   - isTerminal: draw a redrawn bar (true) or print lines (false); by default, whether
+    ///     standard output is a terminal.
+    ///   - write: where the text goes; by default standard output, flushed after each piece.
     public init(unit: String, isTerminal: Bool = isatty(STDOUT_FILENO) == 1,
                 write: @escaping (String) -> Void = { fputs($0, stdout); fflush(stdout) }) {
         self.unit = unit
