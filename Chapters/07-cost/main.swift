@@ -1,7 +1,7 @@
 //: # Chapter 7 — What the projection costs
 //:
 //: Run it with `swift run -c release ch07-cost` (add `--help` for the options). The quick default
-//: takes about a minute and a half on two cores; `--scale paper` times more iterations, trains the
+//: takes about a minute on two cores; `--scale paper` times more iterations, trains the
 //: activity runs at the paper's size and adds n = 1024. It writes into `figures/07-cost/`: the data files
 //: `iteration-time.dat`, `projection-vs-n.dat`, `projection-activity.dat`,
 //: `projection-activity-summary.dat`, and the figures `iteration-time`, `projection-vs-n` and
@@ -418,7 +418,7 @@ struct Chapter7: ParsableCommand {
          are the load of the machine, not the method.)
 
          **A cheaper decomposition is not enough.** The exact variants that decompose WᵀW instead of W
-         (leading or selective eigenpairs, chapter 4) cut a projection to 13–16 ms, about 5 % of an
+         (leading or selective eigenpairs, chapter 4) cut a projection to 13–17 ms, about 5 % of an
          iteration — a saving, but the same kind of cost, paid at every step. This is consistent with
          what the reviews say of the paper's own figure: a cheaper variant that still decomposes at every
          step does not change the picture much.
@@ -434,17 +434,17 @@ struct Chapter7: ParsableCommand {
          two values each; 35 decomposed and found nothing above c). After a clip the carried bound is c
          itself, so no step can be certified and every later iteration pays for a decomposition until the
          weights move back inside. The projection's share rises accordingly: 1.2–1.6 % measured at 128
-         units, about 4.5 % estimated at 650 — the cost of the leading eigenpairs, a quarter of the full SVD's, and
-         no longer free. That is the regime where the projection matters (chapter 5: plain SGD blows up at
+         units, about 4.5 % estimated at 650 — the cost of the leading eigenpairs, a quarter of the full
+         SVD's, and no longer free. That is the regime where the projection matters (chapter 5: plain SGD blows up at
          this rate), so this is the price of the method where it earns its keep.
 
          **Against n.** All decomposing methods grow steeply with n (from 64 to 650 the full SVD goes from
-         about 0.6 to 60–80 ms; at these sizes fixed overheads still blunt the n³), and the ranking is stable: full
-         SVD, then the full eigendecomposition of WᵀW at about half, then the selective and leading
-         eigenpairs at a fifth. The certified skip stays at microseconds at every size: its O(n²) step norm
-         is part of the update. At n = 650 the full SVD is a fifth of a plain-SGD iteration of the whole
-         language model; at larger hidden sizes the gap narrows, since the iteration grows like n² for a
-         fixed vocabulary while the projection grows like n³.
+         about 0.6 to 60–80 ms; at these sizes fixed overheads still blunt the n³), and the ranking is
+         stable: full SVD, then the full eigendecomposition of WᵀW at about half, then the selective and
+         leading eigenpairs at a fifth. The certified skip stays at microseconds at every size: its O(n²)
+         step norm is part of the update. At n = 650 the full SVD costs a quarter of a plain-SGD iteration
+         of the whole language model; at larger hidden sizes its share grows, since the iteration grows
+         like n² for a fixed vocabulary while the projection grows like n³.
 
          All numbers are ours, measured on a CPU; the paper's Figure 2 measured its own implementation, and
          its numbers are not available to us (NOTES §4).
