@@ -1,7 +1,7 @@
 // `grukit-book` — weaves every chapter into a Markdown page of the book (`make book`).
 //
 // For each Chapters/NN-slug/main.swift it writes book/NN-slug.md: the chapter's prose and code
-// in order, what its quick run printed (figures/NN-slug/output.txt, saved by `make chapters`),
+// in order (main.swift, then the folder's other .swift files), what its quick run printed (figures/NN-slug/output.txt, saved by `make chapters`),
 // its figures (copied from figures/NN-slug/*.png to book/figures/NN-slug/) and "Run it yourself";
 // then book/README.md, the table of contents. Run from the repository root.
 import Foundation
@@ -42,7 +42,11 @@ var contents: [(slug: String, title: String, key: String?)] = []
 do {
     try fm.createDirectory(at: bookDir, withIntermediateDirectories: true)
     for slug in slugs {
-        let source = try String(contentsOf: chaptersDir.appendingPathComponent("\(slug)/main.swift"), encoding: .utf8)
+        let folder = chaptersDir.appendingPathComponent(slug)
+        let source = try String(contentsOf: folder.appendingPathComponent("main.swift"), encoding: .utf8)
+        let supporting = try fm.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".swift") && $0 != "main.swift" }
+            .map { (name: $0, source: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
         let figuresDir = root.appendingPathComponent("figures/\(slug)")
         let output = try? String(contentsOf: figuresDir.appendingPathComponent("output.txt"), encoding: .utf8)
         let pngs = ((try? fm.contentsOfDirectory(atPath: figuresDir.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
@@ -54,7 +58,7 @@ do {
         for png in pngs {
             try fm.copyItem(at: figuresDir.appendingPathComponent(png), to: target.appendingPathComponent(png))
         }
-        let page = BookPage(slug: slug, source: source, terminalOutput: output, helpText: helpText("ch" + slug), figures: pngs)
+        let page = BookPage(slug: slug, source: source, supporting: supporting, terminalOutput: output, helpText: helpText("ch" + slug), figures: pngs)
         try page.markdown.write(to: bookDir.appendingPathComponent("\(slug).md"), atomically: true, encoding: .utf8)
         contents.append((slug, page.title, page.keyFigure))
         print("wrote book/\(slug).md (\(pngs.count) figures)")

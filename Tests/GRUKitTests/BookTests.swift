@@ -33,6 +33,17 @@ final class BookTests: XCTestCase {
         XCTAssertEqual(BookPage(slug: "09-x", source: source).title, "Title")
     }
 
+    func testSupportingFilesAreWovenAfterMainInNameOrder() {
+        let page = BookPage(slug: "07-x", source: "//: # Seven\nrun()\n",
+                            supporting: [(name: "Zeta.swift", source: "func z() {}\n"), (name: "Alpha.swift", source: "//: Helpers.\nfunc run() {}\n")])
+        let text = page.sourceSection
+        let main = text.range(of: "run()")!, alpha = text.range(of: "### `Chapters/07-x/Alpha.swift`")!, zeta = text.range(of: "### `Chapters/07-x/Zeta.swift`")!
+        XCTAssertTrue(main.lowerBound < alpha.lowerBound && alpha.lowerBound < zeta.lowerBound)
+        XCTAssertTrue(text.contains("Helpers.\n\n```swift\nfunc run() {}\n```"))
+        // A change in a supporting file changes the woven section, so the staleness test sees it.
+        XCTAssertNotEqual(text, BookPage(slug: "07-x", source: "//: # Seven\nrun()\n", supporting: [(name: "Alpha.swift", source: "func run() { }\n")]).sourceSection)
+    }
+
     func testImageLinksInProsePointIntoTheChapterFigures() {
         let page = BookPage(slug: "01-dynamics", source: "//: ![Trajectories](trajectories.png)\nlet a = 1\n", figures: ["return-map.png", "trajectories.png"])
         XCTAssertTrue(page.sourceSection.contains("](figures/01-dynamics/trajectories.png)"))
@@ -48,16 +59,20 @@ final class BookTests: XCTestCase {
             .filter { FileManager.default.fileExists(atPath: chapters.appendingPathComponent("\($0)/main.swift").path) }.sorted()
         XCTAssertFalse(slugs.isEmpty)
         for slug in slugs {
-            let source = try String(contentsOf: chapters.appendingPathComponent("\(slug)/main.swift"), encoding: .utf8)
+            let folder = chapters.appendingPathComponent(slug)
+            let source = try String(contentsOf: folder.appendingPathComponent("main.swift"), encoding: .utf8)
+            let supporting = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .filter { $0.hasSuffix(".swift") && $0 != "main.swift" }
+                .map { (name: $0, source: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
             let pageURL = Self.root.appendingPathComponent("book/\(slug).md")
             guard let page = try? String(contentsOf: pageURL, encoding: .utf8) else {
                 XCTFail("NOT OK book/\(slug).md is missing: run `make book`"); continue
             }
-            let expected = BookPage(slug: slug, source: source).sourceSection
+            let expected = BookPage(slug: slug, source: source, supporting: supporting).sourceSection
             if page.contains(expected) {
                 print("OK     book/\(slug).md matches Chapters/\(slug)/main.swift")
             } else {
-                XCTFail("NOT OK book/\(slug).md is stale: Chapters/\(slug)/main.swift changed; run `make book`")
+                XCTFail("NOT OK book/\(slug).md is stale: a file in Chapters/\(slug)/ changed; run `make book`")
             }
         }
     }

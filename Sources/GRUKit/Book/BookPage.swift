@@ -16,6 +16,9 @@ public struct BookPage: Sendable {
     public var slug: String
     /// The literate blocks of `Chapters/NN-slug/main.swift`.
     public var blocks: [LiterateSource.Block]
+    /// The chapter's other source files (name, literate blocks), woven after `main.swift` in
+    /// name order under "Supporting code".
+    public var supportingFiles: [(name: String, blocks: [LiterateSource.Block])]
     /// What the chapter printed in its quick run (nil: not available).
     public var terminalOutput: String?
     /// The chapter's `--help` text (nil: not available).
@@ -26,9 +29,13 @@ public struct BookPage: Sendable {
     /// A page for chapter `slug` (`NN-slug`) whose `main.swift` text is `source`, parsed at once
     /// by ``LiterateSource/parse(_:)``; the other inputs are optional and only add sections.
     /// Never fails: any text is a valid (if dull) literate source.
-    public init(slug: String, source: String, terminalOutput: String? = nil, helpText: String? = nil, figures: [String] = []) {
+    ///   - supporting: the chapter folder's other `.swift` files as (file name, contents); they are
+    ///     sorted by name and woven after `main.swift`.
+    public init(slug: String, source: String, supporting: [(name: String, source: String)] = [],
+                terminalOutput: String? = nil, helpText: String? = nil, figures: [String] = []) {
         self.slug = slug
         self.blocks = LiterateSource.parse(source)
+        self.supportingFiles = supporting.sorted { $0.name < $1.name }.map { ($0.name, LiterateSource.parse($0.source)) }
         self.terminalOutput = terminalOutput
         self.helpText = helpText
         self.figures = figures
@@ -54,7 +61,7 @@ public struct BookPage: Sendable {
     /// targets ending in `.png` with no `/`, i.e. figures of the chapter's own folder.
     public var figuresReferencedInProse: [String] {
         var names: [String] = []
-        for case .prose(let p) in blocks {
+        for case .prose(let p) in blocks + supportingFiles.flatMap(\.blocks) {
             var rest = Substring(p)
             while let open = rest.range(of: "](") {
                 let after = rest[open.upperBound...]
@@ -67,17 +74,29 @@ public struct BookPage: Sendable {
         return names
     }
 
-    /// The Markdown woven from the source alone (deterministic: a function of main.swift).
+    /// The Markdown woven from the source alone (deterministic: a function of the chapter's files).
     public var sourceSection: String {
         var out = [BookPage.sourceBegin, ""]
-        for block in blocks {
-            switch block {
-            case .prose(let p):
-                out.append(rewriteImageLinks(p))
-            case .code(let c):
-                out.append("```swift\n\(c)\n```")
+        func weave(_ blocks: [LiterateSource.Block]) {
+            for block in blocks {
+                switch block {
+                case .prose(let p): out.append(rewriteImageLinks(p))
+                case .code(let c): out.append("```swift\n\(c)\n```")
+                }
+                out.append("")
             }
+        }
+        weave(blocks)
+        if !supportingFiles.isEmpty {
+            out.append("## Supporting code")
             out.append("")
+            out.append("The chapter's other files, which `main.swift` calls into.")
+            out.append("")
+            for file in supportingFiles {
+                out.append("### `Chapters/\(slug)/\(file.name)`")
+                out.append("")
+                weave(file.blocks)
+            }
         }
         out.append(BookPage.sourceEnd)
         return out.joined(separator: "\n")
