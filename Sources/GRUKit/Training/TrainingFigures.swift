@@ -9,6 +9,8 @@ public enum TrainingFigures {
         let metric = results.first?.metricName ?? "metric"
         var panel = Panel(title: title, xLabel: "epoch", yLabel: "validation \(metric)",
                           logScale: metric == "perplexity" ? [.y] : [], key: .outsideRight)
+        // Epochs are whole numbers: one tic per epoch.
+        panel.command("set xtics 1")
         for (k, r) in results.enumerated() {
             let style = Style.linesPoints.lineType(k % Figure.palette.count + 1)
             let label = r.configuration.name
@@ -24,28 +26,28 @@ public enum TrainingFigures {
         return Figure(name, layout: .single, panelSize: (820, 480), panels: [panel])
     }
 
-    /// Three panels against the iteration: the largest pre-clip gradient norm between log points
-    /// (log axis), ‖W_hh‖₂ (with the projection's bound 2) and ρ(J) at h* = 0 (with the stability
-    /// limit 1), one line per log. `logs` pairs a run name with its records.
+    /// Three panels against the iteration, all on log axes (an exploding run spans decades): the
+    /// largest pre-clip gradient norm between log points, ‖W_hh‖₂ (with the bound 2 of NOTES §2)
+    /// and ρ(J) at h* = 0 (with the stability limit 1), one line per log; the key sits below the
+    /// last panel so that the three panels share one width and their iteration axes line up. `logs` pairs a run name with its records.
     public static func dynamics(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-dynamics",
                                 title: String) -> Figure {
-        var figure = Figure(name, title: title, layout: .init(rows: 3, columns: 1), panelSize: (820, 300))
+        var figure = Figure(name, title: title, layout: .init(rows: 3, columns: 1), panelSize: (820, 320))
         let panels: [(String, String, Bool, String?)] = [
             ("max_gradient_norm", "gradient norm (max since last record)", true, nil),
-            ("spectral_norm", "‖W_{hh}‖_2", false, "2"),
-            ("spectral_radius", "ρ(J),  J = I/2 + W_{hh}/4", false, "1"),
+            ("spectral_norm", "‖W_{hh}‖_2", true, "2"),
+            ("spectral_radius", "ρ(J),  J = I/2 + W_{hh}/4", true, "1"),
         ]
         for (p, (key, label, log, line)) in panels.enumerated() {
             var panel = Panel(xLabel: p == 2 ? "iteration" : nil, yLabel: label, logScale: log ? [.y] : [],
-                              key: p == 0 ? .outsideRight : .off)
-            if p > 0 { panel.key = .off }
+                              key: p == 2 ? .below : .off)
             for (k, entry) in logs.enumerated() {
                 let rows = entry.records.filter { $0.type == "iteration" }.compactMap { r -> [Double]? in
                     guard let i = r.double("iteration"), let v = r.double(key), v.isFinite, !log || v > 0 else { return nil }
                     return [i, v]
                 }
                 let points = rows.isEmpty ? [[0, Double.nan]] : rows
-                panel.plot(.data(points, columns: ["iteration", key], title: p == 0 ? entry.name : nil,
+                panel.plot(.data(points, columns: ["iteration", key], title: p == 2 ? entry.name : nil,
                                  style: .lines.lineType(k % Figure.palette.count + 1)))
             }
             if let line {
