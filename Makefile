@@ -62,7 +62,7 @@ book: build
 test: deps
 	@bash scripts/fetch-data.sh || echo "Data sets unavailable: the tests that need them will be skipped."
 	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS)
-	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS)
+	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS) --disable-swift-testing
 
 ## docs: the API reference of GRUKit with DocC, in .build/docs (open .build/docs/documentation/grukit/index.html)
 ##       and fails when a public symbol of GRUKit has no doc comment
