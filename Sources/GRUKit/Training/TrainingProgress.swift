@@ -2,7 +2,8 @@ import Foundation
 
 /// The trainer's console: on a terminal, one progress line redrawn at most ~10 times a second
 /// (``Progress/line(label:count:total:unit:elapsed:)`` with a label that names the run, the epoch
-/// and the iteration: `clip5-lr10 epoch 2/6 it 57/120  [████░░…]  4.1k/8.4k  3.2k tok/s  ETA 0:01`);
+/// and the iteration, and the time left for the whole run:
+/// `clip5-lr10 epoch 2/6 it 57/120  [████░░…]  4.1k/8.4k  3.2k tok/s  ETA 0:01  run ETA 0:11`);
 /// otherwise PyTorch-style lines (`| epoch   2 |    60/  120 batches | lr 10.00 | ms/batch 45.2 |
 /// loss  5.95 | ppl   383.45`), about five per epoch, and one line per epoch end.
 public final class TrainingProgress {
@@ -38,8 +39,11 @@ public final class TrainingProgress {
             guard now - lastDraw >= 0.1 || window == windows else { return }
             lastDraw = now
             let label = "\(run) epoch \(epoch)/\(epochs) it \(window)/\(windows)"
+            let elapsed = now - epochStart
             write("\r" + Progress.line(label: label, count: min(items, totalItems), total: max(1, totalItems), unit: unit,
-                                       elapsed: now - epochStart) + "\u{1B}[K")
+                                       elapsed: elapsed)
+                  + Self.runRemaining(epoch: epoch, epochs: epochs, items: items, totalItems: totalItems, elapsed: elapsed)
+                  + "\u{1B}[K")
         } else {
             let every = max(1, (windows + 4) / 5)
             guard window % every == 0 || window == windows else { return }
@@ -50,6 +54,16 @@ public final class TrainingProgress {
                                              epoch, window, windows, learningRate, ms, meanLoss)
                   + short + String(format: " %9.3f\n", metric(meanLoss)))
         }
+    }
+
+    /// The time left for the whole run, `  run ETA h:mm:ss`, when epochs remain after this one: the
+    /// rest of this epoch plus (epochs − epoch) whole epochs, each estimated at this epoch's rate
+    /// (validation time not included); empty in the last epoch or before the rate is known.
+    public static func runRemaining(epoch: Int, epochs: Int, items: Int, totalItems: Int, elapsed: Double) -> String {
+        guard epoch < epochs, items > 0, elapsed > 0, totalItems > 0 else { return "" }
+        let rate = Double(items) / elapsed
+        let seconds = Double(max(0, totalItems - items)) / rate + Double(epochs - epoch) * Double(totalItems) / rate
+        return "  run ETA " + Progress.clock(seconds)
     }
 
     /// Ends an epoch: finishes the bar and prints the validation line.
