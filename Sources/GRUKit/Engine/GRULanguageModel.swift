@@ -121,15 +121,10 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
                           method: TrainingMethod = .none) throws -> StepResult {
         let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState,
                                  training: true, backward: true)
-        guard loss.isFinite else {
-            return StepResult(loss: loss, gradientNorm: Parameters.gradientNorm(parameters), clipped: false, projected: false,
-                              singularValueBeforeProjection: nil, isFinite: false)
-        }
-        let u = optimizer.step(parameters, learningRate: learningRate, method: method, recurrent: gru)
-        if u.isFinite { trainingState = hT }
-        return StepResult(loss: loss, gradientNorm: u.gradientNorm, clipped: u.clipped, projected: u.projected,
-                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite,
-                          projection: u.projection)
+        let result = optimizer.trainingStep(loss: loss, parameters: parameters, learningRate: learningRate,
+                                            method: method, recurrent: gru)
+        if result.isFinite { trainingState = hT }
+        return result
     }
 
     /// The mean loss of a window without dropout and without gradients, from the carried

@@ -20,3 +20,22 @@ public struct StepResult: Sendable, Equatable {
     /// What the projection did (see ``ProjectionReport``), nil when the method does not project.
     public var projection: ProjectionReport? = nil
 }
+
+extension SGD {
+    /// The update half of a model's training step, shared by ``GRULanguageModel`` and
+    /// ``GRUSequenceModel``: after a forward and backward pass that gave `loss`, either report a
+    /// non-finite loss (nothing changes) or take the SGD step (with `method`'s clipping and
+    /// projection of `recurrent`'s candidate block) and report what it did. The caller carries
+    /// its hidden state forward only when the result ``StepResult/isFinite``.
+    func trainingStep(loss: Double, parameters: [Parameter<Scalar>], learningRate: Double,
+                      method: TrainingMethod, recurrent: GRULayer<Scalar>) -> StepResult {
+        guard loss.isFinite else {
+            return StepResult(loss: loss, gradientNorm: Parameters.gradientNorm(parameters), clipped: false, projected: false,
+                              singularValueBeforeProjection: nil, isFinite: false)
+        }
+        let u = step(parameters, learningRate: learningRate, method: method, recurrent: recurrent)
+        return StepResult(loss: loss, gradientNorm: u.gradientNorm, clipped: u.clipped, projected: u.projected,
+                          singularValueBeforeProjection: u.singularValueBeforeProjection, isFinite: u.isFinite,
+                          projection: u.projection)
+    }
+}
