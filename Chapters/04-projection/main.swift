@@ -271,7 +271,7 @@ func trainingFigure(_ runs: [Run], tasks: [(name: String, learningRate: Double, 
    change W, so the update is one matrix product of inner dimension k, the number clipped).
  - **eigen**: the eigendecomposition of M = WᵀW (`syrk` + `syevd`). Its eigenpairs are (σ_i², v_i), and
    W v_i = σ_i u_i gives P(W) = W · V diag(min(1, c/σ_i)) Vᵀ = W − Σ_{σ_i > c} (1 − c/σ_i) (W v_i) v_iᵀ
-   [derived, NOTES §3]: no u_i is needed. A symmetric eigensolver is cheaper than an SVD.
+   [derived, the-paper §3]: no u_i is needed. A symmetric eigensolver is cheaper than an SVD.
  - **selectiveEigen**: the same identity needs only the eigenpairs with λ > c², and LAPACK's `syevr` can
    compute just those (range "V"). The tridiagonal reduction (4n³/3 flops) remains; each wanted vector
    costs O(n²). Exact because the clipped triplets are exactly the eigenpairs above c².

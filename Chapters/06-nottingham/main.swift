@@ -25,7 +25,7 @@ import GRUKit
  ## Our setting, and why
 
  The paper's model size, batching and schedule for this experiment are not available to us
- (NOTES §4), so everything below is our choice [choice], named in the output and the logs:
+ (the-paper §4), so everything below is our choice [choice], named in the output and the logs:
 
  - `--scale paper`: a 200-unit GRU (with biases), batches of 20 tunes padded to the longest, truncated
    BPTT over 100 frames (a Nottingham tune has about 250 frames), the hidden state reset to zero at the
@@ -150,7 +150,7 @@ struct Chapter6: ParsableCommand {
 
          One row per run: the outcome, the validation NLL per time step after the last epoch and its best
          value, and the test NLL. They are *our* numbers, standing in for the paper's (not available to
-         us, NOTES §4); for orientation only, published GRU results on Nottingham are around 3 nats per
+         us, the-paper §4); for orientation only, published GRU results on Nottingham are around 3 nats per
          time step for well-tuned models, and a model that predicts every key off with the training
          frequency scores roughly 10.
          */

@@ -18,7 +18,7 @@ import GRUKit
  `gesdd` — a real fraction of an iteration, whose largest products (the softmax layer, 700 × 650 ×
  10,000 forward and twice that backward) cost about 27 GFLOP. The paper measures this in its Section
  4.4 and Figure 2, and proposes a cheaper variant; its numbers are not available to us, but the
- NeurIPS reviews say that the figure showed no real time saving from the cheaper variant (NOTES §3).
+ NeurIPS reviews say that the figure showed no real time saving from the cheaper variant (the-paper §3).
  So the questions are ours to answer, with our own measurements:
 
  1. What does one training iteration of the paper's model cost with plain SGD, with gradient
@@ -447,7 +447,7 @@ struct Chapter7: ParsableCommand {
          like n² for a fixed vocabulary while the projection grows like n³.
 
          All numbers are ours, measured on a CPU; the paper's Figure 2 measured its own implementation, and
-         its numbers are not available to us (NOTES §4).
+         its numbers are not available to us (the-paper §4).
          */
         report.files(output.written + extraFiles)
     }

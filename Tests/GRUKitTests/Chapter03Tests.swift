@@ -11,8 +11,8 @@ final class Chapter03Tests: XCTestCase {
                                                        "--steps", "30", "--hidden", "4", "--examples", "6", "--scalar-iterations", "25"])
         XCTAssertEqual(r.status, 0, r.stderr)
 
-        // The spike: exact peaks (the NOTES values for T = 20, 100; the fine-scan peak for T = 1000,
-        // whose value at w_hh = 2.00 is the NOTES' 7.38).
+        // The spike: exact peaks (the values of the-paper §2 for T = 20, 100; the fine-scan peak for T = 1000,
+        // whose value at w_hh = 2.00 is the-paper §2's 7.38).
         let lines = r.stdout.split(separator: "\n").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
         for (t, w, height, atTwo) in [("20", 2.3639, 1.2225, 0.4660), ("100", 2.0512, 3.0714, 1.8845), ("1000", 2.0027, 8.0280, 7.3755)] {
             guard let row = lines.first(where: { $0.count == 4 && $0[0] == t }) else { XCTFail("no peak row for T = \(t)\n\(r.stdout)"); continue }

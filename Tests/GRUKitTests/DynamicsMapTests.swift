@@ -85,7 +85,7 @@ final class DynamicsMapTests: XCTestCase {
                 Oracle.check("\(form.rawValue) +h* (basis u: \(useBasisVector))", pair.0.h, hStar, tolerance: 1e-12)
                 Oracle.check("\(form.rawValue) −h*", pair.1.h, hStar.map { -$0 }, tolerance: 1e-12)
                 XCTAssertTrue(pair.0.isStable && pair.1.isStable)
-                if useBasisVector { XCTAssertEqual(abs(pair.0.h[2]), 0.7104, accuracy: 5e-5, "NOTES: w_hh = 2.5 → ±0.7104") }
+                if useBasisVector { XCTAssertEqual(abs(pair.0.h[2]), 0.7104, accuracy: 5e-5, "the-paper §2: w_hh = 2.5 → ±0.7104") }
             }
         }
     }

@@ -21,7 +21,7 @@ final class DynamicsScalarTests: XCTestCase {
             XCTAssertEqual(fps.count, 3, "w_hh = \(w): expected −h*, 0, +h*")
             let oracle = pitchforkBranch(w)
             Oracle.check("w_hh=\(w) branches ±h* vs bisection", fps.map(\.h), [-oracle, 0, oracle], tolerance: 1e-13)
-            XCTAssertEqual(oracle, notes, accuracy: 5e-5, "NOTES value at w_hh = \(w)")
+            XCTAssertEqual(oracle, notes, accuracy: 5e-5, "the-paper §2 value at w_hh = \(w)")
             XCTAssertEqual(fps.map(\.isStable), [true, false, true])
             XCTAssertEqual(fps[1].h, 0, "origin included exactly")
         }
@@ -126,7 +126,7 @@ final class DynamicsScalarTests: XCTestCase {
     }
 
     func testGradientSpikePeaks() {
-        // NOTES §2 (h_0 = 0.1): peak |∂h_T/∂w_hh| ≈ 1.22 at 2.36 (T = 20), 3.07 at 2.05 (T = 100),
+        // the-paper §2 (h_0 = 0.1): peak |∂h_T/∂w_hh| ≈ 1.22 at 2.36 (T = 20), 3.07 at 2.05 (T = 100),
         // 7.38 at 2.00 (T = 1000). The T = 1000 value is the value *at* w_hh = 2.00 on a 0.01 grid;
         // the spike there is only ~0.01 wide and a fine scan finds the true peak 8.03 at w_hh ≈ 2.0027.
         for (t, wPeak, height) in [(20, 2.364, 1.2225), (100, 2.0512, 3.0714), (1000, 2.0027, 8.0280)] {
@@ -135,7 +135,7 @@ final class DynamicsScalarTests: XCTestCase {
             XCTAssertEqual(p.wHH, wPeak, accuracy: 2e-4, "T = \(t): peak location")
             XCTAssertEqual(p.value, height, accuracy: 2e-4, "T = \(t): peak height")
         }
-        // The NOTES' rounded values as seen on a 0.01 grid.
+        // The rounded values of the-paper §2 as seen on a 0.01 grid.
         for (t, w, notes) in [(20, 2.36, 1.22), (100, 2.05, 3.07), (1000, 2.00, 7.38)] {
             let v = abs(ScalarGRU(wHH: w).stateAndSensitivity(from: 0.1, steps: t).dhdw)
             XCTAssertEqual(v, notes, accuracy: 0.006, "T = \(t) at w_hh = \(w)")

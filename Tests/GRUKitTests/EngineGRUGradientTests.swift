@@ -38,7 +38,7 @@ final class EngineGRUGradientTests: XCTestCase {
     func testResetBeforeWithBias() { checkLayer(cell: .resetBefore, bias: true, seed: 13) }
     func testResetBeforeWithoutBias() { checkLayer(cell: .resetBefore, bias: false, seed: 14) }
 
-    /// The forward pass against a direct, step-by-step evaluation of the formulas (NOTES §1)
+    /// The forward pass against a direct, step-by-step evaluation of the formulas (the-paper §1)
     /// with scalar loops and no BLAS.
     func testForwardMatchesFormulas() {
         for cell in GRUCell.allCases {

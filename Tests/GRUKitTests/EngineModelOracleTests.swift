@@ -3,7 +3,7 @@ import XCTest
 @testable import GRUKit
 
 /// The models' losses against a plain, slow, direct evaluation written here from the equations
-/// (NOTES §1 for the two GRU forms, NOTES §4 for the compositions): nested loops over Double
+/// (the-paper §1 for the two GRU forms, the-paper §4 for the compositions): nested loops over Double
 /// arrays, no engine code, no BLAS. The only thing shared with the engine is the parameter
 /// values, read from the models; agreement to ~1e-13 shows the engine computes exactly that
 /// function (the gradient checks then show its gradients are that function's derivatives).
@@ -15,7 +15,7 @@ final class EngineModelOracleTests: XCTestCase {
 
     func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 
-    /// One GRU step for one stream, straight from NOTES §1 (gate rows r, z, n of PyTorch's layout).
+    /// One GRU step for one stream, straight from the-paper §1 (gate rows r, z, n of PyTorch's layout).
     func gruStep(cell: GRUCell, x: [Double], h: [Double], wih: [[Double]], whh: [[Double]], bih: [Double], bhh: [Double]) -> [Double] {
         let H = h.count
         var r = [Double](repeating: 0, count: H), z = r, out = r

@@ -173,7 +173,7 @@ final class LinearAlgebraTests: XCTestCase {
     }
 
     func testJacobianAtOriginEigenvaluesFollowTheTheorem() throws {
-        // μ = ½ + λ(W)/4 for every eigenvalue (NOTES §2), checked eigenvalue by eigenvalue.
+        // μ = ½ + λ(W)/4 for every eigenvalue (the-paper §2), checked eigenvalue by eigenvalue.
         let w = random(8, 8, seed: 61)
         let lw = try w.eigenvalues().map { ($0.re / 4 + 0.5, $0.im / 4) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         let lj = try FixedPointStability.jacobianAtOrigin(w).eigenvalues().map { ($0.re, $0.im) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }

@@ -72,7 +72,7 @@ final class SafetensorsGRUTests: XCTestCase {
             XCTAssertEqual(r.sufficientConditionHolds, s[0] < 2)
             XCTAssertEqual(r.margin, 2 - s[0], accuracy: 1e-12)
             XCTAssertEqual(r.stableAtOrigin, rho < 1)
-            // The theorem of NOTES §2: ‖W‖₂ < 2 ⇒ ρ(J) ≤ ½ + ‖W‖₂/4 < 1.
+            // The theorem of the-paper §2: ‖W‖₂ < 2 ⇒ ρ(J) ≤ ½ + ‖W‖₂/4 < 1.
             XCTAssertLessThanOrEqual(r.spectralRadiusJ, 0.5 + r.spectralNorm / 4 + 1e-12)
         }
         // The fixtures cover every combination that matters.

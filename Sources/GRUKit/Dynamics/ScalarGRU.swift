@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 #endif
 
-/// The input-free one-dimensional GRU of NOTES §2, in the paper's reset-before form:
+/// The input-free one-dimensional GRU of the-paper §2, in the paper's reset-before form:
 ///
 ///     f(h) = σ(w_hz h)·h + (1 − σ(w_hz h))·tanh(w_hh · σ(w_hr h) · h)
 ///

@@ -1,6 +1,6 @@
 /// A word embedding: the linear map without bias from one-hot ids to vectors, i.e. a row
 /// lookup in a V×E matrix stored as PyTorch's `nn.Embedding.weight`, optionally followed by a
-/// constant output scale (the paper multiplies the embedding by 0.01, NOTES §4).
+/// constant output scale (the paper multiplies the embedding by 0.01, the-paper §4).
 ///
 ///     y_i = s · E[id_i, :]          ∂loss/∂E[v, :] = s · Σ_{i : id_i = v} ∂loss/∂y_i
 ///

@@ -2,7 +2,7 @@
 /// and `weightHH` (3H×H) with row blocks r, z, n, and optional `biasIH`, `biasHH` (3H each).
 public enum GRUCell: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The reset gate acts *before* the recurrent product (Cho et al. 2014; the paper's form,
-    /// NOTES §1):
+    /// the-paper §1):
     ///
     ///     r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
     ///     n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)

@@ -1,4 +1,4 @@
-/// The word-level language model of the paper's PTB experiment (NOTES §4):
+/// The word-level language model of the paper's PTB experiment (the-paper §4):
 ///
 ///     tokens → embedding E (V×E, no bias) → ×s (0.01) → dropout → GRU (H) → dropout
 ///            → linear (V×H + bias) → softmax cross-entropy (mean over tokens)
@@ -25,7 +25,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         /// H, the GRU's hidden units (650 in the paper).
         public var hiddenSize: Int
         /// The GRU form: ``GRUCell/resetAfter`` (PyTorch/cuDNN, the default, as in the reference
-        /// run of NOTES §6) or ``GRUCell/resetBefore`` (the paper's equations).
+        /// run of the-paper §6) or ``GRUCell/resetBefore`` (the paper's equations).
         public var cell: GRUCell
         /// Whether the GRU has biases (the §6 reference run used none).
         public var gruBias: Bool
@@ -36,7 +36,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         /// How the embedding matrix is drawn (N(0, 1) by default, as PyTorch's `nn.Embedding`).
         public var embeddingInitialization: Embedding<Scalar>.Initialization
 
-        /// A configuration; every argument but V defaults to the paper's PTB setting (NOTES §4)
+        /// A configuration; every argument but V defaults to the paper's PTB setting (the-paper §4)
         /// with the project's choices where the paper is silent (reset-after form, no GRU biases,
         /// N(0, 1) embedding). Nothing is checked here; ``GRULanguageModel/init(configuration:seed:)``
         /// requires positive sizes and ``Dropout`` requires 0 ≤ dropout < 1.

@@ -1,4 +1,4 @@
-/// A next-frame model for binary sequences (polyphonic music: 88 piano keys, NOTES §4):
+/// A next-frame model for binary sequences (polyphonic music: 88 piano keys, the-paper §4):
 ///
 ///     frame x_t (K values in {0, 1}) → GRU (H) → dropout → linear (K×H + bias)
 ///            → sigmoid binary cross-entropy against the next frame, masked for padding

@@ -18,7 +18,7 @@ public struct UpdateResult: Sendable, Equatable {
 }
 
 /// Plain stochastic gradient descent θ ← θ − η ∇θ, with optional global-norm clipping before
-/// the step and the projection P_δ of a GRU's candidate recurrent matrix after it (NOTES §3).
+/// the step and the projection P_δ of a GRU's candidate recurrent matrix after it (the-paper §3).
 /// Holds the projection's buffers, so one instance per model avoids allocation per step.
 ///
 /// The projection is ``SpectralProjector`` (Float and Double): exact P_δ, skipped for free when

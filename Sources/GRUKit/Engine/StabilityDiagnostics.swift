@@ -1,4 +1,4 @@
-/// Quantities a training loop logs to relate gradient explosions to the dynamics (NOTES §2):
+/// Quantities a training loop logs to relate gradient explosions to the dynamics (the-paper §2):
 /// the spectral norm of the candidate recurrent matrix and the spectral radius of the
 /// Jacobian of the input-free GRU at h* = 0.
 ///

@@ -1,4 +1,4 @@
-/// How an SGD step treats the gradient and the candidate recurrent matrix (NOTES §3).
+/// How an SGD step treats the gradient and the candidate recurrent matrix (the-paper §3).
 public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
     /// Plain SGD.
     case none

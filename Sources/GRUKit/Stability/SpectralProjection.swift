@@ -41,7 +41,7 @@ public enum SpectralProjection {
     }
 }
 
-/// Stability of the input-free GRU at its fixed point h* = 0 (NOTES §2).
+/// Stability of the input-free GRU at its fixed point h* = 0 (the-paper §2).
 ///
 /// With x = 0 and no biases both gates equal σ(0) = ½ at h = 0 and the Jacobian of the map
 /// h ↦ F(h) there is J = ½I + ¼W_hh (the same for the reset-before and reset-after forms).

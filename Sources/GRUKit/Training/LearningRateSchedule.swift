@@ -1,5 +1,5 @@
 /// The learning rate of each epoch: constant for the first `constantEpochs` epochs, then divided
-/// by `decay` after every further epoch (the paper's PTB schedule, NOTES §4: η = 1 for 10 epochs,
+/// by `decay` after every further epoch (the paper's PTB schedule, the-paper §4: η = 1 for 10 epochs,
 /// then ÷1.1 after each epoch):
 ///
 ///     η(e) = η₀                               for e ≤ k        (epochs count from 1)

@@ -27,7 +27,7 @@ public enum TrainingFigures {
     }
 
     /// Three panels against the iteration, all on log axes (an exploding run spans decades): the
-    /// largest pre-clip gradient norm between log points, ‖W_hh‖₂ (with the bound 2 of NOTES §2)
+    /// largest pre-clip gradient norm between log points, ‖W_hh‖₂ (with the bound 2 of the-paper §2)
     /// and ρ(J) at h* = 0 (with the stability limit 1), one line per log; the key sits below the
     /// last panel so that the three panels share one width and their iteration axes line up. `logs` pairs a run name with its records.
     public static func dynamics(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-dynamics",
