@@ -10,7 +10,11 @@ struct Inspect: ParsableCommand {
             For each GRU layer: its name, H, input size, whether it has biases, the top singular \
             values of W_hn, ‖W_hn‖₂, and ρ(J) for J = ½I + ¼W_hn — the Jacobian of the input-free, \
             bias-free GRU at its fixed point h* = 0. ‖W_hn‖₂ < 2 guarantees ρ(J) < 1 (a sufficient \
-            condition with margin 2 − ‖W_hn‖₂); ρ(J) < 1 itself says whether h* = 0 is stable.
+            condition with margin 2 − ‖W_hn‖₂); ρ(J) < 1 itself says whether h* = 0 is stable. \
+            A layer with non-zero biases is different: its input-free map sends 0 elsewhere, so h* = 0 \
+            is not a fixed point and those numbers describe the bias-free map only; for such a layer \
+            inspect finds the fixed points of the map with its biases (x = 0), each with its residual, \
+            spectral radius and stability, and reports the largest spectral radius as the verdict.
             """)
 
     @Argument(help: "A safetensors file holding a PyTorch state dict.")
@@ -22,14 +26,33 @@ struct Inspect: ParsableCommand {
     @Option(help: "How many of the largest singular values to print (text output; JSON lists all).")
     var top = 5
 
+    @Option(help: ArgumentHelp("Random starts of the fixed-point finder for layers with non-zero biases (minutes for H in the hundreds).",
+                               valueName: "n"))
+    var starts = 20
+
+    @Option(help: ArgumentHelp("GRU form of the layers: reset-after (PyTorch's, the default) or reset-before.", valueName: "form"))
+    var cell: String = GRUCellForm.resetAfter.rawValue
+
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
+        guard starts >= 0 else { throw ValidationError("--starts must be at least 0, got \(starts)") }
+        guard GRUCellForm(rawValue: cell) != nil else {
+            throw ValidationError("--cell must be reset-after or reset-before, got \(cell)")
+        }
     }
 
     func run() throws {
         let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: model), displayName: model)
         let found = try GRUStateDict(file)
-        let reports = try found.layers.map { try GRUCandidateAnalysis.report(file, layer: $0) }
+        let form = GRUCellForm(rawValue: cell) ?? .resetAfter
+        let reports = try found.layers.map { layer in
+            var r = try GRUCandidateAnalysis.report(file, layer: layer)
+            // Only the biases decide whether the origin's analysis applies; the finder runs when it does not.
+            if layer.hasBiases, try GRUCandidateAnalysis.inputFreeMap(file, layer: layer, form: form).hasBiases {
+                r.inputFreeDynamics = try GRUCandidateAnalysis.inputFreeDynamics(file, layer: layer, form: form, starts: starts)
+            }
+            return r
+        }
         if json {
             print(try jsonText(reports, found))
         } else {
@@ -56,18 +79,24 @@ struct Inspect: ParsableCommand {
         for r in reports {
             let shown = r.singularValues.prefix(top).map { number($0) }.joined(separator: "  ")
             let more = r.singularValues.count > top ? "  (top \(top) of \(r.singularValues.count))" : ""
-            let rows: [(String, String)] = [
+            var rows: [(String, String)] = [
                 ("weight_hh", "\(r.weightHH) (\(r.dtype), \(3 * r.hiddenSize)×\(r.hiddenSize))"),
                 ("hidden size H", "\(r.hiddenSize)"),
                 ("input size", "\(r.inputSize)"),
-                ("biases", r.hasBiases ? "yes" : "no"),
+                ("biases", r.hasBiases ? (r.inputFreeDynamics == nil ? "yes, all zero: the bias-free analysis applies" : "yes") : "no"),
                 ("σ(W_hn)", shown + more),
                 ("‖W_hn‖₂", number(r.spectralNorm)),
-                ("‖W_hn‖₂ < 2", (r.sufficientConditionHolds ? "yes" : "no") + " (margin 2 − ‖W_hn‖₂ = \(number(r.margin)))"
-                    + (r.sufficientConditionHolds ? " ⇒ ρ(J) < 1" : "")),
-                ("ρ(J)", number(r.spectralRadiusJ) + "  (J = ½I + ¼W_hn at h* = 0)"),
-                ("ρ(J) < 1", r.stableAtOrigin ? "yes: h* = 0 is stable" : "no: h* = 0 is unstable"),
             ]
+            if let d = r.inputFreeDynamics {
+                rows += biasedRows(r, d)
+            } else {
+                rows += [
+                    ("‖W_hn‖₂ < 2", (r.sufficientConditionHolds ? "yes" : "no") + " (margin 2 − ‖W_hn‖₂ = \(number(r.margin)))"
+                        + (r.sufficientConditionHolds ? " ⇒ ρ(J) < 1" : "")),
+                    ("ρ(J)", number(r.spectralRadiusJ) + "  (J = ½I + ¼W_hn at h* = 0)"),
+                    ("ρ(J) < 1", r.stableAtOrigin ? "yes: h* = 0 is stable" : "no: h* = 0 is unstable"),
+                ]
+            }
             lines.append("")
             lines.append("layer \(r.layer)")
             let width = rows.map { $0.0.count }.max() ?? 0
@@ -77,6 +106,35 @@ struct Inspect: ParsableCommand {
         }
         if reports.isEmpty { lines.append("no GRU layer found (no 3H×H tensor named …weight_hh_l{k})") }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Inspect {
+    /// The rows of a layer with non-zero biases: what the bias-free numbers do not say, and the
+    /// fixed points of the map with the biases, the largest spectral radius as the verdict.
+    func biasedRows(_ r: GRUCandidateReport, _ d: GRUInputFreeDynamics) -> [(String, String)] {
+        var rows: [(String, String)] = [
+            ("h* = 0", "not a fixed point of this layer's input-free map: ‖F(0)‖₂ = \(number(d.originResidual)) (the biases)"),
+            ("‖W_hn‖₂ < 2", (r.sufficientConditionHolds ? "yes" : "no")
+                + ": the paper's sufficient condition, for the bias-free map only"),
+            ("ρ(½I + ¼W_hn)", number(r.spectralRadiusJ) + "  (the bias-free map's Jacobian at 0, not this layer's)"),
+            ("fixed points", "\(d.fixedPoints.count) found from \(d.starts) random starts (x = 0, with the biases)"),
+        ]
+        for (k, p) in d.fixedPoints.enumerated() {
+            let kind = p.stable ? "stable"
+                : "unstable (\(p.unstableDirections) unstable direction\(p.unstableDirections == 1 ? "" : "s"))"
+            rows.append(("  h*\(k + 1)", "‖h*‖₂ = \(number(p.norm))  residual \(String(format: "%.1e", p.residual))  "
+                         + "ρ = \(number(p.spectralRadius))  \(kind)"))
+        }
+        let verdict: String
+        if let rho = d.largestSpectralRadius {
+            verdict = "largest ρ over the fixed points = \(number(rho)): "
+                + (d.allStable ? "every fixed point found is stable" : "a fixed point found is unstable")
+        } else {
+            verdict = "no fixed point found from \(d.starts) starts (try more with --starts)"
+        }
+        rows.append(("verdict", verdict))
+        return rows
     }
 }
 

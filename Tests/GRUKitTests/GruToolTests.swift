@@ -135,11 +135,14 @@ final class GruToolTests: XCTestCase {
             XCTAssertEqual(text.status, 0, text.stderr)
             print(text.stdout)
             let block = try XCTUnwrap(text.stdout.components(separatedBy: "\n\n").first { $0.contains("weight_hh  " + key) || $0.contains(" \(key) (") })
-            XCTAssertTrue(block.contains("ρ(J)           " + String(format: "%.6f", rho)), block)
+            // These PyTorch layers have non-zero biases: the origin's numbers are printed as those of
+            // the bias-free map, and no verdict about h* = 0 is given (GruInspectBiasTests has the rest).
+            XCTAssertTrue(block.contains("ρ(½I + ¼W_hn)  " + String(format: "%.6f", rho)), block)
             XCTAssertTrue(block.contains("‖W_hn‖₂        " + String(format: "%.6f", sigma1)), block)
             XCTAssertTrue(block.contains("‖W_hn‖₂ < 2    " + (sufficient ? "yes" : "no")
-                                         + " (margin 2 − ‖W_hn‖₂ = " + String(format: "%.6f", 2 - sigma1)), block)
-            XCTAssertTrue(block.contains("ρ(J) < 1       " + (stable ? "yes: h* = 0 is stable" : "no: h* = 0 is unstable")), block)
+                                         + ": the paper's sufficient condition, for the bias-free map only"), block)
+            XCTAssertFalse(block.contains("h* = 0 is stable") || block.contains("h* = 0 is unstable"), block)
+            XCTAssertTrue(block.contains("verdict"), block)
 
             let json = try Executables.run("gru", ["inspect", model + ".safetensors", "--json"], in: dir)
             XCTAssertEqual(json.status, 0, json.stderr)

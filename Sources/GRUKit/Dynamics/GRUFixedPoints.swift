@@ -62,7 +62,10 @@ extension InputFreeGRU {
     ///   - seed: the seed of the random starts.
     ///   - tolerance: the largest ‖F(h*) − h*‖₂ accepted (> 0).
     /// - Returns: the distinct fixed points sorted by ‖h*‖₂, then lexicographically, each with its
-    ///   residual and Jacobian eigenvalues. The origin is always first: F(0) = 0 exactly.
+    ///   residual and Jacobian eigenvalues. Without biases the origin is always first: F(0) = 0
+    ///   exactly. With biases (``hasBiases``) the origin is in general not among them; the list is
+    ///   never empty in practice (F maps the closed cube [−1, 1]^H into itself, so Brouwer gives a
+    ///   fixed point), but a start that does not converge is simply dropped.
     public func fixedPoints(starts: Int = 200, seed: UInt64 = 1, tolerance: Double = 1e-12) -> [GRUFixedPoint] {
         let n = hiddenSize
         var rng = SeededGenerator(seed: seed)

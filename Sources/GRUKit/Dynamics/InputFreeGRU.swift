@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 #endif
 
-/// Where a GRU applies its reset gate (NOTES §1).
+/// Where a GRU applies its reset gate (the-paper §1).
 ///
 /// Both forms have the same fixed point at the origin and the same Jacobian there; they differ
 /// away from it. The raw value is the spelling used on command lines and in files.
@@ -15,16 +15,21 @@ public enum GRUCellForm: String, Sendable, CaseIterable {
     case resetAfter = "reset-after"
 }
 
-/// The input-free GRU map h ↦ F(h) in Double (x = 0, no biases), for analysis.
+/// The input-free GRU map h ↦ F(h) in Double (x = 0), for analysis, with or without biases.
 ///
 /// Weights are held in PyTorch's `weight_hh_l0` layout: one 3H×H matrix whose row blocks are
-/// W_hr (rows 0..<H), W_hz (rows H..<2H) and W_hh = W_hn (rows 2H..<3H).
+/// W_hr (rows 0..<H), W_hz (rows H..<2H) and W_hh = W_hn (rows 2H..<3H). The biases, when given,
+/// are PyTorch's `bias_ih_l0` = (b_ir, b_iz, b_in) and `bias_hh_l0` = (b_hr, b_hz, b_hn); with
+/// x = 0 the input weights drop out but the input biases stay:
 ///
-///     z = σ(W_hz h),  r = σ(W_hr h)
-///     reset-before:  c = tanh(W_hh (r ⊙ h)),   F = z ⊙ h + (1 − z) ⊙ c
-///     reset-after:   c = tanh(r ⊙ (W_hn h)),   F = (1 − z) ⊙ c + z ⊙ h
+///     z = σ(W_hz h + b_iz + b_hz),  r = σ(W_hr h + b_ir + b_hr)
+///     reset-before:  c = tanh(W_hh (r ⊙ h) + b_in + b_hn),     F = z ⊙ h + (1 − z) ⊙ c
+///     reset-after:   c = tanh(b_in + r ⊙ (W_hn h + b_hn)),     F = (1 − z) ⊙ c + z ⊙ h
 ///
-/// At h = 0 both gates are ½ and c = 0, so F(0) = 0 and ∂F/∂h(0) = ½I + ¼W_hh for both forms.
+/// Without biases, at h = 0 both gates are ½ and c = 0, so F(0) = 0 and ∂F/∂h(0) = ½I + ¼W_hh for
+/// both forms: the paper's analysis. With biases F(0) = (1 − z₀) ⊙ tanh(b_in + r₀ ⊙ b_hn) (reset-after),
+/// in general not 0: the origin is then not a fixed point and ½I + ¼W_hh is not the Jacobian at any
+/// point in particular; ``fixedPoints(starts:seed:tolerance:)`` finds the fixed points there are.
 public struct InputFreeGRU: Sendable {
     /// The state size H ≥ 1; states are arrays of H Doubles.
     public let hiddenSize: Int
@@ -32,16 +37,32 @@ public struct InputFreeGRU: Sendable {
     public let form: GRUCellForm
     /// 3H×H, row blocks r, z, n (PyTorch's order).
     public private(set) var weightHH: Matrix<Double>
+    /// (b_ir, b_iz, b_in), 3H entries (PyTorch's `bias_ih_l0`); zeros for a bias-free GRU.
+    public let inputBias: [Double]
+    /// (b_hr, b_hz, b_hn), 3H entries (PyTorch's `bias_hh_l0`); zeros for a bias-free GRU.
+    public let recurrentBias: [Double]
 
-    /// The map with PyTorch's `weight_hh_l0` (blocks r, z, n stacked) as its recurrent weights.
+    /// True when a bias entry is non-zero: then F(0) ≠ 0 in general and the origin's analysis
+    /// (J = ½I + ¼W_hh) does not apply.
+    public var hasBiases: Bool { inputBias.contains { $0 != 0 } || recurrentBias.contains { $0 != 0 } }
+
+    /// The map with PyTorch's `weight_hh_l0` (blocks r, z, n stacked) as its recurrent weights and,
+    /// optionally, PyTorch's two bias vectors (nil: zeros).
     ///
-    /// - Precondition: `weightHH` is 3H×H with H ≥ 1 (traps otherwise, naming the shape).
-    public init(weightHH: Matrix<Double>, form: GRUCellForm = .resetBefore) {
+    /// - Precondition: `weightHH` is 3H×H with H ≥ 1 and each bias, when given, has 3H entries
+    ///   (traps otherwise, naming the shape).
+    public init(weightHH: Matrix<Double>, form: GRUCellForm = .resetBefore, inputBias: [Double]? = nil,
+                recurrentBias: [Double]? = nil) {
         precondition(weightHH.cols >= 1 && weightHH.rows == 3 * weightHH.cols,
                      "InputFreeGRU: weight_hh must be 3H×H, got \(weightHH.rows)×\(weightHH.cols)")
+        for b in [inputBias, recurrentBias] {
+            precondition(b == nil || b!.count == weightHH.rows, "InputFreeGRU: a bias must have 3H = \(weightHH.rows) entries")
+        }
         self.hiddenSize = weightHH.cols
         self.form = form
         self.weightHH = weightHH
+        self.inputBias = inputBias ?? [Double](repeating: 0, count: weightHH.rows)
+        self.recurrentBias = recurrentBias ?? [Double](repeating: 0, count: weightHH.rows)
     }
 
     /// The map from its three H×H blocks W_hr, W_hz, W_hh, stacked into the 3H×H matrix in that order.
@@ -71,7 +92,7 @@ public struct InputFreeGRU: Sendable {
     /// The intermediate quantities of one step at h (all length H).
     struct Step {
         var z: [Double], r: [Double], c: [Double]
-        /// reset-before: u = r ⊙ h (the candidate's input); reset-after: a = W_hn h (pre-reset).
+        /// reset-before: u = r ⊙ h (the candidate's input); reset-after: u = W_hn h + b_hn (pre-reset).
         var u: [Double]
     }
 
@@ -79,15 +100,19 @@ public struct InputFreeGRU: Sendable {
         let n = hiddenSize
         precondition(h.count == n, "InputFreeGRU: state has \(h.count) entries, expected \(n)")
         let a = weightHH.multiplied(by: h)             // 3H: [W_hr h; W_hz h; W_hn h]
+        let bi = inputBias, bh = recurrentBias
         var z = [Double](repeating: 0, count: n), r = z, c = z, u = z
-        for i in 0..<n { r[i] = Self.sigmoid(a[i]); z[i] = Self.sigmoid(a[n + i]) }
+        for i in 0..<n {
+            r[i] = Self.sigmoid(a[i] + bi[i] + bh[i])
+            z[i] = Self.sigmoid(a[n + i] + bi[n + i] + bh[n + i])
+        }
         switch form {
         case .resetBefore:
             for i in 0..<n { u[i] = r[i] * h[i] }
             let an = block(2).multiplied(by: u)
-            for i in 0..<n { c[i] = tanh(an[i]) }
+            for i in 0..<n { c[i] = tanh(an[i] + bi[2 * n + i] + bh[2 * n + i]) }
         case .resetAfter:
-            for i in 0..<n { u[i] = a[2 * n + i]; c[i] = tanh(r[i] * u[i]) }
+            for i in 0..<n { u[i] = a[2 * n + i] + bh[2 * n + i]; c[i] = tanh(bi[2 * n + i] + r[i] * u[i]) }
         }
         return Step(z: z, r: r, c: c, u: u)
     }
@@ -106,7 +131,9 @@ public struct InputFreeGRU: Sendable {
     ///     reset-before: diag(z) + diag((h − c) z(1−z)) W_hz
     ///                   + diag((1−z)(1−c²)) W_hh [diag(r) + diag(h r(1−r)) W_hr]
     ///     reset-after:  diag(z) + diag((h − c) z(1−z)) W_hz
-    ///                   + diag((1−z)(1−c²)) [diag(a r(1−r)) W_hr + diag(r) W_hn],  a = W_hn h
+    ///                   + diag((1−z)(1−c²)) [diag(u r(1−r)) W_hr + diag(r) W_hn],  u = W_hn h + b_hn
+    ///
+    /// (the biases enter through z, r, c and u only).
     ///
     /// Exact up to rounding; the tests compare it with ``finiteDifferenceJacobian(at:eps:)``. Its
     /// eigenvalues at a fixed point decide linear stability (``GRUFixedPoint/spectralRadius``).

@@ -1,5 +1,5 @@
 /// What `gru inspect` reports for one GRU layer: the spectrum of its candidate recurrent block
-/// W_hn and the stability of the input-free GRU at h* = 0 (NOTES §2). All in Double.
+/// W_hn and the stability of the input-free GRU at h* = 0 (the-paper §2). All in Double.
 public struct GRUCandidateReport: Codable, Equatable, Sendable {
     /// The layer's readable name, e.g. "rnn.l0".
     public var layer: String
@@ -27,6 +27,10 @@ public struct GRUCandidateReport: Codable, Equatable, Sendable {
     public var margin: Double
     /// ρ(J) < 1: h* = 0 is asymptotically stable for the input-free GRU.
     public var stableAtOrigin: Bool
+    /// The fixed points of the layer's input-free map with its biases, filled in by `gru inspect`
+    /// when the biases are non-zero (then the four fields above describe the bias-free map only);
+    /// nil otherwise.
+    public var inputFreeDynamics: GRUInputFreeDynamics? = nil
 }
 
 /// What `gru project` did to one layer.
