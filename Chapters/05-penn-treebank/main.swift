@@ -12,7 +12,7 @@ import GRUKit
  ## The protocol
 
  The paper's first experiment is a word-level language model on Mikolov's Penn Treebank
- (929k / 74k / 82k tokens, a 10,000-word vocabulary). What the paper says [paper, NOTES §4]:
+ (929k / 74k / 82k tokens, a 10,000-word vocabulary). What the paper says [paper, the-paper §4]:
 
  - layer 1: a 650 × 10,000 linear map without bias (an embedding) whose output is multiplied by
    0.01, because "our method assumes small inputs";
@@ -25,9 +25,9 @@ import GRUKit
  What the paper does not say, and we chose [choice]:
 
  - initialisation: PyTorch's defaults (embedding N(0, 1), GRU and output layer U(−1/√H, 1/√H)),
-   GRU without biases, seed 1 — the setting of the PyTorch reference run of NOTES §6;
+   GRU without biases, seed 1 — the setting of the PyTorch reference run of the-paper §6;
  - the GRU form: PyTorch's reset-after form by default (`--cell reset-before` gives the paper's
-   form; the Jacobian at h* = 0 is the same for both, NOTES §2);
+   form; the Jacobian at h* = 0 is the same for both, the-paper §2);
  - δ = 0.2 for the projection (‖W_hh‖₂ ≤ 1.8) and a clipping threshold of 5 (global norm);
  - the hidden state starts from zero at every epoch and is carried from window to window within
    it (PyTorch's word-language-model example); validation and test use 10 streams;
@@ -35,7 +35,7 @@ import GRUKit
 
  `GRULanguageModel` is that model; `LanguageModelTask` feeds it PTB windows; the library's
  `Trainer` runs epochs, logs, checkpoints and detects divergence; `Sweep` runs a grid of
- methods × learning rates. The four methods (NOTES §3): plain SGD; gradient clipping; SGD followed
+ methods × learning rates. The four methods (the-paper §3): plain SGD; gradient clipping; SGD followed
  by the projection P_δ of the candidate's recurrent matrix W_hh onto ‖W_hh‖₂ ≤ 2 − δ; and both.
  */
 
@@ -62,7 +62,7 @@ struct QuickSetting {
  dropout, the batch, the window and the schedule, and shrinks the rest: a 128-unit GRU (and
  embedding), the first 60,000 training tokens, the first 10,000 validation and test tokens, two
  epochs, and a sweep of plain SGD, clipping and the projection at learning rates 1 and 40.
- NOTES §6 found that rate 10 blows plain SGD up at the paper's size (iteration 164). With our small
+ the-paper §6 found that rate 10 blows plain SGD up at the paper's size (iteration 164). With our small
  model and 340 iterations, rates 10 and 20 did not blow up within two epochs (‖W_hh‖₂ only started to
  grow near iteration 160 at rate 20), while rate 40 blew up plain SGD and clipping within the first
  80 iterations for each of seeds 1, 2 and 3, and the projection trained every time; rate 80 was too
@@ -93,7 +93,16 @@ struct Chapter5: ParsableCommand {
     @Option(help: ArgumentHelp("Embedding size (default: the hidden size, as in the paper).", valueName: "n"))
     var embedding: Int?
 
+    @Option(name: .customLong("from-logs"), help: ArgumentHelp(
+        "Also draw the paper-scale section from the training logs (NAME.jsonl) in this folder, without training them (make uses results/ptb-paper).",
+        valueName: "dir"))
+    var fromLogs: String?
+
+    @Flag(name: .customLong("skip-sweep"), help: "Do not train the sweep: only draw the section of --from-logs.")
+    var skipSweep = false
+
     func validate() throws {
+        if skipSweep && fromLogs == nil { throw ValidationError("--skip-sweep leaves nothing to do without --from-logs DIR.") }
         try training.validate()
         for (flag, v) in [("--train-tokens", trainTokens), ("--eval-tokens", evalTokens), ("--embedding", embedding)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
@@ -101,6 +110,19 @@ struct Chapter5: ParsableCommand {
     }
 
     func run() throws {
+        let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
+        let report = Report(chapter: 5, title: "Penn Treebank")
+        var files: [URL] = []
+        if !skipSweep { files += try trainSweep(output: output, report: report) }
+        if let fromLogs {
+            files += try PaperScaleSection(directory: URL(fileURLWithPath: fromLogs)).draw(output: output, report: report)
+        }
+        report.files(files + output.written)
+    }
+
+    /// Trains the sweep (or the single run) of the options, prints and writes its table and figures;
+    /// returns the files that `output` does not list already.
+    func trainSweep(output: ChapterOutput, report: Report) throws -> [URL] {
         let paper = common.scale == .paper
         let hidden = training.hidden ?? (paper ? 650 : QuickSetting.hidden)
         let embeddingSize = embedding ?? hidden
@@ -110,9 +132,7 @@ struct Chapter5: ParsableCommand {
         let trainLimit = trainTokens ?? (paper ? nil : QuickSetting.trainTokens)
         let evalLimit = evalTokens ?? (paper ? nil : QuickSetting.evalTokens)
 
-        let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
         let runs = output.directory.appendingPathComponent("runs")
-        let report = Report(chapter: 5, title: "Penn Treebank")
 
         let ptb = try PennTreebank(directory: data.directory)
         func slice(_ tokens: [Int32], _ limit: Int?) -> [Int32] { limit.map { Array(tokens.prefix($0)) } ?? tokens }
@@ -126,7 +146,7 @@ struct Chapter5: ParsableCommand {
         let rates = single ? [training.lr ?? 1] : try training.lrs.map(TrainingOptions.parseRates) ?? (paper ? [1, 10] : QuickSetting.learningRates)
 
         // A loss ten times that of a uniform guess (ln V) counts as divergence (plain SGD at rate 10 in
-        // NOTES §6 reached 143 at its blow-up; a uniform guess scores ln 10,000 ≈ 9.2).
+        // the-paper §6 reached 143 at its blow-up; a uniform guess scores ln 10,000 ≈ 9.2).
         let bound = training.divergenceLoss ?? 10 * log(Double(vocabulary))
         let base = RunConfiguration(
             name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: common.seed, cell: cell,
@@ -160,7 +180,7 @@ struct Chapter5: ParsableCommand {
 
          One row per run: the outcome (trained, or diverged at an epoch and iteration), the validation
          perplexity after the last epoch and its best value, and the test perplexity. These are *our*
-         numbers: the paper's Tables 1–2 are not available to us (NOTES §4), so this table stands in their
+         numbers: the paper's Tables 1–2 are not available to us (the-paper §4), so this table stands in their
          place, from the setting printed above.
          */
         let table = ResultsTable(results: results, title: "Penn Treebank, ours (\(paper ? "paper protocol" : "quick setting"))")
@@ -173,7 +193,7 @@ struct Chapter5: ParsableCommand {
          `valid-perplexity`: validation perplexity after each epoch, one line per run. `gradient-dynamics`:
          for the runs at the largest learning rate, three panels against the iteration — the largest
          gradient norm since the previous log record, ‖W_hh‖₂ and the spectral radius ρ(J) of the
-         Jacobian J = ½I + ¼W_hh of the input-free GRU at h* = 0 (NOTES §2). This is the figure the
+         Jacobian J = ½I + ¼W_hh of the input-free GRU at h* = 0 (the-paper §2). This is the figure the
          reviewers describe: it relates the linearised dynamics to the gradient. Under plain SGD the
          gradient norm explodes as ρ(J) approaches and crosses 1 (h* = 0 loses stability, a bifurcation);
          the projection holds ‖W_hh‖₂ ≤ 2 − δ, hence ρ(J) ≤ ½ + (2 − δ)/4 < 1, and the gradient stays small.
@@ -186,9 +206,9 @@ struct Chapter5: ParsableCommand {
         try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfigurationText.number(top)) (ours)"))
 
         /*:
-         ## What the table shows, and NOTES §6 for comparison
+         ## What the table shows, and the-paper §6 for comparison
 
-         The PyTorch reference run of the full protocol (NOTES §6; cuDNN GRU, reset-after, no GRU biases,
+         The PyTorch reference run of the full protocol (the-paper §6; cuDNN GRU, reset-after, no GRU biases,
          seed 1) reached validation perplexities 945.9, 636.2, 538.0, 483.6 after epochs 1–4 with plain
          SGD at rate 1 (clipping at 5 identical: the clip never acted), 950.9, 674.7, 553.9, 499.4 with the
          projection (δ = 0.2) at rate 1, and 429.7, 330.0, 277.2, 246.9 with the projection at rate 10 —
@@ -196,16 +216,16 @@ struct Chapter5: ParsableCommand {
          with rate 10 reached NaN in epoch 8. Our quick table shows the same pattern on a smaller problem:
          at the large rate plain SGD diverges within its first epoch, while the projection trains, and
          trains faster than any run at rate 1. Whether clipping survives the large rate depends on the
-         setting (in NOTES §6 it survived for seven epochs before failing); the table says what it did here.
+         setting (in the-paper §6 it survived for seven epochs before failing); the table says what it did here.
          */
         let diverged = results.filter(\.diverged).map(\.configuration.name)
         let trained = results.filter { !$0.diverged }.map(\.configuration.name)
         report.note("Diverged: \(diverged.isEmpty ? "none" : diverged.joined(separator: ", ")). "
                     + "Trained: \(trained.isEmpty ? "none" : trained.joined(separator: ", ")).\n"
-                    + "These numbers are ours (the paper's tables are not available); NOTES §6 reference, full protocol: "
+                    + "These numbers are ours (the paper's tables are not available); the-paper §6 reference, full protocol: "
                     + "projection δ = 0.2 at rate 10 reached validation perplexity 429.7, 330.0, 277.2, 246.9 after epochs 1–4; "
                     + "plain SGD at rate 10 blew up at iteration 164.")
-        report.files(files + output.written)
+        return files
     }
 }
 

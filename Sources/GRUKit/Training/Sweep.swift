@@ -74,8 +74,11 @@ public struct ResultsTable {
     }
 
     /// The outcome column: `trained`, `diverged (epoch e, iteration i)`, `stopped after epoch e`.
-    public static func outcome(_ r: RunResult) -> String {
-        switch r.status {
+    public static func outcome(_ r: RunResult) -> String { outcome(r.status) }
+
+    /// The words for a run's status: `trained`, `diverged (epoch E, iteration I)`, `stopped after epoch E`.
+    public static func outcome(_ status: RunStatus) -> String {
+        switch status {
         case .completed: return "trained"
         case .diverged(let e, let i, _): return "diverged (epoch \(e), iteration \(i))"
         case .stopped(let e): return "stopped after epoch \(e)"

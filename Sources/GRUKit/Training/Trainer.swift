@@ -115,6 +115,14 @@ public final class Trainer {
             log = try TrainingLog(url: logURL)
             try log.append(header())
         }
+        // A run resumed with the --stop-after it already reached stays where it is (it must not
+        // train one more epoch before looking at the limit).
+        if let stop = stopAfterEpochs, epochsDone >= stop, epochsDone < c.epochs {
+            progress?.note("\(c.name): already stopped after epoch \(epochsDone); raise --stop-after to train on")
+            return RunResult(configuration: c, status: .stopped(epoch: epochsDone), metricName: task.metricName,
+                             trainLosses: trainLosses, validLosses: validLosses, validMetrics: validLosses.map(task.metric),
+                             testLoss: nil, testMetric: nil, iterations: iteration, seconds: secondsBefore)
+        }
         let start = Progress.monotonicSeconds()
         func elapsed() -> Double { secondsBefore + Progress.monotonicSeconds() - start }
         func checkpoint(_ status: String, epoch: Int, offset: UInt64, test: Double? = nil,

@@ -1,0 +1,173 @@
+import Foundation
+import GRUKit
+
+/*:
+ ## The paper's scale, from logs
+
+ At the paper's size an epoch takes minutes and the whole protocol days, so this section does not
+ train: it reads the JSON Lines logs of runs made earlier with `--scale paper` (the project keeps
+ the first epochs of the paper's grid in `results/ptb-paper/`, with the commands that made them)
+ and draws from them the table and the two figures of the quick section, next to an independent
+ PyTorch run of the same protocol. Logs of the full 75 epochs are read the same way.
+ */
+
+/// The PyTorch reference run of the paper's protocol: the same model and data (PyTorch's cuDNN GRU,
+/// i.e. the reset-after form, without GRU biases, PyTorch's default initialisation, seed 1, float32,
+/// on a GPU), each configuration run for 450 s. It is an independent implementation, not the
+/// paper's own numbers (the paper's tables are not available to us); `results/ptb-paper/README.md`
+/// describes it. Keyed by our run names; the values are validation perplexities after epochs 1, 2, …
+enum PyTorchReference {
+    struct Run {
+        /// Validation perplexity after each epoch the reference reached.
+        var validPerplexity: [Double]
+        /// How the reference run went, in words.
+        var fate: String
+    }
+
+    static let runs: [String: Run] = [
+        "sgd-lr1": Run(validPerplexity: [945.9, 636.2, 538.0, 483.6, 446.9, 418.3, 392.1, 369.4, 352.4, 336.4, 322.6],
+                       fate: "trained; ‖W_hn‖₂ grows to 7.8, the largest gradient norm is 2.5"),
+        "clip5-lr1": Run(validPerplexity: [945.9, 636.2, 538.0, 483.6, 446.9, 418.3, 392.1, 369.4, 352.4, 336.4, 322.6],
+                         fate: "identical to plain SGD: the clip never acts"),
+        "project0.2-lr1": Run(validPerplexity: [950.9, 674.7, 553.9, 499.4], fate: "trained"),
+        "sgd-lr10": Run(validPerplexity: [], fate: "blew up at iteration 164 (loss 143); ≈ 3.7e5 afterwards"),
+        "clip5-lr10": Run(validPerplexity: [4e14, 3e8], fate: "garbage from epoch 1; NaN at iteration 10,259 (epoch 8)"),
+        "project0.2-lr10": Run(validPerplexity: [429.7, 330.0, 277.2, 246.9], fate: "trained; the best of all runs"),
+    ]
+
+    /// The reference of a run with this label, provided the run has the reference's GRU form.
+    static func run(for r: LoggedRun) -> Run? { r.cell == GRUCell.resetAfter.rawValue ? runs[r.label] : nil }
+}
+
+/// The "paper scale" section: a table and two figures drawn from a folder of logs.
+struct PaperScaleSection {
+    /// The logs, sorted by label.
+    var runs: [LoggedRun]
+    /// The validation perplexity columns shown one per epoch (later epochs: final and best).
+    static let epochColumns = 4
+
+    init(directory: URL) throws { runs = try LoggedRun.load(directory: directory) }
+
+    static func format(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "—" }
+        return x >= 1e5 ? String(format: "%.3g", x) : String(format: "%.1f", x)
+    }
+
+    static func median(_ xs: [Double]) -> Double? {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return nil }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// The largest relative difference |ours / reference − 1| over the epochs both reached.
+    static func largestDifference(_ ours: [Double], _ reference: [Double]) -> Double? {
+        let pairs = zip(ours, reference).filter { $0.0.isFinite && $0.1.isFinite && $0.1 > 0 }
+        return pairs.isEmpty ? nil : pairs.map { abs($0.0 / $0.1 - 1) }.max()
+    }
+
+    /// One row per log, as the terminal and `paper-results.md` show it.
+    var rows: [[String]] {
+        runs.map { r in
+            let v = r.validMetrics
+            let reference = PyTorchReference.run(for: r)
+            let epochs = (0 ..< Self.epochColumns).map { Self.format($0 < v.count ? v[$0] : nil) }
+            let difference = reference.flatMap { Self.largestDifference(v, $0.validPerplexity) }
+            return [r.label, r.cell, RunConfigurationText.number(r.learningRate), "\(r.epochs.count)", ResultsTable.outcome(r.status)]
+                + epochs
+                + [Self.format(v.last), Self.format(v.filter(\.isFinite).min()),
+                   reference.map { ref in ref.validPerplexity.isEmpty ? ref.fate
+                       : ref.validPerplexity.prefix(max(v.count, 1)).map(Self.format).joined(separator: ", ") } ?? "—",
+                   difference.map { String(format: "%.1f %%", 100 * $0) } ?? "—",
+                   Self.median(r.secondsPerEpoch).map { String(format: "%.0f", $0) } ?? "—"]
+        }
+    }
+
+    static var columns: [String] {
+        ["run", "GRU form", "η₀", "epochs", "outcome"] + (1 ... epochColumns).map { "valid ppl \($0)" }
+            + ["final", "best", "PyTorch reference", "largest difference", "s / epoch"]
+    }
+
+    var textTable: TextTable {
+        var t = TextTable(title: "Penn Treebank at the paper's scale (ours, from logs)", columns: Self.columns,
+                          formats: Array(repeating: "", count: Self.columns.count))
+        for row in rows { t.add(row.map { .text($0) }) }
+        return t
+    }
+
+    var markdown: String {
+        var lines = ["# Penn Treebank at the paper's scale (ours, from logs)", "",
+                     "| " + Self.columns.joined(separator: " | ") + " |",
+                     "|" + Self.columns.map { _ in "---" }.joined(separator: "|") + "|"]
+        for row in rows { lines.append("| " + row.joined(separator: " | ") + " |") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per log with the numbers of the table (NaN where a run has none).
+    var dataTable: DataTable {
+        var comments = ["Penn Treebank at the paper's scale (ours, from logs). One row per run; in row order:"]
+        for (k, r) in runs.enumerated() { comments.append("  \(k + 1): \(r.label) (\(r.method), \(r.cell)) — \(ResultsTable.outcome(r.status))") }
+        let epochColumns = (1 ... Self.epochColumns).map { "valid_\($0)" }
+        var t = DataTable(columns: ["run", "learning_rate", "epochs", "diverged", "diverged_iteration"] + epochColumns
+                          + ["final_valid", "best_valid", "seconds_per_epoch"], comments: comments)
+        for (k, r) in runs.enumerated() {
+            let v = r.validMetrics
+            var divergedIteration = Double.nan
+            if case .diverged(_, let i, _) = r.status { divergedIteration = Double(i) }
+            let head: [Double] = [Double(k + 1), r.learningRate, Double(r.epochs.count), r.diverged ? 1 : 0, divergedIteration]
+            let epochs: [Double] = (0 ..< Self.epochColumns).map { $0 < v.count ? v[$0] : .nan }
+            let tail: [Double] = [v.last ?? .nan, v.filter(\.isFinite).min() ?? .nan, Self.median(r.secondsPerEpoch) ?? .nan]
+            t.append(head + epochs + tail)
+        }
+        return t
+    }
+
+    /// Validation perplexity after each epoch, one line per run, and the PyTorch reference of the
+    /// same configuration as open points of the same colour; log axes on y (diverging runs span decades).
+    var validationFigure: Figure {
+        var panel = Panel(title: "Validation perplexity at the paper's scale: ours (lines) and PyTorch (open points)",
+                          xLabel: "epoch", yLabel: "validation perplexity", logScale: [.y], key: .outsideRight)
+        panel.command("set xtics 1")
+        for (k, r) in runs.enumerated() {
+            let colour = k % Figure.palette.count + 1
+            let v = r.validMetrics.enumerated().filter { $0.element.isFinite && $0.element > 0 }
+            var title = r.label
+            if case .diverged(let e, let i, _) = r.status { title += " (diverged: epoch \(e), iteration \(i))" }
+            panel.plot(.xy(v.isEmpty ? [1] : v.map { Double($0.offset + 1) }, v.isEmpty ? [.nan] : v.map(\.element),
+                           columns: ("epoch", "perplexity"), title: title, style: .linesPoints.lineType(colour)))
+            if let ref = PyTorchReference.run(for: r), !ref.validPerplexity.isEmpty {
+                panel.plot(.xy(ref.validPerplexity.indices.map { Double($0 + 1) }, ref.validPerplexity,
+                               columns: ("epoch", "perplexity"), title: "PyTorch: " + r.label,
+                               style: Style.points.lineType(colour).pointType(6).pointSize(1.5)))
+            }
+        }
+        return Figure("paper-valid-perplexity", layout: .single, panelSize: (900, 520), panels: [panel])
+    }
+
+    /// The gradient norm, ‖W_hh‖₂ and ρ(J) against the iteration for the runs at the largest rate.
+    var dynamicsFigure: Figure? {
+        guard let top = runs.map(\.learningRate).filter(\.isFinite).max() else { return nil }
+        let logs = runs.filter { $0.learningRate == top }.map { (name: $0.label, records: $0.iterations) }
+        return TrainingFigures.dynamics(logs, name: "paper-gradient-dynamics",
+            title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfigurationText.number(top)), paper scale (ours)")
+    }
+
+    /// Prints the table, writes `paper-results.md`, `paper-results.dat` and both figures; returns
+    /// the files that `output` does not list already (`paper-results.md`).
+    func draw(output: ChapterOutput, report: Report) throws -> [URL] {
+        report.table(textTable)
+        let md = output.directory.appendingPathComponent("paper-results.md")
+        do { try Data(markdown.utf8).write(to: md, options: .atomic) } catch {
+            throw TrainingError.cannotWrite(path: md.path, reason: error.localizedDescription)
+        }
+        try output.write(dataTable, name: "paper-results.dat")
+        try output.write(validationFigure)
+        if let figure = dynamicsFigure { try output.write(figure) }
+        for r in runs {
+            guard let ref = PyTorchReference.run(for: r) else { continue }
+            report.note("\(r.label): ours \(r.validMetrics.map(Self.format).joined(separator: ", ")) — "
+                        + "\(ResultsTable.outcome(r.status)); PyTorch \(ref.validPerplexity.map(Self.format).joined(separator: ", "))"
+                        + (ref.validPerplexity.isEmpty ? "" : " — ") + ref.fate)
+        }
+        return [md]
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+import GRUKit
+
+/// Chapter 5's paper-scale section (`--from-logs DIR`), drawn from a small folder of synthetic logs
+/// whose every number is chosen here, so that the table, the .dat files and the comparison with the
+/// PyTorch reference can be checked by hand.
+final class Chapter05PaperScaleTests: XCTestCase {
+    /// A log as ``Trainer`` writes it: a header, iteration records, epoch records, and an ending.
+    static func log(name: String, cell: String = "resetAfter", lr: Double, epochs: [(valid: Double, seconds: Double)],
+                    ending: LogRecord? = nil) -> String {
+        var records = [LogRecord([("type", .string("run")), ("name", .string(name)), ("method", .string("project(δ=0.2)")),
+                                  ("learning_rate", .number(lr)), ("epochs", .integer(75)), ("seed", .string("1")),
+                                  ("cell", .string(cell)), ("hidden", .integer(650)), ("metric", .string("perplexity"))])]
+        var iteration = 0
+        for (k, e) in epochs.enumerated() {
+            for _ in 0 ..< 2 {
+                iteration += 10
+                records.append(LogRecord([("type", .string("iteration")), ("iteration", .integer(iteration)), ("epoch", .integer(k + 1)),
+                                          ("max_gradient_norm", .number(0.5)), ("spectral_norm", .number(1.8)),
+                                          ("spectral_radius", .number(0.9))]))
+            }
+            records.append(LogRecord([("type", .string("epoch")), ("epoch", .integer(k + 1)), ("iteration", .integer(iteration)),
+                                      ("learning_rate", .number(lr)), ("train_loss", .number(6)), ("valid_loss", .number(Foundation.log(e.valid))),
+                                      ("valid_perplexity", .number(e.valid)), ("seconds", .number(e.seconds))]))
+        }
+        if let ending { records.append(ending) }
+        return records.map(\.json).joined(separator: "\n") + "\n"
+    }
+
+    func testSectionFromSyntheticLogsWritesTheTableAndTheData() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let logs = dir.appendingPathComponent("logs"), out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        // Two epochs against the reference's 429.7 and 330.0: differences 16.4 % and 21.2 %; epochs of 100 s and 110 s.
+        try Self.log(name: "project0.2-lr10", lr: 10, epochs: [(500, 100), (400, 210)])
+            .write(to: logs.appendingPathComponent("project0.2-lr10.jsonl"), atomically: true, encoding: .utf8)
+        // The paper's form of the same run has no PyTorch reference.
+        try Self.log(name: "project0.2-lr10", cell: "resetBefore", lr: 10, epochs: [(450, 90), (350, 200), (300, 330)],
+                     ending: LogRecord([("type", .string("test")), ("epoch", .integer(3)), ("test_perplexity", .number(290))]))
+            .write(to: logs.appendingPathComponent("project0.2-lr10-reset-before.jsonl"), atomically: true, encoding: .utf8)
+        // A divergence in the first epoch.
+        try Self.log(name: "sgd-lr10", lr: 10, epochs: [],
+                     ending: LogRecord([("type", .string("diverged")), ("epoch", .integer(1)), ("iteration", .integer(17)),
+                                        ("reason", .string("the loss is nan"))]))
+            .write(to: logs.appendingPathComponent("sgd-lr10.jsonl"), atomically: true, encoding: .utf8)
+        // A run at rate 1, outside the dynamics figure of rate 10.
+        try Self.log(name: "sgd-lr1", lr: 1, epochs: [(900, 50)])
+            .write(to: logs.appendingPathComponent("sgd-lr1.jsonl"), atomically: true, encoding: .utf8)
+
+        // No data folder is given: the section must not need PTB.
+        let r = try Executables.run("ch05-penn-treebank", ["--from-logs", logs.path, "--skip-sweep", "--no-render", "--out", out.path,
+                                                          "--data", dir.appendingPathComponent("absent").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+
+        let md = try String(contentsOf: out.appendingPathComponent("paper-results.md"), encoding: .utf8)
+        let rows = md.split(separator: "\n").filter { $0.hasPrefix("| ") }.map(String.init)
+        XCTAssertEqual(rows.count, 5, md) // the header and four runs, in file-name order
+        XCTAssertEqual(rows[1], "| project0.2-lr10 | resetAfter | 10 | 2 | stopped after epoch 2 | 500.0 | 400.0 | — | — "
+                       + "| 400.0 | 400.0 | 429.7, 330.0 | 21.2 % | 105 |")
+        XCTAssertEqual(rows[2], "| project0.2-lr10-reset-before | resetBefore | 10 | 3 | trained | 450.0 | 350.0 | 300.0 | — "
+                       + "| 300.0 | 300.0 | — | — | 110 |")
+        XCTAssertEqual(rows[3], "| sgd-lr1 | resetAfter | 1 | 1 | stopped after epoch 1 | 900.0 | — | — | — | 900.0 | 900.0 "
+                       + "| 945.9 | 4.9 % | 50 |")
+        XCTAssertTrue(rows[4].hasPrefix("| sgd-lr10 | resetAfter | 10 | 0 | diverged (epoch 1, iteration 17) |"), rows[4])
+        XCTAssertTrue(rows[4].contains("blew up at iteration 164"), rows[4])
+        XCTAssertTrue(r.stdout.contains("PyTorch 429.7, 330.0, 277.2, 246.9"), r.stdout)
+
+        // paper-results.dat: one row per run with the same numbers.
+        let dat = try String(contentsOf: out.appendingPathComponent("paper-results.dat"), encoding: .utf8)
+        let data = dat.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        XCTAssertEqual(data.count, 4, dat)
+        // run, learning_rate, epochs, diverged, diverged_iteration, valid_1 … valid_4, final, best, seconds_per_epoch
+        XCTAssertEqual(data[0].compactMap(Double.init).count, 12, dat)
+        XCTAssertEqual(data[0].map { Double($0) ?? .nan }.prefix(7).map { $0.isNaN ? -1 : $0 }, [1, 10, 2, 0, -1, 500, 400])
+        XCTAssertEqual(Double(data[0][11]), 105)
+        XCTAssertEqual(data[3].map { Double($0) ?? .nan }.prefix(5).map { $0.isNaN ? -1 : $0 }, [4, 10, 0, 1, 17])
+
+        // The figures: the validation curves with the reference points, and the dynamics of the rate-10 runs only.
+        let valid = try String(contentsOf: out.appendingPathComponent("paper-valid-perplexity.gp"), encoding: .utf8)
+        XCTAssertTrue(valid.contains("PyTorch: project0.2-lr10") && valid.contains("PyTorch: sgd-lr1"), valid)
+        XCTAssertFalse(valid.contains("PyTorch: project0.2-lr10-reset-before"), valid)
+        XCTAssertTrue(valid.contains("sgd-lr10 (diverged: epoch 1, iteration 17)"), valid)
+        let dynamics = try String(contentsOf: out.appendingPathComponent("paper-gradient-dynamics.gp"), encoding: .utf8)
+        XCTAssertTrue(dynamics.contains("project0.2-lr10-reset-before") && dynamics.contains("sgd-lr10"), dynamics)
+        XCTAssertFalse(dynamics.contains("sgd-lr1\""), dynamics)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("paper-gradient-dynamics.dat").path))
+    }
+
+    func testBadLogFoldersNameTheFileAndLine() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let empty = try Executables.run("ch05-penn-treebank", ["--from-logs", logs.path, "--skip-sweep", "--no-render",
+                                                              "--out", dir.appendingPathComponent("out").path])
+        XCTAssertEqual(empty.status, 1, empty.stderr)
+        XCTAssertTrue(empty.stderr.contains(logs.path) && empty.stderr.contains("no training log"), empty.stderr)
+
+        let bad = logs.appendingPathComponent("x.jsonl")
+        try (Self.log(name: "x", lr: 1, epochs: [(900, 50)]) + "{\"type\":\"epoch\",\"epoch\":2}\n")
+            .write(to: bad, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try LoggedRun(contentsOf: bad)) { error in
+            XCTAssertEqual("\(error)", "\(TrainingError.invalidLog(path: bad.path, line: 5, reason: "an epoch record needs epoch, iteration, learning_rate, train_loss, valid_perplexity and seconds"))")
+        }
+        try "{\"type\":\"epoch\"}\n".write(to: bad, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try LoggedRun(contentsOf: bad)) { error in
+            XCTAssertTrue("\(error)".contains(bad.path) && "\(error)".contains("\"run\" header"), "\(error)")
+        }
+
+        let flag = try Executables.run("ch05-penn-treebank", ["--skip-sweep"])
+        XCTAssertNotEqual(flag.status, 0)
+        XCTAssertTrue(flag.stderr.contains("--skip-sweep") && flag.stderr.contains("--from-logs"), flag.stderr)
+    }
+
+    func testResumingARunAtItsStopLimitTrainsNothing() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let data = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("out")
+        try TrainingFixtures.writePTB(in: data)
+        let run = Chapter05Tests.tiny(data, out) + ["--method", "project", "--lr", "1", "--stop-after", "1", "--resume"]
+        let first = try Executables.run("ch05-penn-treebank", run)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let log = out.appendingPathComponent("runs/project0.2-lr1.jsonl")
+        let before = try Data(contentsOf: log)
+        let again = try Executables.run("ch05-penn-treebank", run)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("already stopped after epoch 1"), again.stdout)
+        XCTAssertEqual(try Data(contentsOf: log), before, "a second --stop-after 1 must not train epoch 2")
+    }
+}
