@@ -59,6 +59,21 @@ struct PaperScaleSection {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
+    /// The fastest seconds per iteration between two consecutive iteration records of the same
+    /// epoch: the speed of the run where the machine disturbed it least (a shared machine slows the
+    /// mean, not the best stretch).
+    static func fastestSecondsPerIteration(_ r: LoggedRun) -> Double? {
+        let points = r.iterations.compactMap { rec -> (epoch: Double, iteration: Double, seconds: Double)? in
+            guard let e = rec.double("epoch"), let i = rec.double("iteration"), let s = rec.double("seconds") else { return nil }
+            return (e, i, s)
+        }
+        let rates = zip(points, points.dropFirst()).compactMap { a, b -> Double? in
+            guard a.epoch == b.epoch, b.iteration > a.iteration else { return nil }
+            return (b.seconds - a.seconds) / (b.iteration - a.iteration)
+        }
+        return rates.min()
+    }
+
     /// The largest relative difference |ours / reference − 1| over the epochs both reached.
     static func largestDifference(_ ours: [Double], _ reference: [Double]) -> Double? {
         let pairs = zip(ours, reference).filter { $0.0.isFinite && $0.1.isFinite && $0.1 > 0 }
@@ -78,13 +93,14 @@ struct PaperScaleSection {
                    reference.map { ref in ref.validPerplexity.isEmpty ? ref.fate
                        : ref.validPerplexity.prefix(max(v.count, 1)).map(Self.format).joined(separator: ", ") } ?? "—",
                    difference.map { String(format: "%.1f %%", 100 * $0) } ?? "—",
-                   Self.median(r.secondsPerEpoch).map { String(format: "%.0f", $0) } ?? "—"]
+                   Self.median(r.secondsPerEpoch).map { String(format: "%.0f", $0) } ?? "—",
+                   Self.fastestSecondsPerIteration(r).map { String(format: "%.3f", $0) } ?? "—"]
         }
     }
 
     static var columns: [String] {
         ["run", "GRU form", "η₀", "epochs", "outcome"] + (1 ... epochColumns).map { "valid ppl \($0)" }
-            + ["final", "best", "PyTorch reference", "largest difference", "s / epoch"]
+            + ["final", "best", "PyTorch reference", "largest difference", "s / epoch", "fastest s / iteration"]
     }
 
     var textTable: TextTable {
@@ -108,14 +124,15 @@ struct PaperScaleSection {
         for (k, r) in runs.enumerated() { comments.append("  \(k + 1): \(r.label) (\(r.method), \(r.cell)) — \(ResultsTable.outcome(r.status))") }
         let epochColumns = (1 ... Self.epochColumns).map { "valid_\($0)" }
         var t = DataTable(columns: ["run", "learning_rate", "epochs", "diverged", "diverged_iteration"] + epochColumns
-                          + ["final_valid", "best_valid", "seconds_per_epoch"], comments: comments)
+                          + ["final_valid", "best_valid", "seconds_per_epoch", "fastest_seconds_per_iteration"], comments: comments)
         for (k, r) in runs.enumerated() {
             let v = r.validMetrics
             var divergedIteration = Double.nan
             if case .diverged(_, let i, _) = r.status { divergedIteration = Double(i) }
             let head: [Double] = [Double(k + 1), r.learningRate, Double(r.epochs.count), r.diverged ? 1 : 0, divergedIteration]
             let epochs: [Double] = (0 ..< Self.epochColumns).map { $0 < v.count ? v[$0] : .nan }
-            let tail: [Double] = [v.last ?? .nan, v.filter(\.isFinite).min() ?? .nan, Self.median(r.secondsPerEpoch) ?? .nan]
+            let tail: [Double] = [v.last ?? .nan, v.filter(\.isFinite).min() ?? .nan, Self.median(r.secondsPerEpoch) ?? .nan,
+                                  Self.fastestSecondsPerIteration(r) ?? .nan]
             t.append(head + epochs + tail)
         }
         return t

@@ -4,6 +4,8 @@
 //: default trains a small sweep in a few minutes; `--scale paper` runs the paper's protocol. It writes
 //: into `figures/05-penn-treebank/`: the results table (`results.md`, `results.dat`), the figures
 //: `valid-perplexity` and `gradient-dynamics`, and one JSON Lines log and one checkpoint per run in `runs/`.
+//: With `--from-logs results/ptb-paper` (as `make` runs it) it also draws the paper-scale section from the
+//: committed logs of the full protocol: `paper-results.md`, `paper-valid-perplexity`, `paper-gradient-dynamics`.
 import ArgumentParser
 import Foundation
 import GRUKit

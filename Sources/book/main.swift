@@ -65,7 +65,9 @@ do {
     }
     var toc = ["# GRUKit, the book", "",
                "Each chapter of GRUKit woven into a page: its prose, its code, what it prints and its figures.",
-               "Regenerate with `make book` (after `make`). Run any chapter yourself with `.build/release/chNN-slug`.", ""]
+               "Regenerate with `make book` (after `make`). Run any chapter yourself with `.build/release/chNN-slug`.", "",
+               "[The paper, in our words](the-paper.md): the model, the theory, the method, the experiments and the claims",
+               "that the chapters cite as \"the-paper §n\" (written by hand, not generated).", ""]
     for (i, c) in contents.enumerated() {
         toc.append("\(i + 1). [\(c.title)](\(c.slug).md)")
         if let key = c.key {

@@ -16,9 +16,11 @@ final class Chapter05PaperScaleTests: XCTestCase {
         for (k, e) in epochs.enumerated() {
             for _ in 0 ..< 2 {
                 iteration += 10
+                // Two records per epoch, 10 iterations and 3 s apart: 0.3 s per iteration.
+                let seconds = (k == 0 ? 0 : epochs[k - 1].seconds) + (iteration % 20 == 10 ? 2 : 5)
                 records.append(LogRecord([("type", .string("iteration")), ("iteration", .integer(iteration)), ("epoch", .integer(k + 1)),
                                           ("max_gradient_norm", .number(0.5)), ("spectral_norm", .number(1.8)),
-                                          ("spectral_radius", .number(0.9))]))
+                                          ("spectral_radius", .number(0.9)), ("seconds", .number(seconds))]))
             }
             records.append(LogRecord([("type", .string("epoch")), ("epoch", .integer(k + 1)), ("iteration", .integer(iteration)),
                                       ("learning_rate", .number(lr)), ("train_loss", .number(6)), ("valid_loss", .number(Foundation.log(e.valid))),
@@ -57,11 +59,11 @@ final class Chapter05PaperScaleTests: XCTestCase {
         let rows = md.split(separator: "\n").filter { $0.hasPrefix("| ") }.map(String.init)
         XCTAssertEqual(rows.count, 5, md) // the header and four runs, in file-name order
         XCTAssertEqual(rows[1], "| project0.2-lr10 | resetAfter | 10 | 2 | stopped after epoch 2 | 500.0 | 400.0 | — | — "
-                       + "| 400.0 | 400.0 | 429.7, 330.0 | 21.2 % | 105 |")
+                       + "| 400.0 | 400.0 | 429.7, 330.0 | 21.2 % | 105 | 0.300 |")
         XCTAssertEqual(rows[2], "| project0.2-lr10-reset-before | resetBefore | 10 | 3 | trained | 450.0 | 350.0 | 300.0 | — "
-                       + "| 300.0 | 300.0 | — | — | 110 |")
+                       + "| 300.0 | 300.0 | — | — | 110 | 0.300 |")
         XCTAssertEqual(rows[3], "| sgd-lr1 | resetAfter | 1 | 1 | stopped after epoch 1 | 900.0 | — | — | — | 900.0 | 900.0 "
-                       + "| 945.9 | 4.9 % | 50 |")
+                       + "| 945.9 | 4.9 % | 50 | 0.300 |")
         XCTAssertTrue(rows[4].hasPrefix("| sgd-lr10 | resetAfter | 10 | 0 | diverged (epoch 1, iteration 17) |"), rows[4])
         XCTAssertTrue(rows[4].contains("blew up at iteration 164"), rows[4])
         XCTAssertTrue(r.stdout.contains("PyTorch 429.7, 330.0, 277.2, 246.9"), r.stdout)
@@ -70,10 +72,12 @@ final class Chapter05PaperScaleTests: XCTestCase {
         let dat = try String(contentsOf: out.appendingPathComponent("paper-results.dat"), encoding: .utf8)
         let data = dat.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         XCTAssertEqual(data.count, 4, dat)
-        // run, learning_rate, epochs, diverged, diverged_iteration, valid_1 … valid_4, final, best, seconds_per_epoch
-        XCTAssertEqual(data[0].compactMap(Double.init).count, 12, dat)
+        // run, learning_rate, epochs, diverged, diverged_iteration, valid_1 … valid_4, final, best, seconds_per_epoch,
+        // fastest_seconds_per_iteration
+        XCTAssertEqual(data[0].count, 13, dat)
         XCTAssertEqual(data[0].map { Double($0) ?? .nan }.prefix(7).map { $0.isNaN ? -1 : $0 }, [1, 10, 2, 0, -1, 500, 400])
         XCTAssertEqual(Double(data[0][11]), 105)
+        XCTAssertEqual(Double(data[0][12]), 0.3)
         XCTAssertEqual(data[3].map { Double($0) ?? .nan }.prefix(5).map { $0.isNaN ? -1 : $0 }, [4, 10, 0, 1, 17])
 
         // The figures: the validation curves with the reference points, and the dynamics of the rate-10 runs only.
