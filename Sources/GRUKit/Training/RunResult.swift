@@ -41,6 +41,33 @@ public struct RunResult: Sendable, Equatable {
     /// Wall-clock seconds (over all sessions).
     public var seconds: Double
 
+    /// A result with every field given (the ``Trainer`` makes them; tables and tests build them too).
+    /// - Parameters:
+    ///   - configuration: the run's configuration.
+    ///   - status: how it ended.
+    ///   - metricName: "perplexity" or "nll".
+    ///   - trainLosses: mean training loss of each completed epoch.
+    ///   - validLosses: validation loss after each completed epoch.
+    ///   - validMetrics: the metric of each validation loss.
+    ///   - testLoss: test loss of the final model, nil unless completed.
+    ///   - testMetric: its metric.
+    ///   - iterations: iterations trained.
+    ///   - seconds: wall-clock seconds.
+    public init(configuration: RunConfiguration, status: RunStatus, metricName: String, trainLosses: [Double],
+                validLosses: [Double], validMetrics: [Double], testLoss: Double?, testMetric: Double?, iterations: Int,
+                seconds: Double) {
+        self.configuration = configuration
+        self.status = status
+        self.metricName = metricName
+        self.trainLosses = trainLosses
+        self.validLosses = validLosses
+        self.validMetrics = validMetrics
+        self.testLoss = testLoss
+        self.testMetric = testMetric
+        self.iterations = iterations
+        self.seconds = seconds
+    }
+
     /// The number of epochs that completed (trained and validated), over all sessions.
     public var epochsCompleted: Int { validLosses.count }
     /// The lowest finite validation metric, nil when no epoch completed (both metrics, perplexity

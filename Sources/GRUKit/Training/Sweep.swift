@@ -62,15 +62,58 @@ public struct ResultsTable {
     /// Printed above the table (what it is, and that the numbers are ours).
     public var title: String
 
-    /// A table of the given results under `title`.
-    public init(results: [RunResult], title: String) {
+    /// The score of a predictor that learns nothing about sequence (``TrivialPredictor``): a run
+    /// that completed (or stopped) without a final validation metric below it is reported as
+    /// "failed to learn" instead of "trained". Nil: no such check.
+    public var baseline: Baseline?
+
+    /// A trivial predictor's name and validation metric.
+    public struct Baseline: Sendable, Equatable {
+        /// What it is, e.g. "the unigram model of the training set".
+        public var name: String
+        /// Its validation metric (lower is better, as for every metric here).
+        public var metric: Double
+
+        /// A baseline called `name` scoring `metric`.
+        public init(name: String, metric: Double) {
+            self.name = name
+            self.metric = metric
+        }
+    }
+
+    /// A table of the given results under `title`, judged against `baseline` when given.
+    public init(results: [RunResult], title: String, baseline: Baseline? = nil) {
         self.results = results
         self.title = title
+        self.baseline = baseline
+    }
+
+    /// The run's outcome as the static `outcome(_:)` words it, except that a run that did not diverge but
+    /// whose final validation metric is not below ``baseline`` reads "failed to learn (…)".
+    public func outcome(of r: RunResult) -> String {
+        if let baseline, !r.diverged, !((r.finalValidMetric ?? .nan) < baseline.metric) {
+            return "failed to learn (not better than \(baseline.name))"
+        }
+        return Self.outcome(r)
     }
 
     static func format(_ x: Double?) -> String {
         guard let x, x.isFinite else { return "—" }
         return x >= 1e5 ? String(format: "%.3g", x) : String(format: "%.2f", x)
+    }
+
+    /// One line naming the runs that diverged, failed to learn (``baseline``), stopped and trained.
+    public var outcomeSummary: String {
+        func names(_ keep: (RunResult) -> Bool) -> String {
+            let n = results.filter(keep).map(\.configuration.name)
+            return n.isEmpty ? "none" : n.joined(separator: ", ")
+        }
+        var parts = ["Diverged: " + names(\.diverged)]
+        if baseline != nil { parts.append("Failed to learn: " + names { outcome(of: $0).hasPrefix("failed to learn") }) }
+        parts.append("Trained: " + names { outcome(of: $0) == "trained" })
+        let stopped = names { outcome(of: $0).hasPrefix("stopped") }
+        if stopped != "none" { parts.append("Stopped: " + stopped) }
+        return parts.joined(separator: ". ") + "."
     }
 
     /// The outcome column: `trained`, `diverged (epoch e, iteration i)`, `stopped after epoch e`.
@@ -92,7 +135,7 @@ public struct ResultsTable {
                           formats: ["", "", "%g", "", "", "%.2f", "%.2f", "%.2f"])
         for r in results {
             t.add([.text(r.configuration.name), .text(r.configuration.method.description), .number(r.configuration.learningRate),
-                   .integer(r.epochsCompleted), .text(Self.outcome(r)), .text(Self.format(r.finalValidMetric)),
+                   .integer(r.epochsCompleted), .text(outcome(of: r)), .text(Self.format(r.finalValidMetric)),
                    .text(Self.format(r.bestValidMetric)), .text(Self.format(r.testMetric))])
         }
         return t
@@ -106,7 +149,7 @@ public struct ResultsTable {
                      "|---|---|---:|---:|---|---:|---:|---:|"]
         for r in results {
             lines.append("| \(r.configuration.name) | \(r.configuration.method) | \(RunConfiguration.number(r.configuration.learningRate)) "
-                         + "| \(r.epochsCompleted) | \(Self.outcome(r)) | \(Self.format(r.finalValidMetric)) "
+                         + "| \(r.epochsCompleted) | \(outcome(of: r)) | \(Self.format(r.finalValidMetric)) "
                          + "| \(Self.format(r.bestValidMetric)) | \(Self.format(r.testMetric)) |")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -116,7 +159,7 @@ public struct ResultsTable {
     /// `diverged_epoch`/`diverged_iteration` are 0 for runs that did not diverge.
     public var dataTable: DataTable {
         var comments = ["\(title)", "One row per run; the run names, in row order:"]
-        for (k, r) in results.enumerated() { comments.append("  \(k + 1): \(r.configuration.name) (\(r.configuration.method)) — \(Self.outcome(r))") }
+        for (k, r) in results.enumerated() { comments.append("  \(k + 1): \(r.configuration.name) (\(r.configuration.method)) — \(outcome(of: r))") }
         comments.append("clip and delta are NaN for methods without them; metrics are NaN when the run has none.")
         var t = DataTable(columns: ["run", "learning_rate", "clip", "delta", "epochs", "diverged", "diverged_epoch", "diverged_iteration",
                                     "final_valid", "best_valid", "test"], comments: comments)
