@@ -130,11 +130,12 @@ public struct DataTable: Sendable, Equatable {
     }
 
     /// Writes the file atomically (a temporary file in the same folder, then a rename), so an
-    /// existing file is replaced only by a complete new one.
+    /// existing file is replaced only by a complete new one. The file is written by gnuplot-iostream's
+    /// `file1d`; its text is exactly ``text``.
     ///
     /// - Throws: ``FigureError/cannotWrite(path:reason:)`` naming the file when writing fails.
     public func write(to url: URL) throws {
-        try AtomicFile.write(text, to: url)
+        try GnuplotSession.file1d(self, to: url)
     }
 
     /// The text of one number as written in a data file: the shortest decimal that reads back to
@@ -148,13 +149,25 @@ public struct DataTable: Sendable, Equatable {
     }
 }
 
-/// Writes text files so that an existing file is never left half-written.
+/// Writes files so that an existing file is never left half-written.
 enum AtomicFile {
-    static func write(_ text: String, to url: URL) throws {
+    /// Lets `write` fill a temporary file beside `url`, then renames it to `url` (atomic on one file
+    /// system). When `write` throws, the temporary file is removed and the error passed on.
+    ///
+    /// - Throws: what `write` throws; ``FigureError/cannotWrite(path:reason:)`` when the rename fails.
+    static func replace(_ url: URL, write: (URL) throws -> Void) throws {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0 ... .max)).tmp")
         do {
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try write(temporary)
         } catch {
-            throw FigureError.cannotWrite(path: url.path, reason: Self.reason(error))
+            unlink(temporary.path)
+            throw error
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw FigureError.cannotWrite(path: url.path, reason: reason)
         }
     }
 
