@@ -67,16 +67,19 @@ public struct DataBlock: Sendable, Equatable {
     public var rowCount: Int { scans.reduce(0) { $0 + $1.count } }
 
     /// The block's text: optional `# title`, the `# columns` header, rows, a blank line between scans.
-    public var text: String {
-        var s = ""
-        if let title { s += "# \(title)\n" }
-        s += "# " + columns.joined(separator: " ") + "\n"
-        let nonEmpty = scans.filter { !$0.isEmpty }
-        for (k, scan) in nonEmpty.enumerated() {
-            if k > 0 { s += "\n" }
-            for row in scan { s += row.map(DataTable.format).joined(separator: " ") + "\n" }
+    public var text: String { DataTable.lines(cellRows) }
+
+    /// The same lines as cells (see ``DataTable/cellRows``): the title and header one cell each, a
+    /// number per cell, an empty row between scans.
+    var cellRows: [[String]] {
+        var rows: [[String]] = []
+        if let title { rows.append(["# \(title)"]) }
+        rows.append(["# " + columns.joined(separator: " ")])
+        for (k, scan) in scans.filter({ !$0.isEmpty }).enumerated() {
+            if k > 0 { rows.append([]) }
+            rows += scan.map { $0.map(DataTable.format) }
         }
-        return s
+        return rows
     }
 }
 
@@ -120,13 +123,23 @@ public struct DataTable: Sendable, Equatable {
     public mutating func endScan() { blocks[blocks.count - 1].endScan() }
 
     /// The whole file's text.
-    public var text: String {
-        var s = comments.map { "# \($0)\n" }.joined()
+    public var text: String { Self.lines(cellRows) }
+
+    /// The file as rows of cells, the form gnuplot-iostream's `file1d` writes (cells joined by single
+    /// spaces, one row per line, an empty row a blank line): comments, then the blocks two empty rows
+    /// apart. ``text`` is made from it too, so the file written and the text in memory cannot differ.
+    var cellRows: [[String]] {
+        var rows: [[String]] = comments.map { ["# \($0)"] }
         for (k, block) in blocks.enumerated() {
-            if k > 0 { s += "\n\n" }
-            s += block.text
+            if k > 0 { rows += [[], []] }
+            rows += block.cellRows
         }
-        return s
+        return rows
+    }
+
+    /// Rows of cells laid out as `file1d` lays them out.
+    static func lines(_ rows: [[String]]) -> String {
+        rows.map { $0.joined(separator: " ") + "\n" }.joined()
     }
 
     /// Writes the file atomically (a temporary file in the same folder, then a rename), so an

@@ -105,21 +105,3 @@ final class GnuplotSession {
         String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
-
-extension DataTable {
-    /// The file's lines as gnuplot-iostream's `file1d` lays them out (cells joined by single spaces,
-    /// one row per line, an empty row a blank line): the same text as ``text``.
-    var cellRows: [[String]] {
-        var rows: [[String]] = comments.map { ["# \($0)"] }
-        for (k, block) in blocks.enumerated() {
-            if k > 0 { rows += [[], []] }
-            if let title = block.title { rows.append(["# \(title)"]) }
-            rows.append(["# " + block.columns.joined(separator: " ")])
-            for (s, scan) in block.scans.filter({ !$0.isEmpty }).enumerated() {
-                if s > 0 { rows.append([]) }
-                rows += scan.map { $0.map(DataTable.format) }
-            }
-        }
-        return rows
-    }
-}
