@@ -10,7 +10,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= release
 BIN := .build/$(CONFIG)
-DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox
+# libgnuplot-iostream-dev (the C++ library under the figure layer) pulls in the Boost -dev packages
+# it links against (iostreams, system, filesystem); gnuplot-nox, named beside it, is the gnuplot it
+# depends on, so no Qt or X11 build of gnuplot comes along.
+DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox libgnuplot-iostream-dev
 # Package.swift discovers Chapters/*/ when it is evaluated; these flags make SwiftPM re-evaluate it,
 # so a chapter folder added since the last build becomes an executable without a clean build.
 SWIFTPM_FLAGS := --manifest-cache none --disable-build-manifest-caching

@@ -6,6 +6,7 @@
 // Targets:
 //   CLAPACK      system module: cblas.h + lapacke.h from OpenBLAS / LAPACKE
 //   CZlib        system module: zlib (MAT-file compressed elements)
+//   CGnuplotIostream  C++ shim: a C API over gnuplot-iostream (libgnuplot-iostream-dev), under Figures
 //   GRUKit       the shared core library every chapter and tool imports
 //   gru          command-line tool: inspect / project / vjp on safetensors files
 //   gru-bench    benchmark executable (never part of the tests)
@@ -47,7 +48,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib", argumentParser], path: "Sources/GRUKit"),
+        // gnuplot-iostream is header-only; its file-descriptor stream and temporary files live in Boost.
+        .target(name: "CGnuplotIostream", path: "Sources/CGnuplotIostream",
+                linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
+                                 .linkedLibrary("boost_filesystem")]),
+        .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib", "CGnuplotIostream", argumentParser],
+                path: "Sources/GRUKit"),
         .executableTarget(name: "gru", dependencies: ["GRUKit", argumentParser], path: "Sources/gru"),
         .executableTarget(name: "gru-bench", dependencies: ["GRUKit", argumentParser], path: "Benchmarks/gru-bench"),
         .executableTarget(name: "grukit-book", dependencies: ["GRUKit"], path: "Sources/book"),

@@ -57,7 +57,7 @@ public final class ChapterOutput {
         }
     }
 
-    /// Writes the figure's `NAME.gp` (and `NAME.dat`), then, when rendering, runs `gnuplot NAME.gp`
+    /// Writes the figure's `NAME.gp` (and `NAME.dat`), then, when rendering, has gnuplot draw `NAME.gp`
     /// in the folder. Without gnuplot it prints the install advice once per process and goes on.
     ///
     /// - Throws: ``FigureError/cannotWrite(path:reason:)``; ``FigureError/gnuplotFailed(script:status:stderr:)``

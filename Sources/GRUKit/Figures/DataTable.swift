@@ -67,16 +67,19 @@ public struct DataBlock: Sendable, Equatable {
     public var rowCount: Int { scans.reduce(0) { $0 + $1.count } }
 
     /// The block's text: optional `# title`, the `# columns` header, rows, a blank line between scans.
-    public var text: String {
-        var s = ""
-        if let title { s += "# \(title)\n" }
-        s += "# " + columns.joined(separator: " ") + "\n"
-        let nonEmpty = scans.filter { !$0.isEmpty }
-        for (k, scan) in nonEmpty.enumerated() {
-            if k > 0 { s += "\n" }
-            for row in scan { s += row.map(DataTable.format).joined(separator: " ") + "\n" }
+    public var text: String { DataTable.lines(cellRows) }
+
+    /// The same lines as cells (see ``DataTable/cellRows``): the title and header one cell each, a
+    /// number per cell, an empty row between scans.
+    var cellRows: [[String]] {
+        var rows: [[String]] = []
+        if let title { rows.append(["# \(title)"]) }
+        rows.append(["# " + columns.joined(separator: " ")])
+        for (k, scan) in scans.filter({ !$0.isEmpty }).enumerated() {
+            if k > 0 { rows.append([]) }
+            rows += scan.map { $0.map(DataTable.format) }
         }
-        return s
+        return rows
     }
 }
 
@@ -120,21 +123,32 @@ public struct DataTable: Sendable, Equatable {
     public mutating func endScan() { blocks[blocks.count - 1].endScan() }
 
     /// The whole file's text.
-    public var text: String {
-        var s = comments.map { "# \($0)\n" }.joined()
+    public var text: String { Self.lines(cellRows) }
+
+    /// The file as rows of cells, the form gnuplot-iostream's `file1d` writes (cells joined by single
+    /// spaces, one row per line, an empty row a blank line): comments, then the blocks two empty rows
+    /// apart. ``text`` is made from it too, so the file written and the text in memory cannot differ.
+    var cellRows: [[String]] {
+        var rows: [[String]] = comments.map { ["# \($0)"] }
         for (k, block) in blocks.enumerated() {
-            if k > 0 { s += "\n\n" }
-            s += block.text
+            if k > 0 { rows += [[], []] }
+            rows += block.cellRows
         }
-        return s
+        return rows
+    }
+
+    /// Rows of cells laid out as `file1d` lays them out.
+    static func lines(_ rows: [[String]]) -> String {
+        rows.map { $0.joined(separator: " ") + "\n" }.joined()
     }
 
     /// Writes the file atomically (a temporary file in the same folder, then a rename), so an
-    /// existing file is replaced only by a complete new one.
+    /// existing file is replaced only by a complete new one. The file is written by gnuplot-iostream's
+    /// `file1d`; its text is exactly ``text``.
     ///
     /// - Throws: ``FigureError/cannotWrite(path:reason:)`` naming the file when writing fails.
     public func write(to url: URL) throws {
-        try AtomicFile.write(text, to: url)
+        try GnuplotSession.file1d(self, to: url)
     }
 
     /// The text of one number as written in a data file: the shortest decimal that reads back to
@@ -148,13 +162,25 @@ public struct DataTable: Sendable, Equatable {
     }
 }
 
-/// Writes text files so that an existing file is never left half-written.
+/// Writes files so that an existing file is never left half-written.
 enum AtomicFile {
-    static func write(_ text: String, to url: URL) throws {
+    /// Lets `write` fill a temporary file beside `url`, then renames it to `url` (atomic on one file
+    /// system). When `write` throws, the temporary file is removed and the error passed on.
+    ///
+    /// - Throws: what `write` throws; ``FigureError/cannotWrite(path:reason:)`` when the rename fails.
+    static func replace(_ url: URL, write: (URL) throws -> Void) throws {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0 ... .max)).tmp")
         do {
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try write(temporary)
         } catch {
-            throw FigureError.cannotWrite(path: url.path, reason: Self.reason(error))
+            unlink(temporary.path)
+            throw error
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw FigureError.cannotWrite(path: url.path, reason: reason)
         }
     }
 

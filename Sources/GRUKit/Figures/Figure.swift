@@ -294,19 +294,25 @@ public struct Figure: Sendable, Equatable {
     }
 
     /// Writes `NAME.dat` (when the figure carries data in a file) and `NAME.gp` into `directory`
-    /// (which must exist), each atomically, and returns their URLs. Does not run gnuplot.
+    /// (which must exist), each atomically, and returns their URLs. Does not run gnuplot. Both go
+    /// through gnuplot-iostream: the data by `file1d`, the script by a session on `>NAME.gp`.
     ///
     /// - Throws: ``FigureError/cannotWrite(path:reason:)`` naming the file.
     @discardableResult
     public func write(to directory: URL) throws -> WrittenFiles {
         var data: URL?
-        if let text = dataText {
+        if dataPlacement == .file, let table = dataTable {
             let url = directory.appendingPathComponent(dataFileName)
-            try AtomicFile.write(text, to: url)
+            try GnuplotSession.file1d(table, to: url)
             data = url
         }
         let script = directory.appendingPathComponent(scriptFileName)
-        try AtomicFile.write(self.script, to: script)
+        try AtomicFile.replace(script) { temporary in
+            let session = try GnuplotSession(scriptFile: temporary, name: script)
+            session.send(self.script)
+            let closing = session.close()
+            if closing.status != 0 { throw FigureError.cannotWrite(path: script.path, reason: closing.stderr) }
+        }
         return WrittenFiles(script: script, data: data,
                             pictures: formats.map { directory.appendingPathComponent("\(name).\($0.rawValue)") })
     }

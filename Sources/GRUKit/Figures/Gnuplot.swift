@@ -28,9 +28,9 @@ public enum FigureError: Error, LocalizedError, CustomStringConvertible, Equatab
     public var errorDescription: String? { description }
 }
 
-/// A gnuplot session in the spirit of gnuplot-iostream: collect commands and data, then stream
-/// them to a `gnuplot` process through its standard input. Data goes in as named datablocks
-/// (`$name << EOD … EOD`), which a later `plot $name index k` reads like a file.
+/// A gnuplot session: collect commands and data, then stream them to a `gnuplot` process through
+/// gnuplot-iostream (the C++ library of `libgnuplot-iostream-dev`, under this layer). Data goes in as
+/// named datablocks (`$name << EOD … EOD`), which a later `plot $name index k` reads like a file.
 ///
 ///     var gp = Gnuplot()
 ///     gp.send("set terminal pngcairo size 600,450")
@@ -78,13 +78,14 @@ public struct Gnuplot: Sendable {
     }
 
     /// Streams ``script`` to a new gnuplot process whose working folder is `directory` (so relative
-    /// file names resolve there), waits for it to exit and returns what it printed.
+    /// file names resolve there), through a gnuplot-iostream session; waits for it to exit and
+    /// returns what it printed.
     ///
     /// - Throws: ``FigureError/gnuplotFailed(script:status:stderr:)`` on a non-zero exit (with
     ///   gnuplot's own message), ``FigureError/cannotStartGnuplot(reason:)`` when it is not installed.
     @discardableResult
     public func run(in directory: URL) throws -> Output {
-        try Self.execute(arguments: [], stdin: Data(script.utf8), in: directory, label: "<stdin>")
+        try Self.execute(script, in: directory, label: "<stdin>")
     }
 
     // MARK: - The gnuplot program
@@ -124,56 +125,29 @@ public struct Gnuplot: Sendable {
         return true
     }
 
-    /// Runs `gnuplot NAME.gp` in the script's own folder — exactly what a reader would type — so the
-    /// pictures come from the written files alone.
+    /// Has a fresh gnuplot, started in the script's own folder, `load` the script and nothing else,
+    /// so the pictures come from the written files alone (as `gnuplot NAME.gp` draws them for a reader).
     ///
     /// - Throws: ``FigureError/gnuplotFailed(script:status:stderr:)`` with gnuplot's message on a
     ///   non-zero exit; ``FigureError/cannotStartGnuplot(reason:)`` when gnuplot is not installed.
     @discardableResult
     public static func render(script: URL) throws -> Output {
-        try execute(arguments: [script.lastPathComponent], stdin: nil,
-                    in: script.deletingLastPathComponent(), label: script.path)
+        try execute("load \(quoted(script.lastPathComponent))\n", in: script.deletingLastPathComponent(), label: script.path)
     }
 
-    private static func execute(arguments: [String], stdin: Data?, in directory: URL, label: String) throws -> Output {
+    /// Sends `commands` to a gnuplot session in `directory`, closes it and reports gnuplot's exit.
+    /// When gnuplot stops early the send fails; its exit status and message then tell why.
+    private static func execute(_ commands: String, in directory: URL, label: String) throws -> Output {
         guard let executable else {
             throw FigureError.cannotStartGnuplot(reason: "no gnuplot on PATH (install it with `sudo apt-get install gnuplot-nox`)")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        process.standardOutput = output
-        process.standardError = error
-        do { try process.run() } catch {
-            throw FigureError.cannotStartGnuplot(reason: AtomicFile.reason(error))
+        let session = try GnuplotSession(gnuplot: executable, in: directory)
+        session.send(commands)
+        let closing = session.close()
+        guard closing.status == 0 else {
+            throw FigureError.gnuplotFailed(script: label, status: closing.status, stderr: closing.stderr)
         }
-        // Feed stdin and drain stderr on other threads so neither pipe can fill up and block gnuplot.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async { errData = error.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        if let stdin {
-            group.enter()
-            DispatchQueue.global().async {
-                let handle = input.fileHandleForWriting
-                // A gnuplot that dies early closes the pipe; the write then fails and is ignored,
-                // the exit status below reports what happened.
-                try? handle.write(contentsOf: stdin)
-                try? handle.close()
-                group.leave()
-            }
-        }
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        let result = Output(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-        guard process.terminationStatus == 0 else {
-            throw FigureError.gnuplotFailed(script: label, status: process.terminationStatus, stderr: result.stderr)
-        }
-        return result
+        return Output(stdout: closing.stdout, stderr: closing.stderr)
     }
 
     // MARK: - Text helpers
