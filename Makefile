@@ -64,9 +64,10 @@ book: build
 	$(BIN)/grukit-book
 
 ## test: the tests that need the data sets run when `make data` can provide them and are skipped otherwise
+##       swift test builds every target, the chapters' executables included, in one pass: a separate
+##       swift build first would compile the package twice (the tests' build uses other flags).
 test: deps
 	@bash scripts/fetch-data.sh || echo "Data sets unavailable: the tests that need them will be skipped."
-	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS)
 	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS) --disable-swift-testing
 
 ## docs: the API reference of GRUKit with DocC, in .build/docs (open .build/docs/documentation/grukit/index.html)

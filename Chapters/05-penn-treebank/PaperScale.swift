@@ -188,3 +188,21 @@ struct PaperScaleSection {
         return [md]
     }
 }
+/*:
+ ## Reading the paper-scale table
+
+ Each row is one log. "outcome" is how the run ended: trained to the end, stopped after the epochs it
+ was asked for (`--stop-after`, continued later with `--resume`), or diverged at an iteration. A run
+ diverges here when the loss of one window exceeds ten times that of a uniform guess (10 ln V ≈ 92 for
+ PTB) or becomes Inf/NaN; that is stricter than the PyTorch reference, which let a run go on at
+ validation perplexities of 10¹⁴ and stopped only at NaN, so a run that the reference calls "garbage
+ after epoch 1" is a divergence in the first epoch here. "largest difference" compares our validation
+ perplexity after each epoch with the reference's after the same epoch: the two are independent
+ implementations of one protocol (cuDNN on a GPU there, OpenBLAS on a CPU here, the same initial
+ weights' distribution but not the same draws), so agreement within a few per cent is what to expect.
+ "s / epoch" is the median wall-clock time of an epoch with its validation, and "fastest s / iteration"
+ the quickest stretch between two log records, the speed of the run where the machine disturbed it
+ least. The figures show the same runs: the validation curves with the reference as open points,
+ and, for the runs at the largest learning rate, the gradient norm next to ‖W_hh‖₂ and ρ(J), where a
+ divergence shows as the line that ends.
+ */
