@@ -22,7 +22,7 @@ import GRUKit
      Step 3   W = U Σ̄ Vᵀ
 
  so that ‖W_hh‖₂ = σ_1 ≤ 2 − δ after every step: the origin stays stable with a margin, ρ(J) ≤ 1 − δ/4,
- and no step can carry the dynamics across the bifurcation at 2. All other weights (here the gate
+ and no step can carry the dynamics across the bifurcation (ρ(J) = 1, which needs ‖W_hh‖₂ ≥ 2). All other weights (here the gate
  matrices W_hz, W_hr) take the plain SGD step. The threshold is 2 − δ rather than 2 because the bound
  ‖W_hh‖₂ < 2 ⇒ ρ(J) < 1 is strict and tight (chapter 2: W_hh = 2uuᵀ puts an eigenvalue of J exactly on
  the unit circle); δ > 0 keeps a margin, and the paper's value of δ is unknown to us [choice: δ = 0.2 by
@@ -237,9 +237,11 @@ func trainingFigure(_ runs: [Run], tasks: [(name: String, learningRate: Double, 
         let maxRho = mine.flatMap { $0.element.records.map(\.spectralRadius) }.max() ?? 1
         norm.yRange = 0...max(2.5, min(8, maxNorm * 1.1))
         rho.yRange = 0.5...max(1.2, min(3, maxRho * 1.05))
-        norm.plot(.function("2", title: "2 (bifurcation)", style: .lines.color("#777777").width(1.2).dotted))
+        // ‖W_hh‖₂ = 2 is where the sufficient bound ends, not the bifurcation: a run can cross it with ρ(J) < 1
+        // (chapter 2). The bifurcation is ρ(J) = 1, in the panel below.
+        norm.plot(.function("2", title: "2 (end of the bound ‖W_{hh}‖_2 < 2 ⇒ ρ(J) < 1)", style: .lines.color("#777777").width(1.2).dotted))
         norm.plot(.function("\(c)", title: "2 − δ = \(Gnuplot.number(c))", style: .lines.color("#000000").width(1).dashed))
-        rho.plot(.function("1", title: "1 (stability)", style: .lines.color("#777777").width(1.2).dotted))
+        rho.plot(.function("1", title: "1 (stability: the bifurcation)", style: .lines.color("#777777").width(1.2).dotted))
         rho.plot(.function("\(1 - delta / 4)", title: "½ + (2 − δ)/4 = \(Gnuplot.number(1 - delta / 4))",
                            style: .lines.color("#000000").width(1).dashed))
         for (lt, (index, run)) in mine.enumerated() {
