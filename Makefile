@@ -59,7 +59,8 @@ chapters: build
 	  mv figures/$$c/output.txt.part figures/$$c/output.txt; \
 	done
 
-## book: weave every chapter into book/NN-slug.md with its output and figures (run `make` first)
+## book: weave every chapter into book/NN-slug.md with its output and figures (run `make` first: without
+##       every chapter's figures/NN-slug/output.txt it refuses and writes nothing)
 book: build
 	$(BIN)/grukit-book
 

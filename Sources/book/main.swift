@@ -38,6 +38,14 @@ func helpText(_ executable: String) -> String? {
     return String(decoding: data, as: UTF8.self)
 }
 
+// A page without its chapter's run would lose the committed figures and output: check every chapter
+// first and write nothing unless all of them have run (`make chapters` saves output.txt last).
+let notRun = slugs.filter { !fm.fileExists(atPath: root.appendingPathComponent("figures/\($0)/output.txt").path) }
+if !notRun.isEmpty {
+    fail("no output of " + notRun.map { "figures/\($0)/output.txt" }.joined(separator: ", ")
+         + "; run `make` (or `make chapters`) first. Nothing was written.")
+}
+
 var contents: [(slug: String, title: String, key: String?)] = []
 do {
     try fm.createDirectory(at: bookDir, withIntermediateDirectories: true)
