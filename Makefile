@@ -14,9 +14,8 @@ BIN := .build/$(CONFIG)
 # it links against (iostreams, system, filesystem); gnuplot-nox, named beside it, is the gnuplot it
 # depends on, so no Qt or X11 build of gnuplot comes along.
 DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox libgnuplot-iostream-dev
-# Package.swift discovers Chapters/*/ when it is evaluated; these flags make SwiftPM re-evaluate it,
-# so a chapter folder added since the last build becomes an executable without a clean build.
-SWIFTPM_FLAGS := --manifest-cache none --disable-build-manifest-caching
+# Package.swift lists the chapters, so SwiftPM's manifest and build caches stay on.
+SWIFTPM_FLAGS :=
 CHAPTERS := $(sort $(notdir $(patsubst %/main.swift,%,$(wildcard Chapters/*/main.swift))))
 
 .PHONY: all deps build data chapters test bench compare book docs clean

@@ -12,19 +12,21 @@
 //   gru-bench    benchmark executable (never part of the tests)
 //   grukit-book  weaves the chapters into the Markdown book (`make book`)
 //   doc-coverage lists undocumented public symbols of GRUKit (`make docs`)
-//   chNN-slug    one executable per folder `Chapters/NN-slug/` (discovered below)
+//   chNN-slug    one executable per folder `Chapters/NN-slug/` (listed below)
 import PackageDescription
-import Foundation
 
-/// Every folder `Chapters/NN-slug` with a `main.swift` becomes the executable `chNN-slug`.
-let chapterFolders: [String] = {
-    let dir = Context.packageDirectory + "/Chapters"
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-    return names.filter { name in
-        name.count > 3 && name.prefix(2).allSatisfy(\.isNumber) && name.dropFirst(2).first == "-"
-            && FileManager.default.fileExists(atPath: "\(dir)/\(name)/main.swift")
-    }.sorted()
-}()
+/// The chapters, in order: the folder `Chapters/NN-slug` (with its `main.swift`) becomes the executable
+/// `chNN-slug`. Listed rather than discovered, as swift-argument-parser lists its examples, so that
+/// SwiftPM's manifest cache stays valid; a test fails when a chapter folder is missing here.
+let chapterFolders = [
+    "01-dynamics",
+    "02-fixed-points",
+    "03-explosion",
+    "04-projection",
+    "05-penn-treebank",
+    "06-nottingham",
+    "07-cost",
+]
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
