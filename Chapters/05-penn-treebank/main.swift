@@ -84,19 +84,25 @@ struct Chapter5: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
 
-    @Option(name: .customLong("train-tokens"), help: ArgumentHelp("Train on the first n training tokens (quick: 60000; paper: all).", valueName: "n"))
+    @Option(name: .customLong("train-tokens"), parsing: .unconditional, help: ArgumentHelp("Train on the first n training tokens (quick: 60000; paper: all).", valueName: "n"))
     var trainTokens: Int?
 
-    @Option(name: .customLong("eval-tokens"), help: ArgumentHelp("Evaluate on the first n validation and test tokens (quick: 10000; paper: all).", valueName: "n"))
+    @Option(name: .customLong("eval-tokens"), parsing: .unconditional, help: ArgumentHelp("Evaluate on the first n validation and test tokens (quick: 10000; paper: all).", valueName: "n"))
     var evalTokens: Int?
 
-    @Option(help: ArgumentHelp("Embedding size (default: the hidden size, as in the paper).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Embedding size (default: the hidden size, as in the paper).", valueName: "n"))
     var embedding: Int?
 
     func validate() throws {
         try training.validate()
         for (flag, v) in [("--train-tokens", trainTokens), ("--eval-tokens", evalTokens), ("--embedding", embedding)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
+        }
+        // The sizes the flags fix, with the vocabulary's share left for run(), which knows it.
+        let hidden = training.hidden ?? (common.scale == .paper ? 650 : QuickSetting.hidden), e = embedding ?? hidden
+        let bytes = MemoryEstimate.languageModel(vocabulary: 1, embedding: e, hidden: hidden, batch: batchSize, steps: bptt)
+        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden or --embedding") {
+            throw ValidationError("--hidden \(hidden) with --embedding \(e): \(refusal).")
         }
     }
 
@@ -110,14 +116,21 @@ struct Chapter5: ParsableCommand {
         let trainLimit = trainTokens ?? (paper ? nil : QuickSetting.trainTokens)
         let evalLimit = evalTokens ?? (paper ? nil : QuickSetting.evalTokens)
 
-        let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
-        let runs = output.directory.appendingPathComponent("runs")
-        let report = Report(chapter: 5, title: "Penn Treebank")
-
         let ptb = try PennTreebank(directory: data.directory)
         func slice(_ tokens: [Int32], _ limit: Int?) -> [Int32] { limit.map { Array(tokens.prefix($0)) } ?? tokens }
         let train = slice(ptb.train, trainLimit), valid = slice(ptb.valid, evalLimit), test = slice(ptb.test, evalLimit)
         let vocabulary = ptb.vocabulary.count
+        let bytes = MemoryEstimate.languageModel(vocabulary: vocabulary, embedding: embeddingSize, hidden: hidden,
+                                                 batch: batchSize, steps: bptt)
+        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden or --embedding, or a training file with fewer distinct words") {
+            throw ChapterError.message("\(data.directory.path)/\(PennTreebank.trainFile) has \(vocabulary) distinct words; with --hidden \(hidden) "
+                                       + "and --embedding \(embeddingSize) \(refusal).")
+        }
+
+        // The output folder only once the data is known to fit: a refused run leaves nothing behind.
+        let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
+        let runs = output.directory.appendingPathComponent("runs")
+        let report = Report(chapter: 5, title: "Penn Treebank")
 
         // One run or a grid.
         let single = training.method != nil || training.lr != nil
@@ -183,7 +196,7 @@ struct Chapter5: ParsableCommand {
         let logs = try results.filter { $0.configuration.learningRate == top }.map { r in
             (r.configuration.name, try TrainingLog.records(at: runs.appendingPathComponent(r.configuration.name + ".jsonl")))
         }
-        try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfigurationText.number(top)) (ours)"))
+        try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfiguration.number(top)) (ours)"))
 
         /*:
          ## What the table shows, and NOTES §6 for comparison
@@ -207,11 +220,6 @@ struct Chapter5: ParsableCommand {
                     + "plain SGD at rate 10 blew up at iteration 164.")
         report.files(files + output.written)
     }
-}
-
-/// Numbers in titles: `10`, not `10.0`.
-enum RunConfigurationText {
-    static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }
 }
 
 BLAS.restartWithRecommendedCoreTypeIfNeeded()

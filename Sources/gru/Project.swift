@@ -18,7 +18,7 @@ struct Project: ParsableCommand {
     @Argument(help: "A safetensors file holding a PyTorch state dict.")
     var model: String
 
-    @Option(help: "δ in [0, 2): singular values are clipped at 2 − δ.")
+    @Option(parsing: .unconditional, help: "δ in [0, 2): singular values are clipped at 2 − δ.")
     var delta: Double = 0.2
 
     @Option(name: [.short, .customLong("output")], help: "Where to write the projected model.")
