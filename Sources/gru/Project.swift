@@ -12,7 +12,8 @@ struct Project: ParsableCommand {
             layer's weight_hh change, and only when σ_1 > 2 − δ; every other tensor and the metadata \
             are copied byte for byte. The output is written to a temporary file and renamed, so a \
             failed run leaves no output. -o may not name MODEL itself: use --in-place for that. An \
-            existing output file other than MODEL is replaced.
+            existing regular file at -o is replaced, keeping its mode and owner; a device, FIFO or \
+            folder there is refused; a symbolic link (at -o or MODEL) is followed and its target written.
             """)
 
     @Argument(help: "A safetensors file holding a PyTorch state dict.")

@@ -134,7 +134,7 @@ public struct DataTable: Sendable, Equatable {
     ///
     /// - Throws: ``FigureError/cannotWrite(path:reason:)`` naming the file when writing fails.
     public func write(to url: URL) throws {
-        try AtomicFile.write(text, to: url)
+        try AtomicFile.writeFigureFile(text, to: url)
     }
 
     /// The text of one number as written in a data file: the shortest decimal that reads back to
@@ -148,24 +148,9 @@ public struct DataTable: Sendable, Equatable {
     }
 }
 
-/// Writes text files so that an existing file is never left half-written.
-enum AtomicFile {
-    static func write(_ text: String, to url: URL) throws {
-        do {
-            try Data(text.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw FigureError.cannotWrite(path: url.path, reason: Self.reason(error))
-        }
-    }
-
-    /// The short human reason inside a Foundation error (e.g. "No such file or directory").
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
+extension AtomicFile {
+    /// ``write(_:to:)`` with its error as ``FigureError/cannotWrite(path:reason:)``.
+    static func writeFigureFile(_ text: String, to url: URL) throws {
+        do { try write(text, to: url) } catch { throw FigureError.cannotWrite(path: url.path, reason: reason(error)) }
     }
 }

@@ -302,11 +302,11 @@ public struct Figure: Sendable, Equatable {
         var data: URL?
         if let text = dataText {
             let url = directory.appendingPathComponent(dataFileName)
-            try AtomicFile.write(text, to: url)
+            try AtomicFile.writeFigureFile(text, to: url)
             data = url
         }
         let script = directory.appendingPathComponent(scriptFileName)
-        try AtomicFile.write(self.script, to: script)
+        try AtomicFile.writeFigureFile(self.script, to: script)
         return WrittenFiles(script: script, data: data,
                             pictures: formats.map { directory.appendingPathComponent("\(name).\($0.rawValue)") })
     }
