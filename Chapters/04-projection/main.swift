@@ -399,7 +399,7 @@ struct Chapter4: ParsableCommand {
     }
 
     func validate() throws {
-        if !(delta > 0 && delta < 2) { throw ValidationError("--delta must lie in (0, 2) so that the threshold 2 − δ is positive (got \(delta)).") }
+        if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         let e = try Self.list(example, flag: "--example") { Double($0) }
         if e.count != 4 || !e.allSatisfy(\.isFinite) { throw ValidationError("--example needs four finite numbers a,b,c,d (got '\(example)').") }
         if let iterations, iterations < 1 || iterations > 1_000_000 { throw ValidationError("--iterations must lie in 1…1000000 (got \(iterations)).") }

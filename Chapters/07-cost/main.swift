@@ -136,7 +136,7 @@ struct Chapter7: ParsableCommand {
         }
         _ = try Self.parseList(lr, flag: "--lr", what: "a positive number") { $0 > 0 }
         _ = try projectionSizes(paper: false)
-        if !(delta > 0 && delta < 2) { throw ValidationError("--delta must lie in (0, 2) (got \(delta)).") }
+        if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         if !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number (got \(clip)).") }
         if let vocabulary {
             if !randomTokens { throw ValidationError("--vocabulary sets the size of random tokens: add --random-tokens.") }

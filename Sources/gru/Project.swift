@@ -19,7 +19,7 @@ struct Project: ParsableCommand {
     @Argument(help: "A safetensors file holding a PyTorch state dict.")
     var model: String
 
-    @Option(parsing: .unconditional, help: "δ in [0, 2): singular values are clipped at 2 − δ.")
+    @Option(parsing: .unconditional, help: "δ in (0, 2): singular values are clipped at 2 − δ.")
     var delta: Double = 0.2
 
     @Option(name: [.short, .customLong("output")], help: "Where to write the projected model.")
@@ -32,9 +32,7 @@ struct Project: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard delta.isFinite, delta >= 0, delta < 2 else {
-            throw ValidationError("--delta must lie in [0, 2) so that the threshold 2 − δ is positive, got \(delta)")
-        }
+        if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem)") }
         if inPlace {
             if let output, !Project.sameFile(output, model) {
                 throw ValidationError("--in-place writes MODEL itself; drop -o \(output) or drop --in-place")

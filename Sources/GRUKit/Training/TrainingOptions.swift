@@ -167,7 +167,7 @@ public struct TrainingOptions: ParsableArguments {
     /// - Throws: `ValidationError` naming the flag and the value.
     public func validate() throws {
         if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number (got \(clip)).") }
-        if let delta, !(delta > 0 && delta < 2) { throw ValidationError("--delta must lie in (0, 2) (got \(delta)).") }
+        if let delta, let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr)).") }
         for (flag, value) in [("--epochs", epochs), ("--hidden", hidden), ("--stop-after", stopAfter),
                               ("--limit-windows", limitWindows), ("--log-every", logEvery)] {
