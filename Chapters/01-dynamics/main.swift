@@ -173,10 +173,10 @@ struct Chapter1: ParsableCommand {
 
     @OptionGroup var common: ChapterOptions
 
-    @Option(help: ArgumentHelp("Steps shown in the trajectory figure (default: 40, or 80 with --scale paper).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Steps shown in the trajectory figure (default: 40, or 80 with --scale paper).", valueName: "n"))
     var steps: Int?
 
-    @Option(name: .customLong("limit-steps"), help: ArgumentHelp("Steps taken to find where h settles from h_0 = 0.5.", valueName: "n"))
+    @Option(name: .customLong("limit-steps"), parsing: .unconditional, help: ArgumentHelp("Steps taken to find where h settles from h_0 = 0.5.", valueName: "n"))
     var limitSteps: Int = 10_000
 
     func validate() throws {

@@ -216,19 +216,19 @@ struct Chapter2: ParsableCommand {
 
     @OptionGroup var common: ChapterOptions
 
-    @Option(help: ArgumentHelp("Step of w_hh in the bifurcation scan.", valueName: "dw"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Step of w_hh in the bifurcation scan.", valueName: "dw"))
     var step: Double = 0.01
 
-    @Option(help: ArgumentHelp("Grid points of [−1, 1] on which the 1-D root finder brackets roots.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Grid points of [−1, 1] on which the 1-D root finder brackets roots.", valueName: "n"))
     var grid: Int = 4001
 
-    @Option(name: .customLong("hidden"), help: ArgumentHelp("Units H of the GRU whose fixed points are hunted.", valueName: "H"))
+    @Option(name: .customLong("hidden"), parsing: .unconditional, help: ArgumentHelp("Units H of the GRU whose fixed points are hunted.", valueName: "H"))
     var hidden: Int = 8
 
-    @Option(help: ArgumentHelp("Random starts of the N-dimensional fixed-point finder (default 200, 1000 with --scale paper).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random starts of the N-dimensional fixed-point finder (default 200, 1000 with --scale paper).", valueName: "n"))
     var starts: Int?
 
-    @Option(name: .customLong("eigen-size"), help: ArgumentHelp("Size of the random W_hh in the eigenvalue figure.", valueName: "n"))
+    @Option(name: .customLong("eigen-size"), parsing: .unconditional, help: ArgumentHelp("Size of the random W_hh in the eigenvalue figure.", valueName: "n"))
     var eigenSize: Int = 100
 
     func validate() throws {

@@ -132,34 +132,34 @@ struct Chapter3: ParsableCommand {
 
     @OptionGroup var common: ChapterOptions
 
-    @Option(name: .customLong("spike-step"), help: ArgumentHelp("Step of w_hh in the gradient-spike scan of [0, 4].", valueName: "dw"))
+    @Option(name: .customLong("spike-step"), parsing: .unconditional, help: ArgumentHelp("Step of w_hh in the gradient-spike scan of [0, 4].", valueName: "dw"))
     var spikeStep: Double = 0.001
 
-    @Option(help: ArgumentHelp("Iterations of each H-unit training run (default 150, 600 with --scale paper).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Iterations of each H-unit training run (default 150, 600 with --scale paper).", valueName: "n"))
     var iterations: Int?
 
-    @Option(name: .customLong("hidden"), help: ArgumentHelp("Units H of the trained GRU.", valueName: "H"))
+    @Option(name: .customLong("hidden"), parsing: .unconditional, help: ArgumentHelp("Units H of the trained GRU.", valueName: "H"))
     var hidden: Int = 8
 
-    @Option(name: .customLong("examples"), help: ArgumentHelp("Examples K of the H-unit task (full batch).", valueName: "K"))
+    @Option(name: .customLong("examples"), parsing: .unconditional, help: ArgumentHelp("Examples K of the H-unit task (full batch).", valueName: "K"))
     var examples: Int = 32
 
-    @Option(name: .customLong("steps"), help: ArgumentHelp("Time steps T of both training tasks.", valueName: "T"))
+    @Option(name: .customLong("steps"), parsing: .unconditional, help: ArgumentHelp("Time steps T of both training tasks.", valueName: "T"))
     var steps: Int = 100
 
-    @Option(name: .customLong("learning-rate"), help: ArgumentHelp("SGD learning rate of the H-unit runs.", valueName: "η"))
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: ArgumentHelp("SGD learning rate of the H-unit runs.", valueName: "η"))
     var learningRate: Double = 3
 
-    @Option(name: .customLong("max-norm"), help: ArgumentHelp("Gradient-clipping threshold of the H-unit clipped run.", valueName: "c"))
+    @Option(name: .customLong("max-norm"), parsing: .unconditional, help: ArgumentHelp("Gradient-clipping threshold of the H-unit clipped run.", valueName: "c"))
     var maxNorm: Double = 0.03
 
-    @Option(name: .customLong("scalar-learning-rate"), help: ArgumentHelp("SGD learning rate of the one-unit runs.", valueName: "η"))
+    @Option(name: .customLong("scalar-learning-rate"), parsing: .unconditional, help: ArgumentHelp("SGD learning rate of the one-unit runs.", valueName: "η"))
     var scalarLearningRate: Double = 5
 
-    @Option(name: .customLong("scalar-max-norm"), help: ArgumentHelp("Gradient-clipping threshold of the one-unit clipped run.", valueName: "c"))
+    @Option(name: .customLong("scalar-max-norm"), parsing: .unconditional, help: ArgumentHelp("Gradient-clipping threshold of the one-unit clipped run.", valueName: "c"))
     var scalarMaxNorm: Double = 0.01
 
-    @Option(name: .customLong("scalar-iterations"), help: ArgumentHelp("Iterations of each one-unit run.", valueName: "n"))
+    @Option(name: .customLong("scalar-iterations"), parsing: .unconditional, help: ArgumentHelp("Iterations of each one-unit run.", valueName: "n"))
     var scalarIterations: Int = 200
 
     func validate() throws {

@@ -322,11 +322,12 @@ func weylSkipMilliseconds(n: Int, threshold c: Double, repeats: Int, seed: UInt6
     return times.min()!
 }
 
-/// Writes `text` to `name` in the folder atomically (a temporary file, then a rename).
+/// Writes `text` to `name` in the folder atomically (``AtomicFile``: a temporary file, then a
+/// rename; never over a device or FIFO).
 func writeText(_ text: String, name: String, in folder: URL) throws -> URL {
     let url = folder.appendingPathComponent(name)
-    do { try Data(text.utf8).write(to: url, options: .atomic) }
-    catch { throw ChapterError.message("cannot write \(url.path): \(error.localizedDescription)") }
+    do { try AtomicFile.write(text, to: url) }
+    catch { throw ChapterError.message("cannot write \(url.path): \(AtomicFile.reason(error))") }
     return url
 }
 
@@ -343,42 +344,42 @@ struct Chapter4: ParsableCommand {
 
     @OptionGroup var common: ChapterOptions
 
-    @Option(help: ArgumentHelp("δ of the threshold 2 − δ, in (0, 2).", valueName: "δ"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("δ of the threshold 2 − δ, in (0, 2).", valueName: "δ"))
     var delta: Double = 0.2
 
-    @Option(help: ArgumentHelp("The 2×2 example Ŵ as four comma-separated entries, row by row.", valueName: "a,b,c,d"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The 2×2 example Ŵ as four comma-separated entries, row by row.", valueName: "a,b,c,d"))
     var example: String = "2.2,1.2,0,0.8"
 
-    @Option(help: ArgumentHelp("Iterations of each training run (default 150, 600 with --scale paper).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Iterations of each training run (default 150, 600 with --scale paper).", valueName: "n"))
     var iterations: Int?
 
-    @Option(name: .customLong("hidden"), help: ArgumentHelp("Units H of the trained GRU.", valueName: "H"))
+    @Option(name: .customLong("hidden"), parsing: .unconditional, help: ArgumentHelp("Units H of the trained GRU.", valueName: "H"))
     var hidden: Int = 8
 
-    @Option(name: .customLong("examples"), help: ArgumentHelp("Examples K of both tasks (full batch).", valueName: "K"))
+    @Option(name: .customLong("examples"), parsing: .unconditional, help: ArgumentHelp("Examples K of both tasks (full batch).", valueName: "K"))
     var examples: Int = 32
 
-    @Option(name: .customLong("steps"), help: ArgumentHelp("Time steps T of the memory task.", valueName: "T"))
+    @Option(name: .customLong("steps"), parsing: .unconditional, help: ArgumentHelp("Time steps T of the memory task.", valueName: "T"))
     var steps: Int = 100
 
-    @Option(name: .customLong("learning-rate"), help: ArgumentHelp("SGD learning rate of the memory task.", valueName: "η"))
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: ArgumentHelp("SGD learning rate of the memory task.", valueName: "η"))
     var learningRate: Double = 3
 
-    @Option(name: .customLong("fade-steps"), help: ArgumentHelp("Time steps T of the fading task.", valueName: "T"))
+    @Option(name: .customLong("fade-steps"), parsing: .unconditional, help: ArgumentHelp("Time steps T of the fading task.", valueName: "T"))
     var fadeSteps: Int = 20
 
     @Option(name: .customLong("fade-learning-rates"),
-            help: ArgumentHelp("Comma-separated learning rates of the fading task; the figure shows the largest.", valueName: "η,…"))
+            parsing: .unconditional, help: ArgumentHelp("Comma-separated learning rates of the fading task; the figure shows the largest.", valueName: "η,…"))
     var fadeLearningRates: String = "3,10,30"
 
-    @Option(name: .customLong("max-norm"), help: ArgumentHelp("Gradient-clipping threshold of the clipped runs.", valueName: "c"))
+    @Option(name: .customLong("max-norm"), parsing: .unconditional, help: ArgumentHelp("Gradient-clipping threshold of the clipped runs.", valueName: "c"))
     var maxNorm: Double = 0.03
 
-    @Option(help: ArgumentHelp("Comma-separated sizes n of the cost measurement (default 64,128,256,512; with --scale paper 64,128,256,512,650,1024).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated sizes n of the cost measurement (default 64,128,256,512; with --scale paper 64,128,256,512,650,1024).",
                                valueName: "n,…"))
     var sizes: String?
 
-    @Option(help: ArgumentHelp("Timed repetitions per size and method (default 5, 10 with --scale paper).", valueName: "r"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Timed repetitions per size and method (default 5, 10 with --scale paper).", valueName: "r"))
     var repeats: Int?
 
     /// Parses a comma-separated list, naming the flag on failure.
@@ -400,7 +401,7 @@ struct Chapter4: ParsableCommand {
     }
 
     func validate() throws {
-        if !(delta > 0 && delta < 2) { throw ValidationError("--delta must lie in (0, 2) so that the threshold 2 − δ is positive (got \(delta)).") }
+        if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         let e = try Self.list(example, flag: "--example") { Double($0) }
         if e.count != 4 || !e.allSatisfy(\.isFinite) { throw ValidationError("--example needs four finite numbers a,b,c,d (got '\(example)').") }
         if let iterations, iterations < 1 || iterations > 1_000_000 { throw ValidationError("--iterations must lie in 1…1000000 (got \(iterations)).") }

@@ -87,7 +87,7 @@ struct PaperScaleSection {
             let reference = PyTorchReference.run(for: r)
             let epochs = (0 ..< Self.epochColumns).map { Self.format($0 < v.count ? v[$0] : nil) }
             let difference = reference.flatMap { Self.largestDifference(v, $0.validPerplexity) }
-            return [r.label, r.cell, RunConfigurationText.number(r.learningRate), "\(r.epochs.count)", ResultsTable.outcome(r.status)]
+            return [r.label, r.cell, RunConfiguration.number(r.learningRate), "\(r.epochs.count)", ResultsTable.outcome(r.status)]
                 + epochs
                 + [Self.format(v.last), Self.format(v.filter(\.isFinite).min()),
                    reference.map { ref in ref.validPerplexity.isEmpty ? ref.fate
@@ -165,7 +165,7 @@ struct PaperScaleSection {
         guard let top = runs.map(\.learningRate).filter(\.isFinite).max() else { return nil }
         let logs = runs.filter { $0.learningRate == top }.map { (name: $0.label, records: $0.iterations) }
         return TrainingFigures.dynamics(logs, name: "paper-gradient-dynamics",
-            title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfigurationText.number(top)), paper scale (ours)")
+            title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfiguration.number(top)), paper scale (ours)")
     }
 
     /// Prints the table, writes `paper-results.md`, `paper-results.dat` and both figures; returns
@@ -173,8 +173,8 @@ struct PaperScaleSection {
     func draw(output: ChapterOutput, report: Report) throws -> [URL] {
         report.table(textTable)
         let md = output.directory.appendingPathComponent("paper-results.md")
-        do { try Data(markdown.utf8).write(to: md, options: .atomic) } catch {
-            throw TrainingError.cannotWrite(path: md.path, reason: error.localizedDescription)
+        do { try AtomicFile.write(markdown, to: md) } catch {
+            throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
         }
         try output.write(dataTable, name: "paper-results.dat")
         try output.write(validationFigure)

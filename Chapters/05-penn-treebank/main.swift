@@ -86,13 +86,13 @@ struct Chapter5: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
 
-    @Option(name: .customLong("train-tokens"), help: ArgumentHelp("Train on the first n training tokens (quick: 60000; paper: all).", valueName: "n"))
+    @Option(name: .customLong("train-tokens"), parsing: .unconditional, help: ArgumentHelp("Train on the first n training tokens (quick: 60000; paper: all).", valueName: "n"))
     var trainTokens: Int?
 
-    @Option(name: .customLong("eval-tokens"), help: ArgumentHelp("Evaluate on the first n validation and test tokens (quick: 10000; paper: all).", valueName: "n"))
+    @Option(name: .customLong("eval-tokens"), parsing: .unconditional, help: ArgumentHelp("Evaluate on the first n validation and test tokens (quick: 10000; paper: all).", valueName: "n"))
     var evalTokens: Int?
 
-    @Option(help: ArgumentHelp("Embedding size (default: the hidden size, as in the paper).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Embedding size (default: the hidden size, as in the paper).", valueName: "n"))
     var embedding: Int?
 
     @Option(name: .customLong("from-logs"), help: ArgumentHelp(
@@ -109,22 +109,31 @@ struct Chapter5: ParsableCommand {
         for (flag, v) in [("--train-tokens", trainTokens), ("--eval-tokens", evalTokens), ("--embedding", embedding)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
         }
+        // The sizes the flags fix, with the vocabulary's share left for run(), which knows it.
+        let hidden = training.hidden ?? (common.scale == .paper ? 650 : QuickSetting.hidden), e = embedding ?? hidden
+        let bytes = MemoryEstimate.languageModel(vocabulary: 1, embedding: e, hidden: hidden, batch: batchSize, steps: bptt)
+        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden or --embedding") {
+            throw ValidationError("--hidden \(hidden) with --embedding \(e): \(refusal).")
+        }
     }
 
     func run() throws {
-        let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
         let report = Report(chapter: 5, title: "Penn Treebank")
-        var files: [URL] = []
-        if !skipSweep { files += try trainSweep(output: output, report: report) }
+        var output: ChapterOutput?, files: [URL] = []
+        if !skipSweep { (output, files) = try trainSweep(report: report) }
         if let fromLogs {
-            files += try PaperScaleSection(directory: URL(fileURLWithPath: fromLogs)).draw(output: output, report: report)
+            // The logs are read before anything is written: a bad folder leaves no output behind.
+            let section = try PaperScaleSection(directory: URL(fileURLWithPath: fromLogs))
+            let out = try output ?? ChapterOutput(options: common, slug: "05-penn-treebank")
+            files += try section.draw(output: out, report: report)
+            output = out
         }
-        report.files(files + output.written)
+        report.files(files + (output?.written ?? []))
     }
 
     /// Trains the sweep (or the single run) of the options, prints and writes its table and figures;
-    /// returns the files that `output` does not list already.
-    func trainSweep(output: ChapterOutput, report: Report) throws -> [URL] {
+    /// returns the output folder (made once the data is known to fit) and the files it does not list already.
+    func trainSweep(report: Report) throws -> (ChapterOutput, [URL]) {
         let paper = common.scale == .paper
         let hidden = training.hidden ?? (paper ? 650 : QuickSetting.hidden)
         let embeddingSize = embedding ?? hidden
@@ -134,12 +143,20 @@ struct Chapter5: ParsableCommand {
         let trainLimit = trainTokens ?? (paper ? nil : QuickSetting.trainTokens)
         let evalLimit = evalTokens ?? (paper ? nil : QuickSetting.evalTokens)
 
-        let runs = output.directory.appendingPathComponent("runs")
-
         let ptb = try PennTreebank(directory: data.directory)
         func slice(_ tokens: [Int32], _ limit: Int?) -> [Int32] { limit.map { Array(tokens.prefix($0)) } ?? tokens }
         let train = slice(ptb.train, trainLimit), valid = slice(ptb.valid, evalLimit), test = slice(ptb.test, evalLimit)
         let vocabulary = ptb.vocabulary.count
+        let bytes = MemoryEstimate.languageModel(vocabulary: vocabulary, embedding: embeddingSize, hidden: hidden,
+                                                 batch: batchSize, steps: bptt)
+        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden or --embedding, or a training file with fewer distinct words") {
+            throw ChapterError.message("\(data.directory.path)/\(PennTreebank.trainFile) has \(vocabulary) distinct words; with --hidden \(hidden) "
+                                       + "and --embedding \(embeddingSize) \(refusal).")
+        }
+
+        // The output folder only once the data is known to fit: a refused run leaves nothing behind.
+        let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
+        let runs = output.directory.appendingPathComponent("runs")
 
         // One run or a grid.
         let single = training.method != nil || training.lr != nil
@@ -211,7 +228,7 @@ struct Chapter5: ParsableCommand {
         let logs = try results.filter { $0.configuration.learningRate == top }.map { r in
             (r.configuration.name, try TrainingLog.records(at: runs.appendingPathComponent(r.configuration.name + ".jsonl")))
         }
-        try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfigurationText.number(top)) (ours)"))
+        try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfiguration.number(top)) (ours)"))
 
         /*:
          ## What the table shows, and the-paper §6 for comparison
@@ -230,13 +247,8 @@ struct Chapter5: ParsableCommand {
                     + "These numbers are ours (the paper's tables are not available); the-paper §6 reference, full protocol: "
                     + "projection δ = 0.2 at rate 10 reached validation perplexity 429.7, 330.0, 277.2, 246.9 after epochs 1–4; "
                     + "plain SGD at rate 10 blew up at iteration 164.")
-        return files
+        return (output, files)
     }
-}
-
-/// Numbers in titles: `10`, not `10.0`.
-enum RunConfigurationText {
-    static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }
 }
 
 BLAS.restartWithRecommendedCoreTypeIfNeeded()

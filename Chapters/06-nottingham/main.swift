@@ -76,10 +76,10 @@ struct Chapter6: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
 
-    @Option(name: .customLong("train-tunes"), help: ArgumentHelp("Train on the first n training tunes (quick: 300; paper: all).", valueName: "n"))
+    @Option(name: .customLong("train-tunes"), parsing: .unconditional, help: ArgumentHelp("Train on the first n training tunes (quick: 300; paper: all).", valueName: "n"))
     var trainTunes: Int?
 
-    @Option(name: .customLong("eval-tunes"), help: ArgumentHelp("Evaluate on the first n validation and test tunes (quick: 60; paper: all).", valueName: "n"))
+    @Option(name: .customLong("eval-tunes"), parsing: .unconditional, help: ArgumentHelp("Evaluate on the first n validation and test tunes (quick: 60; paper: all).", valueName: "n"))
     var evalTunes: Int?
 
     @Option(help: ArgumentHelp("Read the MAT-file (mat) or the plain-text conversion (text).", valueName: "format"))
@@ -89,6 +89,11 @@ struct Chapter6: ParsableCommand {
         try training.validate()
         for (flag, v) in [("--train-tunes", trainTunes), ("--eval-tunes", evalTunes)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
+        }
+        let hidden = training.hidden ?? (common.scale == .paper ? 200 : QuickSetting.hidden)
+        let bytes = MemoryEstimate.sequenceModel(keys: PianoRoll.keys, hidden: hidden, batch: batchSize, steps: bptt)
+        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden") {
+            throw ValidationError("--hidden \(hidden): \(refusal).")
         }
     }
 
@@ -177,7 +182,7 @@ struct Chapter6: ParsableCommand {
         let logs = try results.filter { $0.configuration.learningRate == top }.map { r in
             (r.configuration.name, try TrainingLog.records(at: runs.appendingPathComponent(r.configuration.name + ".jsonl")))
         }
-        try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(top == top.rounded() ? String(Int(top)) : "\(top)") (ours)"))
+        try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfiguration.number(top)) (ours)"))
 
         /*:
          ## What the table shows

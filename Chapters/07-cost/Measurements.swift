@@ -279,11 +279,12 @@ func trainWithAutomaticProjector(model: GRULanguageModel<Float>, feed: inout Win
     return run
 }
 
-/// Writes `text` to `name` in the folder atomically (a temporary file, then a rename).
+/// Writes `text` to `name` in the folder atomically (``AtomicFile``: a temporary file, then a
+/// rename; never over a device or FIFO).
 func writeText(_ text: String, name: String, in folder: URL) throws -> URL {
     let url = folder.appendingPathComponent(name)
-    do { try Data(text.utf8).write(to: url, options: .atomic) }
-    catch { throw ChapterError.message("cannot write \(url.path): \(error.localizedDescription)") }
+    do { try AtomicFile.write(text, to: url) }
+    catch { throw ChapterError.message("cannot write \(url.path): \(AtomicFile.reason(error))") }
     return url
 }
 

@@ -73,40 +73,40 @@ struct Chapter7: ParsableCommand {
     @OptionGroup var common: ChapterOptions
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("Timed training iterations per method (quick: 8; paper: 30).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Timed training iterations per method (quick: 8; paper: 30).", valueName: "n"))
     var iterations: Int?
 
-    @Option(help: ArgumentHelp("Hidden and embedding size of the timed model.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hidden and embedding size of the timed model.", valueName: "n"))
     var hidden: Int = 650
 
     @Option(name: .customLong("activity-iterations"),
-            help: ArgumentHelp("Iterations of each training run with the automatic projector (quick: 200; paper: 1000).", valueName: "n"))
+            parsing: .unconditional, help: ArgumentHelp("Iterations of each training run with the automatic projector (quick: 200; paper: 1000).", valueName: "n"))
     var activityIterations: Int?
 
     @Option(name: .customLong("activity-hidden"),
-            help: ArgumentHelp("Hidden and embedding size of those runs (quick: 128; paper: 650).", valueName: "n"))
+            parsing: .unconditional, help: ArgumentHelp("Hidden and embedding size of those runs (quick: 128; paper: 650).", valueName: "n"))
     var activityHidden: Int?
 
-    @Option(help: ArgumentHelp("Learning rates of those runs, comma-separated.", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Learning rates of those runs, comma-separated.", valueName: "list"))
     var lr: String = "1,40"
 
-    @Option(help: ArgumentHelp("Sizes n of the projection timing, comma-separated (quick: 64,128,256,512,650; paper: + 1024).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sizes n of the projection timing, comma-separated (quick: 64,128,256,512,650; paper: + 1024).",
                                valueName: "list"))
     var sizes: String?
 
-    @Option(help: ArgumentHelp("Timed repeats per size and method of the projection timing (quick: 3; paper: 10).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Timed repeats per size and method of the projection timing (quick: 3; paper: 10).", valueName: "n"))
     var repeats: Int?
 
-    @Option(help: ArgumentHelp("δ of the projection: ‖W_hh‖₂ ≤ 2 − δ.", valueName: "x"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("δ of the projection: ‖W_hh‖₂ ≤ 2 − δ.", valueName: "x"))
     var delta: Double = 0.2
 
-    @Option(help: ArgumentHelp("Global gradient-norm threshold of the clipping row.", valueName: "x"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Global gradient-norm threshold of the clipping row.", valueName: "x"))
     var clip: Double = 5
 
     @Flag(name: .customLong("random-tokens"), help: "Use uniform random tokens even when PTB is available.")
     var randomTokens = false
 
-    @Option(help: ArgumentHelp("Vocabulary of the random tokens (with --random-tokens; default 10000).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Vocabulary of the random tokens (with --random-tokens; default 10000).", valueName: "n"))
     var vocabulary: Int?
 
     /// A comma-separated list of numbers, each checked by `valid`; errors name the flag.
@@ -136,11 +136,18 @@ struct Chapter7: ParsableCommand {
         }
         _ = try Self.parseList(lr, flag: "--lr", what: "a positive number") { $0 > 0 }
         _ = try projectionSizes(paper: false)
-        if !(delta > 0 && delta < 2) { throw ValidationError("--delta must lie in (0, 2) (got \(delta)).") }
+        if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         if !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number (got \(clip)).") }
         if let vocabulary {
             if !randomTokens { throw ValidationError("--vocabulary sets the size of random tokens: add --random-tokens.") }
             if !(2...1_000_000).contains(vocabulary) { throw ValidationError("--vocabulary must lie in 2...1000000 (got \(vocabulary)).") }
+        }
+        // PTB's vocabulary is 10,000 words, as is the random tokens' default.
+        for (flag, h) in [("--hidden", hidden), ("--activity-hidden", activityHidden ?? (common.scale == .paper ? 650 : 128))] {
+            let bytes = MemoryEstimate.languageModel(vocabulary: vocabulary ?? 10_000, embedding: h, hidden: h, batch: batchSize, steps: bptt)
+            if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "\(flag) or --vocabulary") {
+                throw ValidationError("\(flag) \(h): \(refusal).")
+            }
         }
     }
 

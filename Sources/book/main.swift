@@ -67,7 +67,7 @@ do {
             try fm.copyItem(at: figuresDir.appendingPathComponent(png), to: target.appendingPathComponent(png))
         }
         let page = BookPage(slug: slug, source: source, supporting: supporting, terminalOutput: output, helpText: helpText("ch" + slug), figures: pngs)
-        try page.markdown.write(to: bookDir.appendingPathComponent("\(slug).md"), atomically: true, encoding: .utf8)
+        try AtomicFile.write(page.markdown, to: bookDir.appendingPathComponent("\(slug).md"))
         contents.append((slug, page.title, page.keyFigure))
         print("wrote book/\(slug).md (\(pngs.count) figures)")
     }
@@ -84,7 +84,7 @@ do {
         }
         toc.append("")
     }
-    try toc.joined(separator: "\n").write(to: bookDir.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+    try AtomicFile.write(toc.joined(separator: "\n"), to: bookDir.appendingPathComponent("README.md"))
     print("wrote book/README.md (\(contents.count) chapters)")
 } catch {
     fail("\(error)")

@@ -12,13 +12,14 @@ struct Project: ParsableCommand {
             layer's weight_hh change, and only when σ_1 > 2 − δ; every other tensor and the metadata \
             are copied byte for byte. The output is written to a temporary file and renamed, so a \
             failed run leaves no output. -o may not name MODEL itself: use --in-place for that. An \
-            existing output file other than MODEL is replaced.
+            existing regular file at -o is replaced, keeping its mode and owner; a device, FIFO or \
+            folder there is refused; a symbolic link (at -o or MODEL) is followed and its target written.
             """)
 
     @Argument(help: "A safetensors file holding a PyTorch state dict.")
     var model: String
 
-    @Option(help: "δ in [0, 2): singular values are clipped at 2 − δ.")
+    @Option(parsing: .unconditional, help: "δ in (0, 2): singular values are clipped at 2 − δ.")
     var delta: Double = 0.2
 
     @Option(name: [.short, .customLong("output")], help: "Where to write the projected model.")
@@ -31,9 +32,7 @@ struct Project: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard delta.isFinite, delta >= 0, delta < 2 else {
-            throw ValidationError("--delta must lie in [0, 2) so that the threshold 2 − δ is positive, got \(delta)")
-        }
+        if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem)") }
         if inPlace {
             if let output, !Project.sameFile(output, model) {
                 throw ValidationError("--in-place writes MODEL itself; drop -o \(output) or drop --in-place")

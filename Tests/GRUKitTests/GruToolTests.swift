@@ -60,7 +60,7 @@ final class GruToolTests: XCTestCase {
     func testProjectRejectsBadDeltaAndWritesNothing() throws {
         let dir = try Executables.temporaryDirectory(self)
         _ = try copyFixture("gru_large.safetensors", into: dir)
-        for delta in ["2", "-0.1", "2.5", "nan", "abc"] {
+        for delta in ["2", "-0.1", "0", "2.5", "nan", "abc"] {
             let run = try Executables.run("gru", ["project", "gru_large.safetensors", "--delta", delta, "-o", "out.safetensors"], in: dir)
             XCTAssertEqual(run.status, 64, "--delta \(delta): \(run.stderr)")
             XCTAssertTrue(run.stderr.contains("delta"), run.stderr)

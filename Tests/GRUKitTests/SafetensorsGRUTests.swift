@@ -84,10 +84,11 @@ final class SafetensorsGRUTests: XCTestCase {
         XCTAssertFalse(upper.sufficientConditionHolds); XCTAssertTrue(upper.stableAtOrigin)
     }
 
-    /// The projection in the file's own dtype: float64 matches torch's P_δ to 1e-12; float16 to half
-    /// precision (the stored values are rounded to the nearest half, 2⁻¹¹ relative).
+    /// The projection in the file's own dtype: float64 matches torch's P_δ to 1e-12; float16 to two
+    /// half-precision steps (the stored values are rounded to the nearest half, 2⁻¹¹ relative, and
+    /// then rescaled when rounding lifted σ_1 above 1.8, which may move them by one step more).
     func testProjectionInFloat64AndFloat16AgainstTorch() throws {
-        for (model, tolerance) in [("gru_f64", 1e-12), ("gru_f16", 1.0 / 1024)] {
+        for (model, tolerance) in [("gru_f64", 1e-12), ("gru_f16", 2.0 / 1024)] {
             var file = try SafetensorsFixtures.file(model + ".safetensors")
             let original = file
             let outcomes = try GRUCandidateAnalysis.project(&file, delta: 0.2)
@@ -96,6 +97,7 @@ final class SafetensorsGRUTests: XCTestCase {
             XCTAssertEqual(outcomes[0].clippedCount, torch["clipped"] as? Int)
             XCTAssertEqual(outcomes[0].spectralNormBefore, (torch["singular_values"] as! [Double])[0], accuracy: 1e-12)
             XCTAssertEqual(outcomes[0].spectralNormAfter, 1.8, accuracy: 2 * tolerance)
+            XCTAssertLessThanOrEqual(outcomes[0].spectralNormAfter, 1.8, "the stored block keeps the bound")
             let expected = try SafetensorsFixtures.file(model + ".expected.safetensors").matrix("projected_hn.weight_hh_l0", as: Double.self)
             let got = try file.tensor("weight_hh_l0").rows(8..<12, as: Double.self)
             Oracle.check("\(model) P_0.2(W_hn) vs torch", got, expected, tolerance: tolerance)
@@ -114,9 +116,9 @@ final class SafetensorsGRUTests: XCTestCase {
 
     func testProjectionRejectsBadDeltaAndModelsWithoutGRU() throws {
         var file = try SafetensorsFixtures.file("gru_bias.safetensors")
-        for delta in [-0.1, 2, 3, .nan, .infinity] {
+        for delta in [-0.1, 0, 2, 3, .nan, .infinity] {
             XCTAssertThrowsError(try GRUCandidateAnalysis.project(&file, delta: delta)) { error in
-                XCTAssertTrue("\(error)".contains("δ must lie in [0, 2)"), "\(error)")
+                XCTAssertTrue("\(error)".contains("δ must lie in (0, 2)"), "\(error)")
             }
         }
         var inputs = try SafetensorsFixtures.file("gru_bias.inputs.safetensors")

@@ -22,7 +22,7 @@ public struct ChapterOptions: ParsableArguments {
 
     /// `--seed n` (default 1): the seed of every random draw in the chapter, so that a run is
     /// reproduced exactly by repeating its seed (and thread count: BLAS sums may reorder).
-    @Option(name: .long, help: "Seed of every random draw in the chapter.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of every random draw in the chapter.")
     public var seed: UInt64 = 1
 
     /// `--scale quick|paper` (default ``Scale/quick``): how big the run is.

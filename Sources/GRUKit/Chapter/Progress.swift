@@ -116,7 +116,10 @@ public final class Progress {
     }
 
     /// Seconds as `m:ss` (or `h:mm:ss` from an hour).
+    /// Not finite, negative or beyond a million hours (a rate near zero) prints `--:--` rather than
+    /// trapping in the conversion to `Int`.
     static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0, seconds < 3.6e9 else { return "--:--" }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
                          : String(format: "%d:%02d", s / 60, s % 60)

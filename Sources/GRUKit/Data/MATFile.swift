@@ -127,8 +127,15 @@ public struct MATArray: Sendable {
 ///
 /// Rejected with a ``DataError/invalidMATFile(path:reason:)`` naming the file: v7.3 files (HDF5), big-endian
 /// files, other versions, truncated elements, corrupt zlib streams, declared sizes beyond the
-/// file or beyond ``defaultMaximumInflatedSize`` (or the cap given), nesting deeper than 64.
+/// file or beyond ``defaultMaximumInflatedSize`` (or the cap given), nesting deeper than 64,
+/// and variables whose decoded values would exceed ``defaultMaximumDecodedSize``.
 /// No input can make it trap.
+///
+/// Memory: reading a file holds the file's bytes, at most one inflated element (≤ the inflate
+/// cap) and the decoded variables (≤ the decode budget). The decode budget matters because the
+/// stored type may be narrower than the class (MATLAB stores a `double` array of small integers
+/// as `miUINT8`, so 1 byte in the file becomes 8 in memory) and because a cell costs far more in
+/// memory than its 8-byte empty element in the file: both are charged before anything is allocated.
 public struct MATFile: Sendable {
     /// The file the variables came from (used in every error message).
     public let path: String
@@ -140,27 +147,40 @@ public struct MATFile: Sendable {
     /// The default cap on the decompressed size of one compressed element (1 GiB).
     public static let defaultMaximumInflatedSize = 1 << 30
 
+    /// The default cap on the memory the decoded variables of one file may take (1 GiB): numbers
+    /// at 8 bytes each (1 for `uint8` arrays stored as `miUINT8`), cells at the size of a
+    /// ``MATArray`` plus its dimension list, summed over every variable and cell of the file.
+    /// The real Nottingham file decodes to about 40 MB.
+    public static let defaultMaximumDecodedSize = 1 << 30
+
     /// Reads and decodes the MAT-file at `path`.
     ///
     /// - Parameters:
     ///   - path: the file to read; also the name used in every error message.
     ///   - maximumInflatedSize: the cap in bytes on the decompressed size of any one compressed
     ///     element, so that a small malicious file cannot exhaust memory.
+    ///   - maximumDecodedSize: the cap in bytes on the decoded values of the whole file
+    ///     (``defaultMaximumDecodedSize``), checked before each array is allocated.
     /// - Throws: ``DataError/unreadable(path:reason:)`` when the file is missing or cannot be read;
     ///   ``DataError/invalidMATFile(path:reason:)`` naming the file and the byte offset of the
     ///   problem for anything else (see the type's list).
-    public init(path: String, maximumInflatedSize: Int = MATFile.defaultMaximumInflatedSize) throws {
-        try self.init(bytes: readDataFile(path), path: path, maximumInflatedSize: maximumInflatedSize)
+    public init(path: String, maximumInflatedSize: Int = MATFile.defaultMaximumInflatedSize,
+                maximumDecodedSize: Int = MATFile.defaultMaximumDecodedSize) throws {
+        try self.init(bytes: readDataFile(path), path: path, maximumInflatedSize: maximumInflatedSize,
+                      maximumDecodedSize: maximumDecodedSize)
     }
 
-    /// Decodes MAT-file `bytes`; `path` is only used in messages.
+    /// Decodes MAT-file `bytes`; `path` is only used in messages. The caps are those of
+    /// ``init(path:maximumInflatedSize:maximumDecodedSize:)``.
     ///
     /// - Throws: ``DataError/invalidMATFile(path:reason:)`` naming `path` and the byte offset of the
-    ///   problem (wrong magic, version or endianness, truncation, corrupt zlib data, …).
-    public init(bytes: [UInt8], path: String, maximumInflatedSize: Int = MATFile.defaultMaximumInflatedSize) throws {
+    ///   problem (wrong magic, version or endianness, truncation, corrupt zlib data, …), or naming
+    ///   the variable whose decoded values exceed `maximumDecodedSize`.
+    public init(bytes: [UInt8], path: String, maximumInflatedSize: Int = MATFile.defaultMaximumInflatedSize,
+                maximumDecodedSize: Int = MATFile.defaultMaximumDecodedSize) throws {
         self.path = path
         do {
-            let parser = MATParser(maximumInflatedSize: maximumInflatedSize)
+            let parser = MATParser(maximumInflatedSize: maximumInflatedSize, budget: MATDecodeBudget(bytes: maximumDecodedSize))
             (headerText, variables) = try parser.parseFile(bytes)
         } catch let error as MATParseError {
             throw DataError.invalidMATFile(path: path, reason: error.reason)
@@ -205,6 +225,8 @@ enum MATDataType: UInt32 {
 /// size is compared with the bytes actually present before anything is allocated.
 struct MATParser {
     let maximumInflatedSize: Int
+    /// What the decoded arrays may still take; shared by every array of the file.
+    let budget: MATDecodeBudget
     static let maximumDepth = 64
     static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
 
@@ -270,7 +292,7 @@ struct MATParser {
                 offset = element.data.upperBound
                 continue
             case .matrix?:
-                variables.append(try parseMatrix(bytes, element, context: context, depth: 0))
+                variables.append(try parseMatrix(bytes, element, context: context, depth: 0, variable: nil))
             default:
                 throw MATParseError(reason: "unexpected element of type \(element.type) at byte \(offset)\(context) (a variable must be miMATRIX or miCOMPRESSED)")
             }
@@ -300,8 +322,8 @@ struct MATParser {
         return Element(type: word, data: start ..< (start + size), next: min(padded, end), offset: offset)
     }
 
-    /// Decodes one miMATRIX element (a variable or a cell).
-    func parseMatrix(_ bytes: [UInt8], _ element: Element, context: String, depth: Int) throws -> MATArray {
+    /// Decodes one miMATRIX element (a variable, `variable` nil, or a cell of the variable named).
+    func parseMatrix(_ bytes: [UInt8], _ element: Element, context: String, depth: Int, variable: String?) throws -> MATArray {
         guard depth < Self.maximumDepth else {
             throw MATParseError(reason: "cell arrays nested more than \(Self.maximumDepth) deep at byte \(element.offset)\(context)")
         }
@@ -348,6 +370,15 @@ struct MATParser {
             throw MATParseError(reason: "array name is not valid text\(at)")
         }
         let where_ = name.isEmpty ? at : " in variable \"\(name)\" (byte \(element.offset)\(context))"
+        let owner = variable ?? name
+        // Charges `bytes` to the budget before they are allocated, naming the variable on refusal.
+        func charge(_ bytes: Int, _ what: String) throws {
+            guard budget.take(bytes) else {
+                throw MATParseError(reason: "variable \"\(owner)\" would decode to more than the reader's memory budget of "
+                                    + "\(budget.limit) bytes for one file (\(what), array at byte \(element.offset)\(context)); "
+                                    + "it is refused rather than allowed to exhaust memory")
+            }
+        }
 
         let storage: MATArray.Storage
         switch arrayClass {
@@ -356,6 +387,9 @@ struct MATParser {
             guard count <= (end - nameElement.next) / 8 else {
                 throw MATParseError(reason: "truncated: \(count) cells declared but the data holds at most \((end - nameElement.next) / 8)\(where_)")
             }
+            // A cell costs its MATArray and its dimension list, whatever its 8 bytes in the file.
+            let (cost, overflow) = count.multipliedReportingOverflow(by: MATDecodeBudget.cellBytes)
+            try charge(overflow ? Int.max : cost, "\(count) cells of \(MATDecodeBudget.cellBytes) bytes each")
             var cells: [MATArray] = []
             cells.reserveCapacity(count)
             var offset = nameElement.next
@@ -364,7 +398,7 @@ struct MATParser {
                 guard cell.type == MATDataType.matrix.rawValue else {
                     throw MATParseError(reason: "cell \(index + 1) of \(count) is an element of type \(cell.type), not miMATRIX\(where_)")
                 }
-                cells.append(try parseMatrix(bytes, cell, context: context, depth: depth + 1))
+                cells.append(try parseMatrix(bytes, cell, context: context, depth: depth + 1, variable: owner))
                 offset = cell.next
             }
             storage = .cells(cells)
@@ -373,7 +407,7 @@ struct MATParser {
                 storage = .unsupported("complex \(arrayClass) values are not supported")
             } else {
                 let real = try readTag(bytes, at: nameElement.next, end: end, context: context)
-                storage = try decodeNumbers(bytes, real, class: arrayClass, count: count, where: where_)
+                storage = try decodeNumbers(bytes, real, class: arrayClass, count: count, where: where_, charge: charge)
             }
         default:
             storage = .unsupported("arrays of class \(arrayClass) are not supported")
@@ -383,8 +417,9 @@ struct MATParser {
 
     /// Converts a numeric data element (whose stored type may be narrower than the class, as
     /// MATLAB stores e.g. a double array of small integers as miUINT8) into the class's storage.
+    /// `charge` is called with the bytes the values will take before they are allocated.
     func decodeNumbers(_ bytes: [UInt8], _ element: Element, class arrayClass: MATClass, count: Int,
-                       where where_: String) throws -> MATArray.Storage {
+                       where where_: String, charge: (Int, String) throws -> Void) throws -> MATArray.Storage {
         guard let type = MATDataType(rawValue: element.type), let width = type.width,
               type != .utf8, type != .utf16, type != .utf32 else {
             throw MATParseError(reason: "numeric data stored as unsupported element type \(element.type) at byte \(element.offset)\(where_)")
@@ -394,8 +429,13 @@ struct MATParser {
         }
         let base = element.data.lowerBound
         if arrayClass == .uint8, type == .uint8 {
+            try charge(count, "\(count) uint8 values")
             return .uint8(Array(bytes[element.data]))
         }
+        // Widened to Double (and, for a uint8 class stored wider, narrowed again from there); count
+        // ≤ Int32.max, so the product cannot overflow.
+        let widened = count * 8 + (arrayClass == .uint8 ? count : 0)
+        try charge(widened, "\(count) values stored as \(width)-byte \(type) and widened to 8-byte doubles")
         var values = [Double](repeating: 0, count: count)
         for i in 0 ..< count {
             let o = base + i * width
@@ -484,5 +524,28 @@ struct MATParser {
         let head = bytes.prefix(16)
         if head.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return "\"" + String(decoding: head, as: UTF8.self) + "\"" }
         return "bytes " + head.prefix(8).map(hex).joined(separator: " ")
+    }
+}
+
+/// The memory the decoded arrays of one file may still take, charged before each allocation.
+/// A class because the parser recurses through cells and every level draws on the same total.
+final class MATDecodeBudget {
+    /// The bytes one decoded cell costs beyond its values: the ``MATArray`` itself and the heap
+    /// block of its two-entry dimension list (header and storage, rounded up).
+    static let cellBytes = MemoryLayout<MATArray>.stride + 64
+    /// The whole budget in bytes.
+    let limit: Int
+    private var remaining: Int
+
+    init(bytes: Int) {
+        limit = max(0, bytes)
+        remaining = limit
+    }
+
+    /// Takes `bytes` from what remains; false (and nothing taken) when that would go below zero.
+    func take(_ bytes: Int) -> Bool {
+        guard bytes >= 0, bytes <= remaining else { return false }
+        remaining -= bytes
+        return true
     }
 }

@@ -106,20 +106,10 @@ public enum MATFileWriter {
     static func le64(_ v: UInt64) -> [UInt8] { le32(UInt32(v & 0xFFFF_FFFF)) + le32(UInt32(v >> 32)) }
 }
 
-/// Writes `bytes` to `path` via a temporary file in the same folder and an atomic rename.
+/// Writes `bytes` to `path` with ``AtomicFile/write(_:to:)`` (temporary file and rename; only a
+/// regular file or a new path is replaced).
 func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temp = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-    do {
-        try Data(bytes).write(to: temp)
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temp)
-        } else {
-            try FileManager.default.moveItem(at: temp, to: url)
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw DataError.unwritable(path: path, reason: error.localizedDescription)
+    do { try AtomicFile.write(bytes, to: URL(fileURLWithPath: path)) } catch {
+        throw DataError.unwritable(path: path, reason: AtomicFile.reason(error))
     }
 }

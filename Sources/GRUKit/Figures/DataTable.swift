@@ -162,36 +162,13 @@ public struct DataTable: Sendable, Equatable {
     }
 }
 
-/// Writes files so that an existing file is never left half-written.
-enum AtomicFile {
-    /// Lets `write` fill a temporary file beside `url`, then renames it to `url` (atomic on one file
-    /// system). When `write` throws, the temporary file is removed and the error passed on.
-    ///
-    /// - Throws: what `write` throws; ``FigureError/cannotWrite(path:reason:)`` when the rename fails.
-    static func replace(_ url: URL, write: (URL) throws -> Void) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0 ... .max)).tmp")
-        do {
-            try write(temporary)
-        } catch {
-            unlink(temporary.path)
-            throw error
+extension AtomicFile {
+    /// ``replace(_:fill:)`` for the figure layer: the file is written by `fill` (gnuplot-iostream's
+    /// `file1d`, a `>NAME.gp` session) and a refusal or failed rename is a
+    /// ``FigureError/cannotWrite(path:reason:)`` naming the file.
+    static func replaceFigureFile(_ url: URL, fill: (URL) throws -> Void) throws {
+        do { try replace(url, fill: fill) } catch let e as OutputFileError {
+            throw FigureError.cannotWrite(path: url.path, reason: e.reason)
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary.path)
-            throw FigureError.cannotWrite(path: url.path, reason: reason)
-        }
-    }
-
-    /// The short human reason inside a Foundation error (e.g. "No such file or directory").
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
     }
 }

@@ -307,7 +307,7 @@ public struct Figure: Sendable, Equatable {
             data = url
         }
         let script = directory.appendingPathComponent(scriptFileName)
-        try AtomicFile.replace(script) { temporary in
+        try AtomicFile.replaceFigureFile(script) { temporary in
             let session = try GnuplotSession(scriptFile: temporary, name: script)
             session.send(self.script)
             let closing = session.close()

@@ -77,7 +77,7 @@ final class GnuplotSession {
                 cells.append(0)
             }
         }
-        try AtomicFile.replace(url) { temporary in
+        try AtomicFile.replaceFigureFile(url) { temporary in
             var message = [CChar](repeating: 0, count: 512)
             let status = cells.withUnsafeBufferPointer { c in
                 widths.withUnsafeBufferPointer { w in

@@ -79,15 +79,20 @@ public enum GRUCandidateAnalysis {
     /// (rounded to nearest-even). Only the rows 2H..<3H of a layer whose σ_1 exceeds c change; the
     /// r and z rows, every other tensor and the metadata keep their exact bytes.
     ///
-    /// δ outside [0, 2) (or NaN) is an error, not a trap: it comes from a command-line flag.
+    /// The bound holds for the values *stored*: rounding to F16, BF16 (or F32) can push σ_1 of the
+    /// rounded block above c, so the stored block is measured again and, while it exceeds c, the
+    /// projected block is scaled down by c/σ_1 (and a little more each retry) and re-rounded.
+    ///
+    /// δ outside (0, 2) (``SpectralProjection/deltaProblem(_:)``) is an error, not a trap: it comes
+    /// from a command-line flag.
     ///
     /// - Returns: one outcome per GRU layer, in ``GRUStateDict/layers`` order.
     /// - Throws: ``SafetensorsError`` when δ is invalid, no GRU layer is found, a block holds
     ///   Inf/NaN, or a tensor's dtype cannot be written.
     @discardableResult
     public static func project(_ file: inout SafetensorsFile, delta: Double) throws -> [GRUProjectionOutcome] {
-        guard delta >= 0, delta < 2 else {
-            throw SafetensorsError(file: file.source, problem: .notApplicable("δ must lie in [0, 2), got \(delta)"))
+        if let problem = SpectralProjection.deltaProblem(delta) {
+            throw SafetensorsError(file: file.source, problem: .notApplicable("δ \(problem)"))
         }
         let c = SpectralProjection.threshold(delta: delta)
         let found = try GRUStateDict(file)
@@ -101,16 +106,38 @@ public enum GRUCandidateAnalysis {
             var after = result.largestSingularValue
             if result.changed {
                 let original = try file.tensor(layer.weightHH)
-                let updated = try file.attributed(layer.weightHH) { try original.replacingRows(from: layer.candidateRows.lowerBound, with: w) }
-                file[layer.weightHH] = updated
-                let stored = try file.attributed(layer.weightHH) { try updated.rows(layer.candidateRows, as: Double.self) }
-                after = try linearAlgebra(file, layer) { try stored.spectralNorm() }
+                var scaled = w
+                for attempt in 0 ..< 64 {
+                    let updated = try file.attributed(layer.weightHH) { try original.replacingRows(from: layer.candidateRows.lowerBound, with: scaled) }
+                    let stored = try file.attributed(layer.weightHH) { try updated.rows(layer.candidateRows, as: Double.self) }
+                    after = try linearAlgebra(file, layer) { try stored.spectralNorm() }
+                    if after <= c { file[layer.weightHH] = updated; break }
+                    guard attempt < 63 else {
+                        throw SafetensorsError(file: file.source, problem: .unusable(tensor: layer.weightHH,
+                            reason: "rounding to \(original.dtype.rawValue) keeps ‖W_hn‖₂ at \(after), above 2 − δ = \(c)"))
+                    }
+                    // Rounding raised σ_1 above c: shrink by the excess and by a margin that starts
+                    // at the dtype's unit roundoff and doubles, so the retries end even when rounding
+                    // works against every small step, yet F64 values move by only an ulp or so.
+                    let factor = c / after * (1 - Self.unitRoundoff(original.dtype) * Double(1 << attempt))
+                    scaled = factor * scaled
+                }
             }
             outcomes.append(GRUProjectionOutcome(layer: layer.name, weightHH: layer.weightHH,
                                                  spectralNormBefore: result.largestSingularValue,
                                                  spectralNormAfter: after, clippedCount: result.clippedCount))
         }
         return outcomes
+    }
+
+    /// Half the spacing of the dtype's numbers at 1: the relative error of rounding to it.
+    static func unitRoundoff(_ dtype: SafetensorsDType) -> Double {
+        switch dtype {
+        case .bf16: return 0x1p-8
+        case .f16: return 0x1p-11
+        case .f32: return 0x1p-24
+        default: return 0x1p-53
+        }
     }
 
     /// Runs a LAPACK computation, turning its errors into a SafetensorsError about the layer's tensor.

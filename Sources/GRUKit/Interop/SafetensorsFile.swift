@@ -235,36 +235,16 @@ public struct SafetensorsFile: Sendable {
         try SafetensorsFile.writeAtomically(serialized(), to: url, displayName: displayName ?? url.path)
     }
 
-    /// The atomic write behind ``write(to:displayName:)``, for any bytes: a temporary file in the
-    /// destination's folder, flushed to disk, then renamed over `url`.
+    /// The atomic write behind ``write(to:displayName:)``, for any bytes: ``AtomicFile/write(_:to:)``
+    /// (a temporary file in the target's folder, flushed, then renamed over it; symbolic links
+    /// followed; only regular files or new paths replaced; mode and owner kept).
     ///
     /// - Throws: ``SafetensorsError`` (``SafetensorsError/Problem/io(_:)``) naming `displayName` when
-    ///   the folder does not exist, `url` is a folder, or writing or renaming fails; `url` is then
-    ///   untouched.
+    ///   the folder does not exist, `url` is a folder, device or FIFO, or writing or renaming fails;
+    ///   `url` is then untouched.
     public static func writeAtomically(_ bytes: [UInt8], to url: URL, displayName: String) throws {
-        func fail(_ reason: String) -> SafetensorsError { SafetensorsError(file: displayName, problem: .io(reason)) }
-        let folder = url.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw fail("cannot write: the folder \(folder.path) does not exist")
-        }
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw fail("cannot write: it is a folder")
-        }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try Data(bytes).write(to: temporary, options: .withoutOverwriting)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw fail("cannot write: \(error.localizedDescription)")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw fail("cannot write: \(reason)")
+        do { try AtomicFile.write(bytes, to: url) } catch {
+            throw SafetensorsError(file: displayName, problem: .io(AtomicFile.reason(error)))
         }
     }
 }

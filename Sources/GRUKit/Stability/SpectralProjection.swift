@@ -15,6 +15,16 @@ public enum SpectralProjection {
         return 2 - delta
     }
 
+    /// The one rule for a δ that comes from a user (every chapter's `--delta`, `gru project
+    /// --delta`, ``GRUCandidateAnalysis/project(_:delta:)``): 0 < δ < 2. δ = 0 is refused because it
+    /// allows ‖W‖₂ = 2, the bifurcation point itself, which the projection is there to avoid.
+    /// - Returns: nil for a valid δ, otherwise the reason, to follow the flag's name
+    ///   (`--delta must lie in (0, 2) …`).
+    public static func deltaProblem(_ delta: Double) -> String? {
+        guard !(delta > 0 && delta < 2) else { return nil }
+        return "must lie in (0, 2): the threshold 2 − δ must stay below the bifurcation at 2 (got \(delta))"
+    }
+
     /// What one projection did.
     public struct Outcome: Sendable {
         /// σ_1 before the projection.

@@ -75,8 +75,10 @@ public struct RunConfiguration: Sendable, Equatable {
         }
     }
 
-    /// A number as short text: `10`, `0.2`, `1e-05`.
-    static func number(_ x: Double) -> String {
+    /// A number as short text: `10`, `0.2`, `1e-05`, `1e+20`. Integers below 10^15 print without a
+    /// decimal point; every other value as Swift prints it, so no value (however large) is converted
+    /// to an integer type, which would trap from 2^63 on.
+    public static func number(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
     }
 

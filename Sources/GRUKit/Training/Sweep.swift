@@ -181,8 +181,8 @@ public struct ResultsTable {
     @discardableResult
     public func write(to directory: URL) throws -> [URL] {
         let md = directory.appendingPathComponent("results.md"), dat = directory.appendingPathComponent("results.dat")
-        do { try Data(markdown.utf8).write(to: md, options: .atomic) } catch {
-            throw TrainingError.cannotWrite(path: md.path, reason: error.localizedDescription)
+        do { try AtomicFile.write(markdown, to: md) } catch {
+            throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
         }
         do { try dataTable.write(to: dat) } catch {
             throw TrainingError.cannotWrite(path: dat.path, reason: "\(error)")

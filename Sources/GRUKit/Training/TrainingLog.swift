@@ -45,8 +45,14 @@ public final class TrainingLog {
                 throw TrainingError.invalidCheckpoint(path: url.path,
                     reason: "the log holds \(size) bytes but its checkpoint says \(resumeOffset): it is not this checkpoint's log")
             }
-        } else if !fm.createFile(atPath: url.path, contents: Data()) {
-            throw TrainingError.cannotWrite(path: url.path, reason: "cannot create the file")
+        } else {
+            do { try AtomicFile.write([], to: url) } catch {
+                throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error))
+            }
+        }
+        // A FIFO or device in the log's place would block or swallow the log: refuse it.
+        do { _ = try AtomicFile.checkWritable(url.path) } catch {
+            throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error))
         }
         do {
             handle = try FileHandle(forWritingTo: url)

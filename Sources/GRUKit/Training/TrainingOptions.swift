@@ -10,25 +10,25 @@ public struct TrainingOptions: ParsableArguments {
 
     /// `--clip x`: the global-norm threshold of clip and clip+project, x > 0 and finite
     /// (checked by ``validate()``); nil takes the chapter's default.
-    @Option(help: ArgumentHelp("Gradient-clipping threshold (global norm) for clip and clip+project.", valueName: "x"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Gradient-clipping threshold (global norm) for clip and clip+project.", valueName: "x"))
     public var clip: Double?
 
     /// `--delta δ`: the projection's margin, ‖W_hh‖₂ ≤ 2 − δ, 0 < δ < 2 (checked by ``validate()``;
     /// δ = 0 would allow the bifurcation point itself); nil takes the chapter's default.
-    @Option(help: ArgumentHelp("δ of the projection: ‖W_hh‖₂ ≤ 2 − δ (project and clip+project).", valueName: "δ"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("δ of the projection: ‖W_hh‖₂ ≤ 2 − δ (project and clip+project).", valueName: "δ"))
     public var delta: Double?
 
     /// `--lr η`: the initial learning rate η₀ of a single run, η > 0 and finite; nil takes the
     /// chapter's default. Not allowed with `--sweep` (use `--lrs`).
-    @Option(help: ArgumentHelp("Initial learning rate η₀ of a single run.", valueName: "η"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Initial learning rate η₀ of a single run.", valueName: "η"))
     public var lr: Double?
 
     /// `--epochs n`: epochs to train, n ≥ 1 (a resumed run may be given more than before).
-    @Option(help: ArgumentHelp("Epochs to train.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Epochs to train.", valueName: "n"))
     public var epochs: Int?
 
     /// `--hidden n`: the GRU's hidden units H, n ≥ 1.
-    @Option(help: ArgumentHelp("Hidden units of the GRU.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hidden units of the GRU.", valueName: "n"))
     public var hidden: Int?
 
     /// `--cell form`: `reset-after` (PyTorch/cuDNN) or `reset-before` (the paper's equations).
@@ -44,12 +44,12 @@ public struct TrainingOptions: ParsableArguments {
 
     /// `--methods list`: the sweep's methods, comma-separated names of ``MethodName``; parsed by
     /// ``parseMethods(_:)``. Only with `--sweep`.
-    @Option(help: ArgumentHelp("Methods of the sweep, comma-separated (e.g. none,clip,project,clip+project).", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Methods of the sweep, comma-separated (e.g. none,clip,project,clip+project).", valueName: "list"))
     public var methods: String?
 
     /// `--lrs list`: the sweep's learning rates, comma-separated positive numbers; parsed by
     /// ``parseRates(_:)``. Only with `--sweep`.
-    @Option(help: ArgumentHelp("Learning rates of the sweep, comma-separated (e.g. 1,10).", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Learning rates of the sweep, comma-separated (e.g. 1,10).", valueName: "list"))
     public var lrs: String?
 
     /// `--resume`: continue each run from its checkpoint in the output folder when the checkpoint
@@ -59,22 +59,22 @@ public struct TrainingOptions: ParsableArguments {
 
     /// `--stop-after n`: stop every run once n epochs have completed in total, leaving a
     /// checkpoint for `--resume` (n ≥ 1; ``Trainer/stopAfterEpochs``).
-    @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop every run after this many epochs (resume later with --resume).", valueName: "n"))
+    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: ArgumentHelp("Stop every run after this many epochs (resume later with --resume).", valueName: "n"))
     public var stopAfter: Int?
 
     /// `--limit-windows n`: at most n training windows per epoch, n ≥ 1 (for tests and smoke
     /// runs; ``RunConfiguration/windowLimit``).
-    @Option(name: .customLong("limit-windows"), help: ArgumentHelp("At most this many training windows per epoch (for tests).", valueName: "n"))
+    @Option(name: .customLong("limit-windows"), parsing: .unconditional, help: ArgumentHelp("At most this many training windows per epoch (for tests).", valueName: "n"))
     public var limitWindows: Int?
 
     /// `--log-every n`: a log record every n iterations, n ≥ 1; each one costs an SVD and an
     /// eigen-decomposition of W_hh (``RunConfiguration/logEvery``).
-    @Option(name: .customLong("log-every"), help: ArgumentHelp("A log record (with ‖W_hh‖₂ and ρ(J)) every n iterations.", valueName: "n"))
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: ArgumentHelp("A log record (with ‖W_hh‖₂ and ρ(J)) every n iterations.", valueName: "n"))
     public var logEvery: Int?
 
     /// `--divergence-loss x`: a window loss above x > 0 ends the run as diverged
     /// (``RunConfiguration/divergenceLoss``); nil takes the chapter's default.
-    @Option(name: .customLong("divergence-loss"), help: ArgumentHelp("A window loss above this counts as divergence (default: 10× the loss of a uniform guess).", valueName: "x"))
+    @Option(name: .customLong("divergence-loss"), parsing: .unconditional, help: ArgumentHelp("A window loss above this counts as divergence (default: 10× the loss of a uniform guess).", valueName: "x"))
     public var divergenceLoss: Double?
 
     /// Every option unset (the chapter's defaults). Required by `ParsableArguments`; the parser
@@ -113,28 +113,50 @@ public struct TrainingOptions: ParsableArguments {
     }
 
     /// Parses `--methods`: comma-separated ``MethodName`` spellings, spaces around entries
-    /// ignored, e.g. `none,clip, project` → [.none, .clip, .project]. Empty entries are skipped.
-    /// - Throws: `ValidationError` naming the flag and the bad entry (swift-argument-parser
-    ///   prints it with the usage and exits with status 64).
+    /// ignored, e.g. `none,clip, project` → [.none, .clip, .project].
+    /// - Throws: `ValidationError` naming the flag when the list is empty (`--methods ,`: a sweep
+    ///   that trains nothing), an entry is empty or unknown, or a method is listed twice (two runs
+    ///   would share one log and checkpoint). swift-argument-parser prints it with the usage and
+    ///   exits with status 64.
     public static func parseMethods(_ text: String) throws -> [MethodName] {
-        try text.split(separator: ",").map { s in
-            let t = s.trimmingCharacters(in: .whitespaces)
+        let methods = try entries(text, flag: "--methods", what: "method").map { t in
             guard let m = MethodName(rawValue: t) else {
                 throw ValidationError("--methods: \"\(t)\" is not one of \(MethodName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return m
         }
+        var seen: Set<MethodName> = []
+        for m in methods where !seen.insert(m).inserted {
+            throw ValidationError("--methods: \"\(m.rawValue)\" is listed twice (each method names one run)")
+        }
+        return methods
     }
 
     /// Parses `--lrs`: comma-separated positive finite numbers, e.g. `1,10` → [1, 10]; spaces
-    /// around entries ignored, empty entries skipped.
-    /// - Throws: `ValidationError` naming the flag and the bad entry.
+    /// around entries ignored.
+    /// - Throws: `ValidationError` naming the flag when the list or an entry is empty, an entry is
+    ///   not a positive number, or two entries are the same rate (`1,1.0`: both runs would be
+    ///   named `…-lr1`).
     public static func parseRates(_ text: String) throws -> [Double] {
-        try text.split(separator: ",").map { s in
-            let t = s.trimmingCharacters(in: .whitespaces)
+        let items = try entries(text, flag: "--lrs", what: "learning rate")
+        var seen: [Double: String] = [:]
+        return try items.map { t in
             guard let x = Double(t), x > 0, x.isFinite else { throw ValidationError("--lrs: \"\(t)\" is not a positive number") }
+            if let first = seen[x] {
+                throw ValidationError("--lrs: \"\(first)\" and \"\(t)\" are the same learning rate (each rate names one run)")
+            }
+            seen[x] = t
             return x
         }
+    }
+
+    /// The trimmed entries of a comma-separated list; an empty list or entry is an error rather
+    /// than skipped, because a sweep over nothing would train nothing and still report success.
+    static func entries(_ text: String, flag: String, what: String) throws -> [String] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if items.allSatisfy(\.isEmpty) { throw ValidationError("\(flag): the list is empty; name at least one \(what)") }
+        if items.contains("") { throw ValidationError("\(flag): \"\(text)\" has an empty entry") }
+        return items
     }
 
     /// Checks the ranges of the numeric options and their combinations (called from a chapter's
@@ -145,7 +167,7 @@ public struct TrainingOptions: ParsableArguments {
     /// - Throws: `ValidationError` naming the flag and the value.
     public func validate() throws {
         if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number (got \(clip)).") }
-        if let delta, !(delta > 0 && delta < 2) { throw ValidationError("--delta must lie in (0, 2) (got \(delta)).") }
+        if let delta, let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr)).") }
         for (flag, value) in [("--epochs", epochs), ("--hidden", hidden), ("--stop-after", stopAfter),
                               ("--limit-windows", limitWindows), ("--log-every", logEvery)] {
