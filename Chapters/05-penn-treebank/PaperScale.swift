@@ -142,8 +142,12 @@ struct PaperScaleSection {
     /// same configuration as open points of the same colour; log axes on y (diverging runs span decades).
     var validationFigure: Figure {
         var panel = Panel(title: "Validation perplexity at the paper's scale: ours (lines) and PyTorch (open points)",
-                          xLabel: "epoch", yLabel: "validation perplexity", logScale: [.y], key: .outsideRight)
+                          xLabel: "epoch", yLabel: "validation perplexity", logScale: [.y], key: .below)
         panel.command("set xtics 1")
+        // Perplexities of a run that has fallen apart (10⁸ and more) would squash the curves that matter:
+        // the axis stops at the vocabulary size, a uniform guess, and such points are named in the key.
+        let ceiling = 10_000.0
+        panel.yRange = 100 ... ceiling
         for (k, r) in runs.enumerated() {
             let colour = k % Figure.palette.count + 1
             let v = r.validMetrics.enumerated().filter { $0.element.isFinite && $0.element > 0 }
@@ -152,12 +156,15 @@ struct PaperScaleSection {
             panel.plot(.xy(v.isEmpty ? [1] : v.map { Double($0.offset + 1) }, v.isEmpty ? [.nan] : v.map(\.element),
                            columns: ("epoch", "perplexity"), title: title, style: .linesPoints.lineType(colour)))
             if let ref = PyTorchReference.run(for: r), !ref.validPerplexity.isEmpty {
-                panel.plot(.xy(ref.validPerplexity.indices.map { Double($0 + 1) }, ref.validPerplexity,
-                               columns: ("epoch", "perplexity"), title: "PyTorch: " + r.label,
+                let shown = ref.validPerplexity.enumerated().filter { $0.element <= ceiling }
+                let off = ref.validPerplexity.filter { $0 > ceiling }
+                panel.plot(.xy(shown.isEmpty ? [1] : shown.map { Double($0.offset + 1) }, shown.isEmpty ? [.nan] : shown.map(\.element),
+                               columns: ("epoch", "perplexity"),
+                               title: "PyTorch: " + r.label + (off.isEmpty ? "" : " (" + off.map(Self.format).joined(separator: ", ") + ": off the scale)"),
                                style: Style.points.lineType(colour).pointType(6).pointSize(1.5)))
             }
         }
-        return Figure("paper-valid-perplexity", layout: .single, panelSize: (900, 520), panels: [panel])
+        return Figure("paper-valid-perplexity", layout: .single, panelSize: (900, 620), panels: [panel])
     }
 
     /// The gradient norm, ‖W_hh‖₂ and ρ(J) against the iteration for the runs at the largest rate.
