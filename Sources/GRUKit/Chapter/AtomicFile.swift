@@ -74,51 +74,27 @@ public enum AtomicFile {
     ///   temporary file is left): the target is not a regular file, its folder is missing or not
     ///   writable, the disk is full, or the mode or owner cannot be kept.
     public static func write<Bytes: Collection>(_ bytes: Bytes, to url: URL) throws where Bytes.Element == UInt8 {
-        let path = url.path
-        func fail(_ reason: String) -> OutputFileError { OutputFileError(path: path, reason: reason) }
-        let (target, existing) = try checkWritable(path)
-        let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        let temporary = folder + "/." + URL(fileURLWithPath: target).lastPathComponent + "." + UUID().uuidString + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let reason = errno == ENOENT ? "the folder \(folder) does not exist" : String(cString: strerror(errno))
-            throw fail("cannot write: \(reason)")
-        }
-        var closed = false
-        func abandon(_ reason: String) -> OutputFileError {
-            if !closed { close(fd) }
-            unlink(temporary)
-            return fail("cannot write: \(reason)")
-        }
-        let contiguous = Array(bytes)
-        var written = 0
-        while written < contiguous.count {
-            let n = contiguous.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw abandon(String(cString: strerror(errno)))
+        try replace(url) { temporary in
+            func fail(_ reason: String) -> OutputFileError { OutputFileError(path: url.path, reason: "cannot write: \(reason)") }
+            let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                let folder = temporary.deletingLastPathComponent().path
+                throw fail(errno == ENOENT ? "the folder \(folder) does not exist" : String(cString: strerror(errno)))
             }
-            written += n
-        }
-        // The mode and owner of the file replaced, or what open(2) gives a new file.
-        let mode: mode_t
-        if let existing {
-            mode = existing.st_mode & 0o7777
-            if existing.st_uid != geteuid() || existing.st_gid != getegid(), fchown(fd, existing.st_uid, existing.st_gid) != 0 {
-                throw abandon("cannot keep the owner \(existing.st_uid):\(existing.st_gid) of \(target) (\(String(cString: strerror(errno))))")
+            let contiguous = Array(bytes)
+            var written = 0
+            while written < contiguous.count {
+                let n = contiguous.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    throw fail(reason)
+                }
+                written += n
             }
-        } else {
-            let mask = umask(0)
-            umask(mask)
-            mode = 0o666 & ~mask
+            guard close(fd) == 0 else { throw fail(String(cString: strerror(errno))) }
         }
-        guard fchmod(fd, mode) == 0 else { throw abandon(String(cString: strerror(errno))) }
-        guard fsync(fd) == 0 else { throw abandon(String(cString: strerror(errno))) }
-        closed = true
-        guard close(fd) == 0 else { throw abandon(String(cString: strerror(errno))) }
-        // Checked again just before the rename: a device or FIFO put there meanwhile is not replaced.
-        _ = try checkWritable(path)
-        guard rename(temporary, target) == 0 else { throw abandon(String(cString: strerror(errno))) }
     }
 
     /// Lets `fill` write the new contents into a temporary file beside the target (for writers that
