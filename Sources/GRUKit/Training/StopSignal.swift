@@ -1,50 +1,44 @@
-import Dispatch
 import Foundation
 
-/// A flag raised by a POSIX signal, for a run that must stop cleanly when asked: Slurm sends its
-/// warning signal (`#SBATCH --signal=B:USR1@60`) before a time limit or preemption, and SIGTERM
-/// when it cancels or requeues a task. ``Trainer/shouldStop`` polls ``isRaised`` between windows.
-///
-/// The signals are received by a dispatch source on a background queue, not by a C handler, so
-/// that nothing runs in signal context; the training thread only reads a locked Boolean.
-public final class StopSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
-    private var sources: [DispatchSourceSignal] = []
-    /// The signal that raised the flag (nil while it is down).
-    private var raisedBy: Int32?
+/// The number of the first signal that asked the process to stop, 0 while none has: a C handler
+/// may only store into a plain machine word (the `volatile sig_atomic_t` idiom), and a training
+/// thread reads it between windows.
+nonisolated(unsafe) private var stopSignalNumber: Int32 = 0
 
-    /// Starts listening for `signals` (their default action, termination, is disabled for this
-    /// process from now on: the run decides when to exit).
+/// A flag raised by a POSIX signal, for a run that must stop cleanly when asked: Slurm sends its
+/// warning signal (`#SBATCH --signal=B:USR1@60`, forwarded by the batch script) before a time limit
+/// or preemption, and SIGTERM when it cancels or requeues a task. ``Trainer/shouldStop`` polls
+/// ``isRaised`` between windows. The flag is process-wide: every instance sees the same signal.
+public final class StopSignal: Sendable {
+    /// Installs a handler for each of `signals` that raises the flag instead of terminating the
+    /// process (the run then decides when to exit).
     public init(signals: [Int32] = [SIGUSR1, SIGTERM]) {
         for s in signals {
-            signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { [weak self] in self?.raise(s) }
-            source.resume()
-            sources.append(source)
+            var action = sigaction()
+            #if os(Linux)
+            action.__sigaction_handler.sa_handler = { n in if stopSignalNumber == 0 { stopSignalNumber = n } }
+            #else
+            action.__sigaction_u.__sa_handler = { n in if stopSignalNumber == 0 { stopSignalNumber = n } }
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART  // interrupted reads and writes carry on; the flag is polled
+            sigaction(s, &action, nil)
         }
     }
 
-    deinit { sources.forEach { $0.cancel() } }
-
-    /// Raises the flag as if `signal` had arrived (also used by tests).
-    public func raise(_ signal: Int32) {
-        lock.lock(); defer { lock.unlock() }
-        if !raised { raised = true; raisedBy = signal }
-    }
+    /// Raises the flag as if `signal` had arrived.
+    public func raise(_ signal: Int32) { if stopSignalNumber == 0 { stopSignalNumber = signal } }
 
     /// True once one of the signals has arrived.
-    public var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+    public var isRaised: Bool { stopSignalNumber != 0 }
 
-    /// The name of the signal that raised the flag (`SIGUSR1`, `SIGTERM`, or the number).
+    /// The name of the signal that raised the flag (`SIGUSR1`, `SIGTERM`, or `signal N`), nil while down.
     public var signalName: String? {
-        lock.lock(); defer { lock.unlock() }
-        switch raisedBy {
-        case nil: return nil
-        case SIGUSR1?: return "SIGUSR1"
-        case SIGTERM?: return "SIGTERM"
-        case let s?: return "signal \(s)"
+        switch stopSignalNumber {
+        case 0: return nil
+        case SIGUSR1: return "SIGUSR1"
+        case SIGTERM: return "SIGTERM"
+        case let s: return "signal \(s)"
         }
     }
 }
