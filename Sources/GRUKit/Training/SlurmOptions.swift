@@ -41,7 +41,7 @@ public struct SlurmOptions: ParsableArguments {
     public var maxRunning: Int?
 
     /// `--sbatch line`: an extra `#SBATCH` line, repeatable, e.g. `--sbatch "--mem=4G"`.
-    @Option(name: .customLong("sbatch"), parsing: .unconditional,
+    @Option(name: .customLong("sbatch"), parsing: .unconditionalSingleValue,
             help: ArgumentHelp("An extra #SBATCH option, repeatable (e.g. --sbatch --mem=4G).", valueName: "option"))
     public var sbatchLines: [String] = []
 
