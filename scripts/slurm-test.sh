@@ -145,17 +145,24 @@ echo "Submitted job array $job"
 grep -q -- '--signal=B:USR1@' cluster/slurm/ch05-penn-treebank.sbatch || fail "the script asks for no warning signal"
 
 state() { squeue -h -r -j "${job}_$1" -o '%T' 2>/dev/null | head -1; }
-# Task 0: requeued by scontrol once running. Task 1: Slurm's warning signal to its batch shell.
-wait_running() {
-  for _ in $(seq 300); do [ "$(state "$1")" = RUNNING ] && return 0; sleep 0.1; done
-  fail "task $1 never ran ($(state "$1"))"
+# Waits until task $1's run $2 has logged its first epoch (so it runs, past the batch shell's trap,
+# with a checkpoint to resume from).
+wait_epoch() {
+  for _ in $(seq 1200); do
+    grep -qs '"type":"epoch"' "cluster/runs/$2.jsonl" && return 0
+    case "$(state "$1")" in COMPLETED|FAILED|CANCELLED) break ;; esac
+    sleep 0.05
+  done
+  fail "task $1 ($2) logged no epoch while running ($(state "$1"))"
 }
-wait_running 0
+# Task 0: requeued by scontrol while it runs. Task 1: Slurm's warning signal to its batch shell,
+# which must stop the run and requeue the task itself.
+wait_epoch 0 sgd-lr1
 scontrol requeue "${job}_0" || fail "scontrol requeue ${job}_0 failed"
-echo "Requeued ${job}_0 while it ran"
-wait_running 1
+echo "Requeued ${job}_0 while it ran ($(grep -c '"type":"epoch"' cluster/runs/sgd-lr1.jsonl) epochs logged)"
+wait_epoch 1 clip5-lr1
 scancel --batch --signal=USR1 "${job}_1" || fail "scancel --signal=USR1 ${job}_1 failed"
-echo "Sent USR1 to the batch shell of ${job}_1"
+echo "Sent USR1 to the batch shell of ${job}_1 ($(grep -c '"type":"epoch"' cluster/runs/clip5-lr1.jsonl) epochs logged)"
 
 for _ in $(seq 900); do [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break; sleep 0.2; done
 [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] || fail "the array did not finish within 3 minutes: $(squeue -h -r -j "$job")"
@@ -168,6 +175,12 @@ for k in 0 1; do
 done
 grep -q "warning signal; stopping and requeueing" cluster/slurm/ch05-penn-treebank-"${job}"_1.out ||
   fail "task 1's batch shell did not see the warning signal"
+# Resumed from a checkpoint, unless the run had finished before the interruption reached it (a fast machine).
+for k in 0 1; do
+  out=cluster/slurm/ch05-penn-treebank-"${job}"_"$k".out
+  if grep -q "resuming after epoch" "$out"; then echo "Task $k: $(grep -o '[^ ]*: resuming after epoch [0-9]*' "$out" | head -1)"
+  else echo "Note: task $k had finished before its interruption took effect; it was not retrained."; fi
+done
 
 "$CH" "${sweep[@]}" --out cluster --collect > "$T/collect.txt" 2>&1 || { cat "$T/collect.txt"; fail "--collect failed"; }
 if ! diff "$T/local/results.md" cluster/results.md; then
