@@ -10,7 +10,7 @@ import Foundation
 /// ``Trainer/shouldStop``) with its last epoch checkpoint on disk, and the shell requeues the task.
 /// A task killed outright resumes the same way from its last epoch checkpoint when requeued or
 /// resubmitted.
-public struct SlurmArray: Sendable {
+public struct SlurmArray {
     /// The job's name (the chapter's command name).
     public var jobName: String
     /// The run names, in array-index order.

@@ -65,7 +65,6 @@ public struct SweepCollection {
 
     /// Lines naming the configurations that are not finished, and what to do; empty when complete.
     public var summary: String {
-        func names(_ keep: (State) -> Bool) -> [String] { states.filter { keep($0.state) }.map(\.configuration.name) }
         var lines: [String] = []
         let unfinished = states.compactMap { s -> String? in
             if case .unfinished(let e) = s.state { return "\(s.configuration.name) (after epoch \(e))" } else { return nil }
