@@ -130,7 +130,7 @@ corpus 200 3 > "$T/data/ptb/ptb.test.txt"
 
 # Same BLAS threads here and in the tasks (sbatch passes the environment on): equal numbers.
 export OPENBLAS_NUM_THREADS=1
-sweep=(--sweep --methods none,clip --lrs 1,10 --hidden 8 --epochs 4 --limit-windows 30 --log-every 5
+sweep=(--sweep --methods none,clip --lrs 1,10 --hidden 8 --epochs 12 --limit-windows 30 --log-every 5
        --data "$T/data" --no-render)
 
 # ── the reference: the same sweep in-process ──
@@ -168,7 +168,9 @@ echo "Sent USR1 to the batch shell of ${job}_1 ($(grep -c '"type":"epoch"' clust
 # slurmctld holds a requeued task back for a while (its BeginTime); start the two at once instead.
 for _ in $(seq 900); do
   [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
-  for k in 0 1; do [ "$(state $k)" = PENDING ] && scontrol update JobId="${job}_$k" StartTime=now 2>/dev/null; done
+  for k in 0 1; do
+    if [ "$(state $k)" = PENDING ]; then scontrol update JobId="${job}_$k" StartTime=now 2>/dev/null || true; fi
+  done
   sleep 0.2
 done
 [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] || fail "the array did not finish within 3 minutes: $(squeue -h -r -j "$job")"
