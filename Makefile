@@ -3,7 +3,7 @@
 #               run every chapter at its quick default and render every figure
 #   make test   install what is missing and run the whole test suite
 #
-# Other targets: make build | data | chapters | bench | compare | book | docs | clean
+# Other targets: make build | data | chapters | test-slurm | bench | compare | book | docs | clean
 # Settings:      GRUKIT_DATA=DIR (where the data sets live, default ./data)
 
 SHELL := /bin/bash
@@ -18,7 +18,7 @@ DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox libgnuplot
 SWIFTPM_FLAGS :=
 CHAPTERS := $(sort $(notdir $(patsubst %/main.swift,%,$(wildcard Chapters/*/main.swift))))
 
-.PHONY: all deps build data chapters test bench compare book docs clean
+.PHONY: all deps build data chapters test test-slurm bench compare book docs clean
 
 all: deps build data chapters
 
@@ -69,6 +69,12 @@ book: build
 test: deps
 	@bash scripts/fetch-data.sh || echo "Data sets unavailable: the tests that need them will be skipped."
 	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS) --disable-swift-testing
+	@GRUKIT_BIN=$(BIN) bash scripts/slurm-test.sh --if-available
+
+## test-slurm: the sweeps' Slurm mode on a real single-node cluster started on this machine (root; installs
+##             slurm-wlm and munge when missing); fails when it cannot start one, where make test skips it
+test-slurm: build
+	GRUKIT_BIN=$(BIN) bash scripts/slurm-test.sh
 
 ## docs: the API reference of GRUKit with DocC, in .build/docs (open .build/docs/documentation/grukit/index.html)
 ##       and fails when a public symbol of GRUKit has no doc comment

@@ -85,6 +85,7 @@ struct Chapter5: ParsableCommand {
     @OptionGroup var common: ChapterOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
+    @OptionGroup(title: "Slurm") var slurm: SlurmOptions
 
     @Option(name: .customLong("train-tokens"), parsing: .unconditional, help: ArgumentHelp("Train on the first n training tokens (quick: 60000; paper: all).", valueName: "n"))
     var trainTokens: Int?
@@ -106,6 +107,7 @@ struct Chapter5: ParsableCommand {
     func validate() throws {
         if skipSweep && fromLogs == nil { throw ValidationError("--skip-sweep leaves nothing to do without --from-logs DIR.") }
         try training.validate()
+        try slurm.validate()
         for (flag, v) in [("--train-tokens", trainTokens), ("--eval-tokens", evalTokens), ("--embedding", embedding)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
         }
@@ -186,13 +188,16 @@ struct Chapter5: ParsableCommand {
                     + (paper ? "" : "\n(quick setting: a small GRU on a slice of PTB; --scale paper runs the paper's protocol)"))
 
         let progress = TrainingProgress(unit: "tok")
-        let results = try sweep.run(directory: runs, resume: training.resume, stopAfterEpochs: training.stopAfter,
-                                    progress: progress) { c in
+        // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
+        guard let results = try sweep.perform(slurm, jobName: "ch05-penn-treebank", directory: runs,
+                                              slurmDirectory: output.directory.appendingPathComponent("slurm"),
+                                              resume: training.resume, stopAfterEpochs: training.stopAfter,
+                                              progress: progress, report: report, makeTask: { c in
             let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabulary, embeddingSize: embeddingSize,
                                                                hiddenSize: c.hiddenSize, cell: c.cell, dropout: c.dropout)
             return try LanguageModelTask(model: GRULanguageModel<Float>(configuration: config, seed: c.seed),
                                          train: train, valid: valid, test: test, batchSize: c.batchSize, steps: c.steps)
-        }
+        }) else { return [] }  // submitted, or one array task trained: nothing to tabulate here
 
         /*:
          ## The table

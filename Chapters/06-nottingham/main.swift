@@ -75,6 +75,7 @@ struct Chapter6: ParsableCommand {
     @OptionGroup var common: ChapterOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
+    @OptionGroup(title: "Slurm") var slurm: SlurmOptions
 
     @Option(name: .customLong("train-tunes"), parsing: .unconditional, help: ArgumentHelp("Train on the first n training tunes (quick: 300; paper: all).", valueName: "n"))
     var trainTunes: Int?
@@ -87,6 +88,7 @@ struct Chapter6: ParsableCommand {
 
     func validate() throws {
         try training.validate()
+        try slurm.validate()
         for (flag, v) in [("--train-tunes", trainTunes), ("--eval-tunes", evalTunes)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
         }
@@ -143,12 +145,15 @@ struct Chapter6: ParsableCommand {
                     + (paper ? "" : "\n(quick setting: a small GRU on a slice of Nottingham; --scale paper is our reading of the paper's setting)"))
 
         let progress = TrainingProgress(unit: "frames")
-        let results = try sweep.run(directory: runs, resume: training.resume, stopAfterEpochs: training.stopAfter,
-                                    progress: progress) { c in
+        // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
+        guard let results = try sweep.perform(slurm, jobName: "ch06-nottingham", directory: runs,
+                                              slurmDirectory: output.directory.appendingPathComponent("slurm"),
+                                              resume: training.resume, stopAfterEpochs: training.stopAfter,
+                                              progress: progress, report: report, makeTask: { c in
             let model = GRUSequenceModel<Float>(keys: PianoRoll.keys, hiddenSize: c.hiddenSize, cell: c.cell, bias: true,
                                                 dropout: c.dropout, seed: c.seed)
             return try MusicTask(model: model, music: music, batchSize: c.batchSize, steps: c.steps, shuffleSeed: c.seed &+ 3)
-        }
+        }) else { return }  // submitted, or one array task trained: nothing to tabulate here
 
         /*:
          ## The table

@@ -24,6 +24,8 @@ public struct LoggedRun: Sendable {
         public var validMetric: Double
         /// Wall-clock seconds of the run up to the end of this epoch (over all sessions).
         public var seconds: Double
+        /// The validation loss after the epoch (NaN in a log without `valid_loss`).
+        public var validLoss: Double = .nan
     }
 
     /// The log's file name without `.jsonl`; it can differ from ``name`` (two runs of the same
@@ -39,6 +41,8 @@ public struct LoggedRun: Sendable {
     public var status: RunStatus
     /// The test metric of a completed run.
     public var testMetric: Double?
+    /// The test loss of a completed run.
+    public var testLoss: Double?
 
     /// The run's name in its header (`project0.2-lr10`).
     public var name: String { header.string("name") ?? label }
@@ -93,13 +97,15 @@ public struct LoggedRun: Sendable {
                     throw TrainingError.invalidLog(path: path, line: k + 1,
                         reason: "an epoch record needs epoch, iteration, learning_rate, train_loss, valid_\(metric) and seconds")
                 }
-                epochs.append(Epoch(epoch: Int(e), iteration: Int(it), learningRate: lr, trainLoss: train, validMetric: valid, seconds: s))
+                epochs.append(Epoch(epoch: Int(e), iteration: Int(it), learningRate: lr, trainLoss: train, validMetric: valid, seconds: s,
+                                    validLoss: r.double("valid_loss") ?? .nan))
             case "diverged":
                 status = .diverged(epoch: Int(r.double("epoch") ?? 0), iteration: Int(r.double("iteration") ?? 0),
                                    reason: r.string("reason") ?? "")
             case "test":
                 status = .completed
                 testMetric = r.double("test_" + metric)
+                testLoss = r.double("test_loss")
             default:
                 continue
             }

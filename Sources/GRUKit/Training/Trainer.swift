@@ -31,6 +31,11 @@ public final class Trainer {
     /// Stop (status ``RunStatus/stopped(epoch:)``) after this many epochs have completed in
     /// total, leaving a checkpoint that `resume` continues; nil: train to the end.
     public var stopAfterEpochs: Int?
+    /// Polled before every training window: when it returns true the run stops there with status
+    /// ``RunStatus/stopped(epoch:)`` after its last completed epoch, whose checkpoint is already on
+    /// disk, so `resume` continues from that epoch (the windows of the interrupted epoch are trained
+    /// again, giving the numbers of an uninterrupted run). A Slurm task sets it from ``StopSignal``.
+    public var shouldStop: (() -> Bool)?
 
     /// `directory/NAME.jsonl`, the run's ``TrainingLog``.
     public var logURL: URL { directory.appendingPathComponent(configuration.name + ".jsonl") }
@@ -158,6 +163,10 @@ public final class Trainer {
             var epochLoss = 0.0, epochItems = 0
             var sumLoss = 0.0, count = 0, maxGradient = 0.0, projectedCount = 0
             for w in 0 ..< windows {
+                if shouldStop?() == true {
+                    progress?.note("\(c.name): asked to stop in epoch \(epoch); the checkpoint of epoch \(epochsDone) remains, continue with --resume")
+                    return finish(.stopped(epoch: epochsDone))
+                }
                 iteration += 1
                 let (step, items) = try task.trainWindow(w, learningRate: lr, method: c.method)
                 var reason: String?
