@@ -245,6 +245,7 @@ struct Chapter2: ParsableCommand {
         report.header(settings: ["scale": common.scale.rawValue, "w_hh step": String(step), "grid": String(grid),
                                  "H": String(hidden), "starts": String(starts), "seed": String(common.seed)])
         let output = try ChapterOutput(options: common, slug: "02-fixed-points")
+        var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
 
         // MARK: one unit
         var bifurcationFigure = Figure("bifurcation-diagram", layout: .init(rows: 1, columns: 2), panelSize: (560, 440))
@@ -325,6 +326,7 @@ struct Chapter2: ParsableCommand {
         }
         report.table(identity)
         report.note(String(format: "Largest difference between the finite-difference Jacobian and ½I + ¼W_hh: %.2e (central differences, step 1e-6).", worst))
+        values["jacobian.max_difference"] = String(format: "%.2e", worst)
 
         // MARK: eigenvalues
         var eigenData = DataTable(columns: ["norm", "re", "im"], comments: [
@@ -415,7 +417,7 @@ struct Chapter2: ParsableCommand {
             in H dimensions J(0) = ½I + ¼W_hh, so ‖W_hh‖₂ < 2 keeps the origin stable. Chapter 3 shows what \
             crossing this line does to the gradient.
             """)
-        report.files(output.written)
+        report.files(output.written + [try values.write(to: output.directory)])
     }
 }
 

@@ -182,6 +182,7 @@ struct Chapter3: ParsableCommand {
                                  "H": String(hidden), "iterations": String(iterations), "η": String(learningRate),
                                  "clip": String(maxNorm), "seed": String(common.seed)])
         let output = try ChapterOutput(options: common, slug: "03-explosion")
+        var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
 
         // MARK: the spike
         var spike = DataTable(columns: ["w_hh", "T", "dhT_dw"], comments: [
@@ -271,6 +272,10 @@ struct Chapter3: ParsableCommand {
         scalarTable.add(summaryRow("clip at \(scalarMaxNorm)", scalarClip))
         report.note(String(format: "The cliff: |dL/dw_hh| peaks at %.4f (height %.3f) for T = %d; the loss is solved at w_hh = %.4f.",
                            cliff.0, cliff.1, steps, solution))
+        values["cliff.w_hh"] = String(format: "%.4f", cliff.0)
+        values["cliff.height"] = String(format: "%.3f", cliff.1)
+        values["steps"] = "\(steps)"
+        values["solution.w_hh"] = String(format: "%.4f", solution)
         report.table(scalarTable)
         try output.write(trainingFigure("training-scalar", none: scalarNone, clip: scalarClip, clipLabel: "clipped at \(scalarMaxNorm)",
                                         normLabel: "|w_{hh}|", critical: 2))
@@ -326,7 +331,7 @@ struct Chapter3: ParsableCommand {
          paper's projection, which keeps ‖W_hh‖₂ ≤ 2 − δ and so never lets the origin lose stability — at the
          price, on this task, of not being able to represent the solution, which needs ‖W_hh‖₂ > 2.
          */
-        report.files(output.written)
+        report.files(output.written + [try values.write(to: output.directory)])
     }
 }
 

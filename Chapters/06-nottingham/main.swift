@@ -50,6 +50,7 @@ struct QuickSetting {
     static let epochs = 3
     static let learningRates = [1.0, 6.0]
     static let methods: [TrainingOptions.MethodName] = [.none, .clip, .project, .clipAndProject]
+    static let seeds = 5
 }
 
 /*:
@@ -122,6 +123,10 @@ struct Chapter6: ParsableCommand {
         let methods = single ? [training.method ?? .none]
             : try training.methods.map(TrainingOptions.parseMethods) ?? (paper ? [.none, .clip, .project, .clipAndProject] : QuickSetting.methods)
         let rates = single ? [training.lr ?? 1] : try training.lrs.map(TrainingOptions.parseRates) ?? (paper ? [1, 10] : QuickSetting.learningRates)
+        let seeds = try training.seeds.map(TrainingOptions.parseSeeds)
+            ?? (single || paper ? [common.seed] : (1 ... QuickSetting.seeds).map(UInt64.init))
+        let trainingMethods = training.tune ? TunedComparison.methods()
+            : methods.map { TrainingOptions.method($0, clip: clip, delta: delta) }
 
         // Ten times the NLL of a uniform guess (88 keys × ln 2 ≈ 61) counts as divergence.
         let bound = training.divergenceLoss ?? 10 * Double(PianoRoll.keys) * log(2)
@@ -131,17 +136,17 @@ struct Chapter6: ParsableCommand {
             logEvery: training.logEvery ?? 5, windowLimit: training.limitWindows, divergenceLoss: bound,
             details: ["train_tunes": "\(music.train.count)", "valid_tunes": "\(music.valid.count)", "test_tunes": "\(music.test.count)",
                       "format": format.rawValue])
-        let sweep = Sweep.grid(base: base, methods: methods.map { TrainingOptions.method($0, clip: clip, delta: delta) },
-                               learningRates: rates)
+        let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
 
         report.header(settings: [
             "scale": common.scale.rawValue, "GRU": "\(hidden) (\(cell))",
             "tunes": "\(music.train.count) / \(music.valid.count) / \(music.test.count)",
             "frames": "\(frames(music.train)) / \(frames(music.valid)) / \(frames(music.test))", "epochs": "\(epochs)",
+            "seeds": seeds.map(String.init).joined(separator: ","),
             "batch × BPTT": "\(batchSize) tunes × \(bptt) frames", "clip": "\(clip)", "δ": "\(delta)",
             "divergence": "NLL > \(String(format: "%.1f", bound))",
         ])
-        report.note("Runs: " + sweep.configurations.map(\.name).joined(separator: ", ")
+        report.note("Runs: " + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
                     + (paper ? "" : "\n(quick setting: a small GRU on a slice of Nottingham; --scale paper is our reading of the paper's setting)"))
 
         let progress = TrainingProgress(unit: "frames")
@@ -170,10 +175,27 @@ struct Chapter6: ParsableCommand {
         let frequencies = TrivialPredictor.keyFrequencyNLL(train: music.train, on: music.valid)
         report.note("Trivial predictor: independent per-key frequencies of the training frames score a validation NLL of "
                     + String(format: "%.3f", frequencies) + " per time step; a run must do better to count as trained.")
-        let table = ResultsTable(results: results, title: "Nottingham, ours (\(paper ? "our reading of the paper's setting" : "quick setting"))",
-                                 baseline: .init(name: "per-key frequencies", metric: frequencies))
-        report.table(table.textTable)
-        let files = try table.write(to: output.directory)
+        let baseline = ResultsTable.Baseline(name: "per-key frequencies", metric: frequencies)
+        let setting = paper ? "our reading of the paper's setting" : "quick setting"
+        let table = ResultsTable(results: results, title: "Nottingham, ours (\(setting)), every run", baseline: baseline)
+        let summary = SeedSummary(results: results, title: "Nottingham, ours (\(setting)): \(seeds.count) seed\(seeds.count == 1 ? "" : "s") per configuration",
+                                  baseline: baseline)
+        if seeds.count == 1 { report.table(table.textTable) } else { report.table(summary.textTable) }
+        var files = try table.write(to: output.directory) + summary.write(to: output.directory)
+        if training.tune {
+            let tuned = TunedComparison(summary: summary, title: "Nottingham, ours (\(setting)): each method's knob tuned per learning rate")
+            report.table(tuned.textTable)
+            files.append(try tuned.write(to: output.directory))
+        }
+        var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
+        values["quick.baseline"] = String(format: "%.3f", frequencies)
+        values["quick.seeds"] = "\(seeds.count)"
+        for g in summary.groups {
+            values["quick.\(g.name).diverged"] = "\(g.diverged.count)/\(g.count)"
+            values["quick.\(g.name).trained"] = "\(g.trained.count)/\(g.count)"
+            values["quick.\(g.name).final"] = g.finalValid?.text("%.3f") ?? "—"
+        }
+        files.append(try values.write(to: output.directory))
 
         /*:
          ## The figures
@@ -182,12 +204,13 @@ struct Chapter6: ParsableCommand {
          for the runs at the largest learning rate, the largest gradient norm since the previous log
          record, ‖W_hh‖₂ and ρ(J) at h* = 0 against the iteration, as in chapter 5.
          */
-        try output.write(TrainingFigures.validation(results, name: "valid-nll", title: "Validation NLL per time step (ours)"))
+        try output.write(TrainingFigures.validation(summary, name: "valid-nll", title: "Validation NLL per time step (ours, mean ± 95 % over seeds)"))
         let top = rates.max()!
-        let logs = try results.filter { $0.configuration.learningRate == top }.map { r in
+        let logs = try summary.groups.filter { $0.learningRate == top }.map { $0.runs[0] }.map { r in
             (r.configuration.name, try TrainingLog.records(at: runs.appendingPathComponent(r.configuration.name + ".jsonl")))
         }
         try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfiguration.number(top)) (ours)"))
+        try output.write(TrainingFigures.gradientGroups(logs, title: "Gradient norm per parameter group at learning rate \(RunConfiguration.number(top)) (ours)"))
 
         /*:
          ## What the table shows
@@ -195,7 +218,7 @@ struct Chapter6: ParsableCommand {
          The same question as for PTB: at a learning rate where plain SGD diverges, do clipping and the
          projection keep training? The run names, outcomes and numbers are printed below the table.
          */
-        report.note(table.outcomeSummary + "\n"
+        report.note((seeds.count > 1 ? summary.sentences.joined(separator: "\n") : table.outcomeSummary) + "\n"
                     + "These numbers are ours; the paper's Nottingham table is not available to us.")
         report.files(files + output.written)
     }

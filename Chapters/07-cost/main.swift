@@ -314,6 +314,14 @@ struct Chapter7: ParsableCommand {
                            .number(100 * r.share)])
         }
         report.table(timeTable)
+        // The measured times and shares by name (values.tsv), for the pages that cite them.
+        var values = RecordedValues()
+        values["hidden"] = "\(hidden)"
+        for r in rows {
+            values["seconds.\(r.name)"] = String(format: "%.3f", r.seconds)
+            values["share.\(r.name)"] = String(format: "%.2f %%", 100 * r.share)
+        }
+        extraFiles.append(try values.write(to: output.directory))
         for n in notes { report.note(n) }
         try output.write(iterationTimeFigure(rows, hidden: hidden, vocabulary: source.vocabulary, measuredCount: measuredCount, realData: source.isReal))
 

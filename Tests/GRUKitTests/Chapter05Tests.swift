@@ -7,7 +7,7 @@ import GRUKit
 final class Chapter05Tests: XCTestCase {
     /// Options of a run that takes a second or two in a debug build.
     static func tiny(_ data: URL, _ out: URL) -> [String] {
-        ["--data", data.path, "--out", out.path, "--no-render", "--hidden", "8", "--epochs", "2", "--limit-windows", "4", "--log-every", "2"]
+        ["--data", data.path, "--out", out.path, "--no-render", "--hidden", "8", "--epochs", "2", "--limit-windows", "4", "--log-every", "2", "--seeds", "1"]
     }
 
     func testSweepWritesLogsTableAndRecordsADivergenceWithoutStopping() throws {

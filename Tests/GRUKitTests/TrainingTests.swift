@@ -46,7 +46,7 @@ final class TrainingTests: XCTestCase {
     }
 
     /// A language model on a random 30-word corpus: seconds per epoch in a debug build.
-    func tinyTask(seed: UInt64 = 1) throws -> LanguageModelTask {
+    static func tinyTask(seed: UInt64 = 1) throws -> LanguageModelTask {
         var g = SeededGenerator(seed: 3)
         func tokens(_ n: Int) -> [Int32] { (0 ..< n).map { _ in Int32(g.next() % 30) } }
         let config = GRULanguageModel<Float>.Configuration(vocabularySize: 30, embeddingSize: 6, hiddenSize: 5, dropout: 0.5)
@@ -54,14 +54,14 @@ final class TrainingTests: XCTestCase {
                                      valid: tokens(200), test: tokens(200), batchSize: 4, steps: 7)
     }
 
-    func configuration(_ name: String, lr: Double, epochs: Int = 3, method: TrainingMethod = .project(delta: 0.2)) -> RunConfiguration {
+    static func configuration(_ name: String, lr: Double, epochs: Int = 3, method: TrainingMethod = .project(delta: 0.2)) -> RunConfiguration {
         RunConfiguration(name: name, method: method, schedule: LearningRateSchedule(initial: lr, constantEpochs: 1, decay: 2),
                          epochs: epochs, hiddenSize: 5, batchSize: 4, steps: 7, dropout: 0.5, logEvery: 3, divergenceLoss: 100)
     }
 
     func testCheckpointRoundTripAndCorruptionIsNamed() throws {
         let dir = try Executables.temporaryDirectory(self)
-        let task = try tinyTask()
+        let task = try Self.tinyTask()
         let url = dir.appendingPathComponent("c.safetensors")
         var params: [String: Matrix<Float>] = [:]
         for p in task.parameters { params[p.name] = p.value }
@@ -71,7 +71,7 @@ final class TrainingTests: XCTestCase {
         try c.write(to: url)
         XCTAssertEqual(try Checkpoint(contentsOf: url), c)
         // Restoring into a fresh model with another seed makes it equal to the saved one.
-        let other = try tinyTask(seed: 99)
+        let other = try Self.tinyTask(seed: 99)
         try c.restore(into: other, path: url.path)
         XCTAssertEqual(other.parameters.map(\.value), task.parameters.map(\.value))
         XCTAssertEqual(other.randomStates.mapValues(\.state), task.randomStates.mapValues(\.state))
@@ -89,13 +89,13 @@ final class TrainingTests: XCTestCase {
     func testResumeAfterStopEqualsUninterruptedRun() throws {
         let dir = try Executables.temporaryDirectory(self)
         let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
-        let c = configuration("run", lr: 1)
-        let straight = try Trainer(configuration: c, task: tinyTask(), directory: a).run()
-        let stopper = Trainer(configuration: c, task: try tinyTask(), directory: b)
+        let c = Self.configuration("run", lr: 1)
+        let straight = try Trainer(configuration: c, task: Self.tinyTask(), directory: a).run()
+        let stopper = Trainer(configuration: c, task: try Self.tinyTask(), directory: b)
         stopper.stopAfterEpochs = 1
         XCTAssertEqual(try stopper.run().status, .stopped(epoch: 1))
         // The resumed session starts from a fresh model: everything comes from the checkpoint.
-        let resumed = try Trainer(configuration: c, task: tinyTask(seed: 5), directory: b).run(resume: true)
+        let resumed = try Trainer(configuration: c, task: Self.tinyTask(seed: 5), directory: b).run(resume: true)
         XCTAssertEqual(resumed.status, .completed)
         XCTAssertEqual(resumed.validLosses, straight.validLosses)
         XCTAssertEqual(resumed.trainLosses, straight.trainLosses)
@@ -107,8 +107,8 @@ final class TrainingTests: XCTestCase {
         // Extending a completed run by one epoch equals a 4-epoch run.
         var c4 = c
         c4.epochs = 4
-        let four = try Trainer(configuration: c4, task: tinyTask(), directory: dir.appendingPathComponent("c")).run()
-        let extended = try Trainer(configuration: c4, task: tinyTask(), directory: b).run(resume: true)
+        let four = try Trainer(configuration: c4, task: Self.tinyTask(), directory: dir.appendingPathComponent("c")).run()
+        let extended = try Trainer(configuration: c4, task: Self.tinyTask(), directory: b).run(resume: true)
         XCTAssertEqual(extended.validLosses, four.validLosses)
         XCTAssertEqual(extended.testLoss, four.testLoss)
         // The rate halves after epoch 1, as the schedule says.
@@ -118,7 +118,7 @@ final class TrainingTests: XCTestCase {
 
     func testDivergenceIsRecordedNotThrown() throws {
         let dir = try Executables.temporaryDirectory(self)
-        let r = try Trainer(configuration: configuration("big", lr: 1e12, method: .none), task: tinyTask(), directory: dir).run()
+        let r = try Trainer(configuration: Self.configuration("big", lr: 1e12, method: .none), task: Self.tinyTask(), directory: dir).run()
         guard case .diverged(let epoch, let iteration, let reason) = r.status else { return XCTFail("\(r.status)") }
         XCTAssertEqual(epoch, 1)
         XCTAssertGreaterThanOrEqual(iteration, 1)
@@ -128,7 +128,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(log.last?.type, "diverged")
         XCTAssertEqual(log.last?.double("iteration"), Double(iteration))
         // Resuming a diverged run reports it again without training.
-        let again = try Trainer(configuration: configuration("big", lr: 1e12, method: .none), task: tinyTask(), directory: dir).run(resume: true)
+        let again = try Trainer(configuration: Self.configuration("big", lr: 1e12, method: .none), task: Self.tinyTask(), directory: dir).run(resume: true)
         XCTAssertEqual(again.status, r.status)
         // The table says so.
         let table = ResultsTable(results: [r], title: "t (ours)")
@@ -139,8 +139,8 @@ final class TrainingTests: XCTestCase {
     func testLoggedDiagnosticsMatchTheModel() throws {
         // ‖W_hh‖₂ and ρ(J) in the last iteration record are those of the final W_hh (no step after it).
         let dir = try Executables.temporaryDirectory(self)
-        let task = try tinyTask()
-        _ = try Trainer(configuration: configuration("d", lr: 1, epochs: 1), task: task, directory: dir).run()
+        let task = try Self.tinyTask()
+        _ = try Trainer(configuration: Self.configuration("d", lr: 1, epochs: 1), task: task, directory: dir).run()
         let last = try XCTUnwrap(TrainingLog.records(at: dir.appendingPathComponent("d.jsonl")).last { $0.type == "iteration" })
         let w = task.model.gru.candidateRecurrentWeight.converted(to: Double.self)
         _ = Oracle.check("‖W_hh‖₂ logged vs LAPACK", [last.double("spectral_norm")!], [try w.spectralNorm()], tolerance: 0)

@@ -13,18 +13,25 @@ public struct Sweep {
         self.configurations = configurations
     }
 
-    /// Every method × every learning rate, from `base` (whose method, schedule and name are
-    /// replaced; the schedule keeps its constant epochs and decay). Names follow
-    /// ``RunConfiguration/name(method:learningRate:)``. Order: by learning rate, then method.
-    public static func grid(base: RunConfiguration, methods: [TrainingMethod], learningRates: [Double]) -> Sweep {
+    /// Every method × every learning rate × every seed, from `base` (whose method, schedule, seed
+    /// and name are replaced; the schedule keeps its constant epochs and decay). Names follow
+    /// ``RunConfiguration/name(method:learningRate:)``, with `-sN` appended for seed N when there is
+    /// more than one seed (`project0.2-lr40-s3`). Order: by learning rate, then method, then seed.
+    /// `seeds` nil or empty: `base.seed` alone.
+    public static func grid(base: RunConfiguration, methods: [TrainingMethod], learningRates: [Double],
+                            seeds: [UInt64]? = nil) -> Sweep {
+        let seeds = (seeds?.isEmpty ?? true) ? [base.seed] : seeds!
         var runs: [RunConfiguration] = []
         for lr in learningRates {
             for m in methods {
-                var c = base
-                c.method = m
-                c.schedule.initial = lr
-                c.name = RunConfiguration.name(method: m, learningRate: lr)
-                runs.append(c)
+                for seed in seeds {
+                    var c = base
+                    c.method = m
+                    c.schedule.initial = lr
+                    c.seed = seed
+                    c.name = RunConfiguration.name(method: m, learningRate: lr) + (seeds.count > 1 ? "-s\(seed)" : "")
+                    runs.append(c)
+                }
             }
         }
         return Sweep(configurations: runs)
@@ -97,9 +104,12 @@ public struct ResultsTable {
         return Self.outcome(r)
     }
 
-    static func format(_ x: Double?) -> String {
+    /// A metric for a table: `format` (default two decimals), three significant digits from 10⁵ on
+    /// (a perplexity of 4e14 is a blow-up, not a number to read to the last digit), "—" for nil or
+    /// non-finite values.
+    static func format(_ x: Double?, _ format: String = "%.2f") -> String {
         guard let x, x.isFinite else { return "—" }
-        return x >= 1e5 ? String(format: "%.3g", x) : String(format: "%.2f", x)
+        return abs(x) >= 1e5 ? String(format: "%.3g", x) : String(format: format, x)
     }
 
     /// One line naming the runs that diverged, failed to learn (``baseline``), stopped and trained.

@@ -31,6 +31,9 @@ public final class Trainer {
     /// Stop (status ``RunStatus/stopped(epoch:)``) after this many epochs have completed in
     /// total, leaving a checkpoint that `resume` continues; nil: train to the end.
     public var stopAfterEpochs: Int?
+    /// How many iterations the log receives in full (type `trace`) when a run diverges (``IterationTrace``).
+    public static let traceLength = 100
+
     /// Polled before every training window: when it returns true the run stops there with status
     /// ``RunStatus/stopped(epoch:)`` after its last completed epoch, whose checkpoint is already on
     /// disk, so `resume` continues from that epoch (the windows of the interrupted epoch are trained
@@ -145,7 +148,16 @@ public final class Trainer {
                       validLosses: validLosses, validMetrics: validLosses.map(task.metric), testLoss: test,
                       testMetric: test.map(task.metric), iterations: iteration, seconds: elapsed())
         }
+        // Where the gradient is (per parameter group) and the last iterations in full, for the log
+        // and, at a divergence, its approach iteration by iteration. The parameter list is taken once:
+        // its members are the model's own (reference) parameters, so no array is built per step.
+        let parameters = task.parameters
+        let groups = GradientGroups(parameters: parameters, recurrentName: task.recurrentLayer.weightHH.name)
+        let groupKeys = groups.keys
+        var groupNorms = [Double](repeating: 0, count: groups.names.count)
+        var trace = IterationTrace(capacity: Self.traceLength, groups: groups.names.count)
         func diverge(epoch: Int, loss: Double, gradientNorm: Double, reason: String) throws -> RunResult {
+            for record in trace.records(keys: groupKeys) { try log.append(record) }
             try log.append(LogRecord([("type", .string("diverged")), ("epoch", .integer(epoch)), ("iteration", .integer(iteration)),
                                       ("loss", .number(loss)), ("gradient_norm", .number(gradientNorm)), ("reason", .string(reason)),
                                       ("seconds", .number(elapsed()))]))
@@ -169,6 +181,15 @@ public final class Trainer {
                 }
                 iteration += 1
                 let (step, items) = try task.trainWindow(w, learningRate: lr, method: c.method)
+                groups.measure(parameters, into: &groupNorms)
+                if step.clipped {
+                    // Clipping scaled every gradient by one factor; undo it so that the groups' squares
+                    // add up to the norm before clipping, the one the log reports.
+                    let after = groupNorms.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    if after > 0 { for k in groupNorms.indices { groupNorms[k] *= step.gradientNorm / after } }
+                }
+                trace.record(iteration: iteration, epoch: epoch, loss: step.loss, gradientNorm: step.gradientNorm,
+                             groupNorms: groupNorms, clipped: step.clipped, projected: step.projected)
                 var reason: String?
                 if !step.loss.isFinite { reason = "the loss is \(step.loss)" }
                 else if !step.isFinite { reason = "the gradient norm is \(step.gradientNorm)" }
@@ -186,7 +207,8 @@ public final class Trainer {
                         ("clipped", .bool(step.clipped)), ("projected", .bool(step.projected)),
                         ("projected_count", .integer(projectedCount)),
                         ("spectral_norm", d.map { .number($0.spectralNorm) } ?? .null),
-                        ("spectral_radius", d.map { .number($0.spectralRadius) } ?? .null), ("seconds", .number(elapsed()))]))
+                        ("spectral_radius", d.map { .number($0.spectralRadius) } ?? .null), ("seconds", .number(elapsed()))]
+                        + zip(groupKeys, groupNorms).map { ($0.0, JSONValue.number($0.1)) }))
                     sumLoss = 0; count = 0; maxGradient = 0; projectedCount = 0
                 }
                 let mean = epochItems > 0 ? epochLoss / Double(epochItems) : 0

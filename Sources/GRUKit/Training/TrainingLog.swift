@@ -12,8 +12,14 @@ import Foundation
 ///   global norm of this window), `max_gradient_norm` (since the last record), `clipped`,
 ///   `projected` (whether the projection changed W_hh at this iteration), `projected_count`
 ///   (since the last record), `spectral_norm` (‖W_hh‖₂ after the step), `spectral_radius`
-///   (ρ(J), J = ½I + ¼W_hh, the Jacobian at h* = 0), `seconds`.
+///   (ρ(J), J = ½I + ¼W_hh, the Jacobian at h* = 0), `seconds`, then `gradient_norm[GROUP]` for
+///   every parameter group of ``GradientGroups`` (this window's, before clipping; their squares add
+///   up to the square of `gradient_norm`).
 /// - `epoch`: `epoch`, `iteration`, `learning_rate`, `train_loss`, `valid_loss`, `valid_<metric>`, `seconds`.
+/// - `trace` (only when a run diverges, just before its `diverged` record): one record per iteration
+///   for the last ``Trainer/traceLength`` iterations, oldest first, ending at the one that diverged
+///   (``IterationTrace``): `iteration`, `epoch`, `loss`, `gradient_norm`, `clipped`, `projected`,
+///   `gradient_norm[GROUP]`…
 /// - `diverged`: `epoch`, `iteration`, `loss`, `gradient_norm`, `reason`, `seconds`.
 /// - `test`: `epoch`, `iteration`, `test_loss`, `test_<metric>`, `valid_<metric>` (final), `seconds`.
 ///

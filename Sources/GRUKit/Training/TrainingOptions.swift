@@ -52,6 +52,19 @@ public struct TrainingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Learning rates of the sweep, comma-separated (e.g. 1,10).", valueName: "list"))
     public var lrs: String?
 
+    /// `--seeds n` or `--seeds a,b,c`: train every configuration of the sweep once per seed — seeds
+    /// 1…n for a count, the listed seeds for a list — and tabulate the mean and 95 % interval over
+    /// them (``SeedSummary``); parsed by ``parseSeeds(_:)``. nil takes the chapter's default.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seeds of every configuration: a count n (seeds 1…n) or a comma-separated list (e.g. 1,2,7).", valueName: "n|list"))
+    public var seeds: String?
+
+    /// `--tune`: the matched comparison (``TunedComparison``): at every learning rate, plain SGD,
+    /// clipping at every threshold of ``TunedComparison/clipGrid`` and the projection at every δ of
+    /// ``TunedComparison/deltaGrid``, each over the seeds; the chapter adds the table of the
+    /// best-tuned methods. Replaces `--methods`, `--clip` and `--delta`.
+    @Flag(help: "Tune each method's knob at every learning rate (clip c ∈ {0.25,1,5}, δ ∈ {0.1,0.2,0.5}) and compare the best-tuned methods.")
+    public var tune = false
+
     /// `--resume`: continue each run from its checkpoint in the output folder when the checkpoint
     /// has the same configuration (see ``Trainer``); otherwise runs start afresh.
     @Flag(help: "Continue runs from their checkpoints in the output folder (runs/NAME.checkpoint.safetensors).")
@@ -150,6 +163,29 @@ public struct TrainingOptions: ParsableArguments {
         }
     }
 
+    /// Parses `--seeds`: a count n ≥ 1 (seeds 1…n), or a comma-separated list of distinct
+    /// non-negative integers (a list needs a comma: `--seeds 7,` is seed 7 alone).
+    /// - Throws: `ValidationError` naming the flag when the count is below 1 or above 1000, an entry
+    ///   is not a non-negative integer, or a seed is listed twice (both runs would share one name).
+    public static func parseSeeds(_ text: String) throws -> [UInt64] {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if !trimmed.contains(",") {
+            guard let n = Int(trimmed), n >= 1, n <= 1000 else {
+                throw ValidationError("--seeds: \"\(text)\" is neither a count from 1 to 1000 nor a comma-separated list of seeds")
+            }
+            return (1 ... n).map(UInt64.init)
+        }
+        var items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if items.last == "" && items.count == 2 { items.removeLast() }   // `7,`: one seed
+        if items.contains("") { throw ValidationError("--seeds: \"\(text)\" has an empty entry") }
+        var seen: Set<UInt64> = []
+        return try items.map { t in
+            guard let s = UInt64(t) else { throw ValidationError("--seeds: \"\(t)\" is not a non-negative integer") }
+            guard seen.insert(s).inserted else { throw ValidationError("--seeds: seed \(s) is listed twice (each seed names one run)") }
+            return s
+        }
+    }
+
     /// The trimmed entries of a comma-separated list; an empty list or entry is an error rather
     /// than skipped, because a sweep over nothing would train nothing and still report success.
     static func entries(_ text: String, flag: String, what: String) throws -> [String] {
@@ -176,7 +212,11 @@ public struct TrainingOptions: ParsableArguments {
         if let divergenceLoss, !(divergenceLoss > 0) { throw ValidationError("--divergence-loss must be positive (got \(divergenceLoss)).") }
         if let methods { _ = try Self.parseMethods(methods) }
         if let lrs { _ = try Self.parseRates(lrs) }
-        if !sweep, methods != nil || lrs != nil { throw ValidationError("--methods and --lrs belong to --sweep.") }
+        if let seeds { _ = try Self.parseSeeds(seeds) }
+        if !sweep && !tune, methods != nil || lrs != nil { throw ValidationError("--methods and --lrs belong to --sweep.") }
+        if tune, method != nil || lr != nil || methods != nil || clip != nil || delta != nil {
+            throw ValidationError("--tune trains every method over its own grid of knobs; it excludes --method, --lr, --methods, --clip and --delta.")
+        }
         if sweep, method != nil || lr != nil { throw ValidationError("--method and --lr name a single run; with --sweep use --methods and --lrs.") }
     }
 }

@@ -59,6 +59,7 @@ enum TrainingFixtures {
         "epoch": ["epoch", "iteration", "learning_rate", "train_loss", "valid_loss", "seconds"],
         "diverged": ["epoch", "iteration", "loss", "gradient_norm", "reason", "seconds"],
         "test": ["epoch", "iteration", "test_loss", "seconds"],
+        "trace": ["iteration", "epoch", "loss", "gradient_norm", "clipped", "projected"],
     ]
 
     /// Asserts every record has its type's documented keys and that the log has the expected shape:

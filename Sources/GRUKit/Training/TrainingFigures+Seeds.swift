@@ -1,0 +1,75 @@
+import Foundation
+
+extension TrainingFigures {
+    /// The validation metric after each epoch, one line per configuration: the mean over its seeds
+    /// that had not diverged by then, with error bars for the 95 % interval (``MeanInterval``), so
+    /// the spread over seeds is visible and one seed's luck is not mistaken for a method's effect.
+    /// The key names how many seeds diverged ("3/5 diverged"); a configuration whose every seed
+    /// diverged before its first epoch ended keeps a key entry with no line.
+    public static func validation(_ summary: SeedSummary, name: String = "valid-metric", title: String) -> Figure {
+        let metric = summary.metricName
+        var panel = Panel(title: title, xLabel: "epoch", yLabel: "validation \(metric) (mean ± 95 % over seeds)",
+                          logScale: metric == "perplexity" ? [.y] : [], key: .outsideRight)
+        panel.command("set xtics 1")
+        for (k, g) in summary.groups.enumerated() {
+            let epochs = g.runs.map(\.validMetrics.count).max() ?? 0
+            var rows: [[Double]] = []
+            for e in 0 ..< epochs {
+                guard let m = MeanInterval(g.runs.compactMap { $0.validMetrics.indices.contains(e) ? $0.validMetrics[e] : nil }) else { continue }
+                rows.append([Double(e + 1) + 0.04 * Double(k - summary.groups.count / 2), m.mean, m.lower, m.upper])
+            }
+            let label = g.name + (g.diverged.isEmpty ? "" : " (\(g.diverged.count)/\(g.count) diverged)")
+            let style = Style(kind: .custom("yerrorlines"), lineType: k % Figure.palette.count + 1)
+            panel.plot(.data(rows.isEmpty ? [[1, .nan, .nan, .nan]] : rows, columns: ["epoch", "mean", "low", "high"],
+                             using: "1:2:3:4", title: label, style: style))
+        }
+        return Figure(name, layout: .single, panelSize: (860, 480), panels: [panel])
+    }
+
+    /// The records a dynamics figure draws from one log: the every-`logEvery` `iteration` records
+    /// and, for a diverged run, the per-iteration `trace` records written at the divergence, merged
+    /// by iteration (`key` from an `iteration` record, `traceKey` from a `trace` record).
+    static func series(_ records: [LogRecord], key: String, traceKey: String, positive: Bool) -> [[Double]] {
+        var byIteration: [Double: Double] = [:]
+        for r in records {
+            let k = r.type == "iteration" ? key : (r.type == "trace" ? traceKey : nil)
+            guard let k, let i = r.double("iteration"), let v = r.double(k), v.isFinite, !positive || v > 0 else { continue }
+            byIteration[i] = max(byIteration[i] ?? v, v)
+        }
+        return byIteration.keys.sorted().map { [$0, byIteration[$0]!] }
+    }
+
+    /// Where each diverged run of `logs` diverged: (iteration, the last finite gradient norm before it).
+    static func divergencePoints(_ records: [LogRecord]) -> [Double]? {
+        guard let d = records.last(where: { $0.type == "diverged" }), let i = d.double("iteration") else { return nil }
+        let norms = series(records, key: "max_gradient_norm", traceKey: "gradient_norm", positive: true)
+        let g = d.double("gradient_norm").flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? norms.last?[1] ?? .nan
+        return [i, g]
+    }
+
+    /// The gradient norm of each parameter group (``GradientGroups``) against the iteration, one panel
+    /// per run, on a log axis, with the divergence marked: whether a blow-up starts in W_hh's blocks
+    /// (the paper's mechanism) or elsewhere. Uses the `gradient_norm[NAME]` keys of the log records
+    /// (and of the `trace` records written at a divergence).
+    public static func gradientGroups(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-groups",
+                                      title: String) -> Figure {
+        var figure = Figure(name, title: title, layout: .init(rows: max(1, logs.count), columns: 1), panelSize: (820, 260))
+        for (p, entry) in logs.enumerated() {
+            let keys = (entry.records.first { $0.type == "iteration" || $0.type == "trace" }?.fields.map(\.key) ?? []).filter { $0.hasPrefix("gradient_norm[") }
+            var panel = Panel(title: entry.name, xLabel: p == logs.count - 1 ? "iteration" : nil, yLabel: "gradient norm",
+                              logScale: [.y], key: .outsideRight)
+            for (k, key) in keys.enumerated() {
+                let rows = series(entry.records, key: key, traceKey: key, positive: true)
+                let group = String(key.dropFirst("gradient_norm[".count).dropLast())
+                panel.plot(.data(rows.isEmpty ? [[0, .nan]] : rows, columns: ["iteration", "norm"], title: group,
+                                 style: .lines.lineType(k % Figure.palette.count + 1)))
+            }
+            if let d = divergencePoints(entry.records) {
+                panel.plot(.data([d], columns: ["iteration", "norm"], title: "divergence",
+                                 style: .points.color("#000000").pointType(2).pointSize(2)))
+            }
+            figure.addPanel(panel)
+        }
+        return figure
+    }
+}
