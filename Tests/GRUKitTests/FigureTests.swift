@@ -89,7 +89,7 @@ do for [format in "png"] {
     func testMultiplotWithLogAxisScriptIsExact() {
         XCTAssertEqual(Self.multi().script, #"""
 # decay.gp: redraw with  gnuplot decay.gp  in this folder.
-# Writes decay.png and decay.svg from decay.dat (one index block per series).
+# Writes decay.png, decay.svg and decay.pdf from decay.dat (one index block per series).
 set encoding utf8
 
 # Paper style: colour-blind-safe palette (Okabe & Ito), light grid, outward tics.
@@ -109,12 +109,15 @@ set key noopaque spacing 1.15 samplen 2.5
 set style fill transparent solid 0.25 noborder
 set samples 500
 
-do for [format in "png svg"] {
+do for [format in "png svg pdf"] {
     if (format eq "png") {
         set terminal pngcairo enhanced size 800,300 font "Helvetica,12" linewidth 1.2
     }
     if (format eq "svg") {
         set terminal svg enhanced size 800,300 font "Helvetica,12" linewidth 1.2 background "white"
+    }
+    if (format eq "pdf") {
+        set terminal pdfcairo enhanced size 3.4in,1.27in font "Helvetica,7" linewidth 0.6
     }
     set output "decay.".format
     set multiplot layout 1,2 title "Two views" font ",14"
@@ -232,7 +235,7 @@ extension FigureTests {
     }
 
     /// The written script, run by gnuplot in its folder, draws a PNG and an SVG from the files alone.
-    func testWrittenScriptRendersPNGAndSVG() throws {
+    func testWrittenScriptRendersPNGSVGAndPDF() throws {
         try XCTSkipUnless(Gnuplot.isInstalled, "gnuplot is not installed")
         let dir = try Executables.temporaryDirectory(self)
         var table = DataTable(columns: ["t", "unused", "y"])
@@ -247,6 +250,12 @@ extension FigureTests {
         let svg = try String(contentsOf: dir.appendingPathComponent("decay.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<?xml"), "decay.svg does not start like an SVG file")
         XCTAssertTrue(svg.contains("</svg>"), "decay.svg is incomplete")
+        // The PDF, sized for a paper's column: 3.4 in × 1.27 in (3.4 × 300/800 = 1.275 in Double is just below 1.275).
+        let pdf = try Data(contentsOf: dir.appendingPathComponent("decay.pdf"))
+        XCTAssertEqual(String(decoding: pdf.prefix(5), as: UTF8.self), "%PDF-", "decay.pdf does not start like a PDF file")
+        XCTAssertTrue(String(decoding: pdf, as: UTF8.self).contains("%%EOF"), "decay.pdf is incomplete")
+        XCTAssertEqual(Figure.pdfSize(width: 800, height: 300).height, 1.27)
+        XCTAssertEqual(Figure.pdfSize(width: 1640, height: 480).width, 7)
     }
 
     /// A figure with its data inline (a datablock) is one self-contained script; streamed to gnuplot's

@@ -2,14 +2,14 @@ import Foundation
 
 /// A figure: one panel or a grid of panels (gnuplot multiplot), each with its series, written as a
 /// gnuplot script `NAME.gp` plus its data `NAME.dat` so that `gnuplot NAME.gp`, run in the folder,
-/// redraws `NAME.png` (pngcairo) and `NAME.svg` with no Swift at all.
+/// redraws `NAME.png` (pngcairo), `NAME.svg` and `NAME.pdf` (pdfcairo) with no Swift at all.
 ///
 ///     var fig = Figure("trajectories", layout: .init(rows: 1, columns: 2))
 ///     fig.addPanel(Panel(title: "w_{hh} = 1.5", xLabel: "t", yLabel: "h_t")) { p in
 ///         p.plot(.xy(t, h, columns: ("t", "h"), title: "h_0 = 0.5"))
 ///     }
 ///     let files = try fig.write(to: folder)          // NAME.gp, NAME.dat
-///     try Gnuplot.render(script: files.script)        // NAME.png, NAME.svg
+///     try Gnuplot.render(script: files.script)        // NAME.png, NAME.svg, NAME.pdf
 ///
 /// The script sets the paper style once (palette, grid, tics, key), then loops over the output
 /// formats: each pass sets the terminal and output and draws every panel.
@@ -36,8 +36,10 @@ public struct Figure: Sendable, Equatable {
     /// An output format the script renders; the raw value is the file extension.
     public enum Format: String, Sendable, Equatable, CaseIterable {
         /// `png`: a bitmap by gnuplot's `pngcairo` terminal (for the book and quick looks);
-        /// `svg`: a vector picture by the `svg` terminal, white background (for print).
-        case png, svg
+        /// `svg`: a vector picture by the `svg` terminal, white background (for the web);
+        /// `pdf`: a vector PDF by the `pdfcairo` terminal, sized for a paper's column (for papers:
+        /// see ``pdfSize(width:height:)``).
+        case png, svg, pdf
     }
 
     /// Where the figure's own data goes.
@@ -48,7 +50,7 @@ public struct Figure: Sendable, Equatable {
         case inline
     }
 
-    /// The file stem: `NAME.gp`, `NAME.dat`, `NAME.png`, `NAME.svg`. Letters, digits, `-`, `_`.
+    /// The file stem: `NAME.gp`, `NAME.dat`, `NAME.png`, `NAME.svg`, `NAME.pdf`. Letters, digits, `-`, `_`.
     public var name: String
     /// A title over the whole figure (multiplot title); nil: none.
     public var title: String?
@@ -87,7 +89,7 @@ public struct Figure: Sendable, Equatable {
     ///   fixed in the chapter's code, not user input.
     public init(_ name: String, title: String? = nil, layout: Layout = .single,
                 panelSize: (width: Int, height: Int) = (600, 450), fontSize: Double = 13,
-                formats: [Format] = [.png, .svg], dataPlacement: DataPlacement = .file,
+                formats: [Format] = [.png, .svg, .pdf], dataPlacement: DataPlacement = .file,
                 preamble: [String] = [], panels: [Panel] = []) {
         precondition(!name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" },
                      "Figure: the name \(name) must be letters, digits, - or _ (it names files)")
@@ -155,7 +157,8 @@ public struct Figure: Sendable, Equatable {
     public var script: String {
         var lines: [String] = []
         lines.append("# \(scriptFileName): redraw with  gnuplot \(scriptFileName)  in this folder.")
-        lines.append("# Writes \(formats.map { "\(name).\($0.rawValue)" }.joined(separator: " and "))"
+        let pictures = formats.map { "\(name).\($0.rawValue)" }
+        lines.append("# Writes \(pictures.count > 1 ? pictures.dropLast().joined(separator: ", ") + " and " + pictures.last! : pictures.joined())"
                      + (dataText != nil ? " from \(dataFileName) (one index block per series)." : "."))
         lines.append("set encoding utf8")
         lines.append("")
@@ -191,6 +194,9 @@ public struct Figure: Sendable, Equatable {
             switch f {
             case .png: terminal = "set terminal pngcairo enhanced size \(width),\(height) font \(font) linewidth 1.2"
             case .svg: terminal = "set terminal svg enhanced size \(width),\(height) font \(font) linewidth 1.2 background \"white\""
+            case .pdf:
+                let (w, h) = Self.pdfSize(width: width, height: height)
+                terminal = "set terminal pdfcairo enhanced size \(Gnuplot.number(w))in,\(Gnuplot.number(h))in font \"Helvetica,7\" linewidth 0.6"
             }
             // One `if` per format: gnuplot 5.4 has no `else if`.
             lines.append("    if (format eq \"\(f.rawValue)\") {")
@@ -286,11 +292,19 @@ public struct Figure: Sendable, Equatable {
         public var script: URL
         /// `NAME.dat`, when the figure carries data in a file.
         public var data: URL?
-        /// The pictures the script draws (not yet rendered): `NAME.png`, `NAME.svg`.
+        /// The pictures the script draws (not yet rendered): `NAME.png`, `NAME.svg`, `NAME.pdf`.
         public var pictures: [URL]
         /// The files written: the script, then the data file if there is one (the pictures are not
         /// included; they exist only after rendering).
         public var all: [URL] { [script] + (data.map { [$0] } ?? []) }
+    }
+
+    /// The PDF's size in inches for a picture of `width` × `height` pixels: one column of a two-column
+    /// paper (3.4 in, as in NeurIPS' and IEEE's templates) when the picture is at most 1000 px wide,
+    /// the full text width (7 in) otherwise, with the picture's aspect ratio; rounded to 0.01 in.
+    public static func pdfSize(width: Int, height: Int) -> (width: Double, height: Double) {
+        let w = width <= 1000 ? 3.4 : 7.0
+        return (w, (w * Double(height) / Double(max(width, 1)) * 100).rounded() / 100)
     }
 
     /// Writes `NAME.dat` (when the figure carries data in a file) and `NAME.gp` into `directory`

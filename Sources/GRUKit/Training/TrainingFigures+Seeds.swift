@@ -47,20 +47,32 @@ extension TrainingFigures {
         return [i, g]
     }
 
+    /// A parameter group's name in the paper's notation for a figure's key (gnuplot enhanced text):
+    /// `weight_hh_l0[n]` → W_{hn}, `encoder.weight` → embedding; other names with `_` escaped.
+    static func groupLabel(_ name: String) -> String {
+        let known = ["encoder.weight": "embedding / input layer", "weight_ih_l0": "W_{ih} (r, z, n)",
+                     "weight_hh_l0[r]": "W_{hr}", "weight_hh_l0[z]": "W_{hz}", "weight_hh_l0[n]": "W_{hn}",
+                     "bias_ih_l0": "b_{ih}", "bias_hh_l0": "b_{hh}", "decoder.weight": "output weight", "decoder.bias": "output bias"]
+        return known[name] ?? name.replacingOccurrences(of: "_", with: "\\_")
+    }
+
     /// The gradient norm of each parameter group (``GradientGroups``) against the iteration, one panel
     /// per run, on a log axis, with the divergence marked: whether a blow-up starts in W_hh's blocks
     /// (the paper's mechanism) or elsewhere. Uses the `gradient_norm[NAME]` keys of the log records
     /// (and of the `trace` records written at a divergence).
     public static func gradientGroups(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-groups",
                                       title: String) -> Figure {
-        var figure = Figure(name, title: title, layout: .init(rows: max(1, logs.count), columns: 1), panelSize: (820, 260))
+        // Every panel has its key on the right, so that all panels have one width and their iteration axes line up.
+        var figure = Figure(name, title: title, layout: .init(rows: max(1, logs.count), columns: 1), panelSize: (1000, 280))
         for (p, entry) in logs.enumerated() {
             let keys = (entry.records.first { $0.type == "iteration" || $0.type == "trace" }?.fields.map(\.key) ?? []).filter { $0.hasPrefix("gradient_norm[") }
-            var panel = Panel(title: entry.name, xLabel: p == logs.count - 1 ? "iteration" : nil, yLabel: "gradient norm",
+            let last = p == logs.count - 1
+            var panel = Panel(title: entry.name, xLabel: last ? "iteration" : nil, yLabel: "gradient norm",
                               logScale: [.y], key: .outsideRight)
+            panel.command("set format y \"10^{%L}\"")
             for (k, key) in keys.enumerated() {
                 let rows = series(entry.records, key: key, traceKey: key, positive: true)
-                let group = String(key.dropFirst("gradient_norm[".count).dropLast())
+                let group = groupLabel(String(key.dropFirst("gradient_norm[".count).dropLast()))
                 panel.plot(.data(rows.isEmpty ? [[0, .nan]] : rows, columns: ["iteration", "norm"], title: group,
                                  style: .lines.lineType(k % Figure.palette.count + 1)))
             }

@@ -27,28 +27,33 @@ public enum TrainingFigures {
     }
 
     /// Three panels against the iteration, all on log axes (an exploding run spans decades): the
-    /// largest pre-clip gradient norm between log points, ‖W_hh‖₂ (with the bound 2 of the-paper §2)
+    /// largest pre-clip gradient norm between log points (every iteration of the `trace` a diverged
+    /// run writes, and a cross where it diverged), ‖W_hh‖₂ (with the bound 2 of the-paper §2)
     /// and ρ(J) at h* = 0 (with the stability limit 1), one line per log; the key sits below the
     /// last panel so that the three panels share one width and their iteration axes line up. `logs` pairs a run name with its records.
     public static func dynamics(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-dynamics",
                                 title: String) -> Figure {
         var figure = Figure(name, title: title, layout: .init(rows: 3, columns: 1), panelSize: (820, 320))
         let panels: [(String, String, Bool, String?)] = [
-            ("max_gradient_norm", "gradient norm (max since last record)", true, nil),
+            ("max_gradient_norm", "gradient norm", true, nil),
             ("spectral_norm", "‖W_{hh}‖_2", true, "2"),
             ("spectral_radius", "ρ(J),  J = I/2 + W_{hh}/4", true, "1"),
         ]
         for (p, (key, label, log, line)) in panels.enumerated() {
             var panel = Panel(xLabel: p == 2 ? "iteration" : nil, yLabel: label, logScale: log ? [.y] : [],
                               key: p == 2 ? .below : .off)
+            var divergences: [[Double]] = []
             for (k, entry) in logs.enumerated() {
-                let rows = entry.records.filter { $0.type == "iteration" }.compactMap { r -> [Double]? in
-                    guard let i = r.double("iteration"), let v = r.double(key), v.isFinite, !log || v > 0 else { return nil }
-                    return [i, v]
-                }
+                // The `trace` records of a diverged run add its last iterations one by one (gradient norm only).
+                let rows = series(entry.records, key: key, traceKey: p == 0 ? "gradient_norm" : key, positive: log)
                 let points = rows.isEmpty ? [[0, Double.nan]] : rows
                 panel.plot(.data(points, columns: ["iteration", key], title: p == 2 ? entry.name : nil,
                                  style: .lines.lineType(k % Figure.palette.count + 1)))
+                if p == 0, let d = divergencePoints(entry.records) { divergences.append(d) }
+            }
+            if !divergences.isEmpty {
+                panel.plot(.data(divergences, columns: ["iteration", "norm"], title: nil,
+                                 style: .points.color("#000000").pointType(2).pointSize(2)))
             }
             if let line {
                 panel.plot(.function(line, title: nil, style: .lines.color("#555555").width(1).dashed))
