@@ -162,16 +162,26 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// Copies the saved values into the task's parameters (matched by name) and the saved
-    /// generator states into ``TrainingTask/randomStates``. Saved tensors or generators the task
-    /// does not have are ignored.
+    /// generator states into ``TrainingTask/randomStates``. The saved tensors must be exactly the
+    /// task's parameters: a tensor the model does not have means a checkpoint of another model form
+    /// (e.g. a music model with an input layer, `encoder.weight`, or a GRU with biases, restored
+    /// into one without), which would otherwise load silently when the shared tensors have the same
+    /// shapes. Saved generators the task does not have are ignored.
     /// - Parameters:
     ///   - task: the task to restore; its parameter names and generator names select what is read.
     ///   - path: the checkpoint's path, for the error message.
-    /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)`` when a parameter or a generator
-    ///   of the task is missing or a tensor has another shape. Parameters are restored one by
-    ///   one, so after an error the task may be partly restored: do not train it further.
+    /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)`` when the checkpoint holds a tensor
+    ///   the task's model does not have (checked before anything is restored), or a parameter or a
+    ///   generator of the task is missing or a tensor has another shape. Parameters are restored one
+    ///   by one, so after the latter errors the task may be partly restored: do not train it further.
     public func restore(into task: TrainingTask, path: String) throws {
         func fail(_ reason: String) -> TrainingError { .invalidCheckpoint(path: path, reason: reason) }
+        let names = Set(task.parameters.map(\.name))
+        let foreign = parameters.keys.filter { !names.contains($0) }.sorted()
+        if !foreign.isEmpty {
+            throw fail("it holds tensor\(foreign.count == 1 ? "" : "s") \(foreign.map { "\"\($0)\"" }.joined(separator: ", ")), "
+                       + "which the model does not have: a checkpoint of another model form")
+        }
         for p in task.parameters {
             guard let m = parameters[p.name] else { throw fail("it has no tensor \"\(p.name)\"") }
             guard m.rows == p.value.rows, m.cols == p.value.cols else {

@@ -21,11 +21,16 @@ public enum MemoryEstimate {
         return scalarBytes * (4 * parameters + workspace)
     }
 
-    /// Bytes a ``GRUSequenceModel`` run needs: `keys` inputs and outputs, hidden H, batch B, window T.
-    public static func sequenceModel(keys k: Int, hidden h: Int, batch b: Int, steps t: Int) -> Double {
+    /// Bytes a ``GRUSequenceModel`` run needs: `keys` K inputs and outputs, hidden H, batch B,
+    /// window T, and the input layer's E (``GRUSequenceModel/InputLayer/size``; nil: no input layer).
+    /// With an input layer the GRU's input is E wide instead of K: the parameters are E·K (W_in) +
+    /// 3H·E + 3H·H + 6H + K·H + K, and the window's GRU input and its gradient take 2·T·B·E values
+    /// instead of 2·T·B·K (the frames, targets and logits stay K wide).
+    public static func sequenceModel(keys k: Int, hidden h: Int, batch b: Int, steps t: Int, inputSize e: Int? = nil) -> Double {
         let (k, h, n) = (Double(k), Double(h), Double(b) * Double(t))
-        let parameters = 3 * h * k + 3 * h * h + 6 * h + k * h + k
-        let workspace = n * (4 * k + 12 * h) + Double(b) * 6 * h
+        let i = e.map(Double.init) ?? k
+        let parameters = (e == nil ? 0 : i * k) + 3 * h * i + 3 * h * h + 6 * h + k * h + k
+        let workspace = n * (2 * k + 2 * i + 12 * h) + Double(b) * 6 * h
         return scalarBytes * (4 * parameters + workspace)
     }
 

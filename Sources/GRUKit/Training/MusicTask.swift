@@ -7,7 +7,9 @@
 /// (padding excluded). Evaluation runs the tunes in order, in batches of B, from a zero state,
 /// and averages over all real frames; the metric is the NLL itself.
 ///
-/// Random state: the output-dropout generator (`dropout.output`) and the shuffle (`shuffle`).
+/// Random state: the output-dropout generator (`dropout.output`), the input-dropout generator
+/// (`dropout.input`, only when the model has an input layer, ``GRUSequenceModel/InputLayer``) and
+/// the shuffle (`shuffle`).
 public final class MusicTask: TrainingTask {
     /// The model being trained (K = 88 keys, Float).
     public let model: GRUSequenceModel<Float>
@@ -121,9 +123,14 @@ public final class MusicTask: TrainingTask {
     }
 
     public var randomStates: [String: SeededGenerator] {
-        get { ["dropout.output": model.outputDropout.rng, "shuffle": shuffle] }
+        get {
+            var states = ["dropout.output": model.outputDropout.rng, "shuffle": shuffle]
+            if let d = model.inputDropout { states["dropout.input"] = d.rng }
+            return states
+        }
         set {
             if let g = newValue["dropout.output"] { model.outputDropout.rng = g }
+            if let g = newValue["dropout.input"], let d = model.inputDropout { d.rng = g }
             if let g = newValue["shuffle"] { shuffle = g }
         }
     }
