@@ -50,17 +50,26 @@ data:
 ## chapters: run every chapter at its quick default; each writes figures/NN-slug/ (and its terminal output to output.txt);
 ##           chapter 5 also draws its paper-scale section from the committed logs in results/ptb-paper/
 chapters: build
-	@set -eo pipefail; for c in $(CHAPTERS); do \
-	  echo; echo "════ ch$$c ════"; \
-	  mkdir -p figures/$$c; \
-	  args=""; [ $$c = 05-penn-treebank ] && args="--from-logs results/ptb-paper"; \
-	  $(BIN)/ch$$c $$args | tee figures/$$c/output.txt.part; \
-	  mv figures/$$c/output.txt.part figures/$$c/output.txt; \
-	done
+	@set -eo pipefail; for c in $(CHAPTERS); do $(call run_chapter,$$c); done
 
-## book: weave every chapter into book/NN-slug.md with its output and figures (run `make` first: without
-##       every chapter's figures/NN-slug/output.txt it refuses and writes nothing)
+# Runs chapter $(1) at its quick default, its terminal output saved to figures/$(1)/output.txt (last,
+# so that a missing output.txt means the chapter has not run to the end).
+define run_chapter
+	  echo; echo "════ ch$(1) ════"; \
+	  mkdir -p figures/$(1); \
+	  args=""; [ $(1) = 05-penn-treebank ] && args="--from-logs results/ptb-paper"; \
+	  $(BIN)/ch$(1) $$args | tee figures/$(1)/output.txt.part; \
+	  mv figures/$(1)/output.txt.part figures/$(1)/output.txt
+endef
+
+## book: weave every chapter into book/NN-slug.md with its output and figures, first running each chapter
+##       whose figures/NN-slug/output.txt is missing or older than its sources (a fresh clone runs them all)
 book: build
+	@set -eo pipefail; for c in $(CHAPTERS); do \
+	  if [ ! -f figures/$$c/output.txt ] || [ -n "$$(find Chapters/$$c -newer figures/$$c/output.txt -print -quit)" ]; then \
+	    $(call run_chapter,$$c); \
+	  fi; \
+	done
 	$(BIN)/grukit-book
 
 ## test: the tests that need the data sets run when `make data` can provide them and are skipped otherwise

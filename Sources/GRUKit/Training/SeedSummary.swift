@@ -192,11 +192,12 @@ public struct SeedSummary: Sendable {
         }
     }
 
-    /// Writes ``markdown`` to `summary.md` and ``dataTable`` to `summary.dat` in `directory`, atomically.
+    /// Writes ``markdown`` to `NAME.md` and ``dataTable`` to `NAME.dat` in `directory`, atomically
+    /// (`name` defaults to `summary`).
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file.
     @discardableResult
-    public func write(to directory: URL) throws -> [URL] {
-        let md = directory.appendingPathComponent("summary.md"), dat = directory.appendingPathComponent("summary.dat")
+    public func write(to directory: URL, name: String = "summary") throws -> [URL] {
+        let md = directory.appendingPathComponent(name + ".md"), dat = directory.appendingPathComponent(name + ".dat")
         do { try AtomicFile.write(markdown, to: md) } catch {
             throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
         }

@@ -188,9 +188,10 @@ public struct ResultsTable {
     /// - Returns: the two URLs written.
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file that could not be
     ///   written (the folder must exist).
+    /// - Parameter name: the files' stem (`results`: `results.md`, `results.dat`).
     @discardableResult
-    public func write(to directory: URL) throws -> [URL] {
-        let md = directory.appendingPathComponent("results.md"), dat = directory.appendingPathComponent("results.dat")
+    public func write(to directory: URL, name: String = "results") throws -> [URL] {
+        let md = directory.appendingPathComponent(name + ".md"), dat = directory.appendingPathComponent(name + ".dat")
         do { try AtomicFile.write(markdown, to: md) } catch {
             throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
         }

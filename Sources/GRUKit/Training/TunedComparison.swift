@@ -111,9 +111,10 @@ public struct TunedComparison: Sendable {
     }
 
     /// Writes ``markdown`` to `tuned.md` in `directory`, atomically.
+    /// - Parameter name: the file's stem (`tuned`).
     @discardableResult
-    public func write(to directory: URL) throws -> URL {
-        let md = directory.appendingPathComponent("tuned.md")
+    public func write(to directory: URL, name: String = "tuned") throws -> URL {
+        let md = directory.appendingPathComponent(name + ".md")
         do { try AtomicFile.write(markdown, to: md) } catch {
             throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
         }
