@@ -78,9 +78,9 @@ struct QuickSetting {
     static let epochs = 2
     static let seeds = 5
     static let methods: [TrainingOptions.MethodName] = [.none, .clip, .project]
-    /// Per model: a rate where plain SGD diverges in the raw model, and its counterpart for the scaled model.
-    static func learningRates(_ model: ModelName) -> [Double] { model == .assumptions ? [QuickSetting.assumptionsRate] : [6] }
-    static let assumptionsRate = 6.0
+    /// Per model: under the assumptions, a rate where every method trains (1) and one where plain SGD
+    /// does not (6); without them, the rate 6 alone (at rate 1 every method trains there too).
+    static func learningRates(_ model: ModelName) -> [Double] { model == .assumptions ? [1, 6] : [6] }
 }
 
 /*:
@@ -88,8 +88,10 @@ struct QuickSetting {
 
  The default run keeps the task and shrinks the problem: a 64-unit GRU, the first 300 training tunes
  and the first 60 validation and test tunes, two epochs, and plain SGD, clipping and the projection,
- each with five seeds, for both models. Every number is a flag (`--hidden`, `--train-tunes`,
- `--eval-tunes`, `--epochs`, `--methods`, `--lrs`, `--seeds`, `--model`).
+ each with five seeds: at learning rates 1 and 6 for the model under the theory's assumptions, at 6
+ for the raw model. (At rate 1 every method trains both models, at 30 every method diverges on
+ both; 6 is a rate in between.) Every number is a flag (`--hidden`, `--train-tunes`, `--eval-tunes`,
+ `--epochs`, `--methods`, `--lrs`, `--seeds`, `--model`).
  */
 
 struct Chapter6: ParsableCommand {
@@ -150,6 +152,7 @@ struct Chapter6: ParsableCommand {
         func slice(_ tunes: [PianoRoll], _ limit: Int?) -> [PianoRoll] { limit.map { Array(tunes.prefix($0)) } ?? tunes }
         let music = PolyphonicMusic(train: slice(full.train, trainLimit), valid: slice(full.valid, evalLimit),
                                     test: slice(full.test, evalLimit))
+        func frames(_ t: [PianoRoll]) -> Int { t.reduce(0) { $0 + $1.steps } }
 
         /*:
          ## The baseline every run must beat
@@ -161,6 +164,11 @@ struct Chapter6: ParsableCommand {
          well-tuned models.
          */
         let frequencies = TrivialPredictor.keyFrequencyNLL(train: music.train, on: music.valid)
+        report.header(settings: [
+            "scale": common.scale.rawValue, "tunes": "\(music.train.count) / \(music.valid.count) / \(music.test.count)",
+            "frames": "\(frames(music.train)) / \(frames(music.valid)) / \(frames(music.test))",
+            "batch × BPTT": "\(batchSize) tunes × \(bptt) frames",
+        ])
         report.note("Trivial predictor: independent per-key frequencies of the training frames score a validation NLL of "
                     + String(format: "%.3f", frequencies) + " per time step; a run must do better to count as trained.")
         var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
@@ -168,7 +176,7 @@ struct Chapter6: ParsableCommand {
 
         var files: [URL] = []
         for kind in model.map({ [$0] }) ?? (paper ? [.assumptions] : ModelName.allCases) {
-            guard let summary = try experiment(kind, music: music, output: output, report: report, files: &files) else { return }
+            guard let summary = try experiment(kind, music: music, frequencies: frequencies, output: output, report: report, files: &files) else { return }
             for g in summary.groups {
                 let key = "\(kind.rawValue).\(g.name)"
                 values[key + ".diverged"] = "\(g.diverged.count)/\(g.count)"
@@ -187,15 +195,20 @@ struct Chapter6: ParsableCommand {
          where plain SGD diverges, do clipping and the projection keep training? The counts of
          diverged and trained seeds are in the table, and the lines printed under it name them.
 
-         When the assumptions fail, the projection loses its guarantee, and the runs show it: at the
-         same kind of rate the projected runs diverge like plain SGD, within the first iterations,
-         while clipping survives. The `gradient-groups-raw` figure says why: the blow-up does not start
-         in W_hh — whose norm the projection holds below 2 − δ — but in the input weights W_ih and the
-         output layer, which raw 0/1 frames with several keys down drive hard from the first step, and
-         which the projection does not touch. Clipping bounds the step of every parameter and so
-         survives this; the projection only bounds the recurrent block the theory is about. This is not
-         evidence against the paper's theory, which never covered this model, but it is evidence that
-         the projection is not a general-purpose replacement for clipping.
+         When the assumptions fail, the projection loses its guarantee, and the runs show it: at rate 6
+         the projected runs diverge like plain SGD, within the first few iterations, while clipping
+         survives (without learning much). The `gradient-groups-raw` figure shows how. At the first
+         iteration the largest gradients are not in W_hh but in the output layer, the input weights W_ih
+         and the biases — raw 0/1 frames with several keys down are not small inputs — so the first
+         steps at rate 6 move those parameters far. Two iterations later the gradients of every
+         recurrent block explode together, in the projected run too, although its W_hn never leaves
+         ‖W_hn‖₂ ≤ 2 − δ: with biases and large inputs the model's state Jacobian is not ½I + ¼W_hh, so
+         bounding W_hn does not bound it, and the gate blocks W_hr and W_hz, which the projection does not
+         touch, grow unchecked. Clipping bounds the step of every parameter and so survives; the
+         projection bounds only the block the theory is about. This is not evidence against the paper's
+         theory, which never covered this model — it is evidence that the projection is not a
+         general-purpose replacement for clipping, and that the 0.01 scale of the input is part of the
+         method.
          */
         report.note("These numbers are ours; the paper's Nottingham table and model are not available to us.")
         report.files(files + output.written)
@@ -203,14 +216,14 @@ struct Chapter6: ParsableCommand {
 
     /// Trains one model's sweep (or single run), prints and writes its tables and figures, and returns
     /// its summary over seeds; nil when there is nothing to tabulate (a Slurm submission or array task).
-    func experiment(_ kind: ModelName, music: PolyphonicMusic, output: ChapterOutput, report: Report, files: inout [URL]) throws -> SeedSummary? {
+    func experiment(_ kind: ModelName, music: PolyphonicMusic, frequencies: Double, output: ChapterOutput, report: Report,
+                    files: inout [URL]) throws -> SeedSummary? {
         let paper = common.scale == .paper
         let hidden = training.hidden ?? (paper ? 200 : QuickSetting.hidden)
         let epochs = training.epochs ?? (paper ? 75 : QuickSetting.epochs)
         let clip = training.clip ?? 5, delta = training.delta ?? 0.2
         let cell = training.cell?.cell ?? .resetAfter
         let runs = output.directory.appendingPathComponent("runs" + kind.suffix)
-        func frames(_ t: [PianoRoll]) -> Int { t.reduce(0) { $0 + $1.steps } }
 
         let single = training.method != nil || training.lr != nil
         let methods = single ? [training.method ?? .none]
@@ -231,16 +244,12 @@ struct Chapter6: ParsableCommand {
                       "format": format.rawValue, "model": kind.rawValue])
         let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
 
-        report.header(settings: [
+        report.section("The model \(kind.title) (--model \(kind.rawValue))", settings: [
             "model": kind == .assumptions ? "input layer \(hidden) × 0.01, GRU without biases" : "raw frames, GRU with biases",
-            "scale": common.scale.rawValue, "GRU": "\(hidden) (\(cell))",
-            "tunes": "\(music.train.count) / \(music.valid.count) / \(music.test.count)",
-            "frames": "\(frames(music.train)) / \(frames(music.valid)) / \(frames(music.test))", "epochs": "\(epochs)",
-            "seeds": seeds.map(String.init).joined(separator: ","),
-            "batch × BPTT": "\(batchSize) tunes × \(bptt) frames", "clip": "\(clip)", "δ": "\(delta)",
-            "divergence": "NLL > \(String(format: "%.1f", bound))",
+            "GRU": "\(hidden) (\(cell))", "epochs": "\(epochs)", "seeds": seeds.map(String.init).joined(separator: ","),
+            "clip": "\(clip)", "δ": "\(delta)", "divergence": "NLL > \(String(format: "%.1f", bound))",
         ])
-        report.note("Experiment \(kind.title) (--model \(kind.rawValue)). Runs: "
+        report.note("Runs: "
                     + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
                     + (paper ? "" : "\n(quick setting: a small GRU on a slice of Nottingham; --scale paper is our reading of the paper's setting)"))
 
@@ -265,7 +274,6 @@ struct Chapter6: ParsableCommand {
          trained (`summary.md`; `summary-raw.md` for the second model). Every run's own row is in
          `results.md` (`results-raw.md`). They are *our* numbers, standing in for the paper's.
          */
-        let frequencies = TrivialPredictor.keyFrequencyNLL(train: music.train, on: music.valid)
         let baseline = ResultsTable.Baseline(name: "per-key frequencies", metric: frequencies)
         let setting = (paper ? "our reading of the paper's setting" : "quick setting") + ", " + kind.title
         let table = ResultsTable(results: results, title: "Nottingham, ours (\(setting)), every run", baseline: baseline)

@@ -41,6 +41,16 @@ public struct Report: Sendable {
         emit(text)
     }
 
+    /// A blank line, a section's heading underlined with `─`, and one line of settings (`key value`, in
+    /// order): the start of a second experiment in the same chapter, below the chapter's ``header(settings:)``.
+    public func section(_ heading: String, settings: KeyValuePairs<String, String> = [:]) {
+        var text = "\n" + heading + "\n" + String(repeating: "─", count: heading.count) + "\n"
+        if settings.count > 0 {
+            text += settings.map { "\($0.key) \($0.value)" }.joined(separator: " · ") + "\n"
+        }
+        emit(text)
+    }
+
     /// A blank line and the table (``TextTable/render()``).
     public func table(_ table: TextTable) { emit("\n" + table.render()) }
 
