@@ -31,6 +31,7 @@ final class Chapter04Tests: XCTestCase {
         let r = try Executables.run("ch04-projection", ["--out", out.path, "--no-render", "--sizes", "16,32", "--repeats", "1",
                                                         "--iterations", "25", "--hidden", "4", "--examples", "6", "--steps", "30",
                                                         "--fade-learning-rates", "3,30", "--delta", String(delta),
+                                                        "--clip-grid", "0.01,1", "--delta-grid", "0.1,0.5",
                                                         "--example", "\(a),\(b),\(c),\(d)"])
         XCTAssertEqual(r.status, 0, r.stderr)
         for name in ["example.dat", "training-compare.dat", "projection-cost.dat", "ellipse.gp", "ellipse.dat",
@@ -46,7 +47,25 @@ final class Chapter04Tests: XCTestCase {
         Oracle.check("2×2 clipped singular values", example.map { $0[2] }, [min(s1, threshold), min(s2, threshold)], tolerance: 1e-12)
         XCTAssertGreaterThan(s1, threshold, "the example must clip something")
 
-        // Training: one block per run with the named columns; the projected runs obey the constraint.
+        // Tuning: for each task and learning rate, one block of scores per method family, one row per knob;
+        // the score is the mean loss over the last 10 % (here 2) of the 25 iterations.
+        let tuning = try Self.blocks(out.appendingPathComponent("training-tuning.dat"))
+        XCTAssertEqual(tuning.count, 6, "memory + two fading learning rates, clipping and projection each")
+        var chosen: [String: Double] = [:]   // "task η family" → the knob with the lowest score
+        for block in tuning {
+            guard let hit = block.comments.lazy.compactMap({ line in
+                line.firstMatch(of: #/task (\w+), learning rate ([0-9.e+-]+), (clipping|projection)/#).map { (line, $0) }
+            }).first else {
+                XCTFail("no title in \(block.comments)"); continue
+            }
+            let (title, m) = hit
+            let rows = block.rows.map { $0.compactMap(Double.init) }
+            XCTAssertEqual(rows.map { $0[0] }, m.3 == "clipping" ? [0.01, 1] : [0.1, 0.5], title)
+            chosen["\(m.1) \(m.2) \(m.3)"] = rows.min { $0[1] < $1[1] }![0]
+        }
+
+        // Training: one block per shown run with the named columns; the clipped and projected runs shown
+        // are the best of their grids; the projected runs obey the constraint of their own δ.
         let training = try Self.blocks(out.appendingPathComponent("training-compare.dat"))
         XCTAssertEqual(training.count, 9, "memory + two fading learning rates, three methods each")
         var projectedRows = 0
@@ -55,10 +74,18 @@ final class Chapter04Tests: XCTestCase {
             XCTAssertEqual(block.rows.count, 25)
             let rows = block.rows.map { $0.compactMap(Double.init) }
             XCTAssertTrue(rows.allSatisfy { $0.count == 6 })
-            let isProjected = block.comments.contains { $0.contains("P_δ") }
-            if isProjected {
+            let title = block.comments.first { $0.contains(#/task \w+, method /#) } ?? ""
+            let task = title.firstMatch(of: #/task (\w+),/#).map { String($0.1) } ?? "?"
+            let rate = title.firstMatch(of: #/learning rate ([0-9.e+-]+)/#).map { String($0.1) } ?? "?"
+            XCTAssertFalse(title.isEmpty, "no title in \(block.comments)")
+            if let m = title.firstMatch(of: #/clip at ([0-9.e+-]+)/#) {
+                XCTAssertEqual(Double(m.1), chosen["\(task) \(rate) clipping"], "the best clipping threshold is shown: \(title)")
+            }
+            if let m = title.firstMatch(of: #/P_δ, δ = ([0-9.e+-]+)/#) {
+                let d = Double(m.1)!
+                XCTAssertEqual(d, chosen["\(task) \(rate) projection"], "the best δ is shown: \(title)")
                 for row in rows {
-                    XCTAssertLessThanOrEqual(row[3], threshold + 1e-6, "‖W_hh‖₂ of a projected run, \(block.comments)")
+                    XCTAssertLessThanOrEqual(row[3], 2 - d + 1e-6, "‖W_hh‖₂ of a projected run, \(block.comments)")
                     XCTAssertLessThan(row[4], 1, "ρ(J) of a projected run")
                     XCTAssertLessThanOrEqual(row[4], 0.5 + row[3] / 4 + 1e-12, "ρ(J) ≤ ½ + ‖W‖₂/4")
                 }
@@ -68,6 +95,10 @@ final class Chapter04Tests: XCTestCase {
             }
         }
         XCTAssertEqual(projectedRows, 3 * 25)
+        XCTAssertEqual(chosen.count, 6)
+        for line in ["Tuning clipping:", "Tuning P_δ:", "Training, each method at its best knob"] {
+            XCTAssertTrue(r.stdout.contains(line), "no table \(line) in\n\(r.stdout)")
+        }
 
         // Cost: `n method milliseconds`, every method at every size, positive times.
         let cost = try Self.blocks(out.appendingPathComponent("projection-cost.dat"))
@@ -93,7 +124,8 @@ final class Chapter04Tests: XCTestCase {
     }
 
     func testBadOptionsAreRejectedClearly() throws {
-        for (args, flag) in [(["--delta", "2.5"], "--delta"), (["--sizes", "64,x"], "--sizes"), (["--example", "1,2,3"], "--example")] {
+        for (args, flag) in [(["--delta", "2.5"], "--delta"), (["--sizes", "64,x"], "--sizes"), (["--example", "1,2,3"], "--example"),
+                                 (["--clip-grid", "0.1,-1"], "--clip-grid"), (["--delta-grid", "0.1,2"], "--delta-grid")] {
             let r = try Executables.run("ch04-projection", args + ["--no-render"])
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertTrue(r.stderr.contains(flag), "\(args): \(r.stderr)")
