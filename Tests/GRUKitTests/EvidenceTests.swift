@@ -172,6 +172,27 @@ final class EvidenceTests: XCTestCase {
         }
     }
 
+    func testTheTunedSweepComparesEachMethodsBestKnob() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        try TrainingFixtures.writePTB(in: dir.appendingPathComponent("data"))
+        let out = dir.appendingPathComponent("out")
+        let r = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(dir.appendingPathComponent("data"), out)
+                                    + ["--tune", "--lrs", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // Plain SGD, three thresholds and three δ: seven runs, and the table of the best of each method.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path).filter { $0.hasSuffix(".jsonl") }
+        XCTAssertEqual(Set(runs), ["sgd-lr1.jsonl", "clip0.25-lr1.jsonl", "clip1-lr1.jsonl", "clip5-lr1.jsonl",
+                                   "project0.1-lr1.jsonl", "project0.2-lr1.jsonl", "project0.5-lr1.jsonl"])
+        let tuned = try String(contentsOf: out.appendingPathComponent("tuned.md"), encoding: .utf8)
+        XCTAssertTrue(tuned.contains("| 1 | clipping | c = ") && tuned.contains("(of c = 0.25; c = 1; c = 5)"), tuned)
+        XCTAssertTrue(tuned.contains("| 1 | projection | δ = ") && tuned.contains("(of δ = 0.1; δ = 0.2; δ = 0.5)"), tuned)
+        XCTAssertTrue(r.stdout.contains("each method's knob tuned per learning rate"), r.stdout)
+        // --tune picks the methods itself.
+        let clash = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(dir.appendingPathComponent("data"), out) + ["--tune", "--clip", "1"])
+        XCTAssertNotEqual(clash.status, 0)
+        XCTAssertTrue(clash.stderr.contains("--tune"), clash.stderr)
+    }
+
     func testRecordedValuesWeaveAndRefuseNamesNoRunRecorded() throws {
         var v = RecordedValues()
         v["quick.clip5+project0.2-lr40.diverged"] = "2/5"

@@ -197,13 +197,6 @@ public struct SeedSummary: Sendable {
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file.
     @discardableResult
     public func write(to directory: URL, name: String = "summary") throws -> [URL] {
-        let md = directory.appendingPathComponent(name + ".md"), dat = directory.appendingPathComponent(name + ".dat")
-        do { try AtomicFile.write(markdown, to: md) } catch {
-            throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
-        }
-        do { try dataTable.write(to: dat) } catch {
-            throw TrainingError.cannotWrite(path: dat.path, reason: "\(error)")
-        }
-        return [md, dat]
+        try ResultsTable.write(markdown: markdown, data: dataTable, to: directory, name: name)
     }
 }

@@ -191,11 +191,16 @@ public struct ResultsTable {
     /// - Parameter name: the files' stem (`results`: `results.md`, `results.dat`).
     @discardableResult
     public func write(to directory: URL, name: String = "results") throws -> [URL] {
+        try Self.write(markdown: markdown, data: dataTable, to: directory, name: name)
+    }
+
+    /// Writes a table's two forms, `NAME.md` and `NAME.dat`, each atomically; a failure names the file.
+    static func write(markdown: String, data: DataTable, to directory: URL, name: String) throws -> [URL] {
         let md = directory.appendingPathComponent(name + ".md"), dat = directory.appendingPathComponent(name + ".dat")
         do { try AtomicFile.write(markdown, to: md) } catch {
             throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
         }
-        do { try dataTable.write(to: dat) } catch {
+        do { try data.write(to: dat) } catch {
             throw TrainingError.cannotWrite(path: dat.path, reason: "\(error)")
         }
         return [md, dat]
