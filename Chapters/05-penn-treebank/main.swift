@@ -197,7 +197,7 @@ struct Chapter5: ParsableCommand {
                                                                hiddenSize: c.hiddenSize, cell: c.cell, dropout: c.dropout)
             return try LanguageModelTask(model: GRULanguageModel<Float>(configuration: config, seed: c.seed),
                                          train: train, valid: valid, test: test, batchSize: c.batchSize, steps: c.steps)
-        }) else { return [] }  // submitted, or one array task trained: nothing to tabulate here
+        }) else { return (output, []) }  // submitted, or one array task trained: nothing to tabulate here
 
         /*:
          ## The table
