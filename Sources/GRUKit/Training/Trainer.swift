@@ -92,8 +92,8 @@ public final class Trainer {
     ///   that cannot be written, and the task's errors (bad data). Divergence is not an error.
     public func run(resume: Bool = false) throws -> RunResult {
         let c = configuration
-        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw TrainingError.cannotWrite(path: directory.path, reason: error.localizedDescription)
+        do { try AtomicFile.createFolder(directory) } catch {
+            throw TrainingError.cannotWrite(path: directory.path, reason: AtomicFile.reason(error))
         }
         var epochsDone = 0, iteration = 0, secondsBefore = 0.0
         var trainLosses: [Double] = [], validLosses: [Double] = []

@@ -59,7 +59,7 @@ public final class TrainingLog {
             if let resumeOffset { try handle.truncate(atOffset: resumeOffset) }
             offset = try handle.seekToEnd()
         } catch {
-            throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error, path: url.path))
         }
     }
 
@@ -71,17 +71,19 @@ public final class TrainingLog {
     public func append(_ record: LogRecord) throws {
         let line = Data((record.json + "\n").utf8)
         do { try handle.write(contentsOf: line) } catch {
-            throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error, path: url.path))
         }
         offset += UInt64(line.count)
     }
 
     /// Reads every record of a log file, in order; empty lines are skipped.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the file and the 1-based
-    ///   line of the first record that does not parse, or line 0 when the file cannot be read.
+    ///   line of the first record that does not parse, or line 0 with the reason when the file
+    ///   cannot be read (missing, a folder, a FIFO or device: ``InputFile``).
     public static func records(at url: URL) throws -> [LogRecord] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw TrainingError.invalidLog(path: url.path, line: 0, reason: "cannot read the file")
+        let data: [UInt8]
+        do { data = try InputFile.read(url.path) } catch {
+            throw TrainingError.invalidLog(path: url.path, line: 0, reason: "cannot read the file: \(AtomicFile.reason(error))")
         }
         let text = String(decoding: data, as: UTF8.self)
         var out: [LogRecord] = []
