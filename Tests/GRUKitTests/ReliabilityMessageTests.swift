@@ -87,4 +87,47 @@ final class ReliabilityMessageTests: XCTestCase {
         XCTAssertEqual(AtomicFile.reason(CocoaError(.fileWriteUnknown)), "the file could not be written (the system gave no reason)")
         XCTAssertEqual(AtomicFile.reason(CocoaError(.fileReadUnknown)), "the file could not be read (the system gave no reason)")
     }
+
+    // MARK: gru inspect
+
+    func write(_ tensors: [(String, [Int], [Double])], to url: URL) throws {
+        var file = SafetensorsFile()
+        for (name, shape, values) in tensors { file[name] = try SafetensorsTensor(values: values, shape: shape, dtype: .f32) }
+        try file.write(to: url)
+    }
+
+    func testAnEmptyWeightIsCalledEmptyAndAFileWithoutAGRUFails() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        try write([("weight_hh_l0", [0, 0], []), ("weight_ih_l0", [0, 3], [])], to: dir.appendingPathComponent("empty.safetensors"))
+        try write([("lstm.weight_hh_l0", [8, 2], Array(repeating: 0.1, count: 16))], to: dir.appendingPathComponent("lstm.safetensors"))
+        let before = DiskSnapshot(dir)
+        let empty = try Executables.run("gru", ["inspect", "empty.safetensors"], in: dir)
+        XCTAssertEqual(empty.status, 1, empty.stderr)
+        XCTAssertTrue(empty.stderr.contains("empty.safetensors: no GRU layer found"), empty.stderr)
+        XCTAssertTrue(empty.stderr.contains("skipped \"weight_hh_l0\": shape 0×0 is empty"), empty.stderr)
+        XCTAssertFalse(empty.stderr.contains("LSTM"), empty.stderr)
+        let lstm = try Executables.run("gru", ["inspect", "lstm.safetensors", "--json"], in: dir)
+        XCTAssertEqual(lstm.status, 1, lstm.stderr)
+        XCTAssertTrue(lstm.stderr.contains("no GRU layer found") && lstm.stderr.contains("4H×H: an LSTM layer"), lstm.stderr)
+        XCTAssertEqual(lstm.stdout, "")
+        before.assertUnchanged(dir, "gru inspect")
+    }
+
+    func testTensorNamesAreEscapedNotSentToTheTerminal() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let prefix = "\u{1B}]0;owned\u{07}\u{1B}[2J."
+        var g = SeededGenerator(seed: 4)
+        func values(_ n: Int) -> [Double] { (0 ..< n).map { _ in g.nextUniform() - 0.5 } }
+        try write([(prefix + "weight_hh_l0", [6, 2], values(12)), (prefix + "weight_ih_l0", [6, 3], values(18)),
+                   ("\u{1B}[31mred.weight_hh_l0", [8, 2], values(16))], to: dir.appendingPathComponent("m.safetensors"))
+        let r = try Executables.run("gru", ["inspect", "m.safetensors"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stdout.contains("\u{1B}") || r.stdout.contains("\u{07}"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("layer \\u{1B}]0;owned\\u{7}\\u{1B}[2J.l0"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("skipped \\u{1B}[31mred.weight_hh_l0: shape 8×2 is not 3H×H"), r.stdout)
+        // In error messages too.
+        let e = SafetensorsError(file: "m", problem: .missingTensor("a\u{1B}[2Jb\nc"))
+        XCTAssertEqual(e.description, "m: no tensor named \"a\\u{1B}[2Jb\\nc\"")
+        XCTAssertEqual("plain é name".escapingControlCharacters, "plain é name")
+    }
 }
