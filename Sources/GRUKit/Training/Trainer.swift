@@ -4,7 +4,8 @@ import Foundation
 /// schedule, a JSON Lines log (see ``TrainingLog``), a validation pass and a checkpoint after
 /// every epoch, the test split at the end, and divergence detection.
 ///
-/// Files, in `directory`: `NAME.jsonl` (the log) and `NAME.checkpoint.safetensors`.
+/// Files, in `directory`: `NAME.jsonl` (the log) and `NAME.checkpoint.safetensors`, and while the
+/// run trains `NAME.lock` (``RunLock``), which refuses a second process training the same run.
 ///
 /// Divergence: a window whose loss or gradient norm is not finite, or whose loss exceeds
 /// `configuration.divergenceLoss`, ends the run there (a `diverged` log record, a checkpoint with
@@ -89,7 +90,9 @@ public final class Trainer {
     /// - Parameter resume: continue from the checkpoint in `directory` when there is one.
     /// - Returns: the result; ``RunResult/status`` says whether the run completed, diverged or
     ///   stopped (``stopAfterEpochs``).
-    /// - Throws: ``TrainingError/checkpointMismatch(path:differences:)`` when the checkpoint was
+    /// - Throws: ``TrainingError/runLocked(path:holder:)`` when another process is training this
+    ///   run in `directory` (nothing is read or written then),
+    ///   ``TrainingError/checkpointMismatch(path:differences:)`` when the checkpoint was
     ///   written for another configuration, ``TrainingError/invalidCheckpoint(path:reason:)`` when
     ///   it (or its log) cannot be used or fails verification, ``TrainingError/cannotWrite(path:reason:)``
     ///   for files that cannot be written, and the task's errors (bad data). Divergence is not an error.
@@ -97,6 +100,11 @@ public final class Trainer {
         let c = configuration
         do { try AtomicFile.createFolder(directory) } catch {
             throw TrainingError.cannotWrite(path: directory.path, reason: AtomicFile.reason(error))
+        }
+        let lock = try RunLock(directory: directory, name: c.name)
+        defer { lock.release() }
+        if let why = lock.unlockedReason {
+            progress?.note("\(c.name): cannot lock \(lock.url.lastPathComponent) (\(why)); make sure no other process trains this run here")
         }
         var epochsDone = 0, iteration = 0, secondsBefore = 0.0
         var trainLosses: [Double] = [], validLosses: [Double] = []
