@@ -23,10 +23,10 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: "How many of the largest singular values to print (text output; JSON lists all).")
+    @Option(parsing: .unconditional, help: "How many of the largest singular values to print (text output; JSON lists all).")
     var top = 5
 
-    @Option(help: ArgumentHelp("Random starts of the fixed-point finder for layers with non-zero biases (minutes for H in the hundreds).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random starts of the fixed-point finder for layers with non-zero biases (minutes for H in the hundreds).",
                                valueName: "n"))
     var starts = 20
 

@@ -31,7 +31,7 @@ struct Vjp: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write h and the gradients.")
     var output: String
 
-    @Option(help: "Which layer k of the GRU (the tensors …weight_hh_l{k}).")
+    @Option(parsing: .unconditional, help: "Which layer k of the GRU (the tensors …weight_hh_l{k}).")
     var layer = 0
 
     @Option(help: "The module prefix of the GRU (e.g. \"rnn.\") when MODEL holds more than one GRU module.")

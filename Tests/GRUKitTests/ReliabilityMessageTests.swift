@@ -88,6 +88,43 @@ final class ReliabilityMessageTests: XCTestCase {
         XCTAssertEqual(AtomicFile.reason(CocoaError(.fileReadUnknown)), "the file could not be read (the system gave no reason)")
     }
 
+    // MARK: negative numbers reach validate()
+
+    func testNegativeNumbersAreReadAsValuesEverywhere() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        for (args, says) in [(["inspect", "m.safetensors", "--top", "-1"], "--top must be at least 1, got -1"),
+                             (["inspect", "m.safetensors", "--starts", "-2"], "--starts must be at least 0, got -2"),
+                             (["vjp", "m.safetensors", "i.safetensors", "-o", "o.safetensors", "--layer", "-1"], "--layer must be at least 0, got -1")] {
+            let r = try Executables.run("gru", args, in: dir)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(says), "\(args): \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("Missing value"), r.stderr)
+        }
+        for (args, says) in [(["--cpus-per-task", "-2"], "--cpus-per-task must be at least 1 (got -2)"),
+                             (["--max-running", "-1"], "--max-running must be at least 1 (got -1)"),
+                             (["--warn-seconds", "-5"], "--warn-seconds must be at least 1 (got -5)"),
+                             (["--array-task", "-1"], "--array-task must be at least 0 (got -1)")] {
+            do {
+                _ = try SlurmOptions.parse(args)
+                XCTFail("\(args) accepted")
+            } catch {
+                XCTAssertTrue(SlurmOptions.message(for: error).contains(says), SlurmOptions.message(for: error))
+            }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+    }
+
+    func testChapter7BoundsItsIterationCounts() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let out = dir.appendingPathComponent("out")
+        for flag in ["--activity-iterations", "--iterations"] {
+            let r = try Executables.run("ch07-cost", ["--out", out.path, "--no-render", flag, "9223372036854775807"], in: dir)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains("\(flag) must be at most 100000 (got 9223372036854775807)"), r.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
     // MARK: gru inspect
 
     func write(_ tensors: [(String, [Int], [Double])], to url: URL) throws {
