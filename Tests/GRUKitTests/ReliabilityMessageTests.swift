@@ -167,4 +167,30 @@ final class ReliabilityMessageTests: XCTestCase {
         XCTAssertEqual(e.description, "m: no tensor named \"a\\u{1B}[2Jb\\nc\"")
         XCTAssertEqual("plain é name".escapingControlCharacters, "plain é name")
     }
+
+    // MARK: Nottingham splits with nothing to predict
+
+    func testASplitWithoutUsableFramesIsRefusedUpFront() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let data = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("out")
+        try TrainingFixtures.writeMusic(in: data)
+        var g = SeededGenerator(seed: 5)
+        let single = (0 ..< 3).map { _ in DataFixtures.randomRoll(steps: 1, using: &g) }
+        try MusicText.write(single, to: data.appendingPathComponent("nottingham/valid.txt").path)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let before = DiskSnapshot(dir)
+        let r = try Executables.run("ch06-nottingham", Chapter06Tests.tiny(data, out) + ["--lr", "1"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("the valid split has no usable frames: each of its 3 tunes is at most one frame long"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("diverged") || r.stdout.contains("Trained"), r.stdout)
+        before.assertUnchanged(dir, "a refused chapter run")
+        // The training split, in-process.
+        let music = PolyphonicMusic(train: single, valid: [DataFixtures.randomRoll(steps: 5, using: &g)],
+                                    test: [DataFixtures.randomRoll(steps: 5, using: &g)])
+        let model = GRUSequenceModel<Float>(keys: PianoRoll.keys, hiddenSize: 4, cell: .resetAfter, bias: true, dropout: 0, seed: 1)
+        XCTAssertThrowsError(try MusicTask(model: model, music: music, batchSize: 2, steps: 5, shuffleSeed: 1)) { error in
+            XCTAssertTrue("\(error)".contains("the train split has no usable frames"), "\(error)")
+            XCTAssertTrue("\(error)".contains("nothing to train on"), "\(error)")
+        }
+    }
 }
