@@ -44,6 +44,14 @@ final class ReliabilityRunLockTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("run.lock: it is a FIFO (named pipe), not a regular file"), "\(error)")
         }
         before.assertUnchanged(dir, "a refused lock")
+        // A symbolic link is not followed: its target would be truncated to hold the process id.
+        try Data("keep me".utf8).write(to: dir.appendingPathComponent("precious.txt"))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("other.lock").path, withDestinationPath: "precious.txt")
+        let withLink = DiskSnapshot(dir)
+        XCTAssertThrowsError(try RunLock(directory: dir, name: "other")) { error in
+            XCTAssertTrue("\(error)".contains("other.lock: it is a symbolic link"), "\(error)")
+        }
+        withLink.assertUnchanged(dir, "a refused lock")
     }
 
     func testChapter5RefusesToTrainARunAnotherProcessIsTraining() throws {

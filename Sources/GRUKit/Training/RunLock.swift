@@ -33,16 +33,20 @@ public final class RunLock {
 
     /// Takes the lock of the run `name` in `directory` (which must exist), without waiting.
     /// - Throws: ``TrainingError/runLocked(path:holder:)`` naming the lock file and the holder's
-    ///   process id and host when another process holds it; ``TrainingError/cannotWrite(path:reason:)`` when the lock
-    ///   file cannot be created (or is a folder, FIFO or device).
+    ///   process id and host when another process holds it; ``TrainingError/cannotWrite(path:reason:)``
+    ///   when the lock file cannot be created, or is a symbolic link, a folder, a FIFO or a device.
     public init(directory: URL, name: String) throws {
         url = Self.url(directory: directory, name: name)
         let path = url.path
         func cannot(_ reason: String) -> TrainingError { .cannotWrite(path: path, reason: reason) }
         for _ in 0 ..< 100 {
-            // Non-blocking, so that a FIFO in the lock file's place cannot hang the open.
-            let fd = open(path, O_RDWR | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw cannot(String(cString: strerror(errno))) }
+            // Non-blocking, so that a FIFO in the lock file's place cannot hang the open; not
+            // following a symbolic link, whose target (any file of the user's) would be truncated.
+            let fd = open(path, O_RDWR | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else {
+                throw cannot(errno == ELOOP ? "it is a symbolic link; the run's lock file must be a regular file or absent"
+                             : String(cString: strerror(errno)))
+            }
             var st = stat()
             guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
                 let what = AtomicFile.kind(st.st_mode)
