@@ -127,10 +127,22 @@ struct Chapter7: ParsableCommand {
             .map { Int($0) }
     }
 
+    /// The most iterations `--iterations` and `--activity-iterations` accept. The chapter draws the
+    /// tokens of every window up front, batch × BPTT = 700 per iteration (2.8 KB as Int32), so the
+    /// bound keeps the token buffer within 280 MB and its size far from Int overflow; the paper
+    /// scale uses 30 and 1,000.
+    static let maximumIterations = 100_000
+
     func validate() throws {
         for (flag, v) in [("--iterations", iterations), ("--activity-iterations", activityIterations), ("--repeats", repeats)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
         }
+        for (flag, v) in [("--iterations", iterations), ("--activity-iterations", activityIterations)] {
+            if let v, v > Self.maximumIterations {
+                throw ValidationError("\(flag) must be at most \(Self.maximumIterations) (got \(v)): each iteration's tokens are drawn up front.")
+            }
+        }
+        if let repeats, repeats > 10_000 { throw ValidationError("--repeats must be at most 10000 (got \(repeats)).") }
         for (flag, v) in [("--hidden", Optional(hidden)), ("--activity-hidden", activityHidden)] {
             if let v, !(2...4096).contains(v) { throw ValidationError("\(flag) must lie in 2...4096 (got \(v)).") }
         }

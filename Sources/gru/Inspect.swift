@@ -23,10 +23,10 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: "How many of the largest singular values to print (text output; JSON lists all).")
+    @Option(parsing: .unconditional, help: "How many of the largest singular values to print (text output; JSON lists all).")
     var top = 5
 
-    @Option(help: ArgumentHelp("Random starts of the fixed-point finder for layers with non-zero biases (minutes for H in the hundreds).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random starts of the fixed-point finder for layers with non-zero biases (minutes for H in the hundreds).",
                                valueName: "n"))
     var starts = 20
 
@@ -44,6 +44,13 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: model), displayName: model)
         let found = try GRUStateDict(file)
+        // A file without a GRU layer is an error, not an empty report: a script that inspects a
+        // model to check its stability must not read "nothing to say" as success.
+        guard !found.layers.isEmpty else {
+            var reason = "no GRU layer found (no 3H×H tensor named …weight_hh_l{k} or …weight_hh) among its \(file.count) tensors"
+            for key in found.skipped { reason += "; skipped \"\(key.key.escapingControlCharacters)\": \(key.reason)" }
+            throw SafetensorsError(file: model, problem: .notApplicable(reason))
+        }
         let form = GRUCellForm(rawValue: cell) ?? .resetAfter
         let reports = try found.layers.map { layer in
             var r = try GRUCandidateAnalysis.report(file, layer: layer)
@@ -75,12 +82,13 @@ struct Inspect: ParsableCommand {
 
     func text(_ reports: [GRUCandidateReport], _ found: GRUStateDict, _ file: SafetensorsFile) -> String {
         var lines = ["\(model): \(file.count) tensors, \(reports.count) GRU layer\(reports.count == 1 ? "" : "s")"]
-        for key in found.skipped { lines.append("  skipped \(key.key): \(key.reason)") }
+        // Names come from the file: their control characters are escaped, never sent to the terminal.
+        for key in found.skipped { lines.append("  skipped \(key.key.escapingControlCharacters): \(key.reason)") }
         for r in reports {
             let shown = r.singularValues.prefix(top).map { number($0) }.joined(separator: "  ")
             let more = r.singularValues.count > top ? "  (top \(top) of \(r.singularValues.count))" : ""
             var rows: [(String, String)] = [
-                ("weight_hh", "\(r.weightHH) (\(r.dtype), \(3 * r.hiddenSize)×\(r.hiddenSize))"),
+                ("weight_hh", "\(r.weightHH.escapingControlCharacters) (\(r.dtype), \(3 * r.hiddenSize)×\(r.hiddenSize))"),
                 ("hidden size H", "\(r.hiddenSize)"),
                 ("input size", "\(r.inputSize)"),
                 ("biases", r.hasBiases ? (r.inputFreeDynamics == nil ? "yes, all zero: the bias-free analysis applies" : "yes") : "no"),
@@ -98,13 +106,12 @@ struct Inspect: ParsableCommand {
                 ]
             }
             lines.append("")
-            lines.append("layer \(r.layer)")
+            lines.append("layer \(r.layer.escapingControlCharacters)")
             let width = rows.map { $0.0.count }.max() ?? 0
             for (label, value) in rows {
                 lines.append("  " + label + String(repeating: " ", count: width - label.count) + "  " + value)
             }
         }
-        if reports.isEmpty { lines.append("no GRU layer found (no 3H×H tensor named …weight_hh_l{k})") }
         return lines.joined(separator: "\n")
     }
 }

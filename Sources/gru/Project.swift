@@ -70,11 +70,12 @@ struct Project: ParsableCommand {
             print(String(decoding: try encoder.encode(out), as: UTF8.self))
             return
         }
-        let nameWidth = outcomes.map { $0.layer.count }.max() ?? 0
+        let names = outcomes.map(\.layer.escapingControlCharacters)
+        let nameWidth = names.map(\.count).max() ?? 0
         print("P_δ with δ = \(delta): singular values of W_hn clipped at 2 − δ = \(number(2 - delta))")
-        for o in outcomes {
-            let pad = String(repeating: " ", count: nameWidth - o.layer.count)
-            print("  \(o.layer)\(pad)  σ_1 \(number(o.spectralNormBefore)) → \(number(o.spectralNormAfter))  clipped \(o.clippedCount)")
+        for (o, name) in zip(outcomes, names) {
+            let pad = String(repeating: " ", count: nameWidth - name.count)
+            print("  \(name)\(pad)  σ_1 \(number(o.spectralNormBefore)) → \(number(o.spectralNormAfter))  clipped \(o.clippedCount)")
         }
         let changed = outcomes.filter { $0.clippedCount > 0 }.count
         print("wrote \(destination) (\(changed) of \(outcomes.count) layer\(outcomes.count == 1 ? "" : "s") changed)")

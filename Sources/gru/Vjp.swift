@@ -31,7 +31,7 @@ struct Vjp: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write h and the gradients.")
     var output: String
 
-    @Option(help: "Which layer k of the GRU (the tensors …weight_hh_l{k}).")
+    @Option(parsing: .unconditional, help: "Which layer k of the GRU (the tensors …weight_hh_l{k}).")
     var layer = 0
 
     @Option(help: "The module prefix of the GRU (e.g. \"rnn.\") when MODEL holds more than one GRU module.")
@@ -69,7 +69,7 @@ struct Vjp: ParsableCommand {
         out["grad.x"] = try SafetensorsTensor(values: result.inputGradient, shape: problem.inputShape, dtype: d)
         out["grad.h0"] = try SafetensorsTensor(values: result.initialStateGradient, shape: problem.initialStateShape, dtype: d)
         try out.write(to: URL(fileURLWithPath: output), displayName: output)
-        print("\(keys.weightHH): T = \(problem.steps), B = \(problem.batch), I = \(keys.inputSize), H = \(keys.hiddenSize), "
+        print("\(keys.weightHH.escapingControlCharacters): T = \(problem.steps), B = \(problem.batch), I = \(keys.inputSize), H = \(keys.hiddenSize), "
               + "biases \(keys.biasIH != nil || keys.biasHH != nil ? "yes" : "no"); wrote \(output) (\(out.count) tensors, \(d.rawValue))")
         if stacked > 1 || reverse {
             print("note: the GRU has \(stacked) layer\(stacked == 1 ? "" : "s")\(reverse ? " in each direction" : ""); "

@@ -164,7 +164,8 @@ final class GruToolTests: XCTestCase {
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.stderr.contains("tiny.safetensors: not a safetensors file"), run.stderr)
         let none = try Executables.run("gru", ["inspect", SafetensorsFixtures.url("gru_bias.inputs.safetensors").path])
-        XCTAssertEqual(none.status, 0)
-        XCTAssertTrue(none.stdout.contains("no GRU layer found"), none.stdout)
+        // No GRU layer is an error (exit 1), not an empty report that a script would take for success.
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("no GRU layer found"), none.stderr)
     }
 }

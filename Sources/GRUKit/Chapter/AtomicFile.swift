@@ -144,6 +144,25 @@ public enum AtomicFile {
         guard rename(temporary, target) == 0 else { throw abandon(String(cString: strerror(errno))) }
     }
 
+    /// Creates the folder `url` and any missing folders above it; an existing folder (or a
+    /// symbolic link to one) is fine.
+    /// - Throws: ``OutputFileError`` naming `url.path` and what is in the way: "it is a file, not a
+    ///   folder" when something else exists there, a component above it that is a file, a folder
+    ///   that is not writable, or the system's reason — never a bare `NSCocoaErrorDomain` code.
+    public static func createFolder(_ url: URL) throws {
+        var st = stat()
+        if stat(url.path, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFDIR else {
+                let what = st.st_mode & S_IFMT == S_IFREG ? "a file" : kind(st.st_mode)
+                throw OutputFileError(path: url.path, reason: "it is \(what), not a folder")
+            }
+            return
+        }
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw OutputFileError(path: url.path, reason: reason(error, path: url.path))
+        }
+    }
+
     /// Writes `text` as UTF-8 (``write(_:to:)``).
     public static func write(_ text: String, to url: URL) throws {
         try write(Array(text.utf8), to: url)
@@ -151,14 +170,65 @@ public enum AtomicFile {
 
     /// The short human reason inside a Foundation error (e.g. "No such file or directory"),
     /// rather than `NSCocoaErrorDomain error 512`.
-    public static func reason(_ error: Error) -> String {
+    ///
+    /// Foundation on Linux often reports a failed file operation as a bare Cocoa code (256: an
+    /// unknown read error, 512: an unknown write error) without the system's reason. When `path`
+    /// (the file or folder the operation was about) is given, the error is first explained by
+    /// looking at the path itself: the first component that is a file where a folder is needed, or
+    /// the folder that is not writable. Otherwise the system's reason, or the code put in words.
+    public static func reason(_ error: Error, path: String? = nil) -> String {
         if let e = error as? OutputFileError { return e.reason }
+        if let e = error as? InputFileError { return e.reason }
+        // What is visibly wrong with the path says more than the system's word for it ("Not a directory").
+        if let path, let found = pathProblem(path) { return found }
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
            let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
             return String(cString: strerror(code.rawValue))
         }
         if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
+        guard ns.domain == NSCocoaErrorDomain else { return ns.localizedDescription }
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file"
+        case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+        case .fileWriteOutOfSpace: return "no space left on the device"
+        case .fileWriteVolumeReadOnly: return "the file system is read-only"
+        case .fileWriteFileExists: return "something else already exists there"
+        case .fileReadTooLarge: return "the file is too large to read"
+        case .fileReadInvalidFileName, .fileWriteInvalidFileName: return "the name is not a valid file name"
+        case .fileReadCorruptFile: return "the file is corrupt"
+        case .fileReadUnknown: return "the file could not be read (the system gave no reason)"
+        case .fileWriteUnknown: return "the file could not be written (the system gave no reason)"
+        default: return "Foundation error \(ns.code)"
+        }
+    }
+
+    /// What keeps `path` from being created or written, found by looking at it: a component
+    /// above it that is not a folder, or the nearest existing folder above a new path being
+    /// read-only for this user. Nil when nothing visible is wrong.
+    static func pathProblem(_ path: String) -> String? {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var components: [String] = []
+        var current = url
+        while current.path != "/" && !current.path.isEmpty {
+            components.append(current.path)
+            current = current.deletingLastPathComponent()
+        }
+        // From the root down: the first existing component that is not a folder (except the path
+        // itself), and the last existing folder.
+        var lastFolder = "/"
+        for p in components.reversed() {
+            var st = stat()
+            guard stat(p, &st) == 0 else { break }
+            if st.st_mode & S_IFMT != S_IFDIR {
+                let what = st.st_mode & S_IFMT == S_IFREG ? "a file" : kind(st.st_mode)
+                return p == url.path ? nil : "\(p) is \(what), not a folder"
+            }
+            lastFolder = p
+        }
+        if lastFolder != url.path, access(lastFolder, W_OK) != 0 {
+            return "the folder \(lastFolder) is not writable (\(String(cString: strerror(errno))))"
+        }
+        return nil
     }
 }

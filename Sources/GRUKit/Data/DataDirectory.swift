@@ -91,12 +91,15 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
     /// folder) exists there.
     ///
     /// - Throws: ``DataError/missingFile(path:directory:source:)`` naming the file, the folder, why
-    ///   that folder, and the command that fetches the data.
+    ///   that folder, and the command that fetches the data, when nothing is there;
+    ///   ``DataError/unreadable(path:reason:)`` saying what is there instead when it is a folder, a
+    ///   FIFO, a socket or a device (fetching the data would not help: it is in the way).
     public func existingFile(_ relative: String) throws -> String {
         let full = path(of: relative)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw DataError.missingFile(path: full, directory: path, source: source)
+        do { try InputFile.checkReadable(full) } catch let e as InputFileError {
+            var st = stat()
+            guard stat(full, &st) == 0 else { throw DataError.missingFile(path: full, directory: path, source: source) }
+            throw DataError.unreadable(path: full, reason: e.reason)
         }
         return full
     }
@@ -105,17 +108,11 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(path) (\(source.explanation))" }
 }
 
-/// Reads a whole file into memory, turning Foundation's errors into `DataError`s.
+/// Reads a whole data file into memory (``InputFile``: regular files only), turning what is
+/// wrong into ``DataError/unreadable(path:reason:)`` naming the file ("no such file", "it is a
+/// folder, not a file", "it is a FIFO (named pipe), not a regular file; …", the system's reason).
 func readDataFile(_ path: String) throws -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw DataError.unreadable(path: path, reason: "no such file")
-    }
-    if isDirectory.boolValue { throw DataError.unreadable(path: path, reason: "it is a folder, not a file") }
-    do {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        return [UInt8](data)
-    } catch {
-        throw DataError.unreadable(path: path, reason: error.localizedDescription)
+    do { return try InputFile.read(path) } catch {
+        throw DataError.unreadable(path: path, reason: AtomicFile.reason(error))
     }
 }

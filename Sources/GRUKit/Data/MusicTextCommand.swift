@@ -27,12 +27,14 @@ public struct MusicTextCommand: ParsableCommand {
     /// one line per split with its tune and time-step counts.
     ///
     /// - Throws: the ``DataError`` of ``PolyphonicMusic/init(matFile:)`` (missing or malformed
-    ///   file or variable) or of ``MusicText/write(_:to:)``; a Foundation error when the folder
-    ///   cannot be created.
+    ///   file or variable) or of ``MusicText/write(_:to:)``; ``DataError/unwritable(path:reason:)``
+    ///   naming the folder and why when it cannot be created (a file in its way, no permission).
     public func run() throws {
         let music = try PolyphonicMusic(matFile: matFile)
         let folder = out ?? (matFile as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+        do { try AtomicFile.createFolder(URL(fileURLWithPath: folder.isEmpty ? "." : folder)) } catch {
+            throw DataError.unwritable(path: folder, reason: "cannot create the folder: " + AtomicFile.reason(error))
+        }
         for split in Split.allCases {
             let path = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(split.rawValue + ".txt")
             let tunes = music.split(split)

@@ -72,7 +72,12 @@ public struct GRUStateDict: Sendable {
                 continue
             }
             let (rows, h) = (w.shape[0], w.shape[1])
-            guard h > 0, rows == 3 * h else {
+            guard rows > 0, h > 0 else {
+                // Checked first: with H = 0, 0×0 would pass for 4H×H and H×H alike.
+                skipped.append((key, "shape \(rows)×\(h) is empty: a GRU's weight_hh is 3H×H with H ≥ 1"))
+                continue
+            }
+            guard rows == 3 * h else {
                 let kind = rows == 4 * h ? " (4H×H: an LSTM layer)" : rows == h ? " (H×H: a plain RNN layer)" : ""
                 skipped.append((key, "shape \(rows)×\(h) is not 3H×H\(kind)"))
                 continue

@@ -51,8 +51,10 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible, Senda
     /// `file: problem`, one line, the message a command-line tool prints.
     public var description: String { "\(file): \(problemDescription)" }
 
-    /// The problem alone, without the file name.
+    /// The problem alone, without the file name. Tensor names are printed with their control
+    /// characters escaped (`escapingControlCharacters`): they come from the file.
     public var problemDescription: String {
+        func q(_ name: String) -> String { "\"" + name.escapingControlCharacters + "\"" }
         switch problem {
         case .io(let reason):
             return reason
@@ -63,27 +65,27 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible, Senda
         case .malformedJSON(let reason):
             return "malformed JSON header: \(reason)"
         case .invalidEntry(let t, let reason):
-            return "tensor \"\(t)\": invalid header entry: \(reason)"
+            return "tensor \(q(t)): invalid header entry: \(reason)"
         case .invalidMetadata(let reason):
             return "invalid __metadata__: \(reason)"
         case .unsupportedDType(let t, let d):
-            return "tensor \"\(t)\": unsupported dtype \"\(d)\""
+            return "tensor \(q(t)): unsupported dtype \(q(d))"
         case .byteCountMismatch(let t, let shape, let d, let expected, let actual) where expected < 0:
-            return "tensor \"\(t)\": shape \(shape) of \(d) has too many elements to address (data_offsets span \(actual) bytes)"
+            return "tensor \(q(t)): shape \(shape) of \(d) has too many elements to address (data_offsets span \(actual) bytes)"
         case .byteCountMismatch(let t, let shape, let d, let expected, let actual):
-            return "tensor \"\(t)\": shape \(shape) of \(d) needs \(expected) bytes but data_offsets span \(actual)"
+            return "tensor \(q(t)): shape \(shape) of \(d) needs \(expected) bytes but data_offsets span \(actual)"
         case .truncatedData(let t, let end, let available):
-            return "tensor \"\(t)\": data_offsets end at byte \(end) but the data section has only \(available) bytes (truncated file?)"
+            return "tensor \(q(t)): data_offsets end at byte \(end) but the data section has only \(available) bytes (truncated file?)"
         case .overlappingOffsets(let t, let other):
-            return "tensor \"\(t)\": data_offsets overlap those of \"\(other)\""
+            return "tensor \(q(t)): data_offsets overlap those of \(q(other))"
         case .gapInOffsets(let t, let expected, let begin):
-            return "tensor \"\(t)\": data_offsets begin at \(begin), expected \(expected) (offsets must be contiguous)"
+            return "tensor \(q(t)): data_offsets begin at \(begin), expected \(expected) (offsets must be contiguous)"
         case .trailingBytes(let count):
             return "\(count) bytes after the last tensor belong to no tensor"
         case .missingTensor(let t):
-            return "no tensor named \"\(t)\""
+            return "no tensor named \(q(t))"
         case .unusable(let t, let reason):
-            return "tensor \"\(t)\": \(reason)"
+            return "tensor \(q(t)): \(reason)"
         case .notApplicable(let reason):
             return reason
         }

@@ -91,16 +91,13 @@ public struct SafetensorsFile: Sendable {
     /// - Throws: ``SafetensorsError`` naming `url.path` (or `displayName`) and the problem.
     public init(contentsOf url: URL, displayName: String? = nil) throws {
         let name = displayName ?? url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw SafetensorsError(file: name, problem: .io("no such file"))
+        // InputFile refuses folders, FIFOs and devices by what they are (Foundation would say
+        // "You don't have permission" of a FIFO, or block on it).
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(url.path) } catch {
+            throw SafetensorsError(file: name, problem: .io(AtomicFile.reason(error)))
         }
-        guard !isDirectory.boolValue else { throw SafetensorsError(file: name, problem: .io("is a folder, not a file")) }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SafetensorsError(file: name, problem: .io("cannot read: \(error.localizedDescription)"))
-        }
-        try self.init(bytes: [UInt8](data), source: name)
+        try self.init(bytes: bytes, source: name)
     }
 
     /// Parses and validates a whole file held in memory.

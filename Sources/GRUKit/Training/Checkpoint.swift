@@ -7,9 +7,26 @@ import Foundation
 ///
 /// Written atomically (a temporary file, flushed, then renamed over the old checkpoint), so a run
 /// stopped at any moment leaves either the previous checkpoint or the new one, never half of one.
+///
+/// Verified before it is used: a resumed run continues bit for bit from what the checkpoint
+/// holds, so a damaged checkpoint would silently change every number after it. The metadata hold
+/// a CRC-32 (``Checksum``) of every tensor's bytes (`crc32.NAME`), of the log's first
+/// `log_offset` bytes (`log_crc32`: the part of the log the checkpoint continues) and of the
+/// metadata themselves (`metadata_crc32`, over every other entry, sorted by key, each as
+/// `key NUL value NUL`). Reading checks the metadata and every tensor and refuses, naming the file
+/// and the tensor, when one does not match; ``verifyLog(at:checkpointPath:)`` checks the log before
+/// a resumed run cuts it back. The parameters of a checkpoint that is not `diverged` must be
+/// finite (a diverged run stops before it writes a non-finite parameter into a running checkpoint).
+///
+/// Checkpoints of the first format (`grukit-training-checkpoint-1`, written before checksums)
+/// are refused with a message that says so: they cannot be verified, and continuing one would
+/// bring back exactly the blind trust the checksums remove. Delete such a checkpoint to start the
+/// run afresh, or resume it with the GRUKit that wrote it.
 public struct Checkpoint: Sendable, Equatable {
     /// The format tag in the metadata (`format`).
-    public static let format = "grukit-training-checkpoint-1"
+    public static let format = "grukit-training-checkpoint-2"
+    /// The format before checksums, recognised to refuse it with a clear message.
+    public static let uncheckedFormat = "grukit-training-checkpoint-1"
 
     /// The run's ``RunConfiguration/fingerprint``: `--resume` continues the checkpoint only when
     /// it equals the current configuration's (metadata `fingerprint`).
@@ -43,6 +60,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var divergedReason: String?
     /// Byte length of the log after the last `epoch` record (where a resumed run continues).
     public var logOffset: UInt64
+    /// The CRC-32 of the log's first ``logOffset`` bytes (metadata `log_crc32`), checked by
+    /// ``verifyLog(at:checkpointPath:)`` before a resumed run cuts the log back to ``logOffset``.
+    public var logChecksum: UInt32
     /// Generator states by the task's names (``TrainingTask/randomStates``), each the words of
     /// ``SeededGenerator/state`` (metadata `rng.NAME`, comma-separated).
     public var randomStates: [String: [UInt64]]
@@ -53,12 +73,13 @@ public struct Checkpoint: Sendable, Equatable {
     /// here (reading checks the status, the counts and the generator states).
     public init(fingerprint: String, status: String, epoch: Int, iteration: Int, learningRate: Double, seconds: Double,
                 trainLosses: [Double], validLosses: [Double], testLoss: Double? = nil, divergedEpoch: Int? = nil,
-                divergedIteration: Int? = nil, divergedReason: String? = nil, logOffset: UInt64,
+                divergedIteration: Int? = nil, divergedReason: String? = nil, logOffset: UInt64, logChecksum: UInt32 = 0,
                 randomStates: [String: [UInt64]], parameters: [String: Matrix<Float>]) {
         self.fingerprint = fingerprint; self.status = status; self.epoch = epoch; self.iteration = iteration
         self.learningRate = learningRate; self.seconds = seconds; self.trainLosses = trainLosses
         self.validLosses = validLosses; self.testLoss = testLoss; self.divergedEpoch = divergedEpoch
         self.divergedIteration = divergedIteration; self.divergedReason = divergedReason; self.logOffset = logOffset
+        self.logChecksum = logChecksum
         self.randomStates = randomStates; self.parameters = parameters
     }
 
@@ -66,9 +87,20 @@ public struct Checkpoint: Sendable, Equatable {
     /// the same Double, so losses survive a checkpoint bit for bit.
     static func text(_ xs: [Double]) -> String { xs.map { "\($0)" }.joined(separator: ",") }
 
+    /// The bytes the metadata checksum covers: every entry except `metadata_crc32`, sorted by key,
+    /// each as `key NUL value NUL` (unambiguous even for values with line breaks).
+    static func metadataBytes(_ meta: [String: String]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for key in meta.keys.sorted() where key != "metadata_crc32" {
+            bytes += Array(key.utf8) + [0] + Array(meta[key]!.utf8) + [0]
+        }
+        return bytes
+    }
+
     /// Writes the checkpoint atomically as a safetensors file: a temporary file beside `url`,
     /// flushed, then renamed over it, so an interruption leaves the previous checkpoint intact.
-    /// Tensors are written in name order; numbers as shortest round-trip text.
+    /// Tensors are written in name order; numbers as shortest round-trip text; the checksums
+    /// described on the type are added to the metadata.
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming `url` when the file cannot
     ///   be written (the previous checkpoint, if any, is left as it was).
     public func write(to url: URL) throws {
@@ -82,18 +114,29 @@ public struct Checkpoint: Sendable, Equatable {
         if let divergedIteration { meta["diverged_iteration"] = "\(divergedIteration)" }
         if let divergedReason { meta["diverged_reason"] = divergedReason }
         for (name, words) in randomStates { meta["rng." + name] = words.map(String.init).joined(separator: ",") }
-        var file = SafetensorsFile(source: url.path, metadata: meta)
+        meta["log_crc32"] = Checksum.hex(logChecksum)
+        var tensors: [(String, SafetensorsTensor)] = []
         do {
-            for name in parameters.keys.sorted() { file[name] = try SafetensorsTensor(parameters[name]!, dtype: .f32) }
+            for name in parameters.keys.sorted() {
+                let tensor = try SafetensorsTensor(parameters[name]!, dtype: .f32)
+                meta["crc32." + name] = Checksum.hex(Checksum.crc32(tensor.bytes))
+                tensors.append((name, tensor))
+            }
+            meta["metadata_crc32"] = Checksum.hex(Checksum.crc32(Self.metadataBytes(meta)))
+            var file = SafetensorsFile(source: url.path, metadata: meta)
+            for (name, tensor) in tensors { file[name] = tensor }
             try file.write(to: url)
         } catch let e as SafetensorsError {
             throw TrainingError.cannotWrite(path: url.path, reason: e.problemDescription)
         }
     }
 
-    /// Reads a checkpoint.
+    /// Reads and verifies a checkpoint (the metadata's and every tensor's checksum, finite
+    /// parameters unless the run diverged).
     /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)`` naming the file and what is
-    ///   wrong (not a safetensors file, a missing or malformed metadata entry, a bad tensor).
+    ///   wrong (not a safetensors file, the first format without checksums, a missing or malformed
+    ///   metadata entry, metadata or a tensor that does not match its checksum — naming the tensor —,
+    ///   a non-finite parameter, a bad tensor).
     public init(contentsOf url: URL) throws {
         let path = url.path
         func fail(_ reason: String) -> TrainingError { .invalidCheckpoint(path: path, reason: reason) }
@@ -102,12 +145,29 @@ public struct Checkpoint: Sendable, Equatable {
             throw fail(e.problemDescription)
         }
         guard let meta = file.metadata else { throw fail("it has no __metadata__ (not a training checkpoint)") }
+        if meta["format"] == Self.uncheckedFormat {
+            throw fail("it was written by an earlier GRUKit in the format \"\(Self.uncheckedFormat)\", which has no checksums, "
+                       + "so it cannot be verified (resume it with the GRUKit that wrote it)")
+        }
         guard meta["format"] == Self.format else {
             throw fail("its format is \(meta["format"].map { "\"\($0)\"" } ?? "missing"), expected \"\(Self.format)\"")
         }
         func string(_ key: String) throws -> String {
-            guard let v = meta[key] else { throw fail("the metadata entry \"\(key)\" is missing") }
+            guard let v = meta[key] else { throw fail("the metadata entry \"\(key.escapingControlCharacters)\" is missing") }
             return v
+        }
+        func checksum(_ key: String) throws -> UInt32 {
+            guard let v = Checksum.parse(try string(key)) else {
+                throw fail("the metadata entry \"\(key.escapingControlCharacters)\" is not a CRC-32 (8 hexadecimal digits)")
+            }
+            return v
+        }
+        // The metadata first: every number below, and the tensors' checksums, come from them.
+        let storedMetadataCRC = try checksum("metadata_crc32")
+        let metadataCRC = Checksum.crc32(Self.metadataBytes(meta))
+        guard storedMetadataCRC == metadataCRC else {
+            throw fail("its metadata do not match their checksum (metadata_crc32 \(Checksum.hex(storedMetadataCRC)), "
+                       + "computed \(Checksum.hex(metadataCRC))): the file was changed or damaged after it was written")
         }
         func int(_ key: String) throws -> Int {
             guard let v = Int(try string(key)), v >= 0 else { throw fail("the metadata entry \"\(key)\" is not a count") }
@@ -136,6 +196,7 @@ public struct Checkpoint: Sendable, Equatable {
         validLosses = try doubles("valid_losses")
         guard let offset = UInt64(try string("log_offset")) else { throw fail("the metadata entry \"log_offset\" is not a count") }
         logOffset = offset
+        logChecksum = try checksum("log_crc32")
         testLoss = meta["test_loss"] == nil ? nil : try double("test_loss")
         divergedEpoch = meta["diverged_epoch"] == nil ? nil : try int("diverged_epoch")
         divergedIteration = meta["diverged_iteration"] == nil ? nil : try int("diverged_iteration")
@@ -154,11 +215,53 @@ public struct Checkpoint: Sendable, Equatable {
         randomStates = states
         var params: [String: Matrix<Float>] = [:]
         for name in file.names {
-            do { params[name] = try file.matrix(name, as: Float.self) } catch let e as SafetensorsError {
+            let shown = "\"" + name.escapingControlCharacters + "\""
+            let stored = try checksum("crc32." + name)
+            let computed = Checksum.crc32(try file.tensor(name).bytes)
+            guard stored == computed else {
+                throw fail("tensor \(shown) does not match its checksum (crc32 \(Checksum.hex(stored)), computed "
+                           + "\(Checksum.hex(computed))): the file was changed or damaged after it was written")
+            }
+            let m: Matrix<Float>
+            do { m = try file.matrix(name, as: Float.self) } catch let e as SafetensorsError {
                 throw fail(e.problemDescription)
             }
+            if status != "diverged", let k = m.elements.firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor \(shown) holds \(m.elements[k]) at row \(k / max(1, m.cols)), column \(k % max(1, m.cols)); "
+                           + "a \(status) run's parameters are finite")
+            }
+            params[name] = m
+        }
+        for key in meta.keys where key.hasPrefix("crc32.") && file[String(key.dropFirst(6))] == nil {
+            throw fail("it has a checksum for the tensor \"\(key.dropFirst(6).description.escapingControlCharacters)\" but no such tensor")
         }
         parameters = params
+    }
+
+    /// Checks that the log at `url` is the one this checkpoint continues: at least ``logOffset``
+    /// bytes long, its first ``logOffset`` bytes matching ``logChecksum``. Reads the log, changes
+    /// nothing: run it before a resumed run cuts the log back, so a wrong log or a wrong offset is
+    /// refused before the log is touched rather than after an epoch of training.
+    /// - Parameters:
+    ///   - url: the run's log.
+    ///   - checkpointPath: the checkpoint's path, for the message.
+    /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)`` naming the checkpoint and the log.
+    public func verifyLog(at url: URL, checkpointPath: String) throws {
+        func fail(_ reason: String) -> TrainingError { .invalidCheckpoint(path: checkpointPath, reason: reason) }
+        var crc: UInt32 = 0
+        let read: UInt64
+        do { read = try InputFile.forEachChunk(url.path, limit: logOffset) { crc = Checksum.crc32($0, continuing: crc) } } catch {
+            throw fail("its log \(url.path) cannot be read (\(AtomicFile.reason(error))), so the run cannot be resumed")
+        }
+        guard read == logOffset else {
+            throw fail("its log \(url.path) holds \(read) bytes but the checkpoint continues it after byte \(logOffset): "
+                       + "it is not this checkpoint's log")
+        }
+        guard crc == logChecksum else {
+            throw fail("its log \(url.path) does not match it: the first \(logOffset) bytes have the CRC-32 \(Checksum.hex(crc)), "
+                       + "the checkpoint recorded \(Checksum.hex(logChecksum)) (the log was changed, or log_offset is wrong); "
+                       + "the log was left as it was")
+        }
     }
 
     /// Copies the saved values into the task's parameters (matched by name) and the saved
@@ -183,9 +286,9 @@ public struct Checkpoint: Sendable, Equatable {
                        + "which the model does not have: a checkpoint of another model form")
         }
         for p in task.parameters {
-            guard let m = parameters[p.name] else { throw fail("it has no tensor \"\(p.name)\"") }
+            guard let m = parameters[p.name] else { throw fail("it has no tensor \"\(p.name.escapingControlCharacters)\"") }
             guard m.rows == p.value.rows, m.cols == p.value.cols else {
-                throw fail("tensor \"\(p.name)\" is \(m.rows)×\(m.cols), the model's is \(p.value.rows)×\(p.value.cols)")
+                throw fail("tensor \"\(p.name.escapingControlCharacters)\" is \(m.rows)×\(m.cols), the model's is \(p.value.rows)×\(p.value.cols)")
             }
             p.value = m
         }

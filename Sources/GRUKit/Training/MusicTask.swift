@@ -33,11 +33,21 @@ public final class MusicTask: TrainingTask {
     ///   - batchSize: B ≥ 1, tunes per batch.
     ///   - steps: T ≥ 1, frames per window.
     ///   - shuffleSeed: seeds the generator that shuffles the training tunes each epoch.
-    /// - Throws: ``DataError/invalidBatching(reason:)`` when T < 1, B < 1 or a split has no tunes.
+    /// - Throws: ``DataError/invalidBatching(reason:)`` when T < 1, B < 1, or a split has no tunes
+    ///   or no usable frames: a tune of F frames gives F − 1 next-frame predictions, so a split whose
+    ///   tunes are all one frame long (or empty) has nothing to train on or to score. Without this
+    ///   check such a training split trained zero windows and was reported as trained, and such a
+    ///   validation split scored NaN and was reported as a divergence.
     public init(model: GRUSequenceModel<Float>, music: PolyphonicMusic, batchSize: Int, steps: Int, shuffleSeed: UInt64) throws {
         try TokenStreams.validateWindow(steps: steps)
-        for split in Split.allCases where music.split(split).isEmpty {
-            throw DataError.invalidBatching(reason: "the \(split.rawValue) split has no tunes")
+        for split in Split.allCases {
+            let tunes = music.split(split)
+            if tunes.isEmpty { throw DataError.invalidBatching(reason: "the \(split.rawValue) split has no tunes") }
+            if !tunes.contains(where: { $0.steps >= 2 }) {
+                throw DataError.invalidBatching(reason: "the \(split.rawValue) split has no usable frames: each of its \(tunes.count) "
+                    + "tune\(tunes.count == 1 ? " is" : "s is") at most one frame long, and a tune of F frames gives F − 1 "
+                    + "next-frame predictions, so there is nothing to \(split == .train ? "train on" : "score")")
+            }
         }
         guard batchSize >= 1 else { throw DataError.invalidBatching(reason: "the batch size must be at least 1, not \(batchSize)") }
         self.model = model

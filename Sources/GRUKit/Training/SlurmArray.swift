@@ -109,10 +109,10 @@ public struct SlurmArray {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-            try Data(script.utf8).write(to: url, options: .atomic)
+            try AtomicFile.write(script, to: url)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
         } catch {
-            throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error, path: url.path))
         }
     }
 

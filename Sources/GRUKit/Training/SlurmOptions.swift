@@ -21,7 +21,7 @@ public struct SlurmOptions: ParsableArguments {
 
     /// `--array-task i`: train only configuration i (from 0, in the sweep's order), resuming from its
     /// checkpoint, and write no table; the job-array script passes `$SLURM_ARRAY_TASK_ID`.
-    @Option(name: .customLong("array-task"), help: ArgumentHelp("Train only the sweep's configuration i (0-based), resuming it (what each Slurm array task runs).", valueName: "i"))
+    @Option(name: .customLong("array-task"), parsing: .unconditional, help: ArgumentHelp("Train only the sweep's configuration i (0-based), resuming it (what each Slurm array task runs).", valueName: "i"))
     public var arrayTask: Int?
 
     /// `--partition p`: `#SBATCH --partition=p`.
@@ -33,11 +33,11 @@ public struct SlurmOptions: ParsableArguments {
     public var time: String?
 
     /// `--cpus-per-task n`: `#SBATCH --cpus-per-task=n`, also the task's BLAS threads (default 1).
-    @Option(name: .customLong("cpus-per-task"), help: ArgumentHelp("CPUs of each array task (also its BLAS threads).", valueName: "n"))
+    @Option(name: .customLong("cpus-per-task"), parsing: .unconditional, help: ArgumentHelp("CPUs of each array task (also its BLAS threads).", valueName: "n"))
     public var cpusPerTask: Int = 1
 
     /// `--max-running n`: at most n tasks of the array at once (`--array=0-K%n`).
-    @Option(name: .customLong("max-running"), help: ArgumentHelp("At most this many array tasks at once.", valueName: "n"))
+    @Option(name: .customLong("max-running"), parsing: .unconditional, help: ArgumentHelp("At most this many array tasks at once.", valueName: "n"))
     public var maxRunning: Int?
 
     /// `--sbatch line`: an extra `#SBATCH` line, repeatable, e.g. `--sbatch "--mem=4G"`.
@@ -46,7 +46,7 @@ public struct SlurmOptions: ParsableArguments {
     public var sbatchLines: [String] = []
 
     /// Seconds before the time limit at which Slurm warns a task (`--signal=B:USR1@s`).
-    @Option(name: .customLong("warn-seconds"), help: ArgumentHelp("Seconds before its time limit at which a task is told to stop and requeue.", valueName: "s"))
+    @Option(name: .customLong("warn-seconds"), parsing: .unconditional, help: ArgumentHelp("Seconds before its time limit at which a task is told to stop and requeue.", valueName: "s"))
     public var warnSeconds: Int = 120
 
     /// Every option unset: an in-process sweep.

@@ -66,6 +66,9 @@ extension Sweep {
                 report.note("Array task \(i): \(c.name) — \(ResultsTable.outcome(result.status))"
                             + (stop.signalName.map { " (\($0) received; a requeue resumes it)" } ?? ""))
             } catch {
+                // Refused because another process is training this run (``RunLock``): the run has
+                // not failed, so no failure is recorded for --collect.
+                if case TrainingError.runLocked = error { throw error }
                 try? Data("\(error)\n".utf8).write(to: failure)
                 throw error
             }

@@ -4,7 +4,8 @@ import Foundation
 /// schedule, a JSON Lines log (see ``TrainingLog``), a validation pass and a checkpoint after
 /// every epoch, the test split at the end, and divergence detection.
 ///
-/// Files, in `directory`: `NAME.jsonl` (the log) and `NAME.checkpoint.safetensors`.
+/// Files, in `directory`: `NAME.jsonl` (the log) and `NAME.checkpoint.safetensors`, and while the
+/// run trains `NAME.lock` (``RunLock``), which refuses a second process training the same run.
 ///
 /// Divergence: a window whose loss or gradient norm is not finite, or whose loss exceeds
 /// `configuration.divergenceLoss`, ends the run there (a `diverged` log record, a checkpoint with
@@ -18,7 +19,10 @@ import Foundation
 /// carried hidden state restarts from zero at every epoch and every generator is restored, the
 /// resumed run produces exactly the losses, log records (except `seconds`) and metrics of an
 /// uninterrupted one. A checkpoint of a completed run whose `epochs` equal the request, or of a
-/// diverged run, is reported without training.
+/// diverged run, is reported without training. Before anything is restored or cut, the checkpoint
+/// is verified (its checksums and finite parameters: ``Checkpoint/init(contentsOf:)``) and so is
+/// the log it continues (``Checkpoint/verifyLog(at:checkpointPath:)``): a damaged checkpoint or a
+/// log that is not its own is refused, naming the file and the tensor, and both are left as they were.
 public final class Trainer {
     /// The run: its name (which names the files), method, schedule and sizes.
     public let configuration: RunConfiguration
@@ -89,14 +93,21 @@ public final class Trainer {
     /// - Parameter resume: continue from the checkpoint in `directory` when there is one.
     /// - Returns: the result; ``RunResult/status`` says whether the run completed, diverged or
     ///   stopped (``stopAfterEpochs``).
-    /// - Throws: ``TrainingError/checkpointMismatch(path:differences:)`` when the checkpoint was
+    /// - Throws: ``TrainingError/runLocked(path:holder:)`` when another process is training this
+    ///   run in `directory` (nothing is read or written then),
+    ///   ``TrainingError/checkpointMismatch(path:differences:)`` when the checkpoint was
     ///   written for another configuration, ``TrainingError/invalidCheckpoint(path:reason:)`` when
-    ///   it (or its log) cannot be used, ``TrainingError/cannotWrite(path:reason:)`` for files
-    ///   that cannot be written, and the task's errors (bad data). Divergence is not an error.
+    ///   it (or its log) cannot be used or fails verification, ``TrainingError/cannotWrite(path:reason:)``
+    ///   for files that cannot be written, and the task's errors (bad data). Divergence is not an error.
     public func run(resume: Bool = false) throws -> RunResult {
         let c = configuration
-        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw TrainingError.cannotWrite(path: directory.path, reason: error.localizedDescription)
+        do { try AtomicFile.createFolder(directory) } catch {
+            throw TrainingError.cannotWrite(path: directory.path, reason: AtomicFile.reason(error))
+        }
+        let lock = try RunLock(directory: directory, name: c.name)
+        defer { lock.release() }
+        if let why = lock.unlockedReason {
+            progress?.note("\(c.name): cannot lock \(lock.url.lastPathComponent) (\(why)); make sure no other process trains this run here")
         }
         var epochsDone = 0, iteration = 0, secondsBefore = 0.0
         var trainLosses: [Double] = [], validLosses: [Double] = []
@@ -113,8 +124,9 @@ public final class Trainer {
                 throw TrainingError.invalidCheckpoint(path: checkpointURL.path,
                     reason: "it has trained \(saved.epoch) epochs, more than the \(c.epochs) asked for (--epochs)")
             }
+            try saved.verifyLog(at: logURL, checkpointPath: checkpointURL.path)
             try saved.restore(into: task, path: checkpointURL.path)
-            log = try TrainingLog(url: logURL, truncatingTo: saved.logOffset)
+            log = try TrainingLog(url: logURL, truncatingTo: saved.logOffset, checksum: saved.logChecksum)
             (epochsDone, iteration, secondsBefore) = (saved.epoch, saved.iteration, saved.seconds)
             (trainLosses, validLosses) = (saved.trainLosses, saved.validLosses)
             progress?.note("\(c.name): resuming after epoch \(epochsDone) (iteration \(iteration))")
@@ -133,14 +145,14 @@ public final class Trainer {
         }
         let start = Progress.monotonicSeconds()
         func elapsed() -> Double { secondsBefore + Progress.monotonicSeconds() - start }
-        func checkpoint(_ status: String, epoch: Int, offset: UInt64, test: Double? = nil,
+        func checkpoint(_ status: String, epoch: Int, offset: UInt64, logChecksum: UInt32, test: Double? = nil,
                         diverged: (Int, Int, String)? = nil) throws {
             var params: [String: Matrix<Float>] = [:]
             for p in task.parameters { params[p.name] = p.value }
             try Checkpoint(fingerprint: c.fingerprint, status: status, epoch: epoch, iteration: iteration,
                            learningRate: c.schedule.rate(epoch: max(1, epoch)), seconds: elapsed(), trainLosses: trainLosses,
                            validLosses: validLosses, testLoss: test, divergedEpoch: diverged?.0, divergedIteration: diverged?.1,
-                           divergedReason: diverged?.2, logOffset: offset, randomStates: task.randomStates.mapValues(\.state),
+                           divergedReason: diverged?.2, logOffset: offset, logChecksum: logChecksum, randomStates: task.randomStates.mapValues(\.state),
                            parameters: params).write(to: checkpointURL)
         }
         func finish(_ status: RunStatus, test: Double? = nil) -> RunResult {
@@ -161,7 +173,7 @@ public final class Trainer {
             try log.append(LogRecord([("type", .string("diverged")), ("epoch", .integer(epoch)), ("iteration", .integer(iteration)),
                                       ("loss", .number(loss)), ("gradient_norm", .number(gradientNorm)), ("reason", .string(reason)),
                                       ("seconds", .number(elapsed()))]))
-            try checkpoint("diverged", epoch: epochsDone, offset: log.offset, diverged: (epoch, iteration, reason))
+            try checkpoint("diverged", epoch: epochsDone, offset: log.offset, logChecksum: log.checksum, diverged: (epoch, iteration, reason))
             progress?.note("\(c.name): diverged at epoch \(epoch), iteration \(iteration): \(reason)")
             return finish(.diverged(epoch: epoch, iteration: iteration, reason: reason))
         }
@@ -231,7 +243,7 @@ public final class Trainer {
                 ("type", .string("epoch")), ("epoch", .integer(epoch)), ("iteration", .integer(iteration)),
                 ("learning_rate", .number(lr)), ("train_loss", .number(trainLosses.last!)), ("valid_loss", .number(validLoss)),
                 ("valid_" + task.metricName, .number(task.metric(validLoss))), ("seconds", .number(elapsed()))]))
-            try checkpoint("running", epoch: epoch, offset: log.offset)
+            try checkpoint("running", epoch: epoch, offset: log.offset, logChecksum: log.checksum)
             progress?.endEpoch(run: c.name, epoch: epoch, seconds: elapsed() - epochStart, validLoss: validLoss,
                                metric: task.metric(validLoss), metricName: task.metricName)
             if let stop = stopAfterEpochs, epoch >= stop, epoch < c.epochs {
@@ -239,14 +251,14 @@ public final class Trainer {
                 return finish(.stopped(epoch: epoch))
             }
         }
-        let epochOffset = log.offset
+        let (epochOffset, epochChecksum) = (log.offset, log.checksum)
         let testLoss = try task.evaluate(.test)
         try log.append(LogRecord([
             ("type", .string("test")), ("epoch", .integer(epochsDone)), ("iteration", .integer(iteration)),
             ("test_loss", .number(testLoss)), ("test_" + task.metricName, .number(task.metric(testLoss))),
             ("valid_" + task.metricName, validLosses.last.map { .number(task.metric($0)) } ?? .null),
             ("seconds", .number(elapsed()))]))
-        try checkpoint("completed", epoch: epochsDone, offset: epochOffset, test: testLoss)
+        try checkpoint("completed", epoch: epochsDone, offset: epochOffset, logChecksum: epochChecksum, test: testLoss)
         progress?.note("\(c.name): test loss \(String(format: "%.4f", testLoss)), test \(task.metricName) "
                        + String(format: "%.3f", task.metric(testLoss)))
         return finish(.completed, test: testLoss)

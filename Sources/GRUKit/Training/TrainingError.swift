@@ -12,6 +12,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     case checkpointMismatch(path: String, differences: [String])
     /// A file that cannot be written (the previous file, if any, is left as it was).
     case cannotWrite(path: String, reason: String)
+    /// The run's lock file (``RunLock``) is held by another process (`holder`: `process PID on
+    /// HOST`, nil when it has not written its id yet): that process is training the same run into
+    /// the same folder.
+    case runLocked(path: String, holder: String?)
 
     /// One message naming the file (and line), what is wrong, and what to do about it
     /// (e.g. delete the checkpoint to start afresh).
@@ -27,6 +31,12 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
                 + " (use the same options, or delete the checkpoint to start afresh)"
         case let .cannotWrite(path, reason):
             return "Cannot write \(path): \(reason)"
+        case let .runLocked(path, holder):
+            let holder = holder ?? "another process"
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            return "\(path): the run \(name) in this folder is being trained by \(holder), which holds this lock; "
+                + "two runs into the same files would mix their logs and checkpoints, so this one stops here "
+                + "(wait for it to finish or stop it, or choose another output folder with --out)"
         }
     }
 

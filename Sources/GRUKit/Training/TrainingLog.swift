@@ -31,15 +31,20 @@ public final class TrainingLog {
     private let handle: FileHandle
     /// The number of bytes in the file: the offset a checkpoint records.
     public private(set) var offset: UInt64
+    /// The CRC-32 (``Checksum``) of the file's ``offset`` bytes, kept up to date as records are
+    /// appended: the `log_crc32` a checkpoint records beside ``offset``.
+    public private(set) var checksum: UInt32 = 0
 
     /// Opens the log for appending. With `truncatingTo`, the file is first cut to that many bytes
-    /// (resuming: what a stopped run wrote after its last checkpoint is dropped); otherwise it is
-    /// created empty (replacing an older log).
+    /// (resuming: what a stopped run wrote after its last checkpoint is dropped), and `checksum`
+    /// is the CRC-32 of those bytes (the checkpoint's ``Checkpoint/logChecksum``, which
+    /// ``Checkpoint/verifyLog(at:checkpointPath:)`` has checked); otherwise it is created empty
+    /// (replacing an older log).
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file when it cannot be
     ///   created or opened, ``TrainingError/invalidCheckpoint(path:reason:)`` when resuming and
     ///   the file is missing or shorter than `truncatingTo` (the log does not belong to the
     ///   checkpoint).
-    public init(url: URL, truncatingTo resumeOffset: UInt64? = nil) throws {
+    public init(url: URL, truncatingTo resumeOffset: UInt64? = nil, checksum: UInt32 = 0) throws {
         self.url = url
         let fm = FileManager.default
         if let resumeOffset {
@@ -56,6 +61,7 @@ public final class TrainingLog {
                 throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error))
             }
         }
+        self.checksum = resumeOffset == nil ? 0 : checksum
         // A FIFO or device in the log's place would block or swallow the log: refuse it.
         do { _ = try AtomicFile.checkWritable(url.path) } catch {
             throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error))
@@ -65,7 +71,7 @@ public final class TrainingLog {
             if let resumeOffset { try handle.truncate(atOffset: resumeOffset) }
             offset = try handle.seekToEnd()
         } catch {
-            throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error, path: url.path))
         }
     }
 
@@ -77,17 +83,20 @@ public final class TrainingLog {
     public func append(_ record: LogRecord) throws {
         let line = Data((record.json + "\n").utf8)
         do { try handle.write(contentsOf: line) } catch {
-            throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error, path: url.path))
         }
         offset += UInt64(line.count)
+        checksum = Checksum.crc32(line, continuing: checksum)
     }
 
     /// Reads every record of a log file, in order; empty lines are skipped.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the file and the 1-based
-    ///   line of the first record that does not parse, or line 0 when the file cannot be read.
+    ///   line of the first record that does not parse, or line 0 with the reason when the file
+    ///   cannot be read (missing, a folder, a FIFO or device: ``InputFile``).
     public static func records(at url: URL) throws -> [LogRecord] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw TrainingError.invalidLog(path: url.path, line: 0, reason: "cannot read the file")
+        let data: [UInt8]
+        do { data = try InputFile.read(url.path) } catch {
+            throw TrainingError.invalidLog(path: url.path, line: 0, reason: "cannot read the file: \(AtomicFile.reason(error))")
         }
         let text = String(decoding: data, as: UTF8.self)
         var out: [LogRecord] = []

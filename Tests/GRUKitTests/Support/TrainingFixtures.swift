@@ -39,6 +39,21 @@ enum TrainingFixtures {
         try MusicText.write(tunes(eval), to: folder.appendingPathComponent("test.txt").path)
     }
 
+    /// A language model on a random 30-word corpus: an epoch of 10 windows takes milliseconds.
+    static func tinyTask(seed: UInt64 = 1) throws -> LanguageModelTask {
+        var g = SeededGenerator(seed: 3)
+        func tokens(_ n: Int) -> [Int32] { (0 ..< n).map { _ in Int32(g.next() % 30) } }
+        let config = GRULanguageModel<Float>.Configuration(vocabularySize: 30, embeddingSize: 6, hiddenSize: 5, dropout: 0.5)
+        return try LanguageModelTask(model: GRULanguageModel(configuration: config, seed: seed), train: tokens(300),
+                                     valid: tokens(100), test: tokens(100), batchSize: 4, steps: 7)
+    }
+
+    /// Three epochs of ``tinyTask(seed:)`` with clipping, named `name`.
+    static func tinyConfiguration(_ name: String = "run") -> RunConfiguration {
+        RunConfiguration(name: name, method: .clip(maxNorm: 1), schedule: LearningRateSchedule(initial: 1, constantEpochs: 1, decay: 2),
+                         epochs: 3, hiddenSize: 5, batchSize: 4, steps: 7, dropout: 0.5, logEvery: 3, divergenceLoss: 100)
+    }
+
     /// The records of `out/runs/NAME.jsonl`.
     static func log(_ out: URL, _ name: String) throws -> [LogRecord] {
         try TrainingLog.records(at: out.appendingPathComponent("runs/\(name).jsonl"))
