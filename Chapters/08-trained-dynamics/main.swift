@@ -136,9 +136,10 @@ func pointSummary(_ points: [GRUFixedPoint]) -> (fixed: String, slow: Int, resid
  product J_T ⋯ J_1, by the QR method (`LyapunovExponents.finiteTime`): a perturbation grows or shrinks
  like e^{λ_1 t}. Next to it, the norm of the loss gradient on the same text, window by window. Miller
  & Hardt (ICLR 2019) show that recurrent models that are stable in this sense (contracting) have
- gradients that cannot explode; a λ_1 below zero with a moderate gradient is that picture.
+ gradients that cannot explode; a λ_1 below zero with a moderate gradient is that picture. The third
+ panel of `jacobian-along-data` shows the whole spectrum of J_t at five times against the unit circle.
 
- ![ρ(J_t) and ‖J_t‖₂ along the data](jacobian-along-data.png)
+ ![ρ(J_t), ‖J_t‖₂ and the spectrum of J_t along the data](jacobian-along-data.png)
 
  ## The stabilisers side by side
 
@@ -439,8 +440,15 @@ struct Chapter8: ParsableCommand {
                               formats: ["", "%.4f", "%.4f", "", "%.4f", "%+.4f", "%.3f", "%.3f"])
         var dat = DataTable(columns: ["model", "mean_rho", "max_rho", "fraction_rho_above_1", "mean_norm", "lyapunov", "gradient_mean", "gradient_max"],
                             comments: ["Chapter 8: state Jacobians J_t = dh_t/dh_(t-1) along validation text; lyapunov = finite-time maximal exponent (QR)."])
-        var figure = Figure("jacobian-along-data", layout: .init(rows: 1, columns: 2), panelSize: (560, 420))
+        var figure = Figure("jacobian-along-data", layout: .init(rows: 1, columns: 3), panelSize: (500, 440))
+        var spectrumPanel = Panel(title: "eigenvalues of J_t at five times t", xLabel: "Re μ", yLabel: "Im μ", xRange: -1.2...1.2,
+                                  yRange: -1.2...1.2, key: .below, equalAxes: true)
+        spectrumPanel.command("set parametric")
+        spectrumPanel.command("set trange [0:2*pi]")
+        spectrumPanel.plot(.function("cos(t), sin(t)", title: "|μ| = 1", style: .lines.color("#000000").width(1.5)))
         var rhoPanel = Panel(title: "ρ(J_t)", xLabel: "t (validation tokens)", yLabel: "spectral radius", key: .below)
+        // The script draws once per format; the third panel's parametric mode must not reach this one.
+        rhoPanel.command("unset parametric")
         var normPanel = Panel(title: "‖J_t‖_2", xLabel: "t (validation tokens)", yLabel: "spectral norm", key: .below)
         for (k, (m, a)) in zip(models, analyses).enumerated() {
             let n = Double(a.rhoAlong.count)
@@ -453,10 +461,13 @@ struct Chapter8: ParsableCommand {
             let style = Style.lines.lineType(k + 1).width(1.5)
             rhoPanel.plot(.xy(t, a.rhoAlong, columns: ("t", "rho"), title: m.label, style: style))
             normPanel.plot(.xy(t, a.normAlong, columns: ("t", "norm"), title: m.label, style: style))
+            spectrumPanel.plot(.xy(a.eigenvaluesAlong.map(\.re), a.eigenvaluesAlong.map(\.im), columns: ("re", "im"), title: m.label,
+                                   style: .points.lineType(k + 1).pointType(Figure.palettePointTypes[k % Figure.palettePointTypes.count]).pointSize(0.6)))
         }
         rhoPanel.plot(.function("1", title: "1", style: .lines.color("#000000").dashed))
         figure.addPanel(rhoPanel)
         figure.addPanel(normPanel)
+        figure.addPanel(spectrumPanel)
         report.table(table)
         try output.write(dat, name: "along-data.dat")
         try output.write(figure)
