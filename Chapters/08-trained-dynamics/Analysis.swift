@@ -51,7 +51,8 @@ func analyse(_ trained: TrainedModel, tokens: [Int32], words: [(word: String, id
     let n = map.hiddenSize
     let embedding = lm.embedding.weight.value, scale = Double(lm.embedding.scale)
     func input(_ id: Int32) -> [Double] { embedding.row(Int(id)).map { Double($0) * scale } }
-    let xs = tokens.map(input)
+    // The trajectory is driven by every token but the last, which is only a target of the gradient windows.
+    let xs = tokens.dropLast().map(input)
     let h0 = [Double](repeating: 0, count: n)
     let states = map.states(inputs: xs, from: h0)
 

@@ -135,8 +135,9 @@ func pointSummary(_ points: [GRUFixedPoint]) -> (fixed: String, slow: Int, resid
  of J_t along a stretch of validation text, and the finite-time maximal Lyapunov exponent of the
  product J_T ⋯ J_1, by the QR method (`LyapunovExponents.finiteTime`): a perturbation grows or shrinks
  like e^{λ_1 t}. Next to it, the norm of the loss gradient on the same text, window by window. Miller
- & Hardt (ICLR 2019) show that recurrent models that are stable in this sense (contracting) have
- gradients that cannot explode; a λ_1 below zero with a moderate gradient is that picture. The third
+ & Hardt (ICLR 2019) study recurrent models that are stable in this sense, whose state map contracts:
+ for them the influence of the distant past, and with it the gradient through time, decays
+ geometrically, so it cannot explode; a λ_1 below zero with a moderate gradient is that picture. The third
  panel of `jacobian-along-data` shows the whole spectrum of J_t at five times against the unit circle.
 
  ![ρ(J_t), ‖J_t‖₂ and the spectrum of J_t along the data](jacobian-along-data.png)
