@@ -69,6 +69,9 @@ extension InputFreeGRU {
     /// (a degenerate root), are merged. Local minima of q with q > 0 are discarded.
     /// Roots whose basin (of LM) is not hit by any start can be missed: more starts, more certainty.
     ///
+    /// The starts are this method's own; ``criticalPoints(from:tolerance:slowSpeed:)`` runs the same
+    /// finder from starts of the caller's choice and can also return slow points.
+    ///
     /// Deterministic for a given `seed`. Cost: about 1.25·`starts` solves, each up to a few
     /// thousand H×H linear solves, so keep H small (this is an analysis tool, not a training one).
     ///

@@ -10,8 +10,9 @@
 /// R_c shrinks every singular value by the same factor c/σ_1, P_δ only clips those above c,
 /// P_δ(W) = W − Σ_{σ_i > c} (σ_i − c) u_i v_iᵀ. So ‖R_c(W) − W‖_F = (1 − c/σ_1)‖W‖_F ≥
 /// ‖P_δ(W) − W‖_F (P_δ is the Frobenius-nearest matrix in the ball), with equality exactly
-/// when W has rank one; with one singular value above c the two agree on σ_1 (both c) and on
-/// u_1, v_1, and R_c additionally scales σ_2, …, σ_n by c/σ_1.
+/// when every non-zero singular value of W equals σ_1 (for instance when W has rank one), and then
+/// R_c(W) = P_δ(W); with one singular value above c the two agree on σ_1 (both c) and on u_1, v_1,
+/// and R_c additionally scales σ_2, …, σ_n by c/σ_1.
 public enum SpectralRescaling {
     /// What one rescaling did.
     public struct Outcome: Sendable, Equatable {
