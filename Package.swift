@@ -26,6 +26,7 @@ let chapterFolders = [
     "05-penn-treebank",
     "06-nottingham",
     "07-cost",
+    "08-trained-dynamics",
 ]
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")

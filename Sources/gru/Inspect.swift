@@ -127,12 +127,7 @@ extension Inspect {
             ("ρ(½I + ¼W_hn)", number(r.spectralRadiusJ) + "  (the bias-free map's Jacobian at 0, not this layer's)"),
             ("fixed points", "\(d.fixedPoints.count) found from \(d.starts) random starts (x = 0, with the biases)"),
         ]
-        for (k, p) in d.fixedPoints.enumerated() {
-            let kind = p.stable ? "stable"
-                : "unstable (\(p.unstableDirections) unstable direction\(p.unstableDirections == 1 ? "" : "s"))"
-            rows.append(("  h*\(k + 1)", "‖h*‖₂ = \(number(p.norm))  residual \(String(format: "%.1e", p.residual))  "
-                         + "ρ = \(number(p.spectralRadius))  \(kind)"))
-        }
+        for (k, p) in d.fixedPoints.enumerated() { rows.append(("  h*\(k + 1)", fixedPointLine(p))) }
         let verdict: String
         if let rho = d.largestSpectralRadius {
             verdict = "largest ρ over the fixed points = \(number(rho)): "
@@ -143,6 +138,12 @@ extension Inspect {
         rows.append(("verdict", verdict))
         return rows
     }
+}
+
+/// One fixed point as `inspect` and `fixed-points` print it: norm, residual, ρ and stability.
+func fixedPointLine(_ p: GRUFixedPointSummary) -> String {
+    let kind = p.stable ? "stable" : "unstable (\(p.unstableDirections) unstable direction\(p.unstableDirections == 1 ? "" : "s"))"
+    return "‖h*‖₂ = \(number(p.norm))  residual \(String(format: "%.1e", p.residual))  ρ = \(number(p.spectralRadius))  \(kind)"
 }
 
 /// Six decimals, the precision the tests and a reader need.

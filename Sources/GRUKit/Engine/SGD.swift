@@ -4,7 +4,8 @@ public struct UpdateResult: Sendable, Equatable {
     public var gradientNorm: Double
     /// True when clipping scaled the gradients.
     public var clipped: Bool
-    /// True when the projection changed the candidate recurrent matrix.
+    /// True when the projection (or, for ``TrainingMethod/rescale(delta:)``, the rescaling)
+    /// changed the candidate recurrent matrix.
     public var projected: Bool
     /// σ_1 of the candidate block after the SGD step and before the projection (nil when the
     /// method does not project, or when the projection was skipped by a certified bound).
@@ -54,6 +55,9 @@ public final class SGD<Scalar: BLASScalar> {
     ///    (clipped) gradient as the step size; the result's `projection` says whether it was
     ///    skipped (certified σ_1 ≤ 2 − δ), unchanged or projected, and how long it took.
     ///    `singularValueBeforeProjection` is nil after a skip (only a bound is known then).
+    /// 5. `.rescale`: rows 2H..<3H of `recurrent.weightHH` ← (2 − δ)/σ_1 times themselves when
+    ///    σ_1 > 2 − δ (``SpectralRescaling``; σ_1 by xGESDD every step, no certified skip);
+    ///    `projected` says whether it acted and `singularValueBeforeProjection` is σ_1.
     ///
     /// - Precondition: a projecting method needs `recurrent`; a clipping threshold must be > 0
     ///   and δ must lie in [0, 2).
@@ -77,7 +81,7 @@ public final class SGD<Scalar: BLASScalar> {
         // The projection's step size: η‖∇W_hn‖_F of the (clipped) gradient actually applied,
         // and whether the block is still the one this optimiser returned last time.
         var stepNorm: Double? = nil
-        if method.delta != nil, let layer = recurrent {
+        if method.projects, let layer = recurrent {
             let untouched = projectedState.map { $0.layer == ObjectIdentifier(layer.weightHH) && $0.version == layer.weightHH.valueVersion } ?? false
             if untouched { stepNorm = Self.candidateStepNorm(layer, learningRate: learningRate) }
         }
@@ -95,7 +99,18 @@ public final class SGD<Scalar: BLASScalar> {
                 }
             }
         }
-        if let delta = method.delta {
+        if case .rescale(let delta) = method {
+            guard let layer = recurrent else { preconditionFailure("SGD: method \(method) rescales but no recurrent layer was given") }
+            var block = layer.candidateRecurrentWeight
+            do {
+                let outcome = try SpectralRescaling.rescale(&block, threshold: Scalar(SpectralProjection.threshold(delta: delta)))
+                if outcome.changed { layer.candidateRecurrentWeight = block }
+                result.projected = outcome.changed
+                result.singularValueBeforeProjection = outcome.largestSingularValue
+            } catch {
+                result.isFinite = false
+            }
+        } else if let delta = method.delta {
             guard let layer = recurrent else { preconditionFailure("SGD: method \(method) projects but no recurrent layer was given") }
             do {
                 let report: ProjectionReport

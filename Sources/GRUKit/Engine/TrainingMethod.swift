@@ -9,6 +9,9 @@ public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
     case project(delta: Double)
     /// Clipping, SGD, then the projection.
     case clipAndProject(maxNorm: Double, delta: Double)
+    /// SGD, then spectral rescaling of the same block P_δ acts on: W_hh ← (2 − δ)/σ_1 · W_hh
+    /// whenever σ_1 > 2 − δ (``SpectralRescaling``, as spectral normalisation does), 0 ≤ δ < 2.
+    case rescale(delta: Double)
 
     /// The clipping threshold, if the method clips.
     public var maxNorm: Double? {
@@ -18,15 +21,23 @@ public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// δ, if the method projects.
+    /// δ, if the method bounds ‖W_hh‖₂ by 2 − δ (it projects or rescales).
     public var delta: Double? {
         switch self {
-        case .project(let d), .clipAndProject(_, let d): return d
+        case .project(let d), .clipAndProject(_, let d), .rescale(let d): return d
         default: return nil
         }
     }
 
-    /// `sgd`, `clip(5.0)`, `project(δ=0.2)` or `clip(5.0)+project(δ=0.2)`: the spelling of logs
+    /// True when the method applies the projection P_δ (`.project`, `.clipAndProject`).
+    public var projects: Bool {
+        switch self {
+        case .project, .clipAndProject: return true
+        default: return false
+        }
+    }
+
+    /// `sgd`, `clip(5.0)`, `project(δ=0.2)`, `clip(5.0)+project(δ=0.2)` or `rescale(δ=0.2)`: the spelling of logs
     /// and of ``RunConfiguration/fingerprint`` (so changing it invalidates saved checkpoints).
     public var description: String {
         switch self {
@@ -34,6 +45,7 @@ public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
         case .clip(let m): return "clip(\(m))"
         case .project(let d): return "project(δ=\(d))"
         case .clipAndProject(let m, let d): return "clip(\(m))+project(δ=\(d))"
+        case .rescale(let d): return "rescale(δ=\(d))"
         }
     }
 }

@@ -78,7 +78,7 @@ extension GRUCandidateAnalysis {
         let map = try inputFreeMap(file, layer: layer, form: form)
         let points = map.fixedPoints(starts: starts, seed: seed).map { p in
             GRUFixedPointSummary(norm: p.norm, residual: p.residual, spectralRadius: p.spectralRadius,
-                                 unstableDirections: p.eigenvalues.filter { $0.magnitude > 1 }.count, stable: p.isStable, h: p.h)
+                                 unstableDirections: p.unstableDirections, stable: p.isStable, h: p.h)
         }
         return GRUInputFreeDynamics(hasNonZeroBiases: map.hasBiases,
                                     originResidual: map.residualNorm([Double](repeating: 0, count: map.hiddenSize)),

@@ -64,7 +64,7 @@ public struct RunConfiguration: Sendable, Equatable {
         "\(shortName(method))-lr\(number(learningRate))"
     }
 
-    /// The method in a file name: `sgd`, `clip5`, `project0.2`, `clip5+project0.2` (integers
+    /// The method in a file name: `sgd`, `clip5`, `project0.2`, `clip5+project0.2`, `rescale0.2` (integers
     /// without a decimal point, other numbers as Swift prints them, e.g. `1e-05`).
     public static func shortName(_ method: TrainingMethod) -> String {
         switch method {
@@ -72,6 +72,7 @@ public struct RunConfiguration: Sendable, Equatable {
         case .clip(let m): return "clip\(number(m))"
         case .project(let d): return "project\(number(d))"
         case .clipAndProject(let m, let d): return "clip\(number(m))+project\(number(d))"
+        case .rescale(let d): return "rescale\(number(d))"
         }
     }
 

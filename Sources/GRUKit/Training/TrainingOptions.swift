@@ -5,7 +5,7 @@ import ArgumentParser
 public struct TrainingOptions: ParsableArguments {
     /// `--method m`: the method of a single run (none, clip, project, clip+project); nil takes
     /// the chapter's default. Not allowed with `--sweep`.
-    @Option(help: ArgumentHelp("Training method of a single run: none, clip, project or clip+project.", valueName: "method"))
+    @Option(help: ArgumentHelp("Training method of a single run: none, clip, project, clip+project or rescale.", valueName: "method"))
     public var method: MethodName?
 
     /// `--clip x`: the global-norm threshold of clip and clip+project, x > 0 and finite
@@ -102,6 +102,8 @@ public struct TrainingOptions: ParsableArguments {
         case none, clip, project
         /// `clip+project`: both (``TrainingMethod/clipAndProject(maxNorm:delta:)``).
         case clipAndProject = "clip+project"
+        /// `rescale`: SGD, then spectral rescaling to ‖W_hh‖₂ ≤ 2 − δ (``TrainingMethod/rescale(delta:)``).
+        case rescale
     }
 
     /// A GRU form's command-line name.
@@ -122,6 +124,7 @@ public struct TrainingOptions: ParsableArguments {
         case .clip: return .clip(maxNorm: clip)
         case .project: return .project(delta: delta)
         case .clipAndProject: return .clipAndProject(maxNorm: clip, delta: delta)
+        case .rescale: return .rescale(delta: delta)
         }
     }
 
