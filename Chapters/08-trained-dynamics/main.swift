@@ -315,7 +315,18 @@ struct Chapter8: ParsableCommand {
             return "\(m.label): ‖W_hh‖₂ = " + String(format: "%.3f", a.sigma1) + ", \(kind), "
                 + "\(a.inputs[0].points.filter { !$0.isSlowPoint }.count) fixed point(s) at x = 0, λ_1 = " + String(format: "%+.4f", a.lyapunov)
         }.joined(separator: "; ") + ".")
-        report.files(output.written)
+        // What the run measured, by name (values.tsv), for the pages that cite it (the claims ledger).
+        var values = RecordedValues()
+        values["learning_rate"] = RunConfiguration.number(lr)
+        for (m, a) in zip(models, analyses) {
+            let origin = a.inputs[0].points.first { $0.norm == 0 }
+            values["\(m.name).sigma1"] = String(format: "%.3f", a.sigma1)
+            values["\(m.name).rho_origin"] = String(format: "%.4f", a.rhoOrigin)
+            values["\(m.name).origin"] = origin.map { $0.isStable ? "stable" : "a \($0.classification)" } ?? "not found"
+            values["\(m.name).lyapunov"] = String(format: "%+.4f", a.lyapunov)
+            values["\(m.name).rho_along_above_1"] = "\(a.rhoAlong.filter { $0 > 1 }.count)/\(a.rhoAlong.count)"
+        }
+        report.files(output.written + [try values.write(to: output.directory)])
     }
 
     // MARK: sections

@@ -14,7 +14,7 @@ public struct TunedComparison: Sendable {
     public struct Entry: Sendable {
         /// η₀.
         public var learningRate: Double
-        /// The family ("plain SGD", "clipping", "projection", "clipping + projection") and its best
+        /// The family ("plain SGD", "clipping", "projection", "clipping + projection", "spectral rescaling") and its best
         /// configuration over the grid, with the candidates it was picked from.
         public var picks: [(family: String, best: SeedGroup, candidates: [SeedGroup])]
     }
@@ -42,6 +42,7 @@ public struct TunedComparison: Sendable {
         case .clip: return "clipping"
         case .project: return "projection"
         case .clipAndProject: return "clipping + projection"
+        case .rescale: return "spectral rescaling"
         }
     }
 
@@ -58,7 +59,7 @@ public struct TunedComparison: Sendable {
         for lr in Set(summary.groups.map(\.learningRate)).sorted() {
             let atRate = summary.groups.filter { $0.learningRate == lr }
             var picks: [(String, SeedGroup, [SeedGroup])] = []
-            for family in ["plain SGD", "clipping", "projection", "clipping + projection"] {
+            for family in ["plain SGD", "clipping", "projection", "clipping + projection", "spectral rescaling"] {
                 let candidates = atRate.filter { Self.family($0.method) == family }
                 guard var best = candidates.first else { continue }
                 for g in candidates.dropFirst() where Self.better(g, than: best) { best = g }
@@ -76,6 +77,7 @@ public struct TunedComparison: Sendable {
         case .clip(let c): return "c = \(RunConfiguration.number(c))"
         case .project(let d): return "δ = \(RunConfiguration.number(d))"
         case .clipAndProject(let c, let d): return "c = \(RunConfiguration.number(c)), δ = \(RunConfiguration.number(d))"
+        case .rescale(let d): return "δ = \(RunConfiguration.number(d))"
         }
     }
 
