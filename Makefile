@@ -87,12 +87,20 @@ test-slurm: build
 
 ## docs: the API reference of GRUKit with DocC, in .build/docs (open .build/docs/documentation/grukit/index.html)
 ##       and fails when a public symbol of GRUKit has no doc comment
+# doc-coverage reads the symbol graphs DocC's plugin extracted for GRUKit alone (public symbols, into
+# .build/<triple>/extracted-symbols/<package>/GRUKit/: GRUKit.symbols.json and GRUKit@Module.symbols.json
+# for extensions of other modules' types), the newest such folder. `swift package dump-symbol-graph`
+# is not used: it extracts every module of the package, the tests' too, and fails without a test build.
 docs: deps
 	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target GRUKit \
 	  --output-path .build/docs --transform-for-static-hosting --hosting-base-path GRUKit
-	$(SWIFT) package dump-symbol-graph --minimum-access-level public >/dev/null
 	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS) --product doc-coverage
-	$(BIN)/doc-coverage $$(find .build -path '*/symbolgraph/GRUKit.symbols.json' | head -1)
+	@graphs=$$(find .build -type d -path '*/extracted-symbols/*/GRUKit' -printf '%T@ %p\n' | sort -rn | head -1 | cut -d' ' -f2-); \
+	if [ -z "$$graphs" ] || [ ! -f "$$graphs/GRUKit.symbols.json" ]; then \
+	  echo "make docs: DocC's plugin left no GRUKit.symbols.json under .build/*/extracted-symbols/*/GRUKit/"; exit 1; \
+	fi; \
+	echo "$(BIN)/doc-coverage $$graphs/GRUKit*.symbols.json"; \
+	$(BIN)/doc-coverage "$$graphs"/GRUKit*.symbols.json
 
 ## bench: seconds per training iteration and the projection's cost on the paper's PTB shape
 bench: build

@@ -10,15 +10,19 @@ import GRUKit
 /*:
  ## The model
 
- A gated recurrent unit reads an input x_t and updates its state h_{t−1} ∈ ℝⁿ. The paper uses the form
- in which the reset gate acts *before* the recurrent product:
+ A gated recurrent unit reads an input x_t and updates its state h_{t−1} ∈ ℝⁿ. We write it in the form
+ of Cho et al. (2014), in which the reset gate acts *before* the recurrent product:
 
      z_t = σ(W_xz x_t + W_hz h_{t−1})               update gate
      r_t = σ(W_xr x_t + W_hr h_{t−1})               reset gate
      h̃_t = tanh(W_xh x_t + W_hh (r_t ⊙ h_{t−1}))    candidate state
      h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t          new state: a gated average
 
- with σ the logistic sigmoid and ⊙ the element-wise product (biases left out).
+ with σ the logistic sigmoid and ⊙ the element-wise product (biases left out). That the paper means
+ this form is our reading of its notation (the-paper §1 marks it [derived], not [paper]). PyTorch and
+ cuDNN apply the reset gate *after* the product, h̃_t = tanh(W_xh x_t + r_t ⊙ (W_hh h_{t−1})), the
+ form the training chapters use by default. Nothing in this chapter depends on the choice: with one
+ unit and no biases w_hh·(r h) = r·(w_hh h), so the two forms are the same map.
 
  The paper's question is why training such a network sometimes produces a sudden, huge gradient.
  Its answer lies in the network *without input*: set x_t = 0 and the GRU becomes a map h ↦ F(h) that
