@@ -94,6 +94,12 @@ func trajectoriesFigure(steps: Int, symmetricFixedPoint: (Double) -> Double?) ->
 //: The same dynamics in one picture: plot h_{t+1} = f(h_t) against h_t together with the identity
 //: line h_{t+1} = h_t. Fixed points are where the curve crosses the identity. A *cobweb* follows one
 //: orbit: go up to the curve (apply f), across to the identity (the output becomes the next input), repeat.
+//:
+//: For these weights f stays so close to the identity that curve, diagonal and cobweb nearly merge.
+//: The lower panels therefore plot the distance from the diagonal, f(h) − h: the map crosses the
+//: diagonal where this curve crosses zero, and each step of the orbit, h_{t+1} − h_t, is drawn as a
+//: stem from zero at h_t — a step towards the origin points back to it, steps shrink near a stable
+//: fixed point and grow away from an unstable one.
 
 /// The cobweb path from h_0: (h_0, h_0) → (h_0, h_1) → (h_1, h_1) → (h_1, h_2) → …
 func cobweb(_ gru: ScalarGRU, from h0: Double, steps: Int) -> [[Double]] {
@@ -108,8 +114,11 @@ func cobweb(_ gru: ScalarGRU, from h0: Double, steps: Int) -> [[Double]] {
     return points
 }
 
+/// The return map with its cobweb (upper row) and the distance from the diagonal, f(h) − h, with
+/// the same orbit's steps h_{t+1} − h_t as stems (lower row); one column per weight.
 func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
-    var figure = Figure("return-map", layout: .init(rows: 1, columns: 2), panelSize: (520, 500))
+    var figure = Figure("return-map", layout: .init(rows: 2, columns: 2), panelSize: (520, 480))
+    var lower: [Panel] = []
     // Each cobweb starts where it shows the most: far out when the origin attracts, near it when it repels.
     let cobwebStart: [Double: Double] = [1.5: 0.9, 2.5: 0.05]
     for w in figureWeights {
@@ -117,7 +126,7 @@ func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
         let grid = (0...400).map { -1 + 2 * Double($0) / 400 }
         let h0 = cobwebStart[w]!
         var panel = Panel(title: "w_{hh} = \(w)", xLabel: "h_t", yLabel: "h_{t+1}",
-                          xRange: -1...1, yRange: -1...1, key: .topLeft, equalAxes: true)
+                          xRange: -1...1, yRange: -1...1, key: .bottomRight, equalAxes: true)
         panel.plot(.xy(grid, grid.map { gru($0) }, columns: ("h", "f"), title: "h_{t+1} = f(h_t)",
                        style: .lines.lineType(1)))
         panel.plot(.function("x", title: "h_{t+1} = h_t", style: .lines.color("#555555").width(1).dashed))
@@ -135,7 +144,28 @@ func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
                            style: .points.lineType(7).pointType(6).pointSize(1.3)))
         }
         figure.addPanel(panel)
+
+        // The same, measured from the diagonal: f(h) − h, and the orbit's steps as stems at h_t.
+        var orbit = [h0]
+        for _ in 0..<40 { orbit.append(gru(orbit.last!)) }
+        let starts = Array(orbit.dropLast()), steps = zip(orbit.dropFirst(), orbit).map { $0 - $1 }
+        var distance = Panel(title: "w_{hh} = \(w): distance from the diagonal", xLabel: "h_t", yLabel: "f(h_t) − h_t",
+                             xRange: -1...1, key: .below)
+        distance.plot(.xy(grid, grid.map { gru($0) - $0 }, columns: ("h", "f_minus_h"), title: "f(h_t) − h_t",
+                          style: .lines.lineType(1)))
+        distance.plot(.function("0", title: "diagonal (f(h) = h)", style: .lines.color("#555555").width(1).dashed))
+        distance.plot(.xy(starts, steps, columns: ("h_t", "step"), title: "orbit steps h_{t+1} − h_t from h_0 = \(h0)",
+                          style: .impulses.lineType(2).width(1)))
+        distance.plot(.xy(starts, steps, columns: ("h_t", "step"), style: .points.lineType(2).pointType(7).pointSize(0.5)))
+        distance.plot(.xy(stable, stable.map { _ in 0 }, columns: ("h_star", "zero"), title: "stable fixed point",
+                          style: .points.lineType(7).pointType(7).pointSize(1.3)))
+        if !unstable.isEmpty {
+            distance.plot(.xy(unstable, unstable.map { _ in 0 }, columns: ("h_star", "zero"), title: "unstable fixed point",
+                              style: .points.lineType(7).pointType(6).pointSize(1.3)))
+        }
+        lower.append(distance)
     }
+    for panel in lower { figure.addPanel(panel) }
     return figure
 }
 

@@ -67,6 +67,26 @@ func branchBlocks(_ rows: [BifurcationRow], step: Double) -> (stable: DataBlock,
     return (stable, unstable)
 }
 
+/// Where the first nonzero *stable* fixed point of the one-unit map appears: the first w_hh of the
+/// scan `rows` with one, refined by bisection between it and the scan point before it (the test at
+/// each w_hh is a fresh root search on `gridPoints` points). With w_hr = 0 this is the pitchfork at 2;
+/// with w_hr = 1 it is the fold (saddle-node) where the outer stable branch and its unstable partner
+/// are born together. nil when the scan has no nonzero stable point.
+func firstNonzeroStable(_ rows: [BifurcationRow], wHZ: Double, wHR: Double, gridPoints: Int) -> Double? {
+    func has(_ w: Double) -> Bool {
+        ScalarGRU(wHH: w, wHZ: wHZ, wHR: wHR).fixedPoints(gridPoints: gridPoints).contains { $0.h != 0 && $0.isStable }
+    }
+    let ws = Array(Set(rows.map(\.wHH))).sorted()
+    guard let k = ws.firstIndex(where: { w in rows.contains { $0.wHH == w && $0.point.h != 0 && $0.point.isStable } }) else { return nil }
+    guard k > 0 else { return ws[0] }
+    var lo = ws[k - 1], hi = ws[k]
+    for _ in 0..<30 where hi - lo > 1e-7 {
+        let mid = (lo + hi) / 2
+        if has(mid) { hi = mid } else { lo = mid }
+    }
+    return hi
+}
+
 /*:
  ## The Jacobian at the origin, in many dimensions
 
@@ -124,9 +144,12 @@ func symmetricWithPositiveTop(_ n: Int, rng: inout SeededGenerator) throws -> Ma
  whatever the gates do.
 
  The figure `jacobian-eigenvalues` shows this for two random matrices rescaled to ‖W_hh‖₂ = 1.5, 2 and 2.5: a
- Gaussian one, whose eigenvalues fill a disc of radius about ‖W_hh‖₂/2 and stay well inside the unit
- circle even at 2.5, and a symmetric one whose leading eigenvalue is +‖W_hh‖₂, which reaches the unit
- circle exactly at ‖W_hh‖₂ = 2 and leaves it beyond.
+ Gaussian one (upper row, the complex plane), whose eigenvalues fill a disc of radius about ‖W_hh‖₂/2 and
+ stay well inside the unit circle even at 2.5, and a symmetric one (lower row) whose leading eigenvalue is
+ +‖W_hh‖₂, which reaches the unit circle exactly at ‖W_hh‖₂ = 2 and leaves it beyond. The symmetric
+ matrix has real eigenvalues only, which on the real axis would merge into one bar, so the lower row
+ spreads them out by rank: each point is one μ, and the unit circle is the two lines μ = ±1. In every
+ panel the ringed point is the eigenvalue of largest modulus, the one that decides stability (|μ| = ρ(J)).
 
  ![The eigenvalues of J = ½I + ¼W_hh](jacobian-eigenvalues.png)
  */
@@ -161,7 +184,7 @@ func phasePortrait(before: InputFreeGRU, after: InputFreeGRU, norms: (Double, Do
     var figure = Figure("phase-portrait", layout: .init(rows: 1, columns: 2), panelSize: (520, 500))
     for (gru, norm) in [(before, norms.0), (after, norms.1)] {
         var panel = Panel(title: "‖W_{hh}‖_2 = \(norm)", xLabel: "h_1", yLabel: "h_2",
-                          xRange: -1...1, yRange: -1...1, key: .bottomRight, equalAxes: true)
+                          xRange: -1...1, yRange: -1...1, key: .below, equalAxes: true)
         // Arrows F(h) − h on a grid, all drawn at one length (direction only) so that the slow
         // regions near fixed points stay visible; colour is not used for speed.
         var arrows: [[Double]] = []
@@ -267,9 +290,11 @@ struct Chapter2: ParsableCommand {
                                  .text(fps.map { String(format: "%.3f", $0.slope) }.joined(separator: " "))])
             }
 
-            // For the drawing only, a finer scan where the branches are born (the fold near 1.76 and
-            // the bifurcation at 2), so that the curves reach the points where they meet.
-            let fine = ScalarBifurcation.scan(from: 1.7, to: 2.02, step: 0.0005, wHZ: c.wHZ, wHR: c.wHR, gridPoints: grid)
+            // For the drawing only, a finer scan where the branches are born (from just before the first
+            // nonzero stable fixed point, the fold for w_hr = 1, to just past the bifurcation at 2), so
+            // that the curves reach the points where they meet.
+            let birth = min(firstNonzeroStable(rows, wHZ: c.wHZ, wHR: c.wHR, gridPoints: grid) ?? 2, 2)
+            let fine = ScalarBifurcation.scan(from: birth - 0.03, to: 2.02, step: 0.0005, wHZ: c.wHZ, wHR: c.wHR, gridPoints: grid)
             let (stable, unstable) = branchBlocks(rows + fine.filter { $0.point.h != 0 }, step: step)
             var panel = Panel(title: c.title, xLabel: "w_{hh}", yLabel: "fixed point h^*", xRange: 0...4, yRange: -1...1,
                               key: .topLeft)
@@ -288,14 +313,20 @@ struct Chapter2: ParsableCommand {
          points ±h* grow from it like √(w_hh − 2). With w_hr = 1 the picture changes shape but not place:
          f(h) − h now has a quadratic term w_hr h²/4 at w_hh = 2, so a nonzero branch passes *through* the
          origin and the two exchange stability (a transcritical bifurcation); the branch turns back in a
-         fold (a saddle-node, where a double root appears) and continues as the stable branch. In both
+         fold (a saddle-node, where a double root appears) and continues as the outer stable branch. That
+         fold lies *below* 2: the table's last column gives the first w_hh with a nonzero stable fixed point
+         (the scan, refined by bisection), which is the bifurcation itself without the reset gate and the
+         fold with it, where the diagram shows the outer branch born; the column before it looks only near
+         the origin (|h*| < 0.3), where the new stable branch does start at 2. In both
          cases the origin loses stability at exactly w_hh = 2: the gates do not move the critical point.
          (At w_hh = 2 itself f′(0) = 1: linearisation cannot decide, and the diagram marks it unstable.)
 
          ![The bifurcation diagrams](bifurcation-diagram.png)
          */
-        var critical = TextTable(title: "Where the origin loses stability", columns: ["case", "f′(0) = 1 at w_hh", "last w_hh with only h* = 0 (near 2)", "first w_hh with a new stable branch"],
-                                 formats: ["", "%.6f", "%.2f", "%.2f"])
+        var critical = TextTable(title: "Where the origin loses stability, and where nonzero stable fixed points appear",
+                                 columns: ["case", "f′(0) = 1 at w_hh", "last w_hh with only h* = 0 (near 2)",
+                                           "first stable |h*| < 0.3", "first nonzero stable h* (any |h*|)"],
+                                 formats: ["", "%.6f", "%.2f", "%.2f", "%.4f"])
         for c in cases {
             let crossing = ScalarBifurcation.originLosesStability(in: 0, 4, wHZ: c.wHZ, wHR: c.wHR)
             let rows = ScalarBifurcation.scan(from: 1.5, to: 2.6, step: step, wHZ: c.wHZ, wHR: c.wHR, gridPoints: grid)
@@ -303,8 +334,11 @@ struct Chapter2: ParsableCommand {
             let nonzeroNear = { (w: Double) in rows.contains { $0.wHH == w && $0.point.h != 0 && abs($0.point.h) < 0.3 } }
             let lastOnlyOrigin = ws.last { !nonzeroNear($0) && $0 <= 2 + 1e-12 }
             let firstStable = ws.first { w in rows.contains { $0.wHH == w && $0.point.h != 0 && $0.point.isStable && abs($0.point.h) < 0.3 } }
+            let all = ScalarBifurcation.scan(from: 0, to: 2.6, step: step, wHZ: c.wHZ, wHR: c.wHR, gridPoints: grid)
+            let birth = firstNonzeroStable(all, wHZ: c.wHZ, wHR: c.wHR, gridPoints: grid)
             critical.add([.text(c.name == "bifurcation" ? "w_hz = w_hr = 0" : "w_hr = 1"), .optional(crossing),
-                          .optional(c.wHR == 0 ? lastOnlyOrigin : nil), .optional(firstStable)])
+                          .optional(c.wHR == 0 ? lastOnlyOrigin : nil), .optional(firstStable), .optional(birth)])
+            if let birth { values["first_nonzero_stable.\(c.name)"] = String(format: "%.4f", birth) }
         }
         report.table(critical)
         try output.write(bifurcationFigure)
@@ -338,34 +372,54 @@ struct Chapter2: ParsableCommand {
         ])
         let gaussian = Matrix<Double>.randomNormal(rows: eigenSize, cols: eigenSize, std: 1, using: &rng)
         let symmetric = try symmetricWithPositiveTop(eigenSize, rng: &rng)
-        var eigenFigure = Figure("jacobian-eigenvalues", layout: .init(rows: 1, columns: 3), panelSize: (430, 470))
+        // Upper row: the Gaussian W_hh in the complex plane. Lower row: the symmetric W_hh, whose
+        // eigenvalues are real and would merge into a bar on the real axis, spread out by rank.
+        var eigenFigure = Figure("jacobian-eigenvalues", layout: .init(rows: 2, columns: 3), panelSize: (430, 470))
         var rhoTable = TextTable(title: "ρ(J) at the origin", columns: ["‖W_hh‖₂", "bound ½ + ‖W‖₂/4", "ρ(J) Gaussian W", "ρ(J) symmetric W"],
                                  formats: ["%.1f", "%.4f", "%.4f", "%.4f"])
+        var lowerRow: [Panel] = []
         for norm in eigenNorms {
             let jg = FixedPointStability.jacobianAtOrigin(try rescaled(gaussian, toNorm: norm))
             let js = FixedPointStability.jacobianAtOrigin(try rescaled(symmetric, toNorm: norm))
             let eg = try jg.eigenvalues(), es = try js.eigenvalues()
             for e in eg { eigenData.append([norm, e.re, e.im]) }
             for e in es { eigenSymmetric.append([norm, e.re, e.im]) }
-            rhoTable.add([.number(norm), .number(0.5 + norm / 4), .number(eg.map(\.magnitude).max()!), .number(es.map(\.magnitude).max()!)])
-            var panel = Panel(title: "‖W_{hh}‖_2 = \(norm)", xLabel: "Re μ", yLabel: "Im μ", xRange: -1.3...1.3, yRange: -1.3...1.3,
-                              key: norm == eigenNorms[0] ? .custom("at screen 0.19, screen 0.05 center horizontal")
-                                : norm == eigenNorms[2] ? .custom("at screen 0.84, screen 0.05 center horizontal") : .off,
-                              equalAxes: true)
-            // The legend is split: the circles under the first panel, the eigenvalues under the last.
-            let first = norm == eigenNorms[0], last = norm == eigenNorms[2]
-            panel.command("set bmargin 7")
+            // The eigenvalue of largest modulus decides stability: |μ| = ρ(J).
+            let topG = eg.max { $0.magnitude < $1.magnitude }!, topS = es.max { $0.magnitude < $1.magnitude }!
+            rhoTable.add([.number(norm), .number(0.5 + norm / 4), .number(topG.magnitude), .number(topS.magnitude)])
+            var panel = Panel(title: "Gaussian W_{hh}, ‖W_{hh}‖_2 = \(norm)", xLabel: "Re μ", yLabel: "Im μ",
+                              xRange: -1.3...1.3, yRange: -1.3...1.3, key: .below, equalAxes: true)
+            panel.command("unset arrow 11")   // raw commands persist: the lines μ = ±1 are the lower row's
+            panel.command("unset arrow 12")
             panel.command("set parametric")
             panel.command("set trange [0:2*pi]")
-            panel.plot(.function("cos(t), sin(t)", title: first ? "|μ| = 1" : nil, style: .lines.color("#000000").width(1.5)))
-            panel.plot(.function("0.5 + \(norm / 4)*cos(t), \(norm / 4)*sin(t)", title: first ? "|μ − ½| ≤ ‖W_{hh}‖_2/4" : nil,
+            panel.plot(.function("cos(t), sin(t)", title: "|μ| = 1", style: .lines.color("#000000").width(1.5)))
+            panel.plot(.function("0.5 + \(norm / 4)*cos(t), \(norm / 4)*sin(t)", title: "|μ − ½| ≤ ‖W_{hh}‖_2/4",
                                  style: .lines.color("#555555").width(1).dashed))
-            panel.plot(.xy(eg.map(\.re), eg.map(\.im), columns: ("re", "im"), title: last ? "Gaussian W_{hh}" : nil,
+            panel.plot(.xy(eg.map(\.re), eg.map(\.im), columns: ("re", "im"), title: "eigenvalues μ",
                            style: .points.lineType(1).pointType(7).pointSize(0.5)))
-            panel.plot(.xy(es.map(\.re), es.map(\.im), columns: ("re", "im"), title: last ? "symmetric W_{hh}" : nil,
-                           style: .points.lineType(2).pointType(9).pointSize(0.7)))
+            panel.plot(.xy([topG.re], [topG.im], columns: ("re", "im"),
+                           title: String(format: "largest |μ| = ρ(J) = %.3f", topG.magnitude),
+                           style: .points.color("#D55E00").pointType(6).pointSize(2.2).width(2.5)))
             eigenFigure.addPanel(panel)
+
+            // The symmetric W_hh: real eigenvalues, sorted, plotted against their rank.
+            let sorted = es.map(\.re).sorted()
+            var strip = Panel(title: "symmetric W_{hh}, ‖W_{hh}‖_2 = \(norm)", xLabel: "μ (real)", yLabel: "rank of μ (1 = smallest)",
+                              xRange: -1.3...1.3, yRange: 0...Double(sorted.count + 1), key: .below)
+            strip.command("unset parametric")
+            strip.command("set arrow 11 from 1, graph 0 to 1, graph 1 nohead lc rgb '#000000' lw 1.5")
+            strip.command("set arrow 12 from -1, graph 0 to -1, graph 1 nohead lc rgb '#000000' lw 1.5")
+            strip.plot(.xy(sorted, sorted.indices.map { Double($0 + 1) }, columns: ("mu", "rank"), title: "eigenvalues μ",
+                           style: .points.lineType(1).pointType(7).pointSize(0.5)))
+            let topRank = Double(sorted.firstIndex(of: topS.re).map { $0 + 1 } ?? sorted.count)
+            strip.plot(.xy([topS.re], [topRank], columns: ("mu", "rank"),
+                           title: String(format: "largest |μ| = ρ(J) = %.3f", topS.magnitude),
+                           style: .points.color("#D55E00").pointType(6).pointSize(2.2).width(2.5)))
+            strip.plot(.function("NaN", title: "|μ| = 1  (μ = ±1)", style: .lines.color("#000000").width(1.5)))
+            lowerRow.append(strip)
         }
+        for strip in lowerRow { eigenFigure.addPanel(strip) }
         report.table(rhoTable)
         try output.write(eigenData, name: "eigenvalues.dat")
         try output.write(eigenSymmetric, name: "eigenvalues-symmetric.dat")

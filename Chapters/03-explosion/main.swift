@@ -109,8 +109,11 @@ func trainingFigure(_ name: String, none: [ExplosionTrainingRecord], clip: [Expl
         norm.plot(.xy(it, r.map(\.spectralRadius), columns: ("iteration", "rho"), title: "ρ(J), \(label)",
                       style: .lines.lineType(lt).width(1.5).dashed))
     }
-    norm.plot(.function("\(critical)", title: "\(normLabel) = \(critical)", style: .lines.color("#555555").width(1).dotted))
-    norm.plot(.function("1", title: "ρ(J) = 1", style: .lines.color("#000000").width(1).dotted))
+    // The two reference lines differ in colour and dash (and are named in the key): the norm bound
+    // dash-dotted green, the stability line ρ(J) = 1 dotted black.
+    norm.plot(.function("\(critical)", title: "\(normLabel) = \(Gnuplot.number(critical)) (reference)",
+                        style: .lines.color("#009E73").width(1.5).dash(.dashDot)))
+    norm.plot(.function("1", title: "ρ(J) = 1 (reference)", style: .lines.color("#000000").width(1.5).dotted))
     for var panel in [loss, grad, norm] {
         panel.command("set lmargin 11")
         panel.command("set rmargin 30")
@@ -219,8 +222,11 @@ struct Chapter3: ParsableCommand {
         var landscape = DataTable(columns: ["w_hh", "loss", "dL_dw"], comments: [
             "Chapter 3: L(w_hh) = (h_T - 0.6)^2 from h_0 = 0.1 after T = \(steps) steps (w_hz = w_hr = 0) and dL/dw_hh (exact).",
         ])
+        // w_hh from 0 to 7: past the solution and the far plateau where plain SGD's iterates land, the
+        // range both panels of the figure show.
+        let landscapeMax = 7.0
         var lw: [Double] = [], ll: [Double] = [], lg: [Double] = []
-        for i in 0...4000 {
+        for i in 0...Int(landscapeMax * 1000) {
             let w = Double(i) * 0.001
             let (l, g) = scalarTask.lossAndGradient(wHH: w)
             landscape.append([w, l, g]); lw.append(w); ll.append(l); lg.append(abs(g))
@@ -239,25 +245,25 @@ struct Chapter3: ParsableCommand {
                          name: "training-scalar-clip.dat")
 
         var landscapeFigure = Figure("loss-landscape", layout: .init(rows: 2, columns: 1), panelSize: (820, 330))
-        var lossPanel = Panel(xLabel: nil, yLabel: "loss (h_T − 0.6)^2", xRange: 0...7, yRange: 0...0.4, key: .custom("top right opaque box"))
+        var lossPanel = Panel(xLabel: nil, yLabel: "loss (h_T − 0.6)^2", xRange: 0...landscapeMax, yRange: 0...0.4, key: .custom("top right opaque box"))
         lossPanel.plot(.xy(lw, ll, columns: ("w_hh", "loss"), title: "loss, T = \(steps)", style: .lines.color("#000000").width(2)))
-        // Where the SGD iterates go: each run's w_hh on the loss curve (iterates beyond 4 are evaluated too).
+        // Where the SGD iterates go: each run's w_hh on the loss curve, its loss evaluated afresh.
         for (label, r, lt, pt) in [("plain SGD, η = \(scalarLearningRate)", scalarNone, 2, 7), ("clipped at \(scalarMaxNorm)", scalarClip, 1, 9)] {
             let ws = r.map(\.spectralNorm)
             lossPanel.plot(.xy(ws, ws.map { scalarTask.lossAndGradient(wHH: $0).loss }, columns: ("w_hh", "loss"), title: label,
                                style: .points.lineType(lt).pointType(pt).pointSize(lt == 2 ? 1.1 : 0.8)))
         }
+        lossPanel.command("set lmargin 12")   // both panels: the two x axes line up
         lossPanel.command("set arrow 2 from \(solution), graph 0 to \(solution), graph 1 nohead dt 3 lc rgb '#555555'")
-        lossPanel.command("set label 2 'solution w_{hh} = \(String(format: "%.3f", solution))' at \(solution + 0.08), graph 0.45 left")
-        if let last = scalarNone.last, last.spectralNorm > 7 {
+        lossPanel.command("set label 2 'solution w_{hh} = \(String(format: "%.3f", solution))' at \(solution + 0.08), graph 0.62 left")
+        if let last = scalarNone.last, last.spectralNorm > landscapeMax {
             lossPanel.command("set label 3 'plain SGD ends at w_{hh} = \(String(format: "%.2f", last.spectralNorm)) →' at graph 0.98, first \(last.loss + 0.03) right")
         } else {
             lossPanel.command("unset label 3")
         }
-        var gradPanel = Panel(xLabel: "w_{hh}", yLabel: "|dL / dw_{hh}|", xRange: 0...7, yRange: 1e-8...10, logScale: [.y], key: .off)
-        var gw: [Double] = [], gv: [Double] = []
-        for i in 0...7000 { let w = Double(i) * 0.001; gw.append(w); gv.append(abs(scalarTask.lossAndGradient(wHH: w).gradient)) }
-        gradPanel.plot(.xy(gw, gv, columns: ("w_hh", "abs_dL_dw"), style: .lines.color("#000000").width(2)))
+        var gradPanel = Panel(xLabel: "w_{hh}", yLabel: "|dL / dw_{hh}|", xRange: 0...landscapeMax, yRange: 1e-8...10, logScale: [.y], key: .off)
+        gradPanel.plot(.xy(lw, lg, columns: ("w_hh", "abs_dL_dw"), style: .lines.color("#000000").width(2)))
+        gradPanel.command("set lmargin 12")
         gradPanel.command("set format y '10^{%L}'")
         gradPanel.command("unset label 2")
         gradPanel.command("unset label 3")
@@ -324,9 +330,9 @@ struct Chapter3: ParsableCommand {
          the many-unit system has more than one bifurcation to cross as its fixed points move — produces the
          largest gradient of the run (≈ 1.7 at iteration 24, with ρ(J) back near 1), one step throws ‖W_hh‖₂
          from 4.2 to 6.7, the loss jumps by two orders of magnitude and then sits near 0.05 on a plateau where
-         the gradient has all but vanished. With clipping no step exceeds η·c = 0.09: ‖W_hh‖₂ rises smoothly
-         to about 3.9, the loss reaches a few 10⁻³ and stays there, bouncing between two values with the
-         gradient clipped on every other step. Clipping tames the symptom; the cause — dynamics that change
+         the gradient, though far below its peak, does not vanish: the loss creeps down only slowly. With
+         clipping no step exceeds η·c = 0.09: ‖W_hh‖₂ rises smoothly to about 3.9, the loss reaches a few
+         10⁻³ and stays there, bouncing between two values with the gradient clipped on every other step. Clipping tames the symptom; the cause — dynamics that change
          abruptly as the weights cross a bifurcation — is still there. Chapter 4 reruns this training with the
          paper's projection, which keeps ‖W_hh‖₂ ≤ 2 − δ and so never lets the origin lose stability — at the
          price, on this task, of not being able to represent the solution, which needs ‖W_hh‖₂ > 2.

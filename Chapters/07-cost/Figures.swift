@@ -1,15 +1,17 @@
 import Foundation
 import GRUKit
 
-/// `iteration-time`: one bar per row of `iteration-time.dat` (seconds per iteration), the
-/// projection's part drawn dark from the axis up, its share written above the bar; measured
-/// rows solid, estimated rows hatched.
+/// `iteration-time`: one bar per row of `iteration-time.dat`, the **median** seconds per iteration
+/// (column 5), the median projection (column 7) drawn dark from the axis up and its share of the
+/// median written above; for measured rows an error bar from the fastest (column 2) to the slowest
+/// (column 6) timed iteration. Measured rows solid, estimated rows hatched (no error bar: an estimate
+/// has no spread of its own).
 func iterationTimeFigure(_ rows: [IterationTime], hidden: Int, vocabulary: Int, measuredCount m: Int, realData: Bool) -> Figure {
     var figure = Figure("iteration-time", panelSize: (1250, 560))
-    let top = (rows.map(\.seconds).max() ?? 1) * 1.12
+    let top = (rows.map { $0.slowest.isNaN ? $0.median : max($0.slowest, $0.median) }.max() ?? 1) * 1.12
     var p = Panel(title: "One training iteration of the language model (E = H = \(hidden), V = \(vocabulary), batch 20 × 35, Float32)"
                   + (realData ? "" : ", random tokens"),
-                  yLabel: "seconds per iteration (fastest)", xRange: -0.6...(Double(rows.count) - 0.4), yRange: 0...top,
+                  yLabel: "seconds per iteration (median)", xRange: -0.6...(Double(rows.count) - 0.4), yRange: 0...top,
                   key: .custom("outside right top vertical samplen 1.5 spacing 1.3"))
     let ticks = rows.enumerated().map { i, r in "\"\(tickLabel(r))\" \(i)" }.joined(separator: ", ")
     p.command("set xtics (\(ticks)) scale 0 font \",11\"")
@@ -19,18 +21,21 @@ func iterationTimeFigure(_ rows: [IterationTime], hidden: Int, vocabulary: Int, 
     if m < rows.count { p.command("set arrow from \(Double(m) - 0.5), graph 0 to \(Double(m) - 0.5), graph 1 nohead dt 3 lc rgb '#777777'") }
     let measured = "(int($0) < \(m) ? %@ : 1/0)", estimated = "(int($0) >= \(m) ? %@ : 1/0)"
     func using(_ f: String, _ col: String) -> String { "0:" + String(format: f, col) }
-    p.plot(.file("iteration-time.dat", using: using(measured, "$2"), title: "rest of the iteration",
+    p.plot(.file("iteration-time.dat", using: using(measured, "$5"), title: "rest of the iteration",
                  style: Style(kind: .custom("boxes")).color("#56B4E9").extra("fs solid 0.45 border lc rgb '#0072B2'")))
-    p.plot(.file("iteration-time.dat", using: using(measured, "$3"), title: "projection",
+    p.plot(.file("iteration-time.dat", using: using(measured, "$7"), title: "projection",
                  style: Style(kind: .custom("boxes")).color("#D55E00").extra("fs solid 0.9 border lc rgb '#D55E00'")))
+    p.plot(.file("iteration-time.dat", using: using(measured, "$5") + ":2:6", title: "fastest to slowest timed iteration",
+                 style: Style(kind: .custom("yerrorbars")).color("#000000").width(1.2).pointType(7).pointSize(0.4)))
     if m < rows.count {
-        p.plot(.file("iteration-time.dat", using: using(estimated, "$2"), title: "estimate: rest",
+        p.plot(.file("iteration-time.dat", using: using(estimated, "$5"), title: "estimate: rest",
                      style: Style(kind: .custom("boxes")).color("#0072B2").extra("fs pattern 4 border lc rgb '#0072B2'")))
-        p.plot(.file("iteration-time.dat", using: using(estimated, "$3"), title: "estimate: projection",
+        p.plot(.file("iteration-time.dat", using: using(estimated, "$7"), title: "estimate: projection",
                      style: Style(kind: .custom("boxes")).color("#D55E00").extra("fs pattern 5 border lc rgb '#D55E00'")))
     }
+    // The projection's share of the median iteration, above the error bar (or the bar, for an estimate).
     p.plot(.file("iteration-time.dat",
-                 using: "0:($2):($3 <= 0 ? \"\" : 100*$4 >= 1 ? sprintf(\"%.1f %%\", 100*$4) : sprintf(\"%.2g %%\", 100*$4))",
+                 using: "0:(int($0) < \(m) ? $6 : $5):($7 <= 0 ? \"\" : 100*$7/$5 >= 1 ? sprintf(\"%.1f %%\", 100*$7/$5) : sprintf(\"%.2g %%\", 100*$7/$5))",
                  style: Style(kind: .custom("labels")).extra("offset 0,0.9 font \",11\"")))
     figure.addPanel(p)
     return figure

@@ -198,8 +198,12 @@ struct IterationTime {
     var seconds: Double
     /// Seconds of the projection within it (0 without projection): the fastest timed projection.
     var projection: Double
-    /// The median iteration, for the screen.
+    /// The median iteration (for an estimate row: the median plain-SGD iteration plus the estimated projection).
     var median: Double
+    /// The slowest timed iteration (NaN for an estimate row, which has no spread).
+    var slowest: Double = .nan
+    /// The median of the timed projections (0 without projection; the estimate itself for an estimate row).
+    var medianProjection: Double = 0
     var measured: Bool
     var share: Double { seconds > 0 ? projection / seconds : 0 }
 }

@@ -37,13 +37,20 @@ final class Chapter07Tests: XCTestCase {
         // equal to projection / iteration; no projection time for the methods that do not project.
         let time = try blocks(out.appendingPathComponent("iteration-time.dat"))
         XCTAssertEqual(time.count, 1)
-        XCTAssertEqual(time[0].comments.last, "# method seconds_per_iteration projection_seconds share")
+        XCTAssertEqual(time[0].comments.last,
+                       "# method seconds_per_iteration projection_seconds share median_seconds slowest_seconds median_projection_seconds")
         let names = time[0].rows.map { $0[0] }
         XCTAssertEqual(names, ["sgd", "clip", "project-svd", "project-leading", "project-active", "project-automatic"]
                        + Self.rates.map { "estimate-lr\($0)" })
         for row in time[0].rows {
-            XCTAssertEqual(row.count, 4, "\(row)")
+            XCTAssertEqual(row.count, 7, "\(row)")
             let v = row.dropFirst().map { Double($0) ?? .nan }
+            // The figure's median and spread: fastest ≤ median ≤ slowest for a measured row, no
+            // slowest for an estimate; the median projection is part of the median iteration.
+            XCTAssertLessThanOrEqual(v[0], v[3], row[0])
+            if row[0].hasPrefix("estimate-") { XCTAssertTrue(v[4].isNaN, row[0]) }
+            else { XCTAssertLessThanOrEqual(v[3], v[4], row[0]) }
+            XCTAssertLessThanOrEqual(v[5], v[3], row[0])
             XCTAssertGreaterThan(v[0], 0, row[0])
             XCTAssertGreaterThanOrEqual(v[1], 0, row[0])
             XCTAssertLessThanOrEqual(v[1], v[0], "the projection is part of the iteration: \(row)")
