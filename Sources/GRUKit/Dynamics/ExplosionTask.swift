@@ -4,17 +4,6 @@ import Glibc
 import Foundation
 #endif
 
-extension TrainingMethod {
-    /// The factor PyTorch's `clip_grad_norm_` multiplies a gradient of norm ‖g‖ by:
-    /// maxNorm/(‖g‖ + 1e-6) when that is below 1, else 1 (always 1 for methods that do not clip).
-    /// The same rule as ``GradientClipping/clipGlobalNorm(_:maxNorm:)``; a NaN norm gives 1.
-    public func clipScale(gradientNorm norm: Double) -> Double {
-        guard let c = maxNorm else { return 1 }
-        let coefficient = c / (norm + 1e-6)
-        return coefficient < 1 ? coefficient : 1
-    }
-}
-
 /// One training iteration's log. Loss, gradient norm, ‖W_hh‖₂ and ρ(J) are measured at the
 /// parameters the gradient was computed at (before the update).
 public struct ExplosionTrainingRecord: Sendable {
@@ -66,7 +55,7 @@ public struct ScalarExplosionTask: Sendable {
 
     /// SGD on w_hh from `initial` for `iterations` steps with learning rate η and the given method;
     /// returns one record per iteration. The same rules as the engine's ``SGD``: clipping scales the
-    /// gradient by maxNorm/(|g| + 1e-6) when below 1; in one dimension ‖W_hh‖₂ = |w| and the
+    /// gradient by maxNorm/(|g| + 1e-6) when below 1 (``TrainingMethod/clipScale(gradientNorm:)``); in one dimension ‖W_hh‖₂ = |w| and the
     /// projection is w ← sign(w)·min(|w|, 2 − δ).
     ///
     /// Never stops early: a non-finite gradient propagates into w and the following records
