@@ -86,7 +86,7 @@ def time_pytorch(torch, args, project):
 
 
 def run_gru_bench(args):
-    cmd = [args.gru_bench, "--json", "--cell", "resetAfter", "--vocabulary", str(args.vocabulary),
+    cmd = [args.gru_bench, "--json", "--cell", "reset-after", "--vocabulary", str(args.vocabulary),
            "--embedding", str(args.embedding), "--hidden", str(args.hidden), "--batch", str(args.batch),
            "--steps", str(args.steps), "--dropout", str(args.dropout), "--threads", str(args.threads),
            "--iterations", str(args.iterations), "--warmup", str(args.warmup), "--delta", str(args.delta),

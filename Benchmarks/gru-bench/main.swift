@@ -16,8 +16,8 @@ struct GRUBench: ParsableCommand {
         average before and after the run is printed with the results.
         """)
 
-    @Option(help: "GRU form: resetAfter (PyTorch/cuDNN) or resetBefore (the paper's).")
-    var cell: String = "resetAfter"
+    @Option(help: "GRU form: reset-after (PyTorch/cuDNN) or reset-before (the paper's), as the chapters spell it.")
+    var cell: String = TrainingOptions.CellName.resetAfter.rawValue
     @Option(help: "Vocabulary size V (with --data: PTB's own, 10,000).") var vocabulary = 10_000
     @Option(help: "Embedding size E.") var embedding = 650
     @Option(help: "Hidden size H.") var hidden = 650
@@ -39,8 +39,8 @@ struct GRUBench: ParsableCommand {
     var projectionMethods = false
 
     func validate() throws {
-        guard GRUCell(rawValue: cell) != nil else {
-            throw ValidationError("--cell must be one of \(GRUCell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(cell)'")
+        guard Self.form(cell) != nil else {
+            throw ValidationError("--cell must be one of \(TrainingOptions.CellName.allCases.map(\.rawValue).joined(separator: ", ")), got '\(cell)'")
         }
         for (name, v) in [("--vocabulary", vocabulary), ("--embedding", embedding), ("--hidden", hidden), ("--batch", batch),
                           ("--steps", steps), ("--threads", threads), ("--iterations", iterations), ("--projections", projections)] where v <= 0 {
@@ -51,6 +51,12 @@ struct GRUBench: ParsableCommand {
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), got \(dropout)") }
         guard delta > 0 && delta < 2 else { throw ValidationError("--delta must lie in (0, 2), got \(delta)") }
         guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+    }
+
+    /// The GRU form named by `--cell`: the chapters' spelling (`reset-after`, `reset-before`), or the
+    /// older `resetAfter`/`resetBefore` (GRUCell's raw values), still accepted.
+    static func form(_ name: String) -> GRUCell? {
+        TrainingOptions.CellName(rawValue: name)?.cell ?? GRUCell(rawValue: name)
     }
 
     static func now() -> Double {
@@ -135,7 +141,7 @@ struct GRUBench: ParsableCommand {
             print("load average: \(Self.loadAverage().map { String(format: "%.2f", $0) } ?? "unknown")")
             return
         }
-        let form = GRUCell(rawValue: cell)!
+        let form = Self.form(cell)!
         let loadBefore = Self.loadAverage()
 
         // The data of the training run: PTB's first windows with --data, else random tokens.

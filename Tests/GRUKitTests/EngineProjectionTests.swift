@@ -131,6 +131,20 @@ final class EngineProjectionTests: XCTestCase {
         XCTAssertTrue(GradientClipping.clipGlobalNorm(params([[.nan]]), maxNorm: 1).isNaN)
     }
 
+    /// The one clipping rule: maxNorm/(‖g‖ + 1e-6) when below 1, else nil; TrainingMethod's scale agrees.
+    func testClippingCoefficient() {
+        XCTAssertEqual(GradientClipping.coefficient(norm: 13, maxNorm: 5), 5 / (13 + 1e-6))
+        XCTAssertNil(GradientClipping.coefficient(norm: 4, maxNorm: 5))
+        XCTAssertNil(GradientClipping.coefficient(norm: 5 - 1e-6, maxNorm: 5), "c = 1 exactly: not clipped")
+        XCTAssertNil(GradientClipping.coefficient(norm: .nan, maxNorm: 5))
+        XCTAssertEqual(GradientClipping.coefficient(norm: .infinity, maxNorm: 5), 0)
+        for norm in [0.5, 4.0, 13.0, 1e30, .infinity, .nan] {
+            let scale = TrainingMethod.clip(maxNorm: 5).clipScale(gradientNorm: norm)
+            let expected = GradientClipping.coefficient(norm: norm, maxNorm: 5) ?? 1
+            XCTAssertEqual(scale, expected, "norm \(norm)")
+        }
+    }
+
     func testSGDStepClipAndProject() {
         let layer = GRULayer<Double>(inputSize: 2, hiddenSize: 4, cell: .resetBefore, bias: false, seed: 3)
         var rng = SeededGenerator(seed: 9)

@@ -173,4 +173,15 @@ final class TrainingProgressTests: XCTestCase {
         XCTAssertTrue(text.contains("sgd-lr1 epoch 1/3 it 5/10"), text)
         XCTAssertTrue(text.contains("run ETA"), text)
     }
+
+    /// The enums' raw values are the spelling of checkpoints and logs already written: changing one
+    /// would make old files unreadable.
+    func testStatusAndRecordTypeSpellings() {
+        XCTAssertEqual(Checkpoint.Status.allCases.map(\.rawValue), ["running", "completed", "diverged", "stopped"])
+        XCTAssertEqual(LogRecordType.allCases.map(\.rawValue), ["run", "iteration", "epoch", "diverged", "test", "trace"])
+        XCTAssertEqual(LogRecord([("type", LogRecordType.epoch.value)]).json, #"{"type":"epoch"}"#)
+        XCTAssertEqual(LogRecord([("type", .string("epoch"))]).recordType, .epoch)
+        XCTAssertNil(LogRecord([("type", .string("other"))]).recordType)
+        XCTAssertEqual(RunStatus.diverged(epoch: 1, iteration: 2, reason: "").keyword, "diverged")
+    }
 }

@@ -48,7 +48,8 @@ public final class SGD<Scalar: BLASScalar> {
     ///
     /// 1. ‖g‖ = global gradient norm. If it is not finite, nothing changes and the result has
     ///    `isFinite == false` (the caller decides whether to stop).
-    /// 2. `.clip`/`.clipAndProject`: gradients scaled by maxNorm/(‖g‖ + 1e-6) when that is < 1.
+    /// 2. `.clip`/`.clipAndProject`: gradients scaled by maxNorm/(‖g‖ + 1e-6) when that is < 1
+    ///    (``GradientClipping/coefficient(norm:maxNorm:)``).
     /// 3. θ ← θ − η g for every parameter (xAXPY; a row-sparse gradient only in its rows).
     /// 4. `.project`/`.clipAndProject`: rows 2H..<3H of `recurrent.weightHH` ← P_δ(…) by
     ///    ``SpectralProjector`` with ``projectionMethod``, given |fl(−η)|·‖∇W_hn‖_F of the
@@ -68,9 +69,9 @@ public final class SGD<Scalar: BLASScalar> {
         if let maxNorm = method.maxNorm {
             precondition(maxNorm > 0, "SGD: clipping threshold must be positive, got \(maxNorm)")
             result.gradientNorm = Parameters.gradientNorm(parameters)
-            let coefficient = maxNorm / (result.gradientNorm + 1e-6)
-            if result.gradientNorm.isFinite, coefficient < 1 {
-                // The same rule as GradientClipping.clipGlobalNorm, without a second norm pass.
+            if result.gradientNorm.isFinite,
+               let coefficient = GradientClipping.coefficient(norm: result.gradientNorm, maxNorm: maxNorm) {
+                // GradientClipping.clipGlobalNorm's rule, without a second norm pass.
                 Parameters.scaleGradients(parameters, by: Scalar(coefficient))
                 result.clipped = true
             }

@@ -37,6 +37,14 @@ public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The factor PyTorch's `clip_grad_norm_` multiplies a gradient of norm ‖g‖ by:
+    /// ``GradientClipping/coefficient(norm:maxNorm:)`` (maxNorm/(‖g‖ + 1e-6)) when that is below 1,
+    /// else 1 (always 1 for methods that do not clip). A NaN norm gives 1, an infinite one 0.
+    public func clipScale(gradientNorm norm: Double) -> Double {
+        guard let c = maxNorm else { return 1 }
+        return GradientClipping.coefficient(norm: norm, maxNorm: c) ?? 1
+    }
+
     /// `sgd`, `clip(5.0)`, `project(δ=0.2)`, `clip(5.0)+project(δ=0.2)` or `rescale(δ=0.2)`: the spelling of logs
     /// and of ``RunConfiguration/fingerprint`` (so changing it invalidates saved checkpoints).
     public var description: String {

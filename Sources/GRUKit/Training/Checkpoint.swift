@@ -31,9 +31,24 @@ public struct Checkpoint: Sendable, Equatable {
     /// The run's ``RunConfiguration/fingerprint``: `--resume` continues the checkpoint only when
     /// it equals the current configuration's (metadata `fingerprint`).
     public var fingerprint: String
-    /// `running` (after an epoch), `completed`, `diverged` or `stopped`; reading rejects any
-    /// other value.
+    /// `running` (after an epoch), `completed`, `diverged` or `stopped` (the raw values of
+    /// ``Status``), as written in the file; reading rejects any other value.
     public var status: String
+
+    /// The values of a checkpoint's `status`; the raw values are the file's spelling.
+    public enum Status: String, CaseIterable, Sendable {
+        /// Saved after an epoch of a run still training.
+        case running
+        /// All epochs trained and the test split evaluated.
+        case completed
+        /// The run diverged (its parameters may be non-finite).
+        case diverged
+        /// Stopped on request after a checkpoint (`--stop-after`).
+        case stopped
+    }
+
+    /// ``status`` as a ``Status`` (nil for a value reading would reject).
+    public var parsedStatus: Status? { Status(rawValue: status) }
     /// Epochs completed (≥ 0); the resumed run continues with epoch `epoch + 1`.
     public var epoch: Int
     /// Iterations (training windows) trained over all epochs, so a resumed run's iteration
@@ -187,7 +202,7 @@ public struct Checkpoint: Sendable, Equatable {
         }
         fingerprint = try string("fingerprint")
         status = try string("status")
-        guard ["running", "completed", "diverged", "stopped"].contains(status) else { throw fail("unknown status \"\(status)\"") }
+        guard Status(rawValue: status) != nil else { throw fail("unknown status \"\(status)\"") }
         epoch = try int("epoch")
         iteration = try int("iteration")
         learningRate = try double("learning_rate")
@@ -226,7 +241,7 @@ public struct Checkpoint: Sendable, Equatable {
             do { m = try file.matrix(name, as: Float.self) } catch let e as SafetensorsError {
                 throw fail(e.problemDescription)
             }
-            if status != "diverged", let k = m.elements.firstIndex(where: { !$0.isFinite }) {
+            if Status(rawValue: status) != .diverged, let k = m.elements.firstIndex(where: { !$0.isFinite }) {
                 throw fail("tensor \(shown) holds \(m.elements[k]) at row \(k / max(1, m.cols)), column \(k % max(1, m.cols)); "
                            + "a \(status) run's parameters are finite")
             }

@@ -114,7 +114,7 @@ public struct IterationTrace {
         for j in 0 ..< filled {
             let slot = (next - filled + j + capacity) % capacity, base = slot * width
             var fields: [(String, JSONValue)] = [
-                ("type", .string("trace")), ("iteration", .integer(Int(values[base]))), ("epoch", .integer(Int(values[base + 1]))),
+                ("type", LogRecordType.trace.value), ("iteration", .integer(Int(values[base]))), ("epoch", .integer(Int(values[base + 1]))),
                 ("loss", .number(values[base + 2])), ("gradient_norm", .number(values[base + 3])),
                 ("clipped", .bool(flags[slot] & 1 != 0)), ("projected", .bool(flags[slot] & 2 != 0))]
             for (k, key) in keys.enumerated() { fields.append((key, .number(values[base + 4 + k]))) }

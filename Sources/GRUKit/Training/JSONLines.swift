@@ -59,6 +59,25 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// The `"type"` of a training log's records; the raw values are the log's spelling.
+public enum LogRecordType: String, CaseIterable, Sendable {
+    /// The header: the run's configuration (the first record).
+    case run
+    /// One logged training iteration.
+    case iteration
+    /// The end of an epoch: its losses and learning rate.
+    case epoch
+    /// Where and why the run diverged (the last record of a diverged run).
+    case diverged
+    /// The test split's loss (the last record of a completed run).
+    case test
+    /// Gradient norms of parameter groups (``GradientGroups``).
+    case trace
+
+    /// The type as the JSON string written in the record.
+    public var value: JSONValue { .string(rawValue) }
+}
+
 /// One line of a JSON Lines log: an object whose keys keep the order they were added in.
 public struct LogRecord: Sendable, Equatable {
     /// The fields in the order they were first set (the order of ``json``); keys are unique.
@@ -89,8 +108,12 @@ public struct LogRecord: Sendable, Equatable {
         }
     }
 
-    /// The record's `"type"` (`run`, `iteration`, `epoch`, `diverged`, `test`).
+    /// The record's `"type"` (`run`, `iteration`, `epoch`, `diverged`, `test`, `trace`: the raw
+    /// values of ``LogRecordType``).
     public var type: String? { if case .string(let s)? = self["type"] { return s } else { return nil } }
+
+    /// ``type`` as a ``LogRecordType`` (nil when absent or not one of them).
+    public var recordType: LogRecordType? { type.flatMap(LogRecordType.init(rawValue:)) }
 
     /// The number at `key` (nil when absent, null or not a number).
     public func double(_ key: String) -> Double? { self[key]?.double }

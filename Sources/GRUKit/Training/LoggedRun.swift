@@ -78,7 +78,7 @@ public struct LoggedRun: Sendable {
     ///   - path: the log's path, for error messages.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` as for ``init(contentsOf:)``.
     public init(records: [LogRecord], label: String, path: String) throws {
-        guard let first = records.first, first.type == "run" else {
+        guard let first = records.first, first.recordType == .run else {
             throw TrainingError.invalidLog(path: path, line: 1, reason: "the first record of a training log must be its \"run\" header")
         }
         let metric = first.string("metric") ?? "metric"
@@ -88,10 +88,10 @@ public struct LoggedRun: Sendable {
         iterations = []
         status = .stopped(epoch: 0)
         for (k, r) in records.enumerated().dropFirst() {
-            switch r.type {
-            case "iteration":
+            switch r.recordType {
+            case .iteration?:
                 iterations.append(r)
-            case "epoch":
+            case .epoch?:
                 guard let e = r.double("epoch"), let it = r.double("iteration"), let lr = r.double("learning_rate"),
                       let train = r.double("train_loss"), let valid = r.double("valid_" + metric), let s = r.double("seconds") else {
                     throw TrainingError.invalidLog(path: path, line: k + 1,
@@ -99,10 +99,10 @@ public struct LoggedRun: Sendable {
                 }
                 epochs.append(Epoch(epoch: Int(e), iteration: Int(it), learningRate: lr, trainLoss: train, validMetric: valid, seconds: s,
                                     validLoss: r.double("valid_loss") ?? .nan))
-            case "diverged":
+            case .diverged?:
                 status = .diverged(epoch: Int(r.double("epoch") ?? 0), iteration: Int(r.double("iteration") ?? 0),
                                    reason: r.string("reason") ?? "")
-            case "test":
+            case .test?:
                 status = .completed
                 testMetric = r.double("test_" + metric)
                 testLoss = r.double("test_loss")

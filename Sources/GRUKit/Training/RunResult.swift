@@ -8,12 +8,12 @@ public enum RunStatus: Sendable, Equatable {
     /// Stopped on request after a checkpoint (`--stop-after`); `--resume` continues it.
     case stopped(epoch: Int)
 
-    /// `completed`, `diverged`, `stopped` (the checkpoint's spelling).
+    /// `completed`, `diverged`, `stopped` (the checkpoint's spelling, ``Checkpoint/Status``).
     public var keyword: String {
         switch self {
-        case .completed: return "completed"
-        case .diverged: return "diverged"
-        case .stopped: return "stopped"
+        case .completed: return Checkpoint.Status.completed.rawValue
+        case .diverged: return Checkpoint.Status.diverged.rawValue
+        case .stopped: return Checkpoint.Status.stopped.rawValue
         }
     }
 }

@@ -60,7 +60,7 @@ public final class Trainer {
     /// The `run` record that opens a log.
     func header() -> LogRecord {
         let c = configuration
-        var r = LogRecord([("type", .string("run")), ("name", .string(c.name)), ("method", .string(c.method.description)),
+        var r = LogRecord([("type", LogRecordType.run.value), ("name", .string(c.name)), ("method", .string(c.method.description)),
                            ("learning_rate", .number(c.learningRate)), ("clip", c.method.maxNorm.map(JSONValue.number) ?? .null),
                            ("delta", c.method.delta.map(JSONValue.number) ?? .null), ("epochs", .integer(c.epochs)),
                            ("seed", .string(String(c.seed))), ("cell", .string(c.cell.rawValue)), ("hidden", .integer(c.hiddenSize)),
@@ -116,7 +116,7 @@ public final class Trainer {
             let saved = try Checkpoint(contentsOf: checkpointURL)
             let diff = Self.differences(saved.fingerprint, c.fingerprint)
             guard diff.isEmpty else { throw TrainingError.checkpointMismatch(path: checkpointURL.path, differences: diff) }
-            if saved.status == "diverged" || (saved.status == "completed" && saved.epoch == c.epochs) {
+            if saved.parsedStatus == .diverged || (saved.parsedStatus == .completed && saved.epoch == c.epochs) {
                 progress?.note("\(c.name): already \(saved.status) (checkpoint \(checkpointURL.lastPathComponent)); not retrained")
                 return result(from: saved)
             }
@@ -145,11 +145,11 @@ public final class Trainer {
         }
         let start = Progress.monotonicSeconds()
         func elapsed() -> Double { secondsBefore + Progress.monotonicSeconds() - start }
-        func checkpoint(_ status: String, epoch: Int, offset: UInt64, logChecksum: UInt32, test: Double? = nil,
+        func checkpoint(_ status: Checkpoint.Status, epoch: Int, offset: UInt64, logChecksum: UInt32, test: Double? = nil,
                         diverged: (Int, Int, String)? = nil) throws {
             var params: [String: Matrix<Float>] = [:]
             for p in task.parameters { params[p.name] = p.value }
-            try Checkpoint(fingerprint: c.fingerprint, status: status, epoch: epoch, iteration: iteration,
+            try Checkpoint(fingerprint: c.fingerprint, status: status.rawValue, epoch: epoch, iteration: iteration,
                            learningRate: c.schedule.rate(epoch: max(1, epoch)), seconds: elapsed(), trainLosses: trainLosses,
                            validLosses: validLosses, testLoss: test, divergedEpoch: diverged?.0, divergedIteration: diverged?.1,
                            divergedReason: diverged?.2, logOffset: offset, logChecksum: logChecksum, randomStates: task.randomStates.mapValues(\.state),
@@ -170,10 +170,10 @@ public final class Trainer {
         var trace = IterationTrace(capacity: Self.traceLength, groups: groups.names.count)
         func diverge(epoch: Int, loss: Double, gradientNorm: Double, reason: String) throws -> RunResult {
             for record in trace.records(keys: groupKeys) { try log.append(record) }
-            try log.append(LogRecord([("type", .string("diverged")), ("epoch", .integer(epoch)), ("iteration", .integer(iteration)),
+            try log.append(LogRecord([("type", LogRecordType.diverged.value), ("epoch", .integer(epoch)), ("iteration", .integer(iteration)),
                                       ("loss", .number(loss)), ("gradient_norm", .number(gradientNorm)), ("reason", .string(reason)),
                                       ("seconds", .number(elapsed()))]))
-            try checkpoint("diverged", epoch: epochsDone, offset: log.offset, logChecksum: log.checksum, diverged: (epoch, iteration, reason))
+            try checkpoint(.diverged, epoch: epochsDone, offset: log.offset, logChecksum: log.checksum, diverged: (epoch, iteration, reason))
             progress?.note("\(c.name): diverged at epoch \(epoch), iteration \(iteration): \(reason)")
             return finish(.diverged(epoch: epoch, iteration: iteration, reason: reason))
         }
@@ -213,7 +213,7 @@ public final class Trainer {
                 if iteration % c.logEvery == 0 || w == windows - 1 {
                     let d = try? task.recurrentLayer.stabilityDiagnostics()
                     try log.append(LogRecord([
-                        ("type", .string("iteration")), ("iteration", .integer(iteration)), ("epoch", .integer(epoch)),
+                        ("type", LogRecordType.iteration.value), ("iteration", .integer(iteration)), ("epoch", .integer(epoch)),
                         ("learning_rate", .number(lr)), ("loss", .number(step.loss)), ("mean_loss", .number(sumLoss / Double(count))),
                         ("gradient_norm", .number(step.gradientNorm)), ("max_gradient_norm", .number(maxGradient)),
                         ("clipped", .bool(step.clipped)), ("projected", .bool(step.projected)),
@@ -240,10 +240,10 @@ public final class Trainer {
             validLosses.append(validLoss)
             epochsDone = epoch
             try log.append(LogRecord([
-                ("type", .string("epoch")), ("epoch", .integer(epoch)), ("iteration", .integer(iteration)),
+                ("type", LogRecordType.epoch.value), ("epoch", .integer(epoch)), ("iteration", .integer(iteration)),
                 ("learning_rate", .number(lr)), ("train_loss", .number(trainLosses.last!)), ("valid_loss", .number(validLoss)),
                 ("valid_" + task.metricName, .number(task.metric(validLoss))), ("seconds", .number(elapsed()))]))
-            try checkpoint("running", epoch: epoch, offset: log.offset, logChecksum: log.checksum)
+            try checkpoint(.running, epoch: epoch, offset: log.offset, logChecksum: log.checksum)
             progress?.endEpoch(run: c.name, epoch: epoch, seconds: elapsed() - epochStart, validLoss: validLoss,
                                metric: task.metric(validLoss), metricName: task.metricName)
             if let stop = stopAfterEpochs, epoch >= stop, epoch < c.epochs {
@@ -254,11 +254,11 @@ public final class Trainer {
         let (epochOffset, epochChecksum) = (log.offset, log.checksum)
         let testLoss = try task.evaluate(.test)
         try log.append(LogRecord([
-            ("type", .string("test")), ("epoch", .integer(epochsDone)), ("iteration", .integer(iteration)),
+            ("type", LogRecordType.test.value), ("epoch", .integer(epochsDone)), ("iteration", .integer(iteration)),
             ("test_loss", .number(testLoss)), ("test_" + task.metricName, .number(task.metric(testLoss))),
             ("valid_" + task.metricName, validLosses.last.map { .number(task.metric($0)) } ?? .null),
             ("seconds", .number(elapsed()))]))
-        try checkpoint("completed", epoch: epochsDone, offset: epochOffset, logChecksum: epochChecksum, test: testLoss)
+        try checkpoint(.completed, epoch: epochsDone, offset: epochOffset, logChecksum: epochChecksum, test: testLoss)
         progress?.note("\(c.name): test loss \(String(format: "%.4f", testLoss)), test \(task.metricName) "
                        + String(format: "%.3f", task.metric(testLoss)))
         return finish(.completed, test: testLoss)
@@ -267,10 +267,10 @@ public final class Trainer {
     /// The result recorded in a checkpoint (a completed or diverged run).
     func result(from saved: Checkpoint) -> RunResult {
         let status: RunStatus
-        switch saved.status {
-        case "diverged": status = .diverged(epoch: saved.divergedEpoch ?? saved.epoch + 1, iteration: saved.divergedIteration ?? saved.iteration,
+        switch saved.parsedStatus {
+        case .diverged?: status = .diverged(epoch: saved.divergedEpoch ?? saved.epoch + 1, iteration: saved.divergedIteration ?? saved.iteration,
                                             reason: saved.divergedReason ?? "")
-        case "completed": status = .completed
+        case .completed?: status = .completed
         default: status = .stopped(epoch: saved.epoch)
         }
         return RunResult(configuration: configuration, status: status, metricName: task.metricName, trainLosses: saved.trainLosses,

@@ -32,7 +32,7 @@ extension TrainingFigures {
     static func series(_ records: [LogRecord], key: String, traceKey: String, positive: Bool) -> [[Double]] {
         var byIteration: [Double: Double] = [:]
         for r in records {
-            let k = r.type == "iteration" ? key : (r.type == "trace" ? traceKey : nil)
+            let k = r.recordType == .iteration ? key : (r.recordType == .trace ? traceKey : nil)
             guard let k, let i = r.double("iteration"), let v = r.double(k), v.isFinite, !positive || v > 0 else { continue }
             byIteration[i] = max(byIteration[i] ?? v, v)
         }
@@ -41,7 +41,7 @@ extension TrainingFigures {
 
     /// Where each diverged run of `logs` diverged: (iteration, the last finite gradient norm before it).
     static func divergencePoints(_ records: [LogRecord]) -> [Double]? {
-        guard let d = records.last(where: { $0.type == "diverged" }), let i = d.double("iteration") else { return nil }
+        guard let d = records.last(where: { $0.recordType == .diverged }), let i = d.double("iteration") else { return nil }
         let norms = series(records, key: "max_gradient_norm", traceKey: "gradient_norm", positive: true)
         let g = d.double("gradient_norm").flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? norms.last?[1] ?? .nan
         return [i, g]
@@ -65,7 +65,7 @@ extension TrainingFigures {
         // Every panel has its key on the right, so that all panels have one width and their iteration axes line up.
         var figure = Figure(name, title: title, layout: .init(rows: max(1, logs.count), columns: 1), panelSize: (1000, 280))
         for (p, entry) in logs.enumerated() {
-            let keys = (entry.records.first { $0.type == "iteration" || $0.type == "trace" }?.fields.map(\.key) ?? []).filter { $0.hasPrefix("gradient_norm[") }
+            let keys = (entry.records.first { $0.recordType == .iteration || $0.recordType == .trace }?.fields.map(\.key) ?? []).filter { $0.hasPrefix("gradient_norm[") }
             let last = p == logs.count - 1
             var panel = Panel(title: entry.name, xLabel: last ? "iteration" : nil, yLabel: "gradient norm",
                               logScale: [.y], key: .outsideRight)
