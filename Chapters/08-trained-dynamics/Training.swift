@@ -87,7 +87,7 @@ func trainModel(method: TrainingMethod, configuration: GRULanguageModel<Float>.C
             }
             if case .clip(let maxNorm) = method, step.clipped {
                 // Clipping scaled the gradient by κ = maxNorm/(‖g‖ + 1e-6): it removed η(1/κ − 1)‖g_W‖_F.
-                let kappa = maxNorm / (step.gradientNorm + 1e-6)
+                let kappa = GradientClipping.coefficient(norm: step.gradientNorm, maxNorm: maxNorm) ?? 1
                 correction = pow(learningRate * gradientSquares.squareRoot() * (1 / kappa - 1), 2)
             }
             let sigma1 = try after.converted(to: Double.self).spectralNorm()
@@ -152,7 +152,7 @@ func loadCheckpoints(_ directory: URL, vocabulary: Int, report: Report) throws -
         }
         var t = TrainedModel(name: name, method: .none, model: model)
         t.method = methodFromDescription(settings["method"] ?? "sgd")
-        if saved.status == "diverged" { t.diverged = saved.divergedReason ?? "diverged" }
+        if saved.parsedStatus == .diverged { t.diverged = saved.divergedReason ?? "diverged" }
         if let v = saved.validLosses.last { t.validPerplexity = exp(v) }
         out.append(t)
     }
