@@ -95,11 +95,15 @@ do {
     }
     var toc = ["# GRUKit, the book", "",
                "Each chapter of GRUKit woven into a page: its prose, its code, what it prints and its figures.",
-               "Regenerate with `make book` (after `make`). Run any chapter yourself with `.build/release/chNN-slug`.", "",
+               "Regenerate with `make book` (it first runs each chapter whose output is missing or older than its source).",
+               "Run any chapter yourself with `.build/release/chNN-slug`.", "",
                "[The paper, in our words](the-paper.md): the model, the theory, the method, the experiments and the claims",
                "that the chapters cite as \"the-paper §n\" (written by hand, not generated).", "",
                "[Notation](notation.md): every symbol of the book, one meaning each, with PyTorch's names for the parameters;",
                "[references](references.md): the works the chapters rely on (both written by hand).", ""]
+    if fm.fileExists(atPath: bookDir.appendingPathComponent("solutions.md").path) {
+        toc += ["[Worked solutions](solutions.md) to the exercises at the end of the chapters (written by hand).", ""]
+    }
     if let ledger {
         try AtomicFile.write(ledger, to: bookDir.appendingPathComponent("claims.md"))
         let results = root.appendingPathComponent("results")
