@@ -357,8 +357,9 @@ struct Chapter5: ParsableCommand {
            comparable perplexities, so what it adds is that training succeeds at all at such a rate.
          - An untuned clipping threshold of 5 is hardly a stabiliser at this rate: it acts only in the
            last iterations before a blow-up. Judging clipping fairly needs `--tune`.
-         - `gradient-dynamics` links the training to the theory: under plain SGD ‖W_hh‖₂ and ρ(J) grow
-           until the gradient explodes; the projection holds ‖W_hh‖₂ ≤ 2 − δ and so ρ(J) < 1.
+         - `gradient-dynamics` links the training to the theory: it draws ‖W_hh‖₂ and ρ(J) beside the
+           gradient norm as plain SGD approaches its blow-up, while the projection holds ‖W_hh‖₂ ≤ 2 − δ,
+           hence ρ(J) < 1, and its gradient stays small.
          - `gradient-groups` shows the explosion starting in the recurrent block the projection bounds,
            W_hn, with the gate blocks following — the recurrent mechanism the paper describes.
 

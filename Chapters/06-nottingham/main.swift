@@ -255,8 +255,8 @@ struct Chapter6: ParsableCommand {
          - "Failed to learn" is a failure as real as divergence: many runs at the large rate never blow
            up by our bound yet end worse than the per-key frequencies.
          - Without the assumptions (raw frames, GRU biases) the projection loses its guarantee and
-           diverges like plain SGD, while clipping survives; `gradient-groups-raw` shows the explosion
-           spreading through the gate blocks the projection does not touch.
+           diverges like plain SGD, while clipping survives; `gradient-groups-raw` shows every recurrent
+           block's gradient exploding together, the gate blocks the projection does not touch included.
          - The 0.01 scale of the input and the absence of biases are part of the method, not details.
 
          ## Exercises
