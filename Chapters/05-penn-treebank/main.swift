@@ -11,6 +11,36 @@ import Foundation
 import GRUKit
 
 /*:
+ ## What you will learn
+
+ 1. How the paper's first experiment is set up: a word-level GRU language model on Penn Treebank,
+    trained with plain SGD, gradient clipping, the projection P_δ of W_hh onto ‖W_hh‖₂ ≤ 2 − δ, and
+    both (the-paper §3–§4).
+ 2. How to ask the paper's question at a size that trains in minutes: a learning rate at which plain
+    SGD blows up, several seeds per configuration, and a table that counts diverged, failed and
+    trained runs before it averages anything.
+ 3. How the quantities of chapters 2–4 — ‖W_hh‖₂ and the spectral radius ρ(J) of J = ½I + ¼W_hh at
+    h* = 0 — behave in a real training run, next to the gradient norm.
+ 4. Where in the network a gradient explosion starts, read from the norm of each parameter group's
+    gradient.
+ 5. Why a fair comparison tunes each method's own knob (clipping threshold, δ) at each learning rate.
+
+ ## Before you start
+
+ Chapters 2–4: the input-free GRU map and its fixed point h* = 0, the bound ρ(J) ≤ ½ + ‖W_hh‖₂/4,
+ and the projection P_δ with its cost. Language modelling: the model reads a word and outputs a
+ softmax over the vocabulary for the next one; the loss is the cross-entropy (mean negative
+ log-likelihood in nats per word) and the perplexity is e^(mean loss) — a uniform guess over V words
+ scores V, and lower is better. Truncated backpropagation through time: the gradient flows back
+ through at most 35 steps, while the hidden state is carried across windows.
+
+ ## Time
+
+ The quick default takes a few minutes on two cores. The paper-scale protocol (`--scale paper`)
+ takes hours per run; run it on a cluster (`--slurm`) or in pieces (`--stop-after` and `--resume`).
+ */
+
+/*:
  ## The protocol
 
  The paper's first experiment is a word-level language model on Mikolov's Penn Treebank
@@ -316,6 +346,41 @@ struct Chapter5: ParsableCommand {
          W_hr and W_hz follow; the output layer's gradient grows only with them. The projected run keeps
          every group near its level. (Read it from the runs' `trace` records: every group's norm at
          each of the last 100 iterations.)
+         */
+        /*:
+         ## Summary
+
+         - The paper's language model, at a quick size, reproduces the paper's situation: at a large
+           learning rate plain SGD blows up in most seeds while the projection trains in every seed (the
+           counts are in the table above).
+         - The projection buys stability, not accuracy: where plain SGD survives, the two end at
+           comparable perplexities, so what it adds is that training succeeds at all at such a rate.
+         - An untuned clipping threshold of 5 is hardly a stabiliser at this rate: it acts only in the
+           last iterations before a blow-up. Judging clipping fairly needs `--tune`.
+         - `gradient-dynamics` links the training to the theory: it draws ‖W_hh‖₂ and ρ(J) beside the
+           gradient norm as plain SGD approaches its blow-up, while the projection holds ‖W_hh‖₂ ≤ 2 − δ,
+           hence ρ(J) < 1, and its gradient stays small.
+         - `gradient-groups` shows the explosion starting in the recurrent block the projection bounds,
+           W_hn, with the gate blocks following — the recurrent mechanism the paper describes.
+
+         ## Exercises
+
+         1. Predict how many of three seeds of plain SGD, clipping and the projection diverge at rate 10
+            and at rate 40, then run `ch05-penn-treebank --seeds 3 --lrs 10,40` and explain the counts
+            of the table with what ‖W_hh‖₂ does in `gradient-dynamics`.
+         2. Predict whether clipping with its best threshold survives where clipping at 5 does not, then
+            run `ch05-penn-treebank --tune --lrs 40 --seeds 2 --epochs 1` and read `tuned.md`. Which
+            threshold wins, and does the best-tuned clip beat the best-tuned projection?
+         3. Predict what a tighter bound does to the projection's ρ(J) curve and to its perplexity, then
+            run `ch05-penn-treebank --methods none,project --delta 0.8 --seeds 3` and compare
+            `gradient-dynamics` and the table with the default δ = 0.2.
+         4. The Jacobian at h* = 0 is the same for both GRU forms (the-paper §2). Predict whether the
+            paper's own form changes the outcome, then run `ch05-penn-treebank --cell reset-before --seeds 3`
+            and compare the divergence counts and the iterations at which the runs diverge.
+         5. Predict which parameter group's gradient leaves its level first in a blow-up, then run
+            `ch05-penn-treebank --methods none,clip --seeds 2` and check your answer in `gradient-groups`
+            and in the `trace` records of a diverged run in `runs/NAME.jsonl` (its `clipped` field says
+            when clipping at 5 acted).
          */
         report.note((seeds.count > 1 ? summary.sentences.joined(separator: "\n") : table.outcomeSummary) + "\n"
                     + "These numbers are ours (the paper's tables are not available); the-paper §6 reference, full protocol: "

@@ -11,6 +11,33 @@ import Foundation
 import GRUKit
 
 /*:
+ ## What you will learn
+
+ 1. What one training iteration of the paper's language model costs with plain SGD, with gradient
+    clipping and with the projection, and which share of it the projection takes.
+ 2. Why a skip decided by Weyl's inequality is exact — it never leaves ‖W_hh‖₂ > 2 − δ — and why one
+    decided by a power iteration is not.
+ 3. How often the projection actually changes W_hh in training: at a learning rate where the
+    constraint never binds, and at one where it does.
+ 4. How the cost of one projection grows with the hidden size n, and why its share of an iteration
+    grows with n.
+
+ ## Before you start
+
+ Chapter 4: the projection P_δ and its exact variants (the full SVD, the eigendecomposition of WᵀW,
+ the leading and selective eigenpairs, the automatic projector). Chapter 5: the PTB language model
+ whose iterations are timed here, and the learning rate 40 at which plain SGD blows up. The cost
+ model: a product of an m × k and a k × n matrix takes about 2mkn floating-point operations, a full
+ SVD of an n × n matrix O(n³). Timings on a shared machine are noisy; read them as the chapter does,
+ the fastest of several repeats, with the spread beside it.
+
+ ## Time
+
+ The quick default takes a few minutes on two cores. `--scale paper` (more timed iterations, the
+ training runs at the paper's size, n = 1024 added) takes hours.
+ */
+
+/*:
  ## The question
 
  The paper's method adds one singular value decomposition of the 650 × 650 matrix W_hh to every SGD
@@ -484,6 +511,35 @@ struct Chapter7: ParsableCommand {
 
          All numbers are ours, measured on a CPU; the paper's Figure 2 measured its own implementation, and
          its numbers are not available to us (the-paper §4).
+         */
+        /*:
+         ## Summary
+
+         - Projecting by a full SVD at every step, the paper's algorithm as written, makes every
+           iteration noticeably slower (the `share` column of the table above), mostly for nothing: at
+           the paper's learning rate 1 the projection almost never changes W_hh.
+         - A cheaper decomposition lowers that cost but keeps it at every step; not decomposing is what
+           saves, and Weyl's inequality says when that is safe, exactly, from the size of each SGD step.
+         - When the constraint binds (rate 40, where chapter 5's plain SGD blows up) the certificate
+           fails after every clip and the projector decomposes at most steps: the cost comes back where
+           the method is needed, smaller than the full SVD's but not free.
+         - Every projection grows steeply with n while the rest of the iteration grows more slowly, so
+           the projection's share grows with the hidden size (the `projection-vs-n` figure).
+
+         ## Exercises
+
+         1. Predict how the projection's share of an iteration changes at a smaller model, then run
+            `ch07-cost --hidden 256 --sizes 64,128,256` and compare the `share` column with the default
+            run at 650.
+         2. Predict at which learning rate the automatic projector starts clipping, then run
+            `ch07-cost --lr 1,10,40` and read the skipped, unchanged and clipped counts of the table of the
+            automatic projector and the `projection-activity` figure.
+         3. Predict what a tighter bound does to the projector's activity at rate 1, then run
+            `ch07-cost --delta 0.8 --lr 1,40` (the bound becomes ‖W_hh‖₂ ≤ 1.2) and compare the counts and
+            the estimated share with the default δ = 0.2. Does the SVD check still never exceed c?
+         4. Predict how much longer one full SVD takes when n doubles from 512 to 1024, then run
+            `ch07-cost --sizes 256,512,1024 --repeats 3` and compare the ratio with the n³ law. Which
+            method comes closest to it, and why does the certified skip not follow it?
          */
         report.files(output.written + extraFiles)
     }
