@@ -514,7 +514,7 @@ struct Chapter2: ParsableCommand {
             ‖W_hh‖₂ = 2, and whether the other fixed points stay the same, then run
             `ch02-fixed-points --seed 2` and compare the finder's table with the default run.
          2. Predict how the number of fixed points the finder reports changes with fewer random starts, then
-            run `ch02-fixed-points --starts 10` and explain which kind of point is missed first.
+            run `ch02-fixed-points --starts 1` and explain which kind of point is missed first.
          3. Predict whether a bigger Gaussian W_hh changes how far its eigenvalues μ stay from the unit
             circle at ‖W_hh‖₂ = 2.5, then run `ch02-fixed-points --eigen-size 400` and explain with the
             ratio of spectral radius to spectral norm of a Gaussian matrix.
