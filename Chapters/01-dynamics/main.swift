@@ -8,6 +8,26 @@ import Foundation
 import GRUKit
 
 /*:
+ ## What you will learn
+
+ 1. how a GRU with its input switched off becomes a map h ↦ F(h), iterated step after step: a
+    discrete-time dynamical system;
+ 2. what a fixed point is, and how the slope f′(h*) decides whether it attracts or repels;
+ 3. why the origin of the one-unit GRU is stable for w_hh < 2 and unstable beyond, from f′(0) = ½ + w_hh/4;
+ 4. how to read trajectories, a return map and a cobweb, and what a pitchfork bifurcation looks like in them.
+
+ ## Before you start
+
+ You need the derivative of a function of one variable and the chain rule, and the logistic sigmoid
+ σ and tanh with their values and slopes at 0. No earlier chapter is needed; the paper's setting is
+ summarised in book/the-paper.md (Kanai, Fujiwara & Iwamura, NeurIPS 2017).
+
+ ## Time
+
+ About twenty minutes to read. The quick run (`ch01-dynamics`, the default `--scale quick`) takes seconds.
+ */
+
+/*:
  ## The model
 
  A gated recurrent unit reads an input x_t and updates its state h_{t−1} ∈ ℝⁿ. We write it in the form
@@ -272,6 +292,31 @@ struct Chapter1: ParsableCommand {
             f′(0) crosses 1 at w_hh = 2: for w_hh = 1.5 every state decays to 0; for w_hh = 2.5 the origin \
             is unstable and states settle on ±h*. Chapter 2 follows the fixed points through this bifurcation.
             """)
+        /*:
+         ## Summary
+
+         - With x_t = 0 the GRU is a map h ↦ f(h) iterated in time; the origin is always a fixed point,
+           and at h = 0 both gates equal ½, so f′(0) = ½ + w_hh/4.
+         - A fixed point attracts nearby states when |f′| < 1 there and repels them when |f′| > 1: the
+           origin is stable for −6 < w_hh < 2 and unstable beyond w_hh = 2.
+         - Past 2 the states do not run away: they settle on two new stable fixed points ±h*, which solve
+           h = tanh(w_hh h/2) (with w_hz = w_hr = 0). Iterating the map and solving for h* agree in the table above.
+         - This is a pitchfork bifurcation; the trajectories and the return map show it from two sides,
+           and at w_hh = 2 itself the origin attracts only slowly.
+
+         ## Exercises
+
+         1. Predict how h_∞ in the row w_hh = 2 of the table changes when the map is iterated longer, then
+            run `ch01-dynamics --limit-steps 1000000` and explain the change with h_t ~ t^{-1/2}.
+         2. Predict whether the orbits in the `trajectories` figure for w_hh = 2.5 reach ±h* within 40 steps,
+            then run `ch01-dynamics --steps 200` and explain, from f′(0) = 1.125, why the orbits that start
+            near 0 take longest to leave it.
+         3. Predict the rows of the table for w_hh = 1.9 and w_hh = 2.1 (stable or not, where h settles, how
+            large h* is), then add them to the array `tableWeights` (the line under "The weights of the
+            table"), run `ch01-dynamics` and explain why h* is so small just past 2.
+         4. Predict where ±h* lies for w_hh = 4, then add 4.0 to `tableWeights`, run `ch01-dynamics` and
+            check that f′(h*) is below 1: why must the new fixed points be stable?
+         */
         report.files(output.written)
     }
 }

@@ -9,6 +9,29 @@ import Foundation
 import GRUKit
 
 /*:
+ ## What you will learn
+
+ 1. how to find *all* fixed points of the one-unit GRU for every w_hh, gates on, with a root finder
+    that does not know the answer, and how to draw them as a bifurcation diagram;
+ 2. why the Jacobian of the many-unit GRU at the origin is J = ½I + ¼W_hh, whatever the gate weights;
+ 3. why ‖W_hh‖₂ < 2 keeps the origin stable, and why the constant 2 cannot be raised — the constant in
+    the paper's threshold 2 − δ;
+ 4. how to hunt the fixed points of an H-unit GRU numerically (Levenberg–Marquardt, then Newton) and
+    classify them by the eigenvalues of their Jacobian.
+
+ ## Before you start
+
+ Read chapter 1 first (fixed points, the slope test |f′(h*)| < 1, the pitchfork at w_hh = 2). You need
+ the chain rule in several variables (a Jacobian matrix), eigenvalues and the spectral norm ‖W‖₂ (the
+ largest singular value), and the idea of Newton's method. The paper's threshold is summarised in
+ book/the-paper.md.
+
+ ## Time
+
+ About forty minutes to read. The quick run (`ch02-fixed-points`, the default `--scale quick`) takes seconds.
+ */
+
+/*:
  ## All fixed points of the one-unit GRU
 
  Chapter 1 found the fixed points of f(h) = σ(w_hz h)h + (1 − σ(w_hz h))tanh(w_hh σ(w_hr h) h) for two
@@ -471,6 +494,35 @@ struct Chapter2: ParsableCommand {
             in H dimensions J(0) = ½I + ¼W_hh, so ‖W_hh‖₂ < 2 keeps the origin stable. Chapter 3 shows what \
             crossing this line does to the gradient.
             """)
+        /*:
+         ## Summary
+
+         - The root finder maps every fixed point of the one-unit GRU as w_hh runs from 0 to 4: without gates
+           a pitchfork at 2; with the reset gate w_hr = 1 a transcritical bifurcation at 2 and a fold below
+           it. In both, the origin loses stability at exactly w_hh = 2 (the second table above).
+         - With H units the Jacobian at the origin is J = ½I + ¼W_hh: the gate matrices drop out, which the
+           finite-difference check in the table above confirms for both cell forms.
+         - The origin is stable when every eigenvalue λ of W_hh lies in |λ + 2| < 4; ‖W_hh‖₂ < 2 guarantees
+           this, and the bound is tight along the positive real axis (the symmetric rows of the figure).
+         - Past ‖W_hh‖₂ = 2 new stable fixed points, and later saddles, appear away from the origin, as the
+           finder's table and the phase portrait show: the network's long-run state jumps when the weights
+           cross the bifurcation.
+
+         ## Exercises
+
+         1. Predict whether the origin of a different random H-unit GRU still loses stability at exactly
+            ‖W_hh‖₂ = 2, and whether the other fixed points stay the same, then run
+            `ch02-fixed-points --seed 2` and compare the finder's table with the default run.
+         2. Predict how the number of fixed points the finder reports changes with fewer random starts, then
+            run `ch02-fixed-points --starts 1` and explain which kind of point is missed first.
+         3. Predict whether a bigger Gaussian W_hh changes how far its eigenvalues μ stay from the unit
+            circle at ‖W_hh‖₂ = 2.5, then run `ch02-fixed-points --eigen-size 400` and explain with the
+            ratio of spectral radius to spectral norm of a Gaussian matrix.
+         4. Predict whether a finer scan moves the numbers in the table "Where the origin loses stability",
+            then run `ch02-fixed-points --step 0.002` and explain which columns move and which cannot.
+         5. Predict how a larger network changes the count of fixed points at ‖W_hh‖₂ = 3, then run
+            `ch02-fixed-points --hidden 16` and explain what the extra points are.
+         */
         report.files(output.written + [try values.write(to: output.directory)])
     }
 }

@@ -10,6 +10,27 @@ import Foundation
 import GRUKit
 
 /*:
+ ## What you will learn
+
+ 1. how to compute the exact derivative ∂h_T/∂w_hh of a recurrent state by forward-mode
+    differentiation, a recursion that runs alongside the state;
+ 2. why that derivative spikes at the bifurcation w_hh = 2, and why the spike grows with the horizon T;
+ 3. how the spike becomes a cliff in a loss landscape, and how one plain SGD step on the cliff face
+    throws the weights onto a far plateau — the gradient explosion the paper sets out to prevent;
+ 4. what gradient clipping does about it (it bounds the step) and what it leaves alone (the bifurcation).
+
+ ## Before you start
+
+ Read chapters 1 and 2 (the pitchfork at w_hh = 2, J = ½I + ¼W_hh at the origin). You need the chain
+ rule, gradient descent w ← w − η·dL/dw, and the idea of backpropagation through time; the paper's
+ claim this chapter illustrates is summarised in book/the-paper.md.
+
+ ## Time
+
+ About thirty minutes to read. The quick run (`ch03-explosion`, the default `--scale quick`) takes seconds.
+ */
+
+/*:
  ## The derivative of the state after T steps
 
  Chapter 2 found that the one-unit GRU's long-run state jumps as w_hh crosses 2: for w_hh ≤ 2 every
@@ -336,6 +357,35 @@ struct Chapter3: ParsableCommand {
          abruptly as the weights cross a bifurcation — is still there. Chapter 4 reruns this training with the
          paper's projection, which keeps ‖W_hh‖₂ ≤ 2 − δ and so never lets the origin lose stability — at the
          price, on this task, of not being able to represent the solution, which needs ‖W_hh‖₂ > 2.
+
+         ## Summary
+
+         - The sensitivity s_t = ∂h_t/∂w_hh obeys a recursion driven by f′(h_t); near w_hh = 2, f′ ≈ 1 for many
+           steps, so s_t accumulates, and |∂h_T/∂w_hh| has a spike at the bifurcation that grows with T (the
+           `spike` figure and the peak table above).
+         - In a loss that can only be solved past the bifurcation, the spike is the face of a cliff between a
+           flat plateau and the solution (the `loss-landscape` figure).
+         - Plain SGD reaches the cliff, takes one huge step off it and can stall on the far plateau where the
+           gradient vanishes again; clipping bounds every step by η·c and walks down the cliff instead.
+         - The same happens with eight units: the largest gradients come where ρ(J) at the origin is near 1,
+           that is, where the weights cross a bifurcation (the tables and `training` figures above).
+         - Clipping treats the symptom; the cause, a bifurcation in the weights' path, remains — which is what
+           chapter 4's projection addresses.
+
+         ## Exercises
+
+         1. Predict how plain SGD on the one-unit task behaves with a smaller learning rate, then run
+            `ch03-explosion --scalar-learning-rate 1.5` and explain the one-unit table with the cliff height.
+         2. Predict whether the cliff is steeper or gentler for a shorter horizon, and whether plain SGD still
+            falls off it, then run `ch03-explosion --steps 20` and compare the note on the cliff and both training
+            tables with the default run.
+         3. Predict what a looser clipping threshold does to the eight-unit clipped run, then run
+            `ch03-explosion --max-norm 0.3` and explain the largest step it can take.
+         4. Predict whether the first gradient spike of the eight-unit runs still comes as ρ(J) crosses 1 for
+            other random patterns and weights, then run `ch03-explosion --seed 2` and read the column
+            "first ρ ≥ 1 at" against "at iteration".
+         5. Predict how a larger learning rate changes the clipped one-unit run, then run
+            `ch03-explosion --scalar-learning-rate 20` and explain the width of the band it ends in.
          */
         report.files(output.written + [try values.write(to: output.directory)])
     }

@@ -9,6 +9,29 @@ import Foundation
 import GRUKit
 
 /*:
+ ## What you will learn
+
+ 1. what the paper's projection P_δ does, step by step: an SVD, every singular value clipped at 2 − δ,
+    and the matrix put back together — and, on a 2×2 example, what that does to the image of the unit circle;
+ 2. why P_δ(Ŵ) is the nearest matrix to Ŵ with ‖W‖₂ ≤ 2 − δ, so that SGD followed by P_δ is projected SGD;
+ 3. what the projection buys and what it costs in training: it keeps the origin stable at every step, so it
+    cannot solve a task that needs the bifurcation, and it makes a large learning rate usable on one that does not;
+ 4. how to compare it fairly with gradient clipping (each method tuned on its own grid);
+ 5. what one exact projection costs for an n×n matrix, and the cheaper exact ways to compute it.
+
+ ## Before you start
+
+ Read chapters 2 and 3: the bound ‖W_hh‖₂ < 2 ⇒ ρ(J) < 1, and the explosion it is meant to prevent. You
+ need the singular value decomposition (W = UΣVᵀ, ‖W‖₂ = σ_1), the Frobenius norm, and the idea of a
+ projection onto a convex set. The method is the paper's [paper, eq. 12–14]; see book/the-paper.md.
+
+ ## Time
+
+ About forty-five minutes to read. The quick run (`ch04-projection`, the default `--scale quick`) takes
+ under a minute: it trains every method at every value of its grid and times the projections.
+ */
+
+/*:
  ## P_δ, step by step
 
  Chapter 2 showed that ‖W_hh‖₂ < 2 keeps the origin of the input-free GRU stable:
@@ -764,6 +787,36 @@ struct Chapter4: ParsableCommand {
          microseconds, and exact — but it applies only to steps that provably cannot reach the threshold,
          and the training above shows the other regime too: on the memory task the projection is active at
          every step.
+
+         ## Summary
+
+         - P_δ clips every singular value of Ŵ_hh at 2 − δ and leaves the singular vectors alone; on the 2×2
+           example only the long axis of the ellipse moves. It is the nearest matrix in the Frobenius norm
+           with ‖W‖₂ ≤ 2 − δ, which the chapter checks against random feasible matrices.
+         - After every step ‖W_hh‖₂ ≤ 2 − δ, so ρ(J) at the origin stays at most 1 − δ/4: the bifurcation of
+           chapters 2 and 3 cannot be reached, and the logs of every projected run confirm it.
+         - That is a restriction as well as a protection: on the memory task, which needs an unstable origin,
+           the projected model cannot reach the loss of the other methods (the tables above).
+         - On the fading task, whose solutions lie inside the ball, the projection with a tuned δ makes the
+           larger learning rates usable where plain SGD is not — the paper's claim in miniature; the tuning
+           tables show that δ, like clipping's c, has to suit the learning rate.
+         - One exact projection costs O(n³); eigen-based and selective methods are cheaper by constant
+           factors, and only the certified skip avoids the decomposition (the `projection-cost` figure).
+
+         ## Exercises
+
+         1. Predict what P_δ does to a matrix whose singular values are both below 2 − δ, and to one whose
+            singular values are both above, then run `ch04-projection --example 1,0.5,0,1` and
+            `ch04-projection --example 3,0,0,2.5` and explain the 2×2 tables and the `ellipse` figure.
+         2. Predict how the fading task turns out when the projection may not choose its δ, then run
+            `ch04-projection --delta-grid 0.5` and compare the comparison table with the default run.
+         3. Predict what one clipping threshold for every learning rate does to clipping's results, then run
+            `ch04-projection --clip-grid 0.03` and explain with the longest step η·c.
+         4. Predict what a much larger learning rate does to plain SGD and to the projected run on the
+            fading task, then run `ch04-projection --fade-learning-rates 3,100` and read the ρ(J) panel of
+            `training-compare`.
+         5. Predict by what factor the time of one projection grows when n doubles, then run
+            `ch04-projection --sizes 128,256,512,1024` and check the cost table against n³.
          */
         report.files(output.written + extraFiles)
     }
