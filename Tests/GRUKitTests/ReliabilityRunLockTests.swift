@@ -54,7 +54,10 @@ final class ReliabilityRunLockTests: XCTestCase {
         withLink.assertUnchanged(dir, "a refused lock")
     }
 
-    func testChapter5RefusesToTrainARunAnotherProcessIsTraining() throws {
+    /// Runs chapter 5 with `arguments` (after the tiny options) while this process holds the lock of
+    /// run `sgd-lr1` in its output folder; checks the refusal names the holder and that nothing on disk
+    /// changed (for an array task: no `runs/sgd-lr1.failed` for `--collect`, the run has not failed).
+    func assertRefusedWhileLocked(_ arguments: [String], _ what: String) throws {
         let dir = try Executables.temporaryDirectory(self)
         let data = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("out")
         try TrainingFixtures.writePTB(in: data)
@@ -63,26 +66,18 @@ final class ReliabilityRunLockTests: XCTestCase {
         let lock = try RunLock(directory: runs, name: "sgd-lr1")
         defer { lock.release() }
         let before = DiskSnapshot(out)
-        let r = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(data, out) + ["--lr", "1"])
+        let r = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(data, out) + arguments)
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains(lock.url.path) && r.stderr.contains("is being trained by process \(getpid())"), r.stderr)
-        before.assertUnchanged(out, "a refused chapter run")
+        before.assertUnchanged(out, what)
+    }
+
+    func testChapter5RefusesToTrainARunAnotherProcessIsTraining() throws {
+        try assertRefusedWhileLocked(["--lr", "1"], "a refused chapter run")
     }
 
     func testASlurmArrayTaskRefusedByTheLockRecordsNoFailure() throws {
-        let dir = try Executables.temporaryDirectory(self)
-        let data = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("out")
-        try TrainingFixtures.writePTB(in: data)
-        let runs = out.appendingPathComponent("runs")
-        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
-        let lock = try RunLock(directory: runs, name: "sgd-lr1")
-        defer { lock.release() }
-        let before = DiskSnapshot(out)
-        let r = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(data, out)
-                                    + ["--sweep", "--methods", "none", "--lrs", "1", "--array-task", "0", "--resume"])
-        XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("is being trained by process \(getpid())"), r.stderr)
-        // The run has not failed (its other instance trains it): no runs/sgd-lr1.failed for --collect.
-        before.assertUnchanged(out, "a refused array task")
+        try assertRefusedWhileLocked(["--sweep", "--methods", "none", "--lrs", "1", "--array-task", "0", "--resume"],
+                                     "a refused array task")
     }
 }

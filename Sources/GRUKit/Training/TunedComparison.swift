@@ -81,7 +81,7 @@ public struct TunedComparison: Sendable {
         }
     }
 
-    func rows(metric: String) -> [[String]] {
+    var rows: [[String]] {
         entries.flatMap { e in
             e.picks.map { p in
                 let n = p.best.count
@@ -98,7 +98,7 @@ public struct TunedComparison: Sendable {
     /// The table for the terminal.
     public var textTable: TextTable {
         var t = TextTable(title: title, columns: Self.headers, formats: Array(repeating: "", count: Self.headers.count))
-        for r in rows(metric: "") { t.add(r.map { .text($0) }) }
+        for r in rows { t.add(r.map { .text($0) }) }
         return t
     }
 
@@ -108,7 +108,7 @@ public struct TunedComparison: Sendable {
                      "At each learning rate, each method's knob is picked from its grid on validation: most seeds trained, "
                      + "then fewest diverged, then the lowest mean final validation metric.", "",
                      "| " + Self.headers.joined(separator: " | ") + " |", "|---:|---|---|---:|---:|---:|---:|"]
-        for r in rows(metric: "") { lines.append("| " + r.joined(separator: " | ") + " |") }
+        for r in rows { lines.append("| " + r.joined(separator: " | ") + " |") }
         return lines.joined(separator: "\n") + "\n"
     }
 
