@@ -7,10 +7,16 @@
 //   CLAPACK      system module: cblas.h + lapacke.h from OpenBLAS / LAPACKE
 //   CZlib        system module: zlib (MAT-file compressed elements)
 //   CGnuplotIostream  C++ shim: a C API over gnuplot-iostream (libgnuplot-iostream-dev), under Figures
-//   GRUKit       the shared core library every chapter and tool imports
-//   gru          command-line tool: inspect / project / vjp on safetensors files
+//   GRUKit       the numerical core: linear algebra, random numbers, stability (the projection),
+//                dynamics, the GRU engine, data readers, safetensors, the training loop; no
+//                command-line parsing, no terminal, no figures
+//   GRUKitPresentation   what a reader sees: figures (gnuplot), console tables, reports, progress bars
+//   GRUKitChapterSupport what every chapter shares: option groups (swift-argument-parser), output
+//                folders, recorded values, seed sweeps and their summaries, Slurm job arrays
+//   gru          command-line tool: inspect / project / vjp / fixed-points on safetensors files,
+//                music-text (a Nottingham split as text)
 //   gru-bench    benchmark executable (never part of the tests)
-//   grukit-book  weaves the chapters into the Markdown book (`make book`)
+//   grukit-book  weaves the chapters into the Markdown book (`make book`); owns the weaving code
 //   doc-coverage lists undocumented public symbols of GRUKit (`make docs`)
 //   chNN-slug    one executable per folder `Chapters/NN-slug/` (listed below)
 import PackageDescription
@@ -32,13 +38,15 @@ let chapterFolders = [
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let chapterTargets: [Target] = chapterFolders.map { folder in
-    .executableTarget(name: "ch" + folder, dependencies: ["GRUKit", argumentParser], path: "Chapters/" + folder)
+    .executableTarget(name: "ch" + folder, dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", argumentParser],
+                      path: "Chapters/" + folder)
 }
 
 let package = Package(
     name: "GRUKit",
     products: [
         .library(name: "GRUKit", targets: ["GRUKit"]),
+        .library(name: "GRUKitPresentation", targets: ["GRUKitPresentation"]),
         .executable(name: "gru", targets: ["gru"]),
         .executable(name: "gru-bench", targets: ["gru-bench"]),
         .executable(name: "grukit-book", targets: ["grukit-book"]),
@@ -55,13 +63,19 @@ let package = Package(
         .target(name: "CGnuplotIostream", path: "Sources/CGnuplotIostream",
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
                                  .linkedLibrary("boost_filesystem")]),
-        .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib", "CGnuplotIostream", argumentParser],
-                path: "Sources/GRUKit"),
-        .executableTarget(name: "gru", dependencies: ["GRUKit", argumentParser], path: "Sources/gru"),
-        .executableTarget(name: "gru-bench", dependencies: ["GRUKit", argumentParser], path: "Benchmarks/gru-bench"),
-        .executableTarget(name: "grukit-book", dependencies: ["GRUKit"], path: "Sources/book"),
+        // The core depends on nothing but BLAS/LAPACK and zlib: no swift-argument-parser, no gnuplot.
+        .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib"], path: "Sources/GRUKit"),
+        .target(name: "GRUKitPresentation", dependencies: ["GRUKit", "CGnuplotIostream"], path: "Sources/GRUKitPresentation"),
+        .target(name: "GRUKitChapterSupport", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser],
+                path: "Sources/GRUKitChapterSupport"),
+        .executableTarget(name: "gru", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser], path: "Sources/gru"),
+        .executableTarget(name: "gru-bench", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser],
+                          path: "Benchmarks/gru-bench"),
+        .executableTarget(name: "grukit-book", dependencies: ["GRUKit", "GRUKitChapterSupport"], path: "Sources/book"),
         .executableTarget(name: "doc-coverage", path: "Sources/doc-coverage"),
-        .testTarget(name: "GRUKitTests", dependencies: ["GRUKit"], path: "Tests/GRUKitTests", exclude: ["Fixtures"]),
+        .testTarget(name: "GRUKitTests",
+                    dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", "gru", "grukit-book"],
+                    path: "Tests/GRUKitTests", exclude: ["Fixtures"]),
     ] + chapterTargets,
     swiftLanguageModes: [.v5]
 )

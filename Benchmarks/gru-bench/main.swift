@@ -17,7 +17,7 @@ struct GRUBench: ParsableCommand {
         """)
 
     @Option(help: "GRU form: reset-after (PyTorch/cuDNN) or reset-before (the paper's), as the chapters spell it.")
-    var cell: String = TrainingOptions.CellName.resetAfter.rawValue
+    var cell: String = GRUCell.resetAfter.rawValue
     @Option(help: "Vocabulary size V (with --data: PTB's own, 10,000).") var vocabulary = 10_000
     @Option(help: "Embedding size E.") var embedding = 650
     @Option(help: "Hidden size H.") var hidden = 650
@@ -40,7 +40,7 @@ struct GRUBench: ParsableCommand {
 
     func validate() throws {
         guard Self.form(cell) != nil else {
-            throw ValidationError("--cell must be one of \(TrainingOptions.CellName.allCases.map(\.rawValue).joined(separator: ", ")), got '\(cell)'")
+            throw ValidationError("--cell must be one of \(GRUCell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(cell)'")
         }
         for (name, v) in [("--vocabulary", vocabulary), ("--embedding", embedding), ("--hidden", hidden), ("--batch", batch),
                           ("--steps", steps), ("--threads", threads), ("--iterations", iterations), ("--projections", projections)] where v <= 0 {
@@ -53,10 +53,10 @@ struct GRUBench: ParsableCommand {
         guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
     }
 
-    /// The GRU form named by `--cell`: the chapters' spelling (`reset-after`, `reset-before`), or the
-    /// older `resetAfter`/`resetBefore` (GRUCell's raw values), still accepted.
+    /// The GRU form named by `--cell` (`reset-after`, `reset-before`; the camel-case spelling of
+    /// older scripts is still accepted).
     static func form(_ name: String) -> GRUCell? {
-        TrainingOptions.CellName(rawValue: name)?.cell ?? GRUCell(rawValue: name)
+        GRUCell(spelling: name)
     }
 
     static func now() -> Double {

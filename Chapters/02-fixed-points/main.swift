@@ -7,6 +7,8 @@
 import ArgumentParser
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## What you will learn
@@ -128,7 +130,7 @@ func firstNonzeroStable(_ rows: [BifurcationRow], wHZ: Double, wHR: Double, grid
  */
 
 /// A random 3H×H weight_hh whose W_hh block is `wHH` and whose gate blocks are N(0, (gateScale/√H)²).
-func gruWith(wHH: Matrix<Double>, gateScale: Double, form: GRUCellForm, rng: inout SeededGenerator) -> InputFreeGRU {
+func gruWith(wHH: Matrix<Double>, gateScale: Double, form: GRUCell, rng: inout SeededGenerator) -> InputFreeGRU {
     let n = wHH.rows
     let wr = Matrix<Double>.randomNormal(rows: n, cols: n, std: gateScale / Double(n).squareRoot(), using: &rng)
     let wz = Matrix<Double>.randomNormal(rows: n, cols: n, std: gateScale / Double(n).squareRoot(), using: &rng)
@@ -371,7 +373,7 @@ struct Chapter2: ParsableCommand {
         var identity = TextTable(title: "J(0) against ½I + ¼W_hh (random weights, H = \(hidden))",
                                  columns: ["form", "max |J_fd − (½I + ¼W)|", "max |J_analytic − (½I + ¼W)|"], formats: ["", "%.2e", "%.2e"])
         var worst = 0.0
-        for form in GRUCellForm.allCases {
+        for form in GRUCell.allCases {
             let w = Matrix<Double>.randomNormal(rows: 3 * hidden, cols: hidden, std: 1.5 / Double(hidden).squareRoot(), using: &rng)
             let gru = InputFreeGRU(weightHH: w, form: form)
             let zero = [Double](repeating: 0, count: hidden)

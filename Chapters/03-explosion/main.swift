@@ -8,6 +8,8 @@
 import ArgumentParser
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## What you will learn
@@ -324,7 +326,7 @@ struct Chapter3: ParsableCommand {
         // MARK: H units
         let task = GRUExplosionTask(hiddenSize: hidden, examples: examples, steps: steps, seed: common.seed)
         let initial = try task.initialWeights(recurrentNorm: 1.9, gateScale: 0.5, seed: common.seed &+ 1)
-        let progress = Progress(total: 2 * iterations, label: "training", unit: "it")
+        let progress = ProgressBar(total: 2 * iterations, label: "training", unit: "it")
         let none = try task.train(method: .none, learningRate: learningRate, iterations: iterations, initial: initial).records
         progress.advance(by: iterations)
         let clip = try task.train(method: .clip(maxNorm: maxNorm), learningRate: learningRate, iterations: iterations, initial: initial).records

@@ -7,6 +7,8 @@
 import ArgumentParser
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## What you will learn
@@ -248,7 +250,7 @@ func projectedInitial(_ w: Matrix<Double>, hidden n: Int, threshold c: Double) t
 }
 
 func trainTuned(task: GRUExplosionTask, name: String, initial: Matrix<Double>, learningRate: Double, clipGrid: [Double],
-                deltaGrid: [Double], iterations: Int, progress: GRUKit.Progress) throws -> Comparison {
+                deltaGrid: [Double], iterations: Int, progress: ProgressBar) throws -> Comparison {
     func train(_ method: TrainingMethod, _ label: String, knob: Double?, from w: Matrix<Double>) throws -> Run {
         let records = try task.train(method: method, learningRate: learningRate, iterations: iterations, initial: w).records
         progress.advance(by: iterations)
@@ -596,7 +598,7 @@ struct Chapter4: ParsableCommand {
         let fadeInitial = try fade.initialWeights(recurrentNorm: 1.5, gateScale: 0.5, seed: common.seed &+ 1)
         let clips = clipThresholds, deltas = self.deltas
         let perRate = iterations * (1 + clips.count + deltas.count)
-        let progress = Progress(total: perRate * (1 + rates.count), label: "training", unit: "it")
+        let progress = ProgressBar(total: perRate * (1 + rates.count), label: "training", unit: "it")
         var comparisons = [try trainTuned(task: memory, name: "memory", initial: memoryInitial, learningRate: learningRate,
                                           clipGrid: clips, deltaGrid: deltas, iterations: iterations, progress: progress)]
         for eta in rates {
@@ -683,7 +685,7 @@ struct Chapter4: ParsableCommand {
         // MARK: cost
         let methods: [ProjectionMethod] = [.fullSVD, .eigen, .selectiveEigen, .automatic]
         let mainCase = ProjectionCase.oneAbove
-        let timingProgress = Progress(total: sizes.count, label: "timing", unit: "n")
+        let timingProgress = ProgressBar(total: sizes.count, label: "timing", unit: "n")
         var timings: [ProjectionTiming] = []
         var skips: [(Int, Double)] = []
         for n in sizes {

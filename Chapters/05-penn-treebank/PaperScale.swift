@@ -1,5 +1,7 @@
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## The paper's scale, from logs
@@ -36,7 +38,7 @@ enum PyTorchReference {
     ]
 
     /// The reference of a run with this label, provided the run has the reference's GRU form.
-    static func run(for r: LoggedRun) -> Run? { r.cell == GRUCell.resetAfter.rawValue ? runs[r.label] : nil }
+    static func run(for r: LoggedRun) -> Run? { GRUCell(spelling: r.cell) == .resetAfter ? runs[r.label] : nil }
 }
 
 /// The "paper scale" section: a table and two figures drawn from a folder of logs.

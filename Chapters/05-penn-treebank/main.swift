@@ -9,6 +9,8 @@
 import ArgumentParser
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## What you will learn
@@ -183,7 +185,7 @@ struct Chapter5: ParsableCommand {
         let embeddingSize = embedding ?? hidden
         let epochs = training.epochs ?? (paper ? 75 : QuickSetting.epochs)
         let clip = training.clip ?? 5, delta = training.delta ?? 0.2
-        let cell = training.cell?.cell ?? .resetAfter
+        let cell = training.cell ?? .resetAfter
         let trainLimit = trainTokens ?? (paper ? nil : QuickSetting.trainTokens)
         let evalLimit = evalTokens ?? (paper ? nil : QuickSetting.evalTokens)
 
@@ -235,7 +237,7 @@ struct Chapter5: ParsableCommand {
         report.note("Runs: " + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
                     + (paper ? "" : "\n(quick setting: a small GRU on a slice of PTB; --scale paper runs the paper's protocol)"))
 
-        let progress = TrainingProgress(unit: "tok")
+        let progress = TrainingConsole(unit: "tok")
         // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
         guard let results = try sweep.perform(slurm, jobName: "ch05-penn-treebank", directory: runs,
                                               slurmDirectory: output.directory.appendingPathComponent("slurm"),

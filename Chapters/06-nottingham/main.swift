@@ -7,6 +7,8 @@
 import ArgumentParser
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## What you will learn
@@ -289,7 +291,7 @@ struct Chapter6: ParsableCommand {
         let hidden = training.hidden ?? (paper ? 200 : QuickSetting.hidden)
         let epochs = training.epochs ?? (paper ? 75 : QuickSetting.epochs)
         let clip = training.clip ?? 5, delta = training.delta ?? 0.2
-        let cell = training.cell?.cell ?? .resetAfter
+        let cell = training.cell ?? .resetAfter
         let runs = output.directory.appendingPathComponent("runs" + kind.suffix)
 
         let single = training.method != nil || training.lr != nil
@@ -320,7 +322,7 @@ struct Chapter6: ParsableCommand {
                     + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
                     + (paper ? "" : "\n(quick setting: a small GRU on a slice of Nottingham; --scale paper is our reading of the paper's setting)"))
 
-        let progress = TrainingProgress(unit: "frames")
+        let progress = TrainingConsole(unit: "frames")
         // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
         guard let results = try sweep.perform(slurm, jobName: "ch06-nottingham" + kind.suffix, directory: runs,
                                               slurmDirectory: output.directory.appendingPathComponent("slurm"),

@@ -1,5 +1,7 @@
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /// `iteration-time`: one bar per row of `iteration-time.dat`, the **median** seconds per iteration
 /// (column 5), the median projection (column 7) drawn dark from the axis up and its share of the

@@ -1,5 +1,7 @@
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /// Where the training windows come from: the PTB training split, or uniform random tokens when
 /// the data is absent (or `--random-tokens` asks for them).
@@ -152,7 +154,7 @@ struct IterationSample {
 /// projector's own clock (``ProjectionReport/seconds``).
 func timeTreatments(_ treatments: [Treatment], makeModel: () -> GRULanguageModel<Float>, feed: WindowFeed, batchSize: Int,
                     iterations: Int, warmup: Int, learningRate eta: Double, maxNorm: Double, delta: Double,
-                    progress: GRUKit.Progress) throws -> [Treatment: [IterationSample]] {
+                    progress: ProgressBar) throws -> [Treatment: [IterationSample]] {
     var models: [GRULanguageModel<Float>] = []
     var feeds: [WindowFeed] = []
     for t in treatments {
@@ -168,10 +170,10 @@ func timeTreatments(_ treatments: [Treatment], makeModel: () -> GRULanguageModel
     for i in 0..<(warmup + iterations) {
         for (k, t) in treatments.enumerated() {
             feeds[k].advance()
-            let t0 = GRUKit.Progress.monotonicSeconds()
+            let t0 = MonotonicClock.seconds()
             let step = try models[k].trainStep(inputs: feeds[k].inputs, targets: feeds[k].targets, batchSize: batchSize,
                                                learningRate: eta, method: t.trainingMethod(maxNorm: maxNorm, delta: delta))
-            let t1 = GRUKit.Progress.monotonicSeconds()
+            let t1 = MonotonicClock.seconds()
             guard step.isFinite else { throw ChapterError.message("\(t.rawValue): non-finite loss or gradient at timed iteration \(i + 1)") }
             if i >= warmup {
                 samples[t, default: []].append(IterationSample(total: t1 - t0, projection: step.projection?.seconds ?? 0,
@@ -257,16 +259,16 @@ struct ActivityRun {
 /// oracle, untimed.
 func trainWithAutomaticProjector(model: GRULanguageModel<Float>, feed: inout WindowFeed, batchSize: Int, iterations: Int,
                                  learningRate eta: Double, delta: Double, checkEvery: Int,
-                                 progress: GRUKit.Progress) throws -> ActivityRun {
+                                 progress: ProgressBar) throws -> ActivityRun {
     let c = SpectralProjection.threshold(delta: delta)
     model.optimizer.projectionMethod = .automatic
     var run = ActivityRun(learningRate: eta, records: [], largestCheckedSigma: 0, checks: 0, stoppedAt: nil)
     for i in 1...iterations {
         feed.advance()
-        let t0 = GRUKit.Progress.monotonicSeconds()
+        let t0 = MonotonicClock.seconds()
         let step = try model.trainStep(inputs: feed.inputs, targets: feed.targets, batchSize: batchSize, learningRate: eta,
                                        method: .project(delta: delta))
-        let t1 = GRUKit.Progress.monotonicSeconds()
+        let t1 = MonotonicClock.seconds()
         guard step.isFinite, let report = step.projection else { run.stoppedAt = i; progress.advance(by: iterations - i + 1); break }
         run.records.append(ActivityRecord(iteration: i, action: report.action, projection: report.seconds, total: t1 - t0))
         if i % checkEvery == 0 || i == iterations {

@@ -9,6 +9,8 @@
 import ArgumentParser
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## What you will learn
@@ -254,7 +256,7 @@ struct Chapter7: ParsableCommand {
          */
         let feedTemplate = try WindowFeed(tokens: source.tokens, batchSize: batchSize, steps: bptt)
         let warmup = 2
-        let timingProgress = GRUKit.Progress(total: warmup + timedIterations, label: "timing iterations (all methods)", unit: "round")
+        let timingProgress = ProgressBar(total: warmup + timedIterations, label: "timing iterations (all methods)", unit: "round")
         let config = GRULanguageModel<Float>.Configuration(vocabularySize: source.vocabulary, embeddingSize: hidden,
                                                            hiddenSize: hidden, cell: .resetAfter, dropout: 0.5)
         let timed = try timeTreatments(Treatment.allCases, makeModel: { GRULanguageModel<Float>(configuration: config, seed: common.seed) },
@@ -298,7 +300,7 @@ struct Chapter7: ParsableCommand {
         let runConfig = GRULanguageModel<Float>.Configuration(vocabularySize: source.vocabulary, embeddingSize: runHidden,
                                                               hiddenSize: runHidden, cell: .resetAfter, dropout: 0.5)
         let checkEvery = runHidden <= 256 ? 1 : 10
-        let activityProgress = GRUKit.Progress(total: runIterations * rates.count, label: "training with the projector", unit: "it")
+        let activityProgress = ProgressBar(total: runIterations * rates.count, label: "training with the projector", unit: "it")
         var runs: [ActivityRun] = []
         for eta in rates {
             var feed = feedTemplate
@@ -426,7 +428,7 @@ struct Chapter7: ParsableCommand {
          ![Time of one projection against n](projection-vs-n.png)
          */
         let methods: [ProjectionMethod] = [.fullSVD, .eigen, .selectiveEigen, .automatic]
-        let nProgress = GRUKit.Progress(total: nList.count, label: "timing projections", unit: "n")
+        let nProgress = ProgressBar(total: nList.count, label: "timing projections", unit: "n")
         var timings: [ProjectionTiming] = []
         var skips: [(Int, Double)] = []
         for n in nList {

@@ -1,5 +1,7 @@
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /// The fixed and slow points of one input's map h ↦ F(h, x).
 struct InputPoints {

@@ -1,5 +1,7 @@
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /// What one training step did to the candidate block W_hh (measured around ``GRULanguageModel/trainStep``).
 struct StepRecord {
@@ -54,7 +56,7 @@ struct TrainedModel {
 /// The model is chapter 5's (`LanguageModelTask`), so its windows, state carrying and dropout are the same.
 func trainModel(method: TrainingMethod, configuration: GRULanguageModel<Float>.Configuration, seed: UInt64,
                 train: [Int32], valid: [Int32], learningRate: Double, epochs: Int, divergenceLoss: Double,
-                progress: TrainingProgress) throws -> TrainedModel {
+                progress: TrainingConsole) throws -> TrainedModel {
     let model = GRULanguageModel<Float>(configuration: configuration, seed: seed)
     let task = try LanguageModelTask(model: model, train: train, valid: valid, test: valid, batchSize: batchSize, steps: bptt)
     var result = TrainedModel(name: RunConfiguration.shortName(method), method: method, model: model)
@@ -67,9 +69,9 @@ func trainModel(method: TrainingMethod, configuration: GRULanguageModel<Float>.C
         for w in 0 ..< windows {
             iteration += 1
             let before = model.gru.candidateRecurrentWeight
-            let start = Progress.monotonicSeconds()
+            let start = MonotonicClock.seconds()
             let (step, n) = try task.trainWindow(w, learningRate: learningRate, method: method)
-            let seconds = Progress.monotonicSeconds() - start
+            let seconds = MonotonicClock.seconds() - start
             if !step.isFinite || !step.loss.isFinite || step.loss > divergenceLoss {
                 result.diverged = "iteration \(iteration): loss \(String(format: "%.3g", step.loss)), gradient norm \(String(format: "%.3g", step.gradientNorm))"
                 break training
@@ -140,7 +142,7 @@ func loadCheckpoints(_ directory: URL, vocabulary: Int, report: Report) throws -
         }
         let config = GRULanguageModel<Float>.Configuration(
             vocabularySize: e.rows, embeddingSize: e.cols, hiddenSize: whh.cols,
-            cell: settings["cell"] == GRUCell.resetBefore.rawValue ? .resetBefore : .resetAfter,
+            cell: settings["cell"].flatMap(GRUCell.init(spelling:)) ?? .resetAfter,
             gruBias: saved.parameters["bias_ih_l0"] != nil, dropout: 0,
             embeddingScale: settings["embedding_scale"].flatMap(Double.init) ?? 0.01)
         let model = GRULanguageModel<Float>(configuration: config, seed: 1)

@@ -10,6 +10,8 @@
 import ArgumentParser
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /*:
  ## What you will learn
@@ -256,7 +258,7 @@ struct Chapter8: ParsableCommand {
                                      "tokens": "\(train.count) / \(valid.count)", "epochs": "\(epochs)", "η": RunConfiguration.number(lr),
                                      "clip": RunConfiguration.number(clip), "δ": RunConfiguration.number(delta), "seed": "\(common.seed)"])
             let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabulary, embeddingSize: hidden, hiddenSize: hidden)
-            let progress = TrainingProgress(unit: "tok")
+            let progress = TrainingConsole(unit: "tok")
             models = try names.map { name in
                 try trainModel(method: TrainingOptions.method(name, clip: clip, delta: delta), configuration: config, seed: common.seed,
                                train: train, valid: valid, learningRate: lr, epochs: epochs, divergenceLoss: 10 * log(Double(vocabulary)),
@@ -272,7 +274,7 @@ struct Chapter8: ParsableCommand {
         let threads = BLAS.threads
         BLAS.threads = 1
         defer { BLAS.threads = threads }
-        let bar = Progress(total: models.count, label: "analysis", unit: "model")
+        let bar = ProgressBar(total: models.count, label: "analysis", unit: "model")
         var analyses: [DynamicsAnalysis] = []
         for m in models {
             analyses.append(try analyse(m, tokens: analysed, words: frequent, starts: starts, slowFraction: slow, seed: common.seed))

@@ -6,6 +6,7 @@
 // then book/README.md, the table of contents. Run from the repository root.
 import Foundation
 import GRUKit
+import GRUKitChapterSupport
 
 let fm = FileManager.default
 let root = URL(fileURLWithPath: fm.currentDirectoryPath)

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import GRUKit
 
-extension GRUCellForm: ExpressibleByArgument {}
-
 /// `gru fixed-points`: the fixed points of one layer's input-free map, with or without biases.
 struct FixedPoints: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,10 +37,16 @@ struct FixedPoints: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("GRU form of the layer: reset-after (PyTorch's, the default) or reset-before.", valueName: "form"))
-    var cell: GRUCellForm = .resetAfter
+    var cell: String = GRUCell.resetAfter.rawValue
+
+    /// The form `--cell` names (validated).
+    var form: GRUCell { GRUCell(rawValue: cell) ?? .resetAfter }
 
     func validate() throws {
         guard layer >= 0 else { throw ValidationError("--layer must be at least 0, got \(layer)") }
+        guard GRUCell(rawValue: cell) != nil else {
+            throw ValidationError("--cell must be reset-after or reset-before, got \(cell)")
+        }
         guard starts >= 0 else { throw ValidationError("--starts must be at least 0, got \(starts)") }
     }
 
@@ -58,7 +62,7 @@ struct FixedPoints: ParsableCommand {
     func run() throws {
         let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: model), displayName: model)
         let keys = try GRUVjp.selectLayer(in: file, layer: layer, prefix: prefix)
-        let d = try GRUCandidateAnalysis.inputFreeDynamics(file, layer: keys, form: cell, starts: starts, seed: seed)
+        let d = try GRUCandidateAnalysis.inputFreeDynamics(file, layer: keys, form: form, starts: starts, seed: seed)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -66,7 +70,7 @@ struct FixedPoints: ParsableCommand {
             print(String(decoding: try encoder.encode(["fixed_points": points]), as: UTF8.self))
             return
         }
-        print("\(model): layer \(keys.name) (H = \(keys.hiddenSize), \(cell.rawValue), "
+        print("\(model): layer \(keys.name) (H = \(keys.hiddenSize), \(form.rawValue), "
               + (d.hasNonZeroBiases ? "with biases: ‖F(0)‖₂ = \(number(d.originResidual))" : "no non-zero biases: F(0) = 0") + ")")
         print("\(d.fixedPoints.count) fixed point\(d.fixedPoints.count == 1 ? "" : "s") from \(d.starts) random starts (x = 0)")
         for (k, p) in d.fixedPoints.enumerated() { print("  h*\(k + 1)  " + fixedPointLine(p)) }

@@ -31,12 +31,12 @@ struct Inspect: ParsableCommand {
     var starts = 20
 
     @Option(help: ArgumentHelp("GRU form of the layers: reset-after (PyTorch's, the default) or reset-before.", valueName: "form"))
-    var cell: String = GRUCellForm.resetAfter.rawValue
+    var cell: String = GRUCell.resetAfter.rawValue
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
         guard starts >= 0 else { throw ValidationError("--starts must be at least 0, got \(starts)") }
-        guard GRUCellForm(rawValue: cell) != nil else {
+        guard GRUCell(rawValue: cell) != nil else {
             throw ValidationError("--cell must be reset-after or reset-before, got \(cell)")
         }
     }
@@ -51,7 +51,7 @@ struct Inspect: ParsableCommand {
             for key in found.skipped { reason += "; skipped \"\(key.key.escapingControlCharacters)\": \(key.reason)" }
             throw SafetensorsError(file: model, problem: .notApplicable(reason))
         }
-        let form = GRUCellForm(rawValue: cell) ?? .resetAfter
+        let form = GRUCell(rawValue: cell) ?? .resetAfter
         let reports = try found.layers.map { layer in
             var r = try GRUCandidateAnalysis.report(file, layer: layer)
             // Only the biases decide whether the origin's analysis applies; the finder runs when it does not.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The chapter conventions: aligned tables, the progress bar, the output folder.
 final class ChapterHelperTests: XCTestCase {
@@ -22,7 +24,7 @@ final class ChapterHelperTests: XCTestCase {
     func testProgressLineOnATerminal() {
         var now = 0.0
         var written: [String] = []
-        let p = Progress(total: 1000, label: "training", unit: "tok", isTerminal: true,
+        let p = ProgressBar(total: 1000, label: "training", unit: "tok", isTerminal: true,
                          clock: { now }, write: { written.append($0) })
         now = 2
         p.advance(by: 500)
@@ -41,7 +43,7 @@ final class ChapterHelperTests: XCTestCase {
     func testProgressIsQuietWithoutATerminal() {
         var now = 0.0
         var written: [String] = []
-        let p = Progress(total: 10, label: "epochs", unit: "epoch", isTerminal: false,
+        let p = ProgressBar(total: 10, label: "epochs", unit: "epoch", isTerminal: false,
                          clock: { now }, write: { written.append($0) })
         for _ in 0..<10 { now += 0.5; p.advance() }
         XCTAssertTrue(written.isEmpty)
@@ -50,9 +52,9 @@ final class ChapterHelperTests: XCTestCase {
     }
 
     func testHumanRates() {
-        XCTAssertEqual(Progress.line(label: "x", count: 0, total: 4, unit: "it", elapsed: 0),
+        XCTAssertEqual(ProgressBar.line(label: "x", count: 0, total: 4, unit: "it", elapsed: 0),
                        "x  [░░░░░░░░░░░░░░░░░░░░]  0/4  0.00 it/s  ETA --:--")
-        XCTAssertEqual(Progress.summaryLine(label: "x", count: 3_410_000, unit: "tok", elapsed: 1),
+        XCTAssertEqual(ProgressBar.summaryLine(label: "x", count: 3_410_000, unit: "tok", elapsed: 1),
                        "x: 3410000 tok in 1.00 s (3.41M tok/s)")
     }
 

@@ -1,5 +1,8 @@
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
+@testable import gru
 
 final class DataMusicTests: XCTestCase {
     func testTextParseAndFormatRoundTrip() throws {

@@ -1,5 +1,7 @@
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 final class DataPennTreebankTests: XCTestCase {
     func testTinyCorpusIdsByFirstOccurrence() throws {

@@ -1,16 +1,18 @@
 import XCTest
 import Foundation
 @testable import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The N-dimensional input-free GRU map: analytic Jacobian, the theorem J(0) = ½I + ¼W_hh, fixed points.
 final class DynamicsMapTests: XCTestCase {
-    func randomGRU(_ h: Int, form: GRUCellForm, std: Double, seed: UInt64) -> InputFreeGRU {
+    func randomGRU(_ h: Int, form: GRUCell, std: Double, seed: UInt64) -> InputFreeGRU {
         var rng = SeededGenerator(seed: seed)
         return InputFreeGRU(weightHH: .randomNormal(rows: 3 * h, cols: h, std: std, using: &rng), form: form)
     }
 
     func testAnalyticJacobianMatchesCentralDifferences() {
-        for form in GRUCellForm.allCases {
+        for form in GRUCell.allCases {
             for (h, seed) in [(1, 3), (4, 5), (9, 7)] {
                 let gru = randomGRU(h, form: form, std: 1.2, seed: UInt64(seed))
                 var rng = SeededGenerator(seed: UInt64(seed) + 100)
@@ -24,7 +26,7 @@ final class DynamicsMapTests: XCTestCase {
     }
 
     func testJacobianAtOriginIsHalfIPlusQuarterW() {
-        for form in GRUCellForm.allCases {
+        for form in GRUCell.allCases {
             let gru = randomGRU(12, form: form, std: 1.0, seed: 11)
             let zero = [Double](repeating: 0, count: 12)
             XCTAssertEqual(gru(zero), zero, "F(0) = 0")
@@ -54,7 +56,7 @@ final class DynamicsMapTests: XCTestCase {
     /// W_hh = 2.5·u uᵀ with W_hz = W_hr = 0: the fixed points are h = tanh(c u) where c solves
     /// c = 1.25·Σ u_i tanh(c u_i) (odd, concave for c > 0, slope 1.25 at 0): exactly 0 and ±c*.
     func testFinderFindsPitchforkPointsOfRankOneMatrix() {
-        for form in GRUCellForm.allCases {
+        for form in GRUCell.allCases {
             for useBasisVector in [true, false] {
                 let n = 6
                 var u = [Double](repeating: 0, count: n)

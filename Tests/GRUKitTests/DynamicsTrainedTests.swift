@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The analysis of trained GRUs (chapter 8) on maps whose answers are known: the fixed-point finder
 /// from given starts, slow points, finite-time Lyapunov exponents, the state map of a layer with
@@ -110,7 +112,7 @@ final class DynamicsTrainedTests: XCTestCase {
         var checked = 0
         for norm in [1.5, 2.5] {
             let w = (norm / (try sym.spectralNorm())) * sym
-            for form in GRUCellForm.allCases {
+            for form in GRUCell.allCases {
                 let map = InputFreeGRU(wHR: wr, wHZ: wz, wHH: w, form: form)
                 for p in map.fixedPoints(starts: 60) where p.isStable {
                     let lyap = map.lyapunovExponents(from: p.h, steps: 3000)[0]

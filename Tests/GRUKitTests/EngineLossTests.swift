@@ -1,5 +1,7 @@
 import XCTest
 @testable import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The losses against direct Double computations, including logits of ±1e3.
 final class EngineLossTests: XCTestCase {

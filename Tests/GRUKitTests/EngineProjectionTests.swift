@@ -1,13 +1,30 @@
 import XCTest
 @testable import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The in-place projection P_δ, gradient clipping and the SGD step.
 final class EngineProjectionTests: XCTestCase {
-    func project(_ w: Matrix<Double>, c: Double) throws -> (Matrix<Double>, SpectralProjection.Outcome) {
+    /// What one projection did, as the tests below ask it.
+    struct Outcome { var clippedCount: Int; var changed: Bool { clippedCount > 0 } }
+
+    /// P_c(W) by the training path (``SpectralProjector``, automatic method: the certified skip, else
+    /// the leading eigenpairs of WᵀW), checked below against LAPACK's SVD and the full-SVD reference.
+    func project(_ w: Matrix<Double>, c: Double) throws -> (Matrix<Double>, Outcome) {
         var out = w
-        let p = CandidateProjector<Double>(size: w.rows)
-        let o = try out.elements.withUnsafeMutableBufferPointer { try p.project($0.baseAddress!, threshold: c) }
-        return (out, o)
+        let p = try SpectralProjector<Double>(n: w.rows, threshold: c)
+        let report = try p.project(&out)
+        return (out, Outcome(clippedCount: report.clippedCount))
+    }
+
+    /// P_δ of a layer's candidate block W_hh (rows 2H..<3H of weightHH) by an SGD step with zero
+    /// gradients and learning rate 0: the projection alone, as training applies it.
+    @discardableResult
+    func projectCandidate<S: BLASScalar>(_ layer: GRULayer<S>, delta: Double) throws -> UpdateResult {
+        for p in layer.parameters { p.zeroGradient() }
+        let r = SGD<S>().step(layer.parameters, learningRate: 0, method: .project(delta: delta), recurrent: layer)
+        guard r.isFinite else { throw LinearAlgebraError.nonFiniteInput(routine: "projection") }
+        return r
     }
 
     func testSingularValuesAreClippedAgainstLAPACK() throws {
@@ -88,8 +105,8 @@ final class EngineProjectionTests: XCTestCase {
             let layer = GRULayer<Double>(inputSize: 3, hiddenSize: 5, cell: cell, bias: true, seed: 7)
             for p in layer.parameters { p.value = 4.0 * p.value }
             let before = layer.parameters.map(\.value)
-            let o = try layer.projectCandidate(delta: 0.2)
-            XCTAssertTrue(o.changed)
+            let o = try projectCandidate(layer, delta: 0.2)
+            XCTAssertTrue(o.projected)
             let whh = layer.weightHH.value.elements, old = before[1].elements
             XCTAssertEqual(Array(whh[0..<50]), Array(old[0..<50]), "r and z blocks must not change")
             XCTAssertNotEqual(Array(whh[50..<75]), Array(old[50..<75]))
@@ -101,7 +118,7 @@ final class EngineProjectionTests: XCTestCase {
     func testProjectionRefusesNonFiniteMatrices() {
         let layer = GRULayer<Float>(inputSize: 2, hiddenSize: 3, cell: .resetAfter, bias: false, seed: 1)
         layer.weightHH.value[7, 1] = .nan
-        XCTAssertThrowsError(try layer.projectCandidate(delta: 0.1))
+        XCTAssertThrowsError(try projectCandidate(layer, delta: 0.1))
         XCTAssertTrue(layer.weightHH.value[7, 1].isNaN)
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The arithmetic of the evidence the training chapters report: intervals over seeds, divergence
 /// counts, the per-group gradient norms and the iterations written when a run diverges.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The figure layer: exact script and data text for small figures (golden text), rendering by
 /// gnuplot from the written files alone, non-finite values, and error reporting.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The gnuplot-iostream layer under the figures: data files written by `file1d` hold exactly the
 /// table's text, a live session draws a figure, inline data goes through `send1d`, and a gnuplot

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The `gru` executable, run as a user would run it.
 final class GruToolTests: XCTestCase {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The training machinery in-process: schedule, generator state, log records, checkpoints,
 /// divergence, resumption and the results table.
@@ -154,18 +156,18 @@ final class TrainingTests: XCTestCase {
 final class TrainingProgressTests: XCTestCase {
     func testRunETACountsTheRestOfThisEpochAndTheEpochsAfterIt() {
         // Epoch 2 of 5, a quarter done in 60 s: 180 s left in this epoch, then 3 epochs of 240 s.
-        XCTAssertEqual(TrainingProgress.runRemaining(epoch: 2, epochs: 5, items: 250, totalItems: 1000, elapsed: 60),
+        XCTAssertEqual(TrainingConsole.runRemaining(epoch: 2, epochs: 5, items: 250, totalItems: 1000, elapsed: 60),
                        "  run ETA 15:00")
-        XCTAssertEqual(TrainingProgress.runRemaining(epoch: 1, epochs: 75, items: 100, totalItems: 1000, elapsed: 10),
+        XCTAssertEqual(TrainingConsole.runRemaining(epoch: 1, epochs: 75, items: 100, totalItems: 1000, elapsed: 10),
                        "  run ETA 2:04:50")
         // Nothing to add in the last epoch or before any progress.
-        XCTAssertEqual(TrainingProgress.runRemaining(epoch: 5, epochs: 5, items: 250, totalItems: 1000, elapsed: 60), "")
-        XCTAssertEqual(TrainingProgress.runRemaining(epoch: 1, epochs: 5, items: 0, totalItems: 1000, elapsed: 0), "")
+        XCTAssertEqual(TrainingConsole.runRemaining(epoch: 5, epochs: 5, items: 250, totalItems: 1000, elapsed: 60), "")
+        XCTAssertEqual(TrainingConsole.runRemaining(epoch: 1, epochs: 5, items: 0, totalItems: 1000, elapsed: 0), "")
     }
 
     func testTheBarOnATerminalShowsTheRunETA() {
         var text = ""
-        let progress = TrainingProgress(unit: "tok", isTerminal: true, write: { text += $0 })
+        let progress = TrainingConsole(unit: "tok", isTerminal: true, write: { text += $0 })
         progress.beginEpoch()
         usleep(20_000)
         progress.update(run: "sgd-lr1", epoch: 1, epochs: 3, window: 5, windows: 10, items: 500, totalItems: 1000,

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
+@testable import GRUKitChapterSupport
+@testable import GRUKitPresentation
 
 /// The trivial predictors against values computed by hand, and the "failed to learn" outcome they decide.
 final class TrivialPredictorTests: XCTestCase {

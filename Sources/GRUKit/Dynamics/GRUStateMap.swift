@@ -1,8 +1,3 @@
-extension GRUCellForm {
-    /// The analysis form of the engine's ``GRUCell`` (the same equations, spelled for ``InputFreeGRU``).
-    public init(_ cell: GRUCell) { self = cell == .resetAfter ? .resetAfter : .resetBefore }
-}
-
 /// A GRU layer's state map h_t = F(h_{t−1}, x_t) in Double, for analysing a trained layer along
 /// real inputs.
 ///
@@ -26,7 +21,7 @@ public struct GRUStateMap: Sendable {
     /// The map of a layer with the given PyTorch-layout parameters (nil biases are zeros).
     /// - Precondition: `weightIH` is 3H×I with I ≥ 1 and `weightHH` 3H×H; biases have 3H entries.
     public init(weightIH: Matrix<Double>, weightHH: Matrix<Double>, inputBias: [Double]? = nil, recurrentBias: [Double]? = nil,
-                form: GRUCellForm) {
+                form: GRUCell) {
         precondition(weightIH.rows == weightHH.rows && weightIH.cols >= 1,
                      "GRUStateMap: weight_ih must be 3H×I = \(weightHH.rows)×I, got \(weightIH.rows)×\(weightIH.cols)")
         self.weightIH = weightIH
@@ -37,7 +32,7 @@ public struct GRUStateMap: Sendable {
     public init<S: BLASScalar>(layer: GRULayer<S>) {
         self.init(weightIH: layer.weightIH.value.converted(to: Double.self), weightHH: layer.weightHH.value.converted(to: Double.self),
                   inputBias: layer.biasIH.map { $0.value.converted(to: Double.self).elements },
-                  recurrentBias: layer.biasHH.map { $0.value.converted(to: Double.self).elements }, form: GRUCellForm(layer.cell))
+                  recurrentBias: layer.biasHH.map { $0.value.converted(to: Double.self).elements }, form: layer.cell)
     }
 
     /// h ↦ F(h, x) for the constant input x: the ``InputFreeGRU`` with input bias b_ih + W_ih x

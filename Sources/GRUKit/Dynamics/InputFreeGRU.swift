@@ -4,17 +4,6 @@ import Glibc
 import Foundation
 #endif
 
-/// Where a GRU applies its reset gate (the-paper §1).
-///
-/// Both forms have the same fixed point at the origin and the same Jacobian there; they differ
-/// away from it. The raw value is the spelling used on command lines and in files.
-public enum GRUCellForm: String, Sendable, CaseIterable {
-    /// The paper's form (Cho et al. 2014): h̃ = tanh(W_hh (r ⊙ h)).
-    case resetBefore = "reset-before"
-    /// PyTorch / cuDNN: n = tanh(r ⊙ (W_hn h)).
-    case resetAfter = "reset-after"
-}
-
 /// The input-free GRU map h ↦ F(h) in Double (x = 0), for analysis, with or without biases.
 ///
 /// Weights are held in PyTorch's `weight_hh_l0` layout: one 3H×H matrix whose row blocks are
@@ -33,8 +22,8 @@ public enum GRUCellForm: String, Sendable, CaseIterable {
 public struct InputFreeGRU: Sendable {
     /// The state size H ≥ 1; states are arrays of H Doubles.
     public let hiddenSize: Int
-    /// Where the reset gate is applied (``GRUCellForm/resetBefore`` is the paper's form).
-    public let form: GRUCellForm
+    /// Where the reset gate is applied (``GRUCell/resetBefore`` is the paper's form).
+    public let form: GRUCell
     /// 3H×H, row blocks r, z, n (PyTorch's order).
     public private(set) var weightHH: Matrix<Double>
     /// (b_ir, b_iz, b_in), 3H entries (PyTorch's `bias_ih_l0`); zeros for a bias-free GRU.
@@ -51,7 +40,7 @@ public struct InputFreeGRU: Sendable {
     ///
     /// - Precondition: `weightHH` is 3H×H with H ≥ 1 and each bias, when given, has 3H entries
     ///   (traps otherwise, naming the shape).
-    public init(weightHH: Matrix<Double>, form: GRUCellForm = .resetBefore, inputBias: [Double]? = nil,
+    public init(weightHH: Matrix<Double>, form: GRUCell = .resetBefore, inputBias: [Double]? = nil,
                 recurrentBias: [Double]? = nil) {
         precondition(weightHH.cols >= 1 && weightHH.rows == 3 * weightHH.cols,
                      "InputFreeGRU: weight_hh must be 3H×H, got \(weightHH.rows)×\(weightHH.cols)")
@@ -68,7 +57,7 @@ public struct InputFreeGRU: Sendable {
     /// The map from its three H×H blocks W_hr, W_hz, W_hh, stacked into the 3H×H matrix in that order.
     ///
     /// - Precondition: all three are H×H with the same H ≥ 1 (traps otherwise).
-    public init(wHR: Matrix<Double>, wHZ: Matrix<Double>, wHH: Matrix<Double>, form: GRUCellForm = .resetBefore) {
+    public init(wHR: Matrix<Double>, wHZ: Matrix<Double>, wHH: Matrix<Double>, form: GRUCell = .resetBefore) {
         let h = wHH.rows
         precondition([wHR, wHZ, wHH].allSatisfy { $0.rows == h && $0.cols == h },
                      "InputFreeGRU: the three blocks must be H×H with the same H")

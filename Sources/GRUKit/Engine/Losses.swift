@@ -56,10 +56,17 @@ public enum SoftmaxCrossEntropy {
     static func lossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int,
                                                targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         guard n > 0 else { return 0 }
-        if S.self == Float.self {
-            return floatLossAndGradient(UnsafeMutableRawPointer(l).assumingMemoryBound(to: Float.self), rows: n, classes: v,
-                                        targets: targets, gradient: gradient)
-        }
+        return S.softmaxCrossEntropy(l, rows: n, classes: v, targets: targets, gradient: gradient)
+    }
+
+    /// The scalar reference kernel of ``BLASScalar/softmaxCrossEntropy(_:rows:classes:targets:gradient:)``
+    /// (Double's implementation): per row, the maximum m subtracted before exponentiating (so no
+    /// e^x overflows), e^{ℓ − m} summed in Double in blocks of 256, loss log Σ − (ℓ_y − m).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func referenceLossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int,
+                                                        targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
+        guard n > 0 else { return 0 }
         var total = 0.0
         let invN = 1 / Double(n)
         for i in 0..<n {
@@ -116,6 +123,9 @@ public enum SoftmaxCrossEntropy {
         let half = n / 2
         let totals = UnsafeMutablePointer<Double>.allocate(capacity: 2)
         defer { totals.deallocate() }
+        // Race-free: part 0 reads and writes only rows 0..<half of `l` and `totals[0]`, part 1 only
+        // rows half..<n and `totals[1]`; `targets` is only read; `concurrentPerform` returns after
+        // both parts finished, which orders their writes before the sum below.
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             totals[part] = part == 0 ? rows(0..<half) : rows(half..<n)
         }
@@ -199,5 +209,21 @@ public enum MeanSquaredError {
             g.elements[i] = S(2 / n) * d
         }
         return (total / n, g)
+    }
+}
+
+extension Float {
+    /// The SIMD kernel (``SoftmaxCrossEntropy/floatLossAndGradient(_:rows:classes:targets:gradient:)``).
+    public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Float>, rows n: Int, classes v: Int,
+                                           targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
+        SoftmaxCrossEntropy.floatLossAndGradient(l, rows: n, classes: v, targets: targets, gradient: gradient)
+    }
+}
+
+extension Double {
+    /// The scalar reference kernel (``SoftmaxCrossEntropy/referenceLossAndGradient(_:rows:classes:targets:gradient:)``).
+    public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Double>, rows n: Int, classes v: Int,
+                                           targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
+        SoftmaxCrossEntropy.referenceLossAndGradient(l, rows: n, classes: v, targets: targets, gradient: gradient)
     }
 }

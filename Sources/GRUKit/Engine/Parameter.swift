@@ -8,9 +8,25 @@ public final class Parameter<Scalar: BLASScalar> {
     /// A name in PyTorch's state-dict spelling (e.g. `weight_hh_l0`).
     public let name: String
     /// The current value θ (a matrix; a vector is 1×n). Any write bumps ``valueVersion``.
-    public var value: Matrix<Scalar> { didSet { valueVersion &+= 1 } }
-    /// ∂loss/∂value, written by the last backward pass.
-    public var gradient: Matrix<Scalar> { didSet { gradientRows = nil } }
+    ///
+    /// Its shape is fixed at initialisation: assigning a matrix of another shape traps, naming both
+    /// shapes (BLAS reads the value and the gradient through their base addresses with that shape).
+    public var value: Matrix<Scalar> {
+        didSet {
+            precondition(value.rows == gradient.rows && value.cols == gradient.cols,
+                         "Parameter \(name): value of shape \(value.rows)×\(value.cols) for a \(gradient.rows)×\(gradient.cols) parameter")
+            valueVersion &+= 1
+        }
+    }
+    /// ∂loss/∂value, written by the last backward pass. Always the value's shape: assigning a
+    /// matrix of another shape traps, naming both shapes.
+    public var gradient: Matrix<Scalar> {
+        didSet {
+            precondition(gradient.rows == value.rows && gradient.cols == value.cols,
+                         "Parameter \(name): gradient of shape \(gradient.rows)×\(gradient.cols) for a \(value.rows)×\(value.cols) parameter")
+            gradientRows = nil
+        }
+    }
     /// Counts the writes to `value` (any assignment or in-place mutation through Swift): an
     /// optimiser that carries knowledge about a value across steps (the projection's certified
     /// bound) compares it to tell its own writes from anyone else's.

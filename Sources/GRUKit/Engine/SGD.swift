@@ -32,12 +32,10 @@ public final class SGD<Scalar: BLASScalar> {
     /// certified skip, else the leading eigenpairs of WᵀW; ``ProjectionMethod/fullSVD``: the
     /// reference, never skipping).
     public var projectionMethod: ProjectionMethod = .automatic
-    /// The projector (a `SpectralProjector<Float>` or `<Double>`), kept across steps.
-    var spectral: AnyObject?
+    /// The projector, kept across steps (its buffers and its certified bound).
+    var spectral: SpectralProjector<Scalar>?
     /// weightHH's identity and write count right after this optimiser's last projection.
     var projectedState: (layer: ObjectIdentifier, version: UInt64)?
-    /// The full-SVD projector, for scalars other than Float and Double.
-    var projector: CandidateProjector<Scalar>?
 
     /// An optimiser with no projection state yet: the first projecting step decomposes the
     /// block (or skips by the cheap norm bounds), later ones may skip by the carried bound.
@@ -114,18 +112,7 @@ public final class SGD<Scalar: BLASScalar> {
         } else if let delta = method.delta {
             guard let layer = recurrent else { preconditionFailure("SGD: method \(method) projects but no recurrent layer was given") }
             do {
-                let report: ProjectionReport
-                if Scalar.self == Float.self {
-                    report = try project(Float.self, layer, delta: delta, stepNorm: stepNorm)
-                } else if Scalar.self == Double.self {
-                    report = try project(Double.self, layer, delta: delta, stepNorm: stepNorm)
-                } else {
-                    if projector?.size != layer.hiddenSize { projector = CandidateProjector(size: layer.hiddenSize) }
-                    let outcome = try layer.projectCandidate(delta: delta, using: projector)
-                    report = ProjectionReport(action: outcome.changed ? .projected(clipped: outcome.clippedCount) : .unchanged,
-                                              method: .fullSVD, largestSingularValue: outcome.largestSingularValue,
-                                              certifiedBound: nil, fellBack: false, seconds: 0)
-                }
+                let report = try project(layer, delta: delta, stepNorm: stepNorm)
                 result.projection = report
                 result.projected = report.clippedCount > 0
                 result.singularValueBeforeProjection = report.largestSingularValue
@@ -152,22 +139,20 @@ public final class SGD<Scalar: BLASScalar> {
         return abs(Double(Scalar(-learningRate))) * sq.squareRoot() * (1 + 0x1p-20)
     }
 
-    /// P_δ of rows 2H..<3H of `layer.weightHH` by a kept ``SpectralProjector`` (T == Scalar).
-    private func project<T: SelectiveLAPACKScalar>(_: T.Type, _ layer: GRULayer<Scalar>, delta: Double,
-                                                   stepNorm: Double?) throws -> ProjectionReport {
+    /// P_δ of rows 2H..<3H of `layer.weightHH` by the kept ``SpectralProjector``.
+    private func project(_ layer: GRULayer<Scalar>, delta: Double, stepNorm: Double?) throws -> ProjectionReport {
         let h = layer.hiddenSize
-        let c = T(SpectralProjection.threshold(delta: delta))
-        let proj: SpectralProjector<T>
-        if let p = spectral as? SpectralProjector<T>, p.n == h, p.threshold == c, p.method == projectionMethod {
+        let c = Scalar(SpectralProjection.threshold(delta: delta))
+        let proj: SpectralProjector<Scalar>
+        if let p = spectral, p.n == h, p.threshold == c, p.method == projectionMethod {
             proj = p
         } else {
-            proj = try SpectralProjector<T>(n: h, threshold: c, method: projectionMethod)
+            proj = try SpectralProjector<Scalar>(n: h, threshold: c, method: projectionMethod)
             spectral = proj
         }
         if stepNorm == nil { proj.resetBound() }
         return try layer.weightHH.value.elements.withUnsafeMutableBufferPointer { w in
-            let base = UnsafeMutableRawPointer(w.baseAddress!).assumingMemoryBound(to: T.self) + 2 * h * h
-            return try proj.project(block: base, rowStride: h, stepFrobeniusNorm: stepNorm.map { T($0).nextUp })
+            try proj.project(block: w.baseAddress! + 2 * h * h, rowStride: h, stepFrobeniusNorm: stepNorm.map { Scalar($0).nextUp })
         }
     }
 }

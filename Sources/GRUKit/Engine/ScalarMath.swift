@@ -4,29 +4,15 @@ import Glibc
 import Foundation
 #endif
 
-// Elementary functions for the two BLAS scalars. `BLASScalar` does not promise exp/tanh,
-// so these dispatch on the concrete type; after specialisation (every hot entry point is
-// `@_specialize`d for Float and Double) the test on `S.self` folds away and the call is
-// a direct `expf`/`exp`.
+// Elementary functions of the engine, through the scalar protocol (``BLASScalar/exp(_:)`` and its
+// neighbours): after specialisation each is a direct call of `expf`/`exp`, `tanhf`/`tanh`, ….
 
-@inline(__always) func scalarExp<S: BLASScalar>(_ x: S) -> S {
-    if S.self == Float.self { return unsafeBitCast(expf(unsafeBitCast(x, to: Float.self)), to: S.self) }
-    if S.self == Double.self { return unsafeBitCast(exp(unsafeBitCast(x, to: Double.self)), to: S.self) }
-    return S(exp(Double(x)))
-}
+@inline(__always) func scalarExp<S: BLASScalar>(_ x: S) -> S { S.exp(x) }
 
-@inline(__always) func scalarTanh<S: BLASScalar>(_ x: S) -> S {
-    if S.self == Float.self { return unsafeBitCast(tanhf(unsafeBitCast(x, to: Float.self)), to: S.self) }
-    if S.self == Double.self { return unsafeBitCast(tanh(unsafeBitCast(x, to: Double.self)), to: S.self) }
-    return S(tanh(Double(x)))
-}
+@inline(__always) func scalarTanh<S: BLASScalar>(_ x: S) -> S { S.tanh(x) }
 
 /// log(1 + x), accurate for small x.
-@inline(__always) func scalarLog1p<S: BLASScalar>(_ x: S) -> S {
-    if S.self == Float.self { return unsafeBitCast(log1pf(unsafeBitCast(x, to: Float.self)), to: S.self) }
-    if S.self == Double.self { return unsafeBitCast(log1p(unsafeBitCast(x, to: Double.self)), to: S.self) }
-    return S(log1p(Double(x)))
-}
+@inline(__always) func scalarLog1p<S: BLASScalar>(_ x: S) -> S { S.log1p(x) }
 
 /// σ(x) = 1 / (1 + e^{−x}); for x → −∞, e^{−x} = +∞ and the result is 0 (no NaN).
 @inline(__always) func scalarSigmoid<S: BLASScalar>(_ x: S) -> S {
@@ -35,3 +21,21 @@ import Foundation
 
 /// log(x) in Double.
 @inline(__always) func doubleLog(_ x: Double) -> Double { log(x) }
+
+extension Float {
+    /// e^x (`expf`).
+    @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
+    /// tanh x (`tanhf`).
+    @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    /// log(1 + x) (`log1pf`).
+    @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
+}
+
+extension Double {
+    /// e^x (the C library's `exp`).
+    @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
+    /// tanh x (the C library's `tanh`).
+    @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
+    /// log(1 + x) (the C library's `log1p`).
+    @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
+}

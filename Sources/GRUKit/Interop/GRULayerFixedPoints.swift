@@ -47,7 +47,7 @@ extension GRUCandidateAnalysis {
     ///   - form: the GRU form (PyTorch's layers are reset-after).
     /// - Throws: ``SafetensorsError`` naming the tensor when one is missing, not floating point, or
     ///   a bias does not have 3H entries.
-    public static func inputFreeMap(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCellForm = .resetAfter) throws -> InputFreeGRU {
+    public static func inputFreeMap(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCell = .resetAfter) throws -> InputFreeGRU {
         let w = try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).matrix(Double.self) }
         func bias(_ key: String?) throws -> [Double]? {
             guard let key else { return nil }
@@ -73,7 +73,7 @@ extension GRUCandidateAnalysis {
     ///   - starts: random starts of the finder (≥ 0).
     ///   - seed: the seed of the starts.
     /// - Throws: as ``inputFreeMap(_:layer:form:)``.
-    public static func inputFreeDynamics(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCellForm = .resetAfter,
+    public static func inputFreeDynamics(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCell = .resetAfter,
                                          starts: Int = 20, seed: UInt64 = 1) throws -> GRUInputFreeDynamics {
         let map = try inputFreeMap(file, layer: layer, form: form)
         let points = map.fixedPoints(starts: starts, seed: seed).map { p in

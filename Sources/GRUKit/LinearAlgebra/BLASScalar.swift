@@ -47,7 +47,7 @@ where RawSignificand: FixedWidthInteger {
     ///
     /// All buffers are contiguous row-major: A m×n, s of k = min(m, n) values (descending),
     /// U m×k, Vt k×n. A is destroyed. LAPACKE allocates its own workspace; the allocation-free
-    /// form is ``SelectiveLAPACKScalar/gesddWork(m:n:a:lda:s:u:ldu:vt:ldvt:work:lwork:iwork:)``.
+    /// form is ``BLASScalar/gesddWork(m:n:a:lda:s:u:ldu:vt:ldvt:work:lwork:iwork:)``.
     /// - Returns: LAPACK's `info` (0 on success).
     static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
                       u: UnsafeMutablePointer<Self>, vt: UnsafeMutablePointer<Self>) -> Int32
@@ -68,6 +68,84 @@ where RawSignificand: FixedWidthInteger {
     ///   λ_info+1 … λ_n are valid).
     static func geev(n: Int, a: UnsafeMutablePointer<Self>, wr: UnsafeMutablePointer<Self>,
                      wi: UnsafeMutablePointer<Self>) -> Int32
+
+    // MARK: Selective LAPACK drivers (implemented in SelectiveEigen.swift)
+    //
+    // LAPACK drivers that compute only part of a symmetric spectrum or of an SVD, and the
+    // workspace forms of the full drivers, so that a hot loop can run them with buffers
+    // allocated once.
+    // 
+    // Every requirement here is **column-major** and calls the LAPACKE `…_work` routine, which
+    // goes straight to the Fortran routine: no transposed copy, no internal allocation. A
+    // row-major n×n matrix W with row stride `ld` is, read column-major with `lda = ld`, the
+    // matrix Wᵀ; the callers account for that. Passing `lwork = -1` (and `liwork = -1`) is
+    // LAPACK's workspace query: the optimal sizes are returned in `work[0]` (and `iwork[0]`).
+    // The `Int32` results are LAPACK's `info` (0: success, < 0: illegal argument, > 0: failure
+    // to converge); ``LinearAlgebraError`` maps them to errors.
+
+    /// `C ← α·A·Aᵀ + β·C` (column-major xSYRK, `trans = false`, A n×k) or `C ← α·Aᵀ·A + β·C`
+    /// (`trans = true`, A k×n); only the upper triangle of the n×n matrix C is written.
+    static func syrkUpper(trans: Bool, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                          beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// Selected eigenpairs of a symmetric matrix by relatively robust representations
+    /// (xSYEVR, upper triangle read, destroyed). Eigenvalues ascending in `w[0..<found]`,
+    /// eigenvectors (when `vectors`) in the first `found` columns of z (ldz ≥ n).
+    /// `isuppz` holds 2·n integers, `abstol` is LAPACK's absolute tolerance (0: default).
+    static func syevrWork(vectors: Bool, range: SpectrumRange<Self>, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+                          abstol: Self, found: UnsafeMutablePointer<Int32>, w: UnsafeMutablePointer<Self>,
+                          z: UnsafeMutablePointer<Self>, ldz: Int, isuppz: UnsafeMutablePointer<Int32>,
+                          work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>, liwork: Int) -> Int32
+
+    /// Selected eigenpairs of a symmetric matrix by bisection and inverse iteration (xSYEVX,
+    /// upper triangle read, destroyed). Output as
+    /// ``BLASScalar/syevrWork(vectors:range:n:a:lda:abstol:found:w:z:ldz:isuppz:work:lwork:iwork:liwork:)``;
+    /// `iwork` holds 5·n integers,
+    /// `ifail` n integers (indices of eigenvectors that failed to converge when info > 0).
+    static func syevxWork(vectors: Bool, range: SpectrumRange<Self>, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+                          abstol: Self, found: UnsafeMutablePointer<Int32>, w: UnsafeMutablePointer<Self>,
+                          z: UnsafeMutablePointer<Self>, ldz: Int, work: UnsafeMutablePointer<Self>, lwork: Int,
+                          iwork: UnsafeMutablePointer<Int32>, ifail: UnsafeMutablePointer<Int32>) -> Int32
+
+    /// Selected singular triplets of an m×n matrix A (xGESVDX, A destroyed): singular values
+    /// descending in `s[0..<found]`, left vectors in the first `found` columns of u (ldu ≥ m),
+    /// right vectors in the first `found` rows of vt (ldvt ≥ found). `iwork` holds 12·min(m, n).
+    static func gesvdxWork(vectors: Bool, range: SpectrumRange<Self>, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+                           found: UnsafeMutablePointer<Int32>, s: UnsafeMutablePointer<Self>,
+                           u: UnsafeMutablePointer<Self>, ldu: Int, vt: UnsafeMutablePointer<Self>, ldvt: Int,
+                           work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>) -> Int32
+
+    /// All eigenpairs of a symmetric matrix by divide and conquer (xSYEVD, jobz = 'V', upper
+    /// triangle): A is overwritten by the eigenvectors (columns), w holds the eigenvalues ascending.
+    static func syevdWork(n: Int, a: UnsafeMutablePointer<Self>, lda: Int, w: UnsafeMutablePointer<Self>,
+                          work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>, liwork: Int) -> Int32
+
+    /// The thin SVD A = U·diag(s)·Vᵀ of an m×n matrix by divide and conquer (xGESDD, jobz = 'S',
+    /// A destroyed). `iwork` holds 8·min(m, n) integers.
+    static func gesddWork(m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int, s: UnsafeMutablePointer<Self>,
+                          u: UnsafeMutablePointer<Self>, ldu: Int, vt: UnsafeMutablePointer<Self>, ldvt: Int,
+                          work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>) -> Int32
+
+    // MARK: Elementary functions
+    //
+    // The engine's nonlinearities, so that generic code calls the C library's `expf`/`exp` (and so
+    // on) through the protocol instead of testing `S.self == Float.self` and bit-casting. After
+    // specialisation each is a direct call.
+
+    /// e^x, correctly rounded to within the C library's error (≤ 1 ulp in glibc).
+    static func exp(_ x: Self) -> Self
+    /// tanh x (≤ 2 ulp in glibc).
+    static func tanh(_ x: Self) -> Self
+    /// log(1 + x), accurate for small |x| where log(1 + x) would lose the digits of x.
+    static func log1p(_ x: Self) -> Self
+
+    /// Softmax cross-entropy over the rows of an n×v row-major logits block ℓ, in place: returns
+    /// the mean over rows of −log softmax(ℓ_i)[y_i] (summed in Double), and when `gradient` replaces
+    /// ℓ by ∂loss/∂ℓ = (softmax(ℓ_i) − e_{y_i}) / n (otherwise by scratch values). Float has a SIMD
+    /// kernel (a polynomial e^x accurate to a few ulp); Double the scalar reference. The targets lie
+    /// in 0..<v (checked by the caller).
+    static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Self>, rows n: Int, classes v: Int,
+                                    targets: UnsafePointer<Int32>, gradient: Bool) -> Double
 }
 
 @inline(__always) private func tr(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }

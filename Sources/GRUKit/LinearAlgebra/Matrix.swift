@@ -10,11 +10,31 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     public let rows: Int
     /// The number of columns n ≥ 0; also the stride between consecutive rows in ``elements``.
     public let cols: Int
+    /// The entries; only ``elements`` reaches them, so that their count is checked.
+    @usableFromInline internal var storage: [Scalar]
+
     /// The m·n entries in row-major order: a_ij at index `i * cols + j`.
     ///
-    /// Mutable so that hot loops can write in place, but its count must stay `rows * cols`:
-    /// every method assumes it and BLAS reads exactly that many entries.
-    public var elements: [Scalar]
+    /// Mutable in place, so that hot loops can write entries (`m.elements[k] = x`,
+    /// `m.elements.withUnsafeMutableBufferPointer { … }`) without a copy, but the count is an
+    /// invariant: every method, and BLAS reading through the array's base address, relies on exactly
+    /// `rows * cols` entries. Assigning an array of another count, or a mutation that appends or
+    /// removes entries, traps (naming both counts) when the access ends, before any other code can
+    /// see the matrix; reading and in-place writes cost nothing extra (the check is one comparison
+    /// per access, not per entry of a buffer-pointer loop).
+    @inlinable public var elements: [Scalar] {
+        get { storage }
+        set {
+            precondition(newValue.count == rows * cols, "Matrix: \(newValue.count) elements for a \(rows)×\(cols) matrix")
+            storage = newValue
+        }
+        _modify {
+            // `_modify` (a yielding accessor) gives in-place access without the copy a get/set pair
+            // would make; the count is checked when the caller's access ends.
+            yield &storage
+            precondition(storage.count == rows * cols, "Matrix: \(storage.count) elements for a \(rows)×\(cols) matrix")
+        }
+    }
 
     /// A rows×cols matrix with every entry equal to `value` (zero by default).
     ///
@@ -23,7 +43,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     public init(rows: Int, cols: Int, repeating value: Scalar = 0) {
         precondition(rows >= 0 && cols >= 0, "Matrix: negative shape \(rows)×\(cols)")
         self.rows = rows; self.cols = cols
-        elements = Array(repeating: value, count: rows * cols)
+        storage = Array(repeating: value, count: rows * cols)
     }
 
     /// A rows×cols matrix that takes `elements` as its row-major entries (no copy).
@@ -31,7 +51,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     /// - Precondition: `elements.count == rows * cols` (traps otherwise, naming both).
     public init(rows: Int, cols: Int, elements: [Scalar]) {
         precondition(elements.count == rows * cols, "Matrix: \(elements.count) elements for a \(rows)×\(cols) matrix")
-        self.rows = rows; self.cols = cols; self.elements = elements
+        self.rows = rows; self.cols = cols; self.storage = elements
     }
 
     /// A matrix from an array of rows, `Matrix([[1, 2], [3, 4]])` being the 2×2 matrix with

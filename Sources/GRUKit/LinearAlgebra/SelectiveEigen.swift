@@ -27,67 +27,15 @@ public enum SpectrumRange<Scalar: BLASScalar>: Sendable {
     }
 }
 
-/// LAPACK drivers that compute only part of a symmetric spectrum or of an SVD, and the
-/// workspace forms of the full drivers, so that a hot loop can run them with buffers
-/// allocated once.
-///
-/// Every requirement here is **column-major** and calls the LAPACKE `…_work` routine, which
-/// goes straight to the Fortran routine: no transposed copy, no internal allocation. A
-/// row-major n×n matrix W with row stride `ld` is, read column-major with `lda = ld`, the
-/// matrix Wᵀ; the callers account for that. Passing `lwork = -1` (and `liwork = -1`) is
-/// LAPACK's workspace query: the optimal sizes are returned in `work[0]` (and `iwork[0]`).
-/// The `Int32` results are LAPACK's `info` (0: success, < 0: illegal argument, > 0: failure
-/// to converge); ``LinearAlgebraError`` maps them to errors.
-public protocol SelectiveLAPACKScalar: BLASScalar {
-    /// `C ← α·A·Aᵀ + β·C` (column-major xSYRK, `trans = false`, A n×k) or `C ← α·Aᵀ·A + β·C`
-    /// (`trans = true`, A k×n); only the upper triangle of the n×n matrix C is written.
-    static func syrkUpper(trans: Bool, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
-                          beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
-
-    /// Selected eigenpairs of a symmetric matrix by relatively robust representations
-    /// (xSYEVR, upper triangle read, destroyed). Eigenvalues ascending in `w[0..<found]`,
-    /// eigenvectors (when `vectors`) in the first `found` columns of z (ldz ≥ n).
-    /// `isuppz` holds 2·n integers, `abstol` is LAPACK's absolute tolerance (0: default).
-    static func syevrWork(vectors: Bool, range: SpectrumRange<Self>, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
-                          abstol: Self, found: UnsafeMutablePointer<Int32>, w: UnsafeMutablePointer<Self>,
-                          z: UnsafeMutablePointer<Self>, ldz: Int, isuppz: UnsafeMutablePointer<Int32>,
-                          work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>, liwork: Int) -> Int32
-
-    /// Selected eigenpairs of a symmetric matrix by bisection and inverse iteration (xSYEVX,
-    /// upper triangle read, destroyed). Output as
-    /// ``SelectiveLAPACKScalar/syevrWork(vectors:range:n:a:lda:abstol:found:w:z:ldz:isuppz:work:lwork:iwork:liwork:)``;
-    /// `iwork` holds 5·n integers,
-    /// `ifail` n integers (indices of eigenvectors that failed to converge when info > 0).
-    static func syevxWork(vectors: Bool, range: SpectrumRange<Self>, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
-                          abstol: Self, found: UnsafeMutablePointer<Int32>, w: UnsafeMutablePointer<Self>,
-                          z: UnsafeMutablePointer<Self>, ldz: Int, work: UnsafeMutablePointer<Self>, lwork: Int,
-                          iwork: UnsafeMutablePointer<Int32>, ifail: UnsafeMutablePointer<Int32>) -> Int32
-
-    /// Selected singular triplets of an m×n matrix A (xGESVDX, A destroyed): singular values
-    /// descending in `s[0..<found]`, left vectors in the first `found` columns of u (ldu ≥ m),
-    /// right vectors in the first `found` rows of vt (ldvt ≥ found). `iwork` holds 12·min(m, n).
-    static func gesvdxWork(vectors: Bool, range: SpectrumRange<Self>, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
-                           found: UnsafeMutablePointer<Int32>, s: UnsafeMutablePointer<Self>,
-                           u: UnsafeMutablePointer<Self>, ldu: Int, vt: UnsafeMutablePointer<Self>, ldvt: Int,
-                           work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>) -> Int32
-
-    /// All eigenpairs of a symmetric matrix by divide and conquer (xSYEVD, jobz = 'V', upper
-    /// triangle): A is overwritten by the eigenvectors (columns), w holds the eigenvalues ascending.
-    static func syevdWork(n: Int, a: UnsafeMutablePointer<Self>, lda: Int, w: UnsafeMutablePointer<Self>,
-                          work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>, liwork: Int) -> Int32
-
-    /// The thin SVD A = U·diag(s)·Vᵀ of an m×n matrix by divide and conquer (xGESDD, jobz = 'S',
-    /// A destroyed). `iwork` holds 8·min(m, n) integers.
-    static func gesddWork(m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int, s: UnsafeMutablePointer<Self>,
-                          u: UnsafeMutablePointer<Self>, ldu: Int, vt: UnsafeMutablePointer<Self>, ldvt: Int,
-                          work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>) -> Int32
-}
+/// The former name of ``BLASScalar``, whose requirements now include the selective LAPACK drivers
+/// declared in this file's section of the protocol; kept so that code written against it builds.
+public typealias SelectiveLAPACKScalar = BLASScalar
 
 @inline(__always) private func ch(_ c: String) -> CChar { CChar(UInt8(ascii: c.unicodeScalars.first!)) }
 @inline(__always) private func i32(_ x: Int) -> Int32 { Int32(truncatingIfNeeded: x) }
 private let colMajor = LAPACK_COL_MAJOR
 
-extension Float: SelectiveLAPACKScalar {
+extension Float {
     public static func syrkUpper(trans: Bool, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_ssyrk(CblasColMajor, CblasUpper, trans ? CblasTrans : CblasNoTrans, i32(n), i32(k), alpha, a, i32(lda), beta, c, i32(ldc))
@@ -127,7 +75,7 @@ extension Float: SelectiveLAPACKScalar {
     }
 }
 
-extension Double: SelectiveLAPACKScalar {
+extension Double {
     public static func syrkUpper(trans: Bool, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
                                  beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         cblas_dsyrk(CblasColMajor, CblasUpper, trans ? CblasTrans : CblasNoTrans, i32(n), i32(k), alpha, a, i32(lda), beta, c, i32(ldc))

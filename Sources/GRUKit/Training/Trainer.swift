@@ -30,8 +30,11 @@ public final class Trainer {
     public let task: TrainingTask
     /// The folder of the log and the checkpoint.
     public let directory: URL
-    /// The console the trainer reports to (progress bar or lines, notes); nil for silence.
-    public let progress: TrainingProgress?
+    /// Whom the trainer reports to (a console's progress bar or lines, notes); nil for silence.
+    public let progress: (any TrainingObserver)?
+    /// The clock that times epochs and runs (the `seconds` of log records): ``MonotonicClock/seconds()``
+    /// unless a caller supplies another (a test, a simulated clock).
+    public let clock: () -> Double
     /// Stop (status ``RunStatus/stopped(epoch:)``) after this many epochs have completed in
     /// total, leaving a checkpoint that `resume` continues; nil: train to the end.
     public var stopAfterEpochs: Int?
@@ -50,11 +53,13 @@ public final class Trainer {
     public var checkpointURL: URL { directory.appendingPathComponent(configuration.name + ".checkpoint.safetensors") }
 
     /// A trainer for one run; nothing is read or written until ``run(resume:)``.
-    public init(configuration: RunConfiguration, task: TrainingTask, directory: URL, progress: TrainingProgress? = nil) {
+    public init(configuration: RunConfiguration, task: TrainingTask, directory: URL, progress: (any TrainingObserver)? = nil,
+                clock: @escaping () -> Double = MonotonicClock.seconds) {
         self.configuration = configuration
         self.task = task
         self.directory = directory
         self.progress = progress
+        self.clock = clock
     }
 
     /// The `run` record that opens a log.
@@ -143,8 +148,8 @@ public final class Trainer {
                              trainLosses: trainLosses, validLosses: validLosses, validMetrics: validLosses.map(task.metric),
                              testLoss: nil, testMetric: nil, iterations: iteration, seconds: secondsBefore)
         }
-        let start = Progress.monotonicSeconds()
-        func elapsed() -> Double { secondsBefore + Progress.monotonicSeconds() - start }
+        let start = clock()
+        func elapsed() -> Double { secondsBefore + clock() - start }
         func checkpoint(_ status: Checkpoint.Status, epoch: Int, offset: UInt64, logChecksum: UInt32, test: Double? = nil,
                         diverged: (Int, Int, String)? = nil) throws {
             var params: [String: Matrix<Float>] = [:]

@@ -1,0 +1,30 @@
+import Foundation
+import GRUKit
+import GRUKitPresentation
+
+extension TrainingFigures {
+    /// The validation metric after each epoch, one line per configuration: the mean over its seeds
+    /// that had not diverged by then, with error bars for the 95 % interval (``MeanInterval``), so
+    /// the spread over seeds is visible and one seed's luck is not mistaken for a method's effect.
+    /// The key names how many seeds diverged ("3/5 diverged"); a configuration whose every seed
+    /// diverged before its first epoch ended keeps a key entry with no line.
+    package static func validation(_ summary: SeedSummary, name: String = "valid-metric", title: String) -> Figure {
+        let metric = summary.metricName
+        var panel = Panel(title: title, xLabel: "epoch", yLabel: "validation \(metric) (mean ± 95 % over seeds)",
+                          logScale: metric == "perplexity" ? [.y] : [], key: .outsideRight)
+        panel.command("set xtics 1")
+        for (k, g) in summary.groups.enumerated() {
+            let epochs = g.runs.map(\.validMetrics.count).max() ?? 0
+            var rows: [[Double]] = []
+            for e in 0 ..< epochs {
+                guard let m = MeanInterval(g.runs.compactMap { $0.validMetrics.indices.contains(e) ? $0.validMetrics[e] : nil }) else { continue }
+                rows.append([Double(e + 1) + 0.04 * Double(k - summary.groups.count / 2), m.mean, m.lower, m.upper])
+            }
+            let label = g.name + (g.diverged.isEmpty ? "" : " (\(g.diverged.count)/\(g.count) diverged)")
+            let style = Style(kind: .custom("yerrorlines"), lineType: k % Figure.palette.count + 1)
+            panel.plot(.data(rows.isEmpty ? [[1, .nan, .nan, .nan]] : rows, columns: ["epoch", "mean", "low", "high"],
+                             using: "1:2:3:4", title: label, style: style))
+        }
+        return Figure(name, layout: .single, panelSize: (860, 480), panels: [panel])
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRUKit
+import GRUKitPresentation
+
+/// The comparison the paper's reviewers asked for: at each learning rate, gradient clipping with its
+/// threshold tuned against the projection with its δ tuned, each picked on validation from a small
+/// grid, beside plain SGD. Picking the best knob per method and rate keeps either method from
+/// losing because of a threshold chosen for another rate (clipping at 5 with η = 40 lets a step of
+/// norm 200 through; δ = 0.5 may be too strict at a small rate).
+///
+/// The rule that picks a knob, over the configuration's seeds (``SeedGroup``): most seeds trained
+/// (beat the trivial predictor), then fewest diverged, then the lowest mean final validation metric
+/// over the seeds that trained.
+package struct TunedComparison: Sendable {
+    /// One learning rate's line: plain SGD and the best-tuned clip and projection.
+    package struct Entry: Sendable {
+        /// η₀.
+        package var learningRate: Double
+        /// The family ("plain SGD", "clipping", "projection", "clipping + projection", "spectral rescaling") and its best
+        /// configuration over the grid, with the candidates it was picked from.
+        package var picks: [(family: String, best: SeedGroup, candidates: [SeedGroup])]
+    }
+
+    /// One entry per learning rate, in increasing order.
+    package var entries: [Entry]
+    /// Printed above the table.
+    package var title: String
+
+    /// The standard grids: thresholds c ∈ {0.25, 1, 5} for clipping and δ ∈ {0.1, 0.2, 0.5} for the
+    /// projection (‖W_hh‖₂ ≤ 1.9, 1.8, 1.5).
+    package static let clipGrid: [Double] = [0.25, 1, 5]
+    /// See ``clipGrid``.
+    package static let deltaGrid: [Double] = [0.1, 0.2, 0.5]
+
+    /// The methods of a tuning sweep: plain SGD, clipping at every threshold of `clips`, the
+    /// projection at every δ of `deltas`.
+    package static func methods(clips: [Double] = clipGrid, deltas: [Double] = deltaGrid) -> [TrainingMethod] {
+        [.none] + clips.map { .clip(maxNorm: $0) } + deltas.map { .project(delta: $0) }
+    }
+
+    static func family(_ m: TrainingMethod) -> String {
+        switch m {
+        case .none: return "plain SGD"
+        case .clip: return "clipping"
+        case .project: return "projection"
+        case .clipAndProject: return "clipping + projection"
+        case .rescale: return "spectral rescaling"
+        }
+    }
+
+    /// Whether `a` is a better pick than `b` by the rule of the type's description.
+    static func better(_ a: SeedGroup, than b: SeedGroup) -> Bool {
+        if a.trained.count != b.trained.count { return a.trained.count > b.trained.count }
+        if a.diverged.count != b.diverged.count { return a.diverged.count < b.diverged.count }
+        return (a.finalValid?.mean ?? .infinity) < (b.finalValid?.mean ?? .infinity)
+    }
+
+    /// The comparison of a tuning sweep's ``SeedSummary``.
+    package init(summary: SeedSummary, title: String) {
+        var entries: [Entry] = []
+        for lr in Set(summary.groups.map(\.learningRate)).sorted() {
+            let atRate = summary.groups.filter { $0.learningRate == lr }
+            var picks: [(String, SeedGroup, [SeedGroup])] = []
+            for family in ["plain SGD", "clipping", "projection", "clipping + projection", "spectral rescaling"] {
+                let candidates = atRate.filter { Self.family($0.method) == family }
+                guard var best = candidates.first else { continue }
+                for g in candidates.dropFirst() where Self.better(g, than: best) { best = g }
+                picks.append((family, best, candidates))
+            }
+            entries.append(Entry(learningRate: lr, picks: picks))
+        }
+        self.entries = entries
+        self.title = title
+    }
+
+    static func knob(_ m: TrainingMethod) -> String {
+        switch m {
+        case .none: return "—"
+        case .clip(let c): return "c = \(RunConfiguration.number(c))"
+        case .project(let d): return "δ = \(RunConfiguration.number(d))"
+        case .clipAndProject(let c, let d): return "c = \(RunConfiguration.number(c)), δ = \(RunConfiguration.number(d))"
+        case .rescale(let d): return "δ = \(RunConfiguration.number(d))"
+        }
+    }
+
+    var rows: [[String]] {
+        entries.flatMap { e in
+            e.picks.map { p in
+                let n = p.best.count
+                let tried = p.candidates.count > 1 ? " (of " + p.candidates.map { Self.knob($0.method) }.joined(separator: "; ") + ")" : ""
+                return [RunConfiguration.number(e.learningRate), p.family, Self.knob(p.best.method) + tried,
+                        "\(p.best.diverged.count)/\(n)", "\(p.best.trained.count)/\(n)",
+                        p.best.finalValid?.text() ?? "—", p.best.bestValid?.text() ?? "—"]
+            }
+        }
+    }
+
+    static let headers = ["η₀", "method", "tuned knob", "diverged", "trained", "final valid (mean ± 95 %)", "best valid (mean ± 95 %)"]
+
+    /// The table for the terminal.
+    package var textTable: TextTable {
+        var t = TextTable(title: title, columns: Self.headers, formats: Array(repeating: "", count: Self.headers.count))
+        for r in rows { t.add(r.map { .text($0) }) }
+        return t
+    }
+
+    /// The table in Markdown (`tuned.md`).
+    package var markdown: String {
+        var lines = ["# \(title)", "",
+                     "At each learning rate, each method's knob is picked from its grid on validation: most seeds trained, "
+                     + "then fewest diverged, then the lowest mean final validation metric.", "",
+                     "| " + Self.headers.joined(separator: " | ") + " |", "|---:|---|---|---:|---:|---:|---:|"]
+        for r in rows { lines.append("| " + r.joined(separator: " | ") + " |") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes ``markdown`` to `tuned.md` in `directory`, atomically.
+    /// - Parameter name: the file's stem (`tuned`).
+    @discardableResult
+    package func write(to directory: URL, name: String = "tuned") throws -> URL {
+        let md = directory.appendingPathComponent(name + ".md")
+        do { try AtomicFile.write(markdown, to: md) } catch {
+            throw TrainingError.cannotWrite(path: md.path, reason: AtomicFile.reason(error))
+        }
+        return md
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRUKit
+import GRUKitPresentation
+
+/// Numbers a chapter's run measured, each under a name, so that prose elsewhere (the book's claims
+/// ledger) can cite the run's value instead of a number typed by hand: `values["sgd.diverged"] =
+/// "5/5"` in chapter 5, `{{05.sgd.diverged}}` in a page's template. Written as `values.tsv` in the
+/// chapter's output folder, one `name<TAB>value` line each, sorted by name.
+package struct RecordedValues: Sendable, Equatable {
+    /// The values by name.
+    package private(set) var values: [String: String] = [:]
+
+    /// No values yet.
+    package init() {}
+
+    /// The value recorded under `name`. A name is letters, digits, `.`, `-`, `_`, `+`; a value is one line.
+    package subscript(name: String) -> String? {
+        get { values[name] }
+        set {
+            precondition(Self.isValidName(name), "RecordedValues: \(name) is not a valid name (letters, digits, . - _ +)")
+            precondition(!(newValue ?? "").contains(where: { $0.isNewline || $0 == "\t" }), "RecordedValues: \(name)'s value must be one line")
+            values[name] = newValue
+        }
+    }
+
+    /// Whether `name` can name a value: non-empty ASCII letters, digits, `.`, `-`, `_`, `+` (run names such as `clip5+project0.2-lr10`).
+    package static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-+".contains($0)) }
+    }
+
+    /// The file's text: `name<TAB>value` lines sorted by name.
+    package var text: String { values.keys.sorted().map { "\($0)\t\(values[$0]!)\n" }.joined() }
+
+    /// Reads a `values.tsv`.
+    /// - Throws: ``ChapterError/message(_:)`` naming the file and line of a line without a tab.
+    package init(contentsOf url: URL) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            guard let tab = line.firstIndex(of: "\t") else {
+                throw ChapterError.message("\(url.path):\(k + 1): expected NAME<TAB>VALUE")
+            }
+            values[String(line[..<tab])] = String(line[line.index(after: tab)...])
+        }
+    }
+
+    /// Writes `values.tsv` into `directory` atomically and returns its URL.
+    @discardableResult
+    package func write(to directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent("values.tsv")
+        try AtomicFile.write(text, to: url)
+        return url
+    }
+
+    /// Replaces every `{{NN.name}}` in `template` with the value chapter NN recorded under `name`
+    /// (`values[NN]`), e.g. `{{05.quick.sgd.diverged}}`.
+    /// - Throws: ``ChapterError/message(_:)`` listing every placeholder without a value (a page must
+    ///   not cite a number the run did not produce).
+    package static func weave(_ template: String, values: [Int: RecordedValues]) throws -> String {
+        var out = "", missing: [String] = []
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; rest = ""; break }
+            let key = String(rest[open.upperBound ..< close.lowerBound])
+            if let dot = key.firstIndex(of: "."), let chapter = Int(key[..<dot]),
+               let value = values[chapter]?[String(key[key.index(after: dot)...])] {
+                out += value
+            } else {
+                missing.append(key)
+                out += "{{\(key)}}"
+            }
+            rest = rest[close.upperBound...]
+        }
+        out += rest
+        if !missing.isEmpty { throw ChapterError.message("no recorded value for " + missing.map { "{{\($0)}}" }.joined(separator: ", ")) }
+        return out
+    }
+
+    /// The `{{NN.name}}` placeholders of a template, as (chapter, name) pairs in order.
+    package static func placeholders(_ template: String) -> [(chapter: Int, name: String)] {
+        var out: [(Int, String)] = []
+        var rest = Substring(template)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let key = rest[open.upperBound ..< close.lowerBound]
+            if let dot = key.firstIndex(of: "."), let chapter = Int(key[..<dot]) { out.append((chapter, String(key[key.index(after: dot)...]))) }
+            rest = rest[close.upperBound...]
+        }
+        return out
+    }
+}
