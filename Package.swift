@@ -77,5 +77,5 @@ let package = Package(
                     dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", "gru", "grukit-book"],
                     path: "Tests/GRUKitTests", exclude: ["Fixtures"]),
     ] + chapterTargets,
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

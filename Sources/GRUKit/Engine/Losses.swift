@@ -104,10 +104,37 @@ public enum SoftmaxCrossEntropy {
     static func floatLossAndGradient(_ l: UnsafeMutablePointer<Float>, rows n: Int, classes v: Int,
                                      targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         let invN = 1 / Double(n)
-        func rows(_ range: Range<Int>) -> Double {
+        let block = LogitRows(logits: l, targets: targets, classes: v, invN: invN, gradient: gradient)
+        guard n >= 2, n * v >= 1 << 20 else { return block.loss(rows: 0..<n) * invN }
+        let half = n / 2
+        let totals = SendablePair()
+        // Race-free: part 0 reads and writes only rows 0..<half of the logits and `totals.first`,
+        // part 1 only rows half..<n and `totals.second`; the targets are only read;
+        // `concurrentPerform` returns after both parts finished, which orders their writes before
+        // the sum below.
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 { totals.first = block.loss(rows: 0..<half) } else { totals.second = block.loss(rows: half..<n) }
+        }
+        return (totals.first + totals.second) * invN
+    }
+
+    /// The rows of a logits block with their targets, for the two concurrent halves of
+    /// ``floatLossAndGradient(_:rows:classes:targets:gradient:)``. `@unchecked Sendable`: it holds
+    /// raw pointers, and the halves it is shared by touch disjoint rows (see the caller).
+    struct LogitRows: @unchecked Sendable {
+        let logits: UnsafeMutablePointer<Float>
+        let targets: UnsafePointer<Int32>
+        let classes: Int
+        let invN: Double
+        let gradient: Bool
+
+        /// Σ over `range` of log Σ_k e^{ℓ_k − m} − (ℓ_y − m), the rows replaced by their gradient
+        /// (or scratch values).
+        func loss(rows range: Range<Int>) -> Double {
+            let v = classes
             var total = 0.0
             for i in range {
-                let row = l + i * v
+                let row = logits + i * v
                 let y = Int(targets[i])
                 let logit = row[y]
                 let (m, sum) = softmaxExponentials(row, count: v)
@@ -119,17 +146,13 @@ public enum SoftmaxCrossEntropy {
             }
             return total
         }
-        guard n >= 2, n * v >= 1 << 20 else { return rows(0..<n) * invN }
-        let half = n / 2
-        let totals = UnsafeMutablePointer<Double>.allocate(capacity: 2)
-        defer { totals.deallocate() }
-        // Race-free: part 0 reads and writes only rows 0..<half of `l` and `totals[0]`, part 1 only
-        // rows half..<n and `totals[1]`; `targets` is only read; `concurrentPerform` returns after
-        // both parts finished, which orders their writes before the sum below.
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            totals[part] = part == 0 ? rows(0..<half) : rows(half..<n)
-        }
-        return (totals[0] + totals[1]) * invN
+    }
+
+    /// Two Doubles written by two concurrent tasks, each its own (`@unchecked Sendable`: the
+    /// writers never share a field).
+    final class SendablePair: @unchecked Sendable {
+        var first = 0.0
+        var second = 0.0
     }
 }
 

@@ -217,4 +217,4 @@ package struct TrainingOptions: ParsableArguments {
 }
 
 /// `--cell reset-after` / `--cell reset-before`: the engine's form, spelled by its raw value.
-extension GRUCell: @retroactive ExpressibleByArgument {}
+extension GRUCell: ExpressibleByArgument {}

@@ -37,7 +37,7 @@ public final class ProgressBar {
     ///   - summary: print one summary line at ``finish()`` when not on a terminal.
     public convenience init(total: Int, label: String, unit: String = "it", summary: Bool = true) {
         self.init(total: total, label: label, unit: unit, summary: summary, isTerminal: isatty(STDOUT_FILENO) == 1,
-                  clock: { MonotonicClock.seconds() }, write: { fputs($0, stdout); fflush(stdout) })
+                  clock: { MonotonicClock.seconds() }, write: StandardOutput.write)
     }
 
     /// The testable form: the terminal test, the clock (seconds) and the output are injected.

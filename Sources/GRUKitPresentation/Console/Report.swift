@@ -17,10 +17,7 @@ public struct Report: Sendable {
 
     /// A report printing to standard output (flushed per call, so it interleaves with progress bars).
     public init(chapter: Int, title: String) {
-        self.init(chapter: chapter, title: title) { text in
-            fputs(text, stdout)
-            fflush(stdout)
-        }
+        self.init(chapter: chapter, title: title, sink: StandardOutput.write)
     }
 
     /// A report printing through `sink` (each call receives complete lines ending in a newline).

@@ -22,7 +22,7 @@ public final class TrainingConsole: TrainingObserver {
     ///     standard output is a terminal.
     ///   - write: where the text goes; by default standard output, flushed after each piece.
     public init(unit: String, isTerminal: Bool = isatty(STDOUT_FILENO) == 1,
-                write: @escaping (String) -> Void = { fputs($0, stdout); fflush(stdout) }) {
+                write: @escaping (String) -> Void = StandardOutput.write) {
         self.unit = unit
         self.isTerminal = isTerminal
         self.write = write
