@@ -425,15 +425,6 @@ func weylSkipMilliseconds(n: Int, threshold c: Double, repeats: Int, seed: UInt6
     return times.min()!
 }
 
-/// Writes `text` to `name` in the folder atomically (``AtomicFile``: a temporary file, then a
-/// rename; never over a device or FIFO).
-func writeText(_ text: String, name: String, in folder: URL) throws -> URL {
-    let url = folder.appendingPathComponent(name)
-    do { try AtomicFile.write(text, to: url) }
-    catch { throw ChapterError.message("cannot write \(url.path): \(AtomicFile.reason(error))") }
-    return url
-}
-
 struct Chapter4: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ch04-projection",
@@ -711,7 +702,7 @@ struct Chapter4: ParsableCommand {
                 for t in timings where methodName(t.method) == name { text += "\(t.n) \(name) \(DataTable.format(t.minimumMilliseconds))\n" }
             }
         }
-        extraFiles.append(try writeText(text, name: "projection-cost.dat", in: output.directory))
+        extraFiles.append(try output.writeText(text, name: "projection-cost.dat"))
 
         var costTable = TextTable(title: "One projection, case \(mainCase.rawValue): fastest of \(repeats) repeats, ms (Float)",
                                   columns: ["n"] + names, formats: ["%g"] + Array(repeating: "%.4f", count: names.count))

@@ -55,12 +55,6 @@ struct PaperScaleSection {
         return x >= 1e5 ? String(format: "%.3g", x) : String(format: "%.1f", x)
     }
 
-    static func median(_ xs: [Double]) -> Double? {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return nil }
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// The fastest seconds per iteration between two consecutive iteration records of the same
     /// epoch: the speed of the run where the machine disturbed it least (a shared machine slows the
     /// mean, not the best stretch).
@@ -95,7 +89,7 @@ struct PaperScaleSection {
                    reference.map { ref in ref.validPerplexity.isEmpty ? ref.fate
                        : ref.validPerplexity.prefix(max(v.count, 1)).map(Self.format).joined(separator: ", ") } ?? "—",
                    difference.map { String(format: "%.1f %%", 100 * $0) } ?? "—",
-                   Self.median(r.secondsPerEpoch).map { String(format: "%.0f", $0) } ?? "—",
+                   r.secondsPerEpoch.median.map { String(format: "%.0f", $0) } ?? "—",
                    Self.fastestSecondsPerIteration(r).map { String(format: "%.3f", $0) } ?? "—"]
         }
     }
@@ -133,7 +127,7 @@ struct PaperScaleSection {
             if case .diverged(_, let i, _) = r.status { divergedIteration = Double(i) }
             let head: [Double] = [Double(k + 1), r.learningRate, Double(r.epochs.count), r.diverged ? 1 : 0, divergedIteration]
             let epochs: [Double] = (0 ..< Self.epochColumns).map { $0 < v.count ? v[$0] : .nan }
-            let tail: [Double] = [v.last ?? .nan, v.filter(\.isFinite).min() ?? .nan, Self.median(r.secondsPerEpoch) ?? .nan,
+            let tail: [Double] = [v.last ?? .nan, v.filter(\.isFinite).min() ?? .nan, r.secondsPerEpoch.median ?? .nan,
                                   Self.fastestSecondsPerIteration(r) ?? .nan]
             t.append(head + epochs + tail)
         }

@@ -185,13 +185,6 @@ func timeTreatments(_ treatments: [Treatment], makeModel: () -> GRULanguageModel
     return samples
 }
 
-/// The median of a non-empty list (the mean of the two middle values for an even count).
-func median(_ xs: [Double]) -> Double {
-    precondition(!xs.isEmpty, "median of an empty list")
-    let s = xs.sorted(), m = s.count / 2
-    return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
 /// One row of `iteration-time.dat`.
 struct IterationTime {
     var name: String
@@ -283,15 +276,6 @@ func trainWithAutomaticProjector(model: GRULanguageModel<Float>, feed: inout Win
         progress.advance()
     }
     return run
-}
-
-/// Writes `text` to `name` in the folder atomically (``AtomicFile``: a temporary file, then a
-/// rename; never over a device or FIFO).
-func writeText(_ text: String, name: String, in folder: URL) throws -> URL {
-    let url = folder.appendingPathComponent(name)
-    do { try AtomicFile.write(text, to: url) }
-    catch { throw ChapterError.message("cannot write \(url.path): \(AtomicFile.reason(error))") }
-    return url
 }
 
 /// The fastest time (s) of a certified skip of an n×n matrix (σ_1 ≤ 0.95c known from a first

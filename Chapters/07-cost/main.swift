@@ -267,8 +267,8 @@ struct Chapter7: ParsableCommand {
             let samples = timed[t]!
             return IterationTime(name: t.rawValue, label: t.label, seconds: samples.map(\.total).min()!,
                                  projection: t.projects ? samples.map(\.projection).min()! : 0,
-                                 median: median(samples.map(\.total)), slowest: samples.map(\.total).max()!,
-                                 medianProjection: t.projects ? median(samples.map(\.projection)) : 0, measured: true)
+                                 median: samples.map(\.total).median!, slowest: samples.map(\.total).max()!,
+                                 medianProjection: t.projects ? samples.map(\.projection).median! : 0, measured: true)
         }
         let automaticSamples = timed[.projectAutomatic]!
         let activeClipped = timed[.projectActive]!.compactMap { $0.report?.clippedCount }
@@ -353,7 +353,7 @@ struct Chapter7: ParsableCommand {
             timeText += "\(r.name) \(DataTable.format(r.seconds)) \(DataTable.format(r.projection)) \(DataTable.format(r.share)) "
                 + "\(DataTable.format(r.median)) \(DataTable.format(r.slowest)) \(DataTable.format(r.medianProjection))\n"
         }
-        extraFiles.append(try writeText(timeText, name: "iteration-time.dat", in: output.directory))
+        extraFiles.append(try output.writeText(timeText, name: "iteration-time.dat"))
 
         var timeTable = TextTable(title: "One training iteration at H = \(hidden): fastest of \(timedIterations) (the median for comparison; est. = estimate)",
                                   columns: ["method", "s / iteration", "median", "projection ms", "share"],
@@ -406,8 +406,8 @@ struct Chapter7: ParsableCommand {
                                .number(100 * run.share), .number(100 * e.share), .number(run.largestCheckedSigma)])
             if let s = run.stoppedAt { report.note("η = \(Gnuplot.number(run.learningRate)): non-finite loss at iteration \(s); the run stopped there.") }
         }
-        extraFiles.append(try writeText(activityText, name: "projection-activity.dat", in: output.directory))
-        extraFiles.append(try writeText(summaryText, name: "projection-activity-summary.dat", in: output.directory))
+        extraFiles.append(try output.writeText(activityText, name: "projection-activity.dat"))
+        extraFiles.append(try output.writeText(summaryText, name: "projection-activity-summary.dat"))
         report.table(activityTable)
         report.note(String(format: "σ_1 after the projector, recomputed by a Double SVD %d times (every %@): largest %.7f; "
                            + "c = %.7f, allowed c (1 + 1e-5) for the Float rounding of clipped values.",
@@ -454,7 +454,7 @@ struct Chapter7: ParsableCommand {
                 nText += "\(n) \(name) \(DataTable.format(ms))\n"
             }
         }
-        extraFiles.append(try writeText(nText, name: "projection-vs-n.dat", in: output.directory))
+        extraFiles.append(try output.writeText(nText, name: "projection-vs-n.dat"))
         var nTable = TextTable(title: "One projection, one value above c: fastest of \(timingRepeats), ms (Float)",
                                columns: ["n"] + names, formats: ["%g"] + Array(repeating: "%.4f", count: names.count))
         for n in nList {

@@ -90,4 +90,15 @@ package final class ChapterOutput {
         written.append(url)
         return url
     }
+
+    /// Writes `text` (a hand-formatted `.dat` or `.md`) as `name` in the folder, atomically, and
+    /// returns its URL (not recorded in ``written``: the caller lists it with its other files).
+    ///
+    /// - Throws: ``ChapterError/message(_:)`` naming the file and the reason when writing fails.
+    package func writeText(_ text: String, name: String) throws -> URL {
+        let url = directory.appendingPathComponent(name)
+        do { try AtomicFile.write(text, to: url) }
+        catch { throw ChapterError.message("cannot write \(url.path): \(AtomicFile.reason(error))") }
+        return url
+    }
 }
