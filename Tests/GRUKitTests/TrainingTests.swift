@@ -153,7 +153,7 @@ final class TrainingTests: XCTestCase {
 }
 
 /// The run-level ETA of the training progress bar.
-final class TrainingProgressTests: XCTestCase {
+final class TrainingConsoleTests: XCTestCase {
     func testRunETACountsTheRestOfThisEpochAndTheEpochsAfterIt() {
         // Epoch 2 of 5, a quarter done in 60 s: 180 s left in this epoch, then 3 epochs of 240 s.
         XCTAssertEqual(TrainingConsole.runRemaining(epoch: 2, epochs: 5, items: 250, totalItems: 1000, elapsed: 60),

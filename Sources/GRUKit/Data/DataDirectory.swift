@@ -3,7 +3,7 @@ import Foundation
 /// The folder that holds the data sets, and why it is that folder.
 ///
 /// Resolution order (the first that applies wins):
-/// 1. the `--data DIR` option (``DataOptions``),
+/// 1. the `--data DIR` option (`DataOptions`),
 /// 2. the environment variable `GRUKIT_DATA`,
 /// 3. `data/` in the repository root: the nearest folder at or above the current directory
 ///    that contains `Package.swift`,

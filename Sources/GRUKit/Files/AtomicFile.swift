@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why an output could not be written: the path as the caller named it and a short reason.
-/// Each writer wraps it into its own error type (``FigureError``, ``TrainingError``,
+/// Each writer wraps it into its own error type (`FigureError`, ``TrainingError``,
 /// ``SafetensorsError``, ``DataError``), so messages keep their usual form.
 public struct OutputFileError: Error, CustomStringConvertible, Equatable {
     /// The path as given to the writer.

@@ -35,7 +35,7 @@ public struct LoggedRun: Sendable {
     public var header: LogRecord
     /// The completed epochs, in order.
     public var epochs: [Epoch]
-    /// Every `iteration` record, in order (the input of ``TrainingFigures/dynamics(_:name:title:)``).
+    /// Every `iteration` record, in order (the input of `TrainingFigures.dynamics(_:name:title:)`).
     public var iterations: [LogRecord]
     /// Completed (test evaluated), diverged (where and why), or stopped after its last completed epoch.
     public var status: RunStatus

@@ -36,7 +36,7 @@ public struct RunConfiguration: Sendable, Equatable {
     /// A run configuration; the defaults are seed 1, the reset-after form, no dropout, a log record
     /// every 10 iterations, all windows, and divergence only on non-finite values.
     /// - Precondition: ``isValidName(_:)`` holds for `name`; epochs, hiddenSize, batchSize, steps
-    ///   and logEvery are ≥ 1. Validate user input before (``TrainingOptions/validate()``).
+    ///   and logEvery are ≥ 1. Validate user input before (`TrainingOptions.validate()`).
     public init(name: String, method: TrainingMethod, schedule: LearningRateSchedule, epochs: Int, seed: UInt64 = 1,
                 cell: GRUCell = .resetAfter, hiddenSize: Int, batchSize: Int, steps: Int, dropout: Double = 0,
                 logEvery: Int = 10, windowLimit: Int? = nil, divergenceLoss: Double? = nil, details: [String: String] = [:]) {

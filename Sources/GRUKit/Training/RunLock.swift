@@ -9,7 +9,7 @@ import Foundation
 /// id and host name, `PID HOST` (for the message only: on a cluster the holder may run on another
 /// node of a shared file system). Granularity: one lock per run, not per folder, because a Slurm job
 /// array trains every configuration of a sweep as its own task, all of them at the same time in
-/// the same `runs/` folder (``Sweep/perform(_:jobName:directory:slurmDirectory:resume:stopAfterEpochs:progress:report:makeTask:)``);
+/// the same `runs/` folder (`Sweep.perform(_:jobName:directory:slurmDirectory:resume:stopAfterEpochs:progress:report:makeTask:)`);
 /// they have different names and must not wait for one another. The same run started twice —
 /// twice the same command, a requeued task whose first instance still runs — is what the lock
 /// refuses.

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// The scores of predictors that learn nothing about sequence: a trained model must beat them to
-/// count as trained (``ResultsTable/baseline``). Both are fitted on the training split only and
+/// count as trained (`ResultsTable.baseline`). Both are fitted on the training split only and
 /// smoothed by adding one to every count (Laplace), so that a word or key never seen in training
 /// still gets a finite loss.
 public enum TrivialPredictor {
