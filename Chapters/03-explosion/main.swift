@@ -158,23 +158,15 @@ struct Chapter3: ParsableCommand {
 
     @OptionGroup var common: ChapterOptions
 
+    @OptionGroup var task: MemoryTaskOptions
+
     @Option(name: .customLong("spike-step"), parsing: .unconditional, help: ArgumentHelp("Step of w_hh in the gradient-spike scan of [0, 4].", valueName: "dw"))
     var spikeStep: Double = 0.001
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Iterations of each H-unit training run (default 150, 600 with --scale paper).", valueName: "n"))
-    var iterations: Int?
 
-    @Option(name: .customLong("hidden"), parsing: .unconditional, help: ArgumentHelp("Units H of the trained GRU.", valueName: "H"))
-    var hidden: Int = 8
 
-    @Option(name: .customLong("examples"), parsing: .unconditional, help: ArgumentHelp("Examples K of the H-unit task (full batch).", valueName: "K"))
-    var examples: Int = 32
 
-    @Option(name: .customLong("steps"), parsing: .unconditional, help: ArgumentHelp("Time steps T of both training tasks.", valueName: "T"))
-    var steps: Int = 100
 
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: ArgumentHelp("SGD learning rate of the H-unit runs.", valueName: "η"))
-    var learningRate: Double = 3
 
     @Option(name: .customLong("max-norm"), parsing: .unconditional, help: ArgumentHelp("Gradient-clipping threshold of the H-unit clipped run.", valueName: "c"))
     var maxNorm: Double = 0.03
@@ -190,11 +182,7 @@ struct Chapter3: ParsableCommand {
 
     func validate() throws {
         if !(spikeStep > 0 && spikeStep <= 0.1) { throw ValidationError("--spike-step must lie in (0, 0.1] (got \(spikeStep)).") }
-        if let iterations, iterations < 1 || iterations > 1_000_000 { throw ValidationError("--iterations must lie in 1…1000000 (got \(iterations)).") }
-        if hidden < 1 || hidden > 1024 { throw ValidationError("--hidden must lie in 1…1024 (got \(hidden)).") }
-        if examples < 2 { throw ValidationError("--examples must be at least 2 (got \(examples)).") }
-        if steps < 1 || steps > 100_000 { throw ValidationError("--steps must lie in 1…100000 (got \(steps)).") }
-        for (name, v) in [("--learning-rate", learningRate), ("--max-norm", maxNorm), ("--scalar-learning-rate", scalarLearningRate),
+        for (name, v) in [("--max-norm", maxNorm), ("--scalar-learning-rate", scalarLearningRate),
                           ("--scalar-max-norm", scalarMaxNorm)] where !(v > 0 && v.isFinite) {
             throw ValidationError("\(name) must be a positive number (got \(v)).")
         }
@@ -202,7 +190,8 @@ struct Chapter3: ParsableCommand {
     }
 
     func run() throws {
-        let iterations = self.iterations ?? (common.scale == .paper ? 600 : 150)
+        let iterations = task.iterations(scale: common.scale)
+        let (hidden, examples, steps, learningRate) = (task.hidden, task.examples, task.steps, task.learningRate)
         let report = Report(chapter: 3, title: "The explosion")
         report.header(settings: ["scale": common.scale.rawValue, "spike step": String(spikeStep), "T": String(steps),
                                  "H": String(hidden), "iterations": String(iterations), "η": String(learningRate),

@@ -439,26 +439,18 @@ struct Chapter4: ParsableCommand {
 
     @OptionGroup var common: ChapterOptions
 
+    @OptionGroup var task: MemoryTaskOptions
+
     @Option(parsing: .unconditional, help: ArgumentHelp("δ of the threshold 2 − δ, in (0, 2), of the 2×2 example and the cost measurement (training tunes δ over --delta-grid).", valueName: "δ"))
     var delta: Double = 0.2
 
     @Option(parsing: .unconditional, help: ArgumentHelp("The 2×2 example Ŵ as four comma-separated entries, row by row.", valueName: "a,b,c,d"))
     var example: String = "2.2,1.2,0,0.8"
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Iterations of each training run (default 150, 600 with --scale paper).", valueName: "n"))
-    var iterations: Int?
 
-    @Option(name: .customLong("hidden"), parsing: .unconditional, help: ArgumentHelp("Units H of the trained GRU.", valueName: "H"))
-    var hidden: Int = 8
 
-    @Option(name: .customLong("examples"), parsing: .unconditional, help: ArgumentHelp("Examples K of both tasks (full batch).", valueName: "K"))
-    var examples: Int = 32
 
-    @Option(name: .customLong("steps"), parsing: .unconditional, help: ArgumentHelp("Time steps T of the memory task.", valueName: "T"))
-    var steps: Int = 100
 
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: ArgumentHelp("SGD learning rate of the memory task.", valueName: "η"))
-    var learningRate: Double = 3
 
     @Option(name: .customLong("fade-steps"), parsing: .unconditional, help: ArgumentHelp("Time steps T of the fading task.", valueName: "T"))
     var fadeSteps: Int = 20
@@ -506,15 +498,7 @@ struct Chapter4: ParsableCommand {
         if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         let e = try Self.list(example, flag: "--example") { Double($0) }
         if e.count != 4 || !e.allSatisfy(\.isFinite) { throw ValidationError("--example needs four finite numbers a,b,c,d (got '\(example)').") }
-        if let iterations, iterations < 1 || iterations > 1_000_000 { throw ValidationError("--iterations must lie in 1…1000000 (got \(iterations)).") }
-        if hidden < 1 || hidden > 1024 { throw ValidationError("--hidden must lie in 1…1024 (got \(hidden)).") }
-        if examples < 2 { throw ValidationError("--examples must be at least 2 (got \(examples)).") }
-        for (name, t) in [("--steps", steps), ("--fade-steps", fadeSteps)] where t < 1 || t > 100_000 {
-            throw ValidationError("\(name) must lie in 1…100000 (got \(t)).")
-        }
-        if !(learningRate > 0 && learningRate.isFinite) {
-            throw ValidationError("--learning-rate must be a positive number (got \(learningRate)).")
-        }
+        if fadeSteps < 1 || fadeSteps > 100_000 { throw ValidationError("--fade-steps must lie in 1…100000 (got \(fadeSteps)).") }
         let clips = try Self.list(clipGrid, flag: "--clip-grid") { Double($0) }
         if clips.isEmpty || !clips.allSatisfy({ $0 > 0 && $0.isFinite }) {
             throw ValidationError("--clip-grid must be positive numbers (got '\(clipGrid)').")
@@ -534,7 +518,8 @@ struct Chapter4: ParsableCommand {
     }
 
     func run() throws {
-        let iterations = self.iterations ?? (common.scale == .paper ? 600 : 150)
+        let iterations = task.iterations(scale: common.scale)
+        let (hidden, examples, steps, learningRate) = (task.hidden, task.examples, task.steps, task.learningRate)
         let repeats = self.repeats ?? (common.scale == .paper ? 10 : 5)
         let sizes = sizeList, rates = fadeRates
         let c = SpectralProjection.threshold(delta: delta)
