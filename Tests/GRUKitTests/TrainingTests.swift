@@ -40,9 +40,18 @@ final class TrainingTests: XCTestCase {
         // Written by another JSON writer (Foundation), read back by ours.
         let foreign = String(decoding: try JSONSerialization.data(withJSONObject: ["a": 1.5, "b": "x"], options: [.sortedKeys]), as: UTF8.self)
         XCTAssertEqual(try LogRecord.parse(foreign, path: "f", lineNumber: 1).double("a"), 1.5)
-        for bad in ["{\"a\":1", "[1]", "{\"a\":[1]}", "{\"a\":1,\"a\":2}", "{\"a\":1} x", "{\"a\":nan}"] {
+        // The one strict reader (StrictJSON, shared with safetensors headers): a surrogate pair is one character.
+        XCTAssertEqual(try LogRecord.parse("{\"s\":\"\\ud83d\\ude00\"}", path: "f", lineNumber: 1)["s"], .string("😀"))
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        let cases: [(line: String, says: String)] = [
+            ("{\"a\":1", "expected"), ("[1]", "expected an object"), ("{\"a\":[1]}", "log fields are numbers"),
+            ("{\"a\":1,\"a\":2}", "duplicate key \"a\""), ("{\"a\":1} x", "after the JSON value"), ("{\"a\":nan}", "column"),
+            ("{\"a\":1e999}", "not finite"), ("{\"a\":" + deep + "}", "nesting deeper than 64"),
+        ]
+        for (bad, says) in cases {
             XCTAssertThrowsError(try LogRecord.parse(bad, path: "runs/x.jsonl", lineNumber: 3)) { e in
                 XCTAssertTrue("\(e)".hasPrefix("runs/x.jsonl:3:"), "\(e)")
+                XCTAssertTrue("\(e)".contains(says), "\(bad): \(e)")
             }
         }
     }

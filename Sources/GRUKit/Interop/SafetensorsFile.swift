@@ -120,8 +120,8 @@ public struct SafetensorsFile: Sendable {
             throw fail(.headerLengthTooLarge(headerLength: n, fileSize: bytes.count))
         }
         let headerEnd = 8 + Int(n)
-        let json: HeaderJSON
-        do { json = try HeaderJSON.parse(Array(bytes[8..<headerEnd])) } catch let e as HeaderJSON.ParseError {
+        let json: StrictJSON
+        do { json = try StrictJSON.parse(Array(bytes[8..<headerEnd])) } catch let e as StrictJSON.ParseError {
             throw fail(.malformedJSON("\(e.message) at byte \(e.offset) of the header"))
         }
         guard case .object(let members) = json else {
@@ -144,7 +144,7 @@ public struct SafetensorsFile: Sendable {
             }
             func invalid(_ reason: String) -> SafetensorsError { fail(.invalidEntry(tensor: name, reason: reason)) }
             guard case .object(let fields) = value else { throw invalid("it is \(value.typeName), not an object") }
-            func field(_ key: String) throws -> HeaderJSON {
+            func field(_ key: String) throws -> StrictJSON {
                 guard let f = fields.first(where: { $0.key == key }) else { throw invalid("no \"\(key)\"") }
                 return f.value
             }
@@ -198,7 +198,7 @@ public struct SafetensorsFile: Sendable {
     /// multiple of 8 bytes (as the reference implementation does, so the data is 8-byte aligned);
     /// the data is the tensors' bytes back to back. Deterministic: equal files give equal bytes.
     public func serialized() -> [UInt8] {
-        var members: [(key: String, value: HeaderJSON)] = []
+        var members: [(key: String, value: StrictJSON)] = []
         if let metadata {
             members.append(("__metadata__", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0]!)) })))
         }
@@ -214,7 +214,7 @@ public struct SafetensorsFile: Sendable {
             offset = end
         }
         var header: [UInt8] = []
-        HeaderJSON.object(members).serialized(into: &header)
+        StrictJSON.object(members).serialized(into: &header)
         header.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8))
         var out: [UInt8] = []
         out.reserveCapacity(8 + header.count + offset)

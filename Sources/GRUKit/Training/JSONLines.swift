@@ -124,118 +124,38 @@ public struct LogRecord: Sendable, Equatable {
     }
 
     /// Parses one line written by ``json``: a flat JSON object of numbers, strings, booleans
-    /// and nulls (nested values are rejected), keeping the keys' order. Numbers become
-    /// ``JSONValue/number(_:)`` (integers too); a duplicate key, trailing text, a malformed or
-    /// non-finite number, or an unterminated string is an error.
+    /// and nulls (nested values are rejected), keeping the keys' order, read by the package's one
+    /// strict JSON reader (``StrictJSON``). Numbers become ``JSONValue/number(_:)`` (integers
+    /// too); a duplicate key, trailing text, nesting, a malformed or non-finite number, or an
+    /// unterminated string is an error.
     /// - Parameters:
     ///   - line: the text of one line, without its newline.
     ///   - path: the log's path, for the error message.
     ///   - lineNumber: the 1-based line number, for the error message.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` saying what is wrong and where
-    ///   (the reason ends with the 1-based column).
+    ///   (a syntax error's reason ends with its 1-based column).
     public static func parse(_ line: String, path: String, lineNumber: Int) throws -> LogRecord {
-        var p = FlatJSONParser(bytes: Array(line.utf8))
-        do { return try p.object() } catch let e as FlatJSONParser.Failure {
-            throw TrainingError.invalidLog(path: path, line: lineNumber, reason: "\(e.reason) at column \(e.offset + 1)")
+        func invalid(_ reason: String, offset: Int? = nil) -> TrainingError {
+            .invalidLog(path: path, line: lineNumber, reason: reason + (offset.map { " at column \($0 + 1)" } ?? ""))
         }
-    }
-}
-
-/// A strict parser for one flat JSON object (the records of a training log).
-struct FlatJSONParser {
-    struct Failure: Error { var reason: String; var offset: Int }
-    let bytes: [UInt8]
-    var i = 0
-
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    func fail(_ reason: String) -> Failure { Failure(reason: reason, offset: i) }
-
-    mutating func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[i]) { i += 1 } }
-
-    mutating func expect(_ c: UInt8) throws {
-        skipSpace()
-        guard i < bytes.count, bytes[i] == c else { throw fail("expected '\(Character(UnicodeScalar(c)))'") }
-        i += 1
-    }
-
-    mutating func object() throws -> LogRecord {
+        let value: StrictJSON
+        do { value = try StrictJSON.parse(Array(line.utf8)) } catch let e as StrictJSON.ParseError {
+            throw invalid(e.message, offset: e.offset)
+        }
+        guard case .object(let members) = value else { throw invalid("expected an object, found \(value.typeName)") }
         var record = LogRecord()
-        try expect(UInt8(ascii: "{"))
-        skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1 } else {
-            while true {
-                skipSpace()
-                let key = try string()
-                try expect(UInt8(ascii: ":"))
-                if record[key] != nil { throw fail("the key \"\(key)\" appears twice") }
-                record[key] = try value()
-                skipSpace()
-                guard i < bytes.count else { throw fail("unterminated object") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; break }
-                throw fail("expected ',' or '}'")
+        for (key, member) in members {
+            switch member {
+            case .string(let text): record[key] = .string(text)
+            case .bool(let b): record[key] = .bool(b)
+            case .null: record[key] = .null
+            case .number(let text):
+                guard let x = Double(text), x.isFinite else { throw invalid("the number \(text) of \"\(key)\" is not finite") }
+                record[key] = .number(x)
+            case .object, .array:
+                throw invalid("the field \"\(key)\" is \(member.typeName); log fields are numbers, strings, booleans or null")
             }
         }
-        skipSpace()
-        guard i == bytes.count else { throw fail("text after the object") }
         return record
-    }
-
-    mutating func value() throws -> JSONValue {
-        skipSpace()
-        guard i < bytes.count else { throw fail("missing value") }
-        switch bytes[i] {
-        case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            let start = i
-            while i < bytes.count, "+-.eE0123456789".utf8.contains(bytes[i]) { i += 1 }
-            let text = String(decoding: bytes[start..<i], as: UTF8.self)
-            guard let x = Double(text), x.isFinite else { i = start; throw fail("bad number \(text)") }
-            return .number(x)
-        default: throw fail("unexpected character (nested values are not log fields)")
-        }
-    }
-
-    mutating func literal(_ word: String) throws {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw fail("bad literal") }
-        i += w.count
-    }
-
-    mutating func string() throws -> String {
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string") }
-        i += 1
-        var out: [UInt8] = []
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
-            if c < 0x20 { throw fail("control character in a string") }
-            if c == UInt8(ascii: "\\") {
-                i += 1
-                guard i < bytes.count else { break }
-                switch bytes[i] {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "u"):
-                    guard i + 4 < bytes.count, let v = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16),
-                          let u = UnicodeScalar(v) else { throw fail("bad \\u escape") }
-                    out += Array(String(Character(u)).utf8)
-                    i += 4
-                default: out.append(bytes[i])
-                }
-                i += 1
-                continue
-            }
-            out.append(c)
-            i += 1
-        }
-        throw fail("unterminated string")
     }
 }

@@ -1,19 +1,23 @@
-/// The small, strict JSON reader and writer behind the safetensors header.
+/// The package's one JSON reader (and the writer of safetensors headers): small and strict.
 ///
-/// Why not Foundation's JSONSerialization: the header must be read exactly — integers beyond 2⁵³,
-/// fractional or negative offsets and duplicate keys must be rejected, not rounded or silently
-/// overwritten — and it must be written byte-for-byte deterministically. The header is small
-/// (kilobytes), so a recursive-descent parser with a nesting limit is simple and fast enough.
-enum HeaderJSON: Equatable {
-    case object([(key: String, value: HeaderJSON)])
-    case array([HeaderJSON])
+/// Two formats read through it: the safetensors header (``SafetensorsFile``) and each line of a
+/// training log (``LogRecord/parse(_:path:lineNumber:)``). Why not Foundation's JSONSerialization:
+/// both must be read exactly — integers beyond 2⁵³, fractional or negative offsets and duplicate
+/// keys must be rejected, not rounded or silently overwritten (JSONSerialization keeps the last of
+/// two equal keys) — nesting is limited to 64 levels so that a hostile file cannot exhaust
+/// the stack, and the header must be written byte-for-byte deterministically. Both inputs are small
+/// (a header of kilobytes, a log line of hundreds of bytes), so a recursive-descent parser is simple
+/// and fast enough.
+enum StrictJSON: Equatable {
+    case object([(key: String, value: StrictJSON)])
+    case array([StrictJSON])
     case string(String)
     /// A number, kept as its source text so integers are read exactly.
     case number(String)
     case bool(Bool)
     case null
 
-    static func == (a: HeaderJSON, b: HeaderJSON) -> Bool {
+    static func == (a: StrictJSON, b: StrictJSON) -> Bool {
         switch (a, b) {
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -51,7 +55,7 @@ enum HeaderJSON: Equatable {
     }
 
     /// Parses one JSON value that must span the whole input (trailing whitespace allowed).
-    static func parse(_ bytes: [UInt8]) throws -> HeaderJSON {
+    static func parse(_ bytes: [UInt8]) throws -> StrictJSON {
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
@@ -79,9 +83,9 @@ enum HeaderJSON: Equatable {
             index += 1
         }
 
-        mutating func value(depth: Int) throws -> HeaderJSON {
+        mutating func value(depth: Int) throws -> StrictJSON {
             guard depth < Parser.maxDepth else { throw error("nesting deeper than \(Parser.maxDepth) levels") }
-            guard index < bytes.count else { throw error("unexpected end of the header") }
+            guard index < bytes.count else { throw error("unexpected end of the JSON text") }
             switch bytes[index] {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)
@@ -102,9 +106,9 @@ enum HeaderJSON: Equatable {
             index += w.count
         }
 
-        mutating func object(depth: Int) throws -> HeaderJSON {
+        mutating func object(depth: Int) throws -> StrictJSON {
             index += 1
-            var members: [(key: String, value: HeaderJSON)] = []
+            var members: [(key: String, value: StrictJSON)] = []
             var seen = Set<String>()
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
@@ -121,30 +125,30 @@ enum HeaderJSON: Equatable {
                 skipWhitespace()
                 members.append((key, try value(depth: depth + 1)))
                 skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of the header inside an object") }
+                guard index < bytes.count else { throw error("unexpected end of the JSON text inside an object") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
                 if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                 throw error("expected ',' or '}'")
             }
         }
 
-        mutating func array(depth: Int) throws -> HeaderJSON {
+        mutating func array(depth: Int) throws -> StrictJSON {
             index += 1
-            var items: [HeaderJSON] = []
+            var items: [StrictJSON] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
             while true {
                 skipWhitespace()
                 items.append(try value(depth: depth + 1))
                 skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of the header inside an array") }
+                guard index < bytes.count else { throw error("unexpected end of the JSON text inside an array") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
                 if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
                 throw error("expected ',' or ']'")
             }
         }
 
-        mutating func number() throws -> HeaderJSON {
+        mutating func number() throws -> StrictJSON {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             func digits(_ p: inout Parser) -> Int {
@@ -238,7 +242,7 @@ enum HeaderJSON: Equatable {
             out.append(UInt8(ascii: "{"))
             for (i, m) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                HeaderJSON.appendString(m.key, to: &out)
+                StrictJSON.appendString(m.key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 m.value.serialized(into: &out)
             }
@@ -250,7 +254,7 @@ enum HeaderJSON: Equatable {
                 v.serialized(into: &out)
             }
             out.append(UInt8(ascii: "]"))
-        case .string(let s): HeaderJSON.appendString(s, to: &out)
+        case .string(let s): StrictJSON.appendString(s, to: &out)
         case .number(let t): out.append(contentsOf: Array(t.utf8))
         case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
         case .null: out.append(contentsOf: Array("null".utf8))
