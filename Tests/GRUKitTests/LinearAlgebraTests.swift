@@ -202,4 +202,26 @@ final class LinearAlgebraTests: XCTestCase {
         XCTAssertEqual(b.spectralNormEstimate(iterations: 2000, seed: 5), exact, accuracy: 1e-3 * exact)
         XCTAssertEqual(Matrix<Double>(rows: 3, cols: 3).spectralNormEstimate(), 0)
     }
+
+    /// Matrix.solving (xGESV) against a closed form (Cramer's rule for 2×2), the residual ‖Ax − b‖
+    /// for a random well-conditioned system in Float and Double, and its refusals.
+    func testSolvingAgainstCramerAndResidual() throws {
+        // [[2, 1], [1, 3]] x = [3, 5]: det = 5, x = ((3·3 − 1·5)/5, (2·5 − 1·3)/5) = (0.8, 1.4).
+        Oracle.check("xGESV vs Cramer", Matrix<Double>([[2, 1], [1, 3]]).solving([3, 5])!, [0.8, 1.4], tolerance: 1e-15)
+        var rng = SeededGenerator(seed: 41)
+        let n = 40
+        let a = Matrix<Double>.randomNormal(rows: n, cols: n, using: &rng) + 10 * Matrix<Double>.identity(n)
+        let b = (0 ..< n).map { _ in rng.nextUniform(in: -1 ..< 1) }
+        let x = try XCTUnwrap(a.solving(b))
+        let ax = a * Matrix(rows: n, cols: 1, elements: x)
+        Oracle.check("‖Ax − b‖ (Double)", ax.elements, b, tolerance: 1e-13)
+        let af = a.converted(to: Float.self), bf = b.map(Float.init)
+        let xf = try XCTUnwrap(af.solving(bf))
+        Oracle.check("‖Ax − b‖ (Float)", (af * Matrix(rows: n, cols: 1, elements: xf)).elements, bf, tolerance: 1e-5)
+        // Refusals: an exactly singular matrix, a NaN in A or b; the empty system has the empty solution.
+        XCTAssertNil(Matrix<Double>([[1, 2], [2, 4]]).solving([1, 1]))
+        XCTAssertNil(Matrix<Double>([[1, .nan], [0, 1]]).solving([1, 1]))
+        XCTAssertNil(Matrix<Double>([[1, 0], [0, 1]]).solving([.infinity, 1]))
+        XCTAssertEqual(Matrix<Double>(rows: 0, cols: 0).solving([]), [])
+    }
 }

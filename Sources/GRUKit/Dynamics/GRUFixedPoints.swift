@@ -1,4 +1,3 @@
-import CLAPACK
 #if canImport(Glibc)
 import Glibc
 #else
@@ -36,23 +35,6 @@ public struct GRUFixedPoint: Sendable {
         if k == 0 { return "marginal" }
         return k == eigenvalues.count ? "repeller" : "saddle (\(k) unstable)"
     }
-}
-
-/// Solves A x = b (A n×n row-major) by LAPACK xGESV (LU with partial pivoting).
-/// Returns nil when A is exactly singular or not finite.
-func solveLinearSystem(_ a: Matrix<Double>, _ b: [Double]) -> [Double]? {
-    let n = a.rows
-    guard a.isFinite, b.allSatisfy(\.isFinite) else { return nil }
-    var m = a.elements, x = b
-    var piv = [Int32](repeating: 0, count: n)
-    let info = m.withUnsafeMutableBufferPointer { pm in
-        x.withUnsafeMutableBufferPointer { px in
-            piv.withUnsafeMutableBufferPointer { pp in
-                LAPACKE_dgesv(LAPACK_ROW_MAJOR, Int32(n), 1, pm.baseAddress!, Int32(n), pp.baseAddress!, px.baseAddress!, 1)
-            }
-        }
-    }
-    return info == 0 ? x : nil
 }
 
 extension InputFreeGRU {
@@ -196,7 +178,7 @@ extension InputFreeGRU {
             var improved = false
             for _ in 0..<20 {
                 for i in 0..<n { jtj[i, i] += lambda }
-                let delta = solveLinearSystem(jtj, g.map { -$0 })
+                let delta = jtj.solving(g.map { -$0 })
                 for i in 0..<n { jtj[i, i] -= lambda }
                 if let d = delta {
                     let trial = zip(h, d).map { $0 + $1 }
@@ -210,7 +192,7 @@ extension InputFreeGRU {
         for _ in 0..<30 {
             if q < tolerance * 1e-3 { break }
             let (r, j) = residualJacobian(h)
-            guard let d = solveLinearSystem(j, r.map { -$0 }) else { break }
+            guard let d = j.solving(r.map { -$0 }) else { break }
             let trial = zip(h, d).map { $0 + $1 }
             let qt = residualNorm(trial)
             if !(qt < q) { break }

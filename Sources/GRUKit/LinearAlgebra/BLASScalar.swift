@@ -68,6 +68,13 @@ where RawSignificand: FixedWidthInteger {
     ///   λ_info+1 … λ_n are valid).
     static func geev(n: Int, a: UnsafeMutablePointer<Self>, wr: UnsafeMutablePointer<Self>,
                      wi: UnsafeMutablePointer<Self>) -> Int32
+    /// Solves A X = B (xGESV: LU with partial pivoting) for A n×n contiguous row-major (destroyed:
+    /// it receives the LU factors) and B n×nrhs contiguous row-major (overwritten by X); `ipiv`
+    /// holds n pivot indices.
+    /// - Returns: LAPACK's `info` (0 on success; > 0: U(info, info) is exactly zero, A is singular
+    ///   and no solution was computed).
+    static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>, b: UnsafeMutablePointer<Self>,
+                     ipiv: UnsafeMutablePointer<Int32>) -> Int32
 
     // MARK: Selective LAPACK drivers (implemented in SelectiveEigen.swift)
     //
@@ -192,6 +199,10 @@ extension Float: BLASScalar {
                             wi: UnsafeMutablePointer<Float>) -> Int32 {
         LAPACKE_sgeev(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), i32(n), a, i32(n), wr, wi, nil, 1, nil, 1)
     }
+    public static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
+                            ipiv: UnsafeMutablePointer<Int32>) -> Int32 {
+        LAPACKE_sgesv(LAPACK_ROW_MAJOR, i32(n), i32(nrhs), a, i32(n), ipiv, b, i32(nrhs))
+    }
 }
 
 extension Double: BLASScalar {
@@ -234,6 +245,10 @@ extension Double: BLASScalar {
     public static func geev(n: Int, a: UnsafeMutablePointer<Double>, wr: UnsafeMutablePointer<Double>,
                             wi: UnsafeMutablePointer<Double>) -> Int32 {
         LAPACKE_dgeev(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), i32(n), a, i32(n), wr, wi, nil, 1, nil, 1)
+    }
+    public static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
+                            ipiv: UnsafeMutablePointer<Int32>) -> Int32 {
+        LAPACKE_dgesv(LAPACK_ROW_MAJOR, i32(n), i32(nrhs), a, i32(n), ipiv, b, i32(nrhs))
     }
 }
 
