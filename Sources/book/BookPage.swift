@@ -3,14 +3,88 @@ import Foundation
 /// One chapter of the book, woven from its source: prose as text, code as Swift code blocks,
 /// the terminal output of its quick run, its figures, and "Run it yourself".
 ///
+/// Like a notebook, the output sits under the code that printed it: a chapter opens each part of its
+/// run with `report.section("Title")`, which prints `Title` underlined with `─`, and its prose has a
+/// heading `## Title` (or `###`) just before that part's code. The weaver cuts the terminal output
+/// at those underlined titles (``outputCells(_:)``) and puts each cell after the code that follows
+/// the heading of the same title, before the next heading. What matches no heading (the run's header
+/// line, the list of files written) is shown at the end under "The rest of what it prints".
+///
 /// The part generated from the source alone sits between the markers ``sourceBegin`` and
-/// ``sourceEnd``, so a test can regenerate it and detect a page that is stale.
+/// ``sourceEnd``; output cells inside it are wrapped in ``outputBegin`` / ``outputEnd``, so a test can
+/// remove them (``removingOutputCells(_:)``), regenerate the rest from the source and detect a page
+/// that is stale.
 public struct BookPage: Sendable {
     /// The HTML comment that opens the part woven from the source alone; invisible in rendered
     /// Markdown, it lets a test find that part in a committed page.
     public static let sourceBegin = "<!-- woven from the chapter source: begin -->"
     /// The HTML comment that closes the part woven from the source alone.
     public static let sourceEnd = "<!-- woven from the chapter source: end -->"
+    /// The HTML comment that opens an output cell (what the run printed under the code before it).
+    public static let outputBegin = "<!-- output: begin -->"
+    /// The HTML comment that closes an output cell.
+    public static let outputEnd = "<!-- output: end -->"
+
+    /// One part of a run's terminal output: the lines after the underlined title `title` up to the
+    /// next underlined title (the title and its underline not included).
+    public struct OutputCell: Equatable, Sendable {
+        /// The section title the chapter printed (`report.section`), matched against prose headings.
+        public var title: String
+        /// What the run printed in that section, without leading and trailing blank lines.
+        public var text: String
+    }
+
+    /// Cuts terminal output at its section titles: a line followed by a line of exactly as many `─`
+    /// (U+2500) characters, as `Report.section` prints them. Returns the text before the first title
+    /// (the header) and the cells in order. Output without titles is all preamble.
+    public static func outputCells(_ output: String) -> (preamble: String, cells: [OutputCell]) {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func isUnderline(_ i: Int) -> Bool {
+            i > 0 && i < lines.count && !lines[i - 1].isEmpty && lines[i].count == lines[i - 1].count
+                && lines[i].allSatisfy { $0 == "─" }
+        }
+        func trimmed(_ part: ArraySlice<String>) -> String {
+            var part = part
+            while let f = part.first, f.allSatisfy(\.isWhitespace) { part.removeFirst() }
+            while let l = part.last, l.allSatisfy(\.isWhitespace) { part.removeLast() }
+            return part.joined(separator: "\n")
+        }
+        var preamble = "", cells: [OutputCell] = []
+        var start = 0, title: String?
+        var i = 0
+        while i < lines.count {
+            if isUnderline(i + 1) {
+                let body = trimmed(lines[start..<i])
+                if let title { cells.append(OutputCell(title: title, text: body)) } else { preamble = body }
+                title = lines[i]
+                i += 2
+                start = i
+                continue
+            }
+            i += 1
+        }
+        let body = trimmed(lines[min(start, lines.count)...])
+        if let title { cells.append(OutputCell(title: title, text: body)) } else { preamble = body }
+        return (preamble, cells)
+    }
+
+    /// The headings of a prose block (`#`, `##`, … lines), their text without the `#`s.
+    static func headings(_ prose: String) -> [String] {
+        prose.split(separator: "\n").filter { $0.hasPrefix("#") }
+            .map { String($0.drop { $0 == "#" }.drop { $0 == " " }).trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// `page` without its output cells (each ``outputBegin`` … ``outputEnd`` with the blank line after
+    /// it): what remains of a woven page is ``sourceSection`` again.
+    public static func removingOutputCells(_ page: String) -> String {
+        var out = "", rest = Substring(page)
+        while let open = rest.range(of: outputBegin), let close = rest[open.upperBound...].range(of: outputEnd) {
+            out += rest[..<open.lowerBound]
+            rest = rest[close.upperBound...]
+            if rest.hasPrefix("\n\n") { rest = rest.dropFirst(2) } else if rest.hasPrefix("\n") { rest = rest.dropFirst() }
+        }
+        return out + rest
+    }
 
     /// The chapter folder name, `NN-slug`.
     public var slug: String
@@ -75,18 +149,51 @@ public struct BookPage: Sendable {
     }
 
     /// The Markdown woven from the source alone (deterministic: a function of the chapter's files).
-    public var sourceSection: String {
+    public var sourceSection: String { woven(cells: []).text }
+
+    /// The output cells of ``terminalOutput`` (none without output).
+    public var cells: (preamble: String, cells: [OutputCell]) {
+        terminalOutput.map(Self.outputCells) ?? ("", [])
+    }
+
+    /// The woven source with `cells` placed under the code of the headings they match (in order: a
+    /// cell matches the first heading of its title after the previous match), and the cells that
+    /// matched no heading.
+    func woven(cells: [OutputCell]) -> (text: String, unplaced: [OutputCell]) {
         var out = [BookPage.sourceBegin, ""]
-        func weave(_ blocks: [LiterateSource.Block]) {
+        var queue = cells[...], unplaced: [OutputCell] = []
+        var open: OutputCell?
+        func flush() {
+            guard let cell = open else { return }
+            open = nil
+            guard !cell.text.isEmpty else { return }
+            out.append(BookPage.outputBegin)
+            out.append("```text\n\(cell.text)\n```")
+            out.append(BookPage.outputEnd)
+            out.append("")
+        }
+        func weave(_ blocks: [LiterateSource.Block], placing: Bool) {
             for block in blocks {
                 switch block {
-                case .prose(let p): out.append(rewriteImageLinks(p))
+                case .prose(let p):
+                    if placing {
+                        for heading in Self.headings(p) {
+                            flush()
+                            if let k = queue.firstIndex(where: { $0.title == heading }) {
+                                unplaced += queue[queue.startIndex..<k]
+                                open = queue[k]
+                                queue = queue[(k + 1)...]
+                            }
+                        }
+                    }
+                    out.append(rewriteImageLinks(p))
                 case .code(let c): out.append("```swift\n\(c)\n```")
                 }
                 out.append("")
             }
+            if placing { flush() }
         }
-        weave(blocks)
+        weave(blocks, placing: true)
         if !supportingFiles.isEmpty {
             out.append("## Supporting code")
             out.append("")
@@ -95,11 +202,11 @@ public struct BookPage: Sendable {
             for file in supportingFiles {
                 out.append("### `Chapters/\(slug)/\(file.name)`")
                 out.append("")
-                weave(file.blocks)
+                weave(file.blocks, placing: false)
             }
         }
         out.append(BookPage.sourceEnd)
-        return out.joined(separator: "\n")
+        return (out.joined(separator: "\n"), unplaced + queue)
     }
 
     private func rewriteImageLinks(_ prose: String) -> String {
@@ -117,15 +224,33 @@ public struct BookPage: Sendable {
         var out: [String] = []
         out.append("<!-- Generated by `make book` from Chapters/\(slug)/main.swift. Do not edit: edit the chapter. -->")
         out.append("")
-        out.append(sourceSection)
+        let (preamble, cells) = self.cells
+        let (woven, unplaced) = self.woven(cells: cells)
+        out.append(woven)
         out.append("")
         if let terminalOutput, !terminalOutput.isEmpty {
-            out.append("## What it prints")
-            out.append("")
-            out.append("The quick run (`\(executable)` with its defaults) printed:")
-            out.append("")
-            out.append("```text\n\(terminalOutput.trimmingTrailingNewlines)\n```")
-            out.append("")
+            // Everything the run printed that no heading claimed: the header, and any section whose
+            // title the prose does not use (printed in full, in the run's order).
+            var rest = preamble.isEmpty ? [] : [preamble]
+            for cell in unplaced { rest.append(cell.title + "\n" + String(repeating: "─", count: cell.title.count) + "\n" + cell.text) }
+            if unplaced.count < cells.count {
+                if !rest.isEmpty {
+                    out.append("## The rest of what it prints")
+                    out.append("")
+                    out.append("The quick run (`\(executable)` with its defaults) printed each section's output under its code above; "
+                               + "its header and what no section claimed:")
+                    out.append("")
+                    out.append("```text\n\(rest.joined(separator: "\n\n"))\n```")
+                    out.append("")
+                }
+            } else {
+                out.append("## What it prints")
+                out.append("")
+                out.append("The quick run (`\(executable)` with its defaults) printed:")
+                out.append("")
+                out.append("```text\n\(terminalOutput.trimmingTrailingNewlines)\n```")
+                out.append("")
+            }
         }
         let shown = Set(figuresReferencedInProse)
         let remaining = figures.filter { !shown.contains($0) }

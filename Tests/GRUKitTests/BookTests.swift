@@ -72,11 +72,74 @@ final class BookTests: XCTestCase {
                 XCTFail("NOT OK book/\(slug).md is missing: run `make book`"); continue
             }
             let expected = BookPage(slug: slug, source: source, supporting: supporting).sourceSection
-            if page.contains(expected) {
+            if BookPage.removingOutputCells(page).contains(expected) {
                 print("OK     book/\(slug).md matches Chapters/\(slug)/main.swift")
             } else {
                 XCTFail("NOT OK book/\(slug).md is stale: a file in Chapters/\(slug)/ changed; run `make book`")
             }
+        }
+    }
+
+    /// Output cells: the run's output cut at its underlined section titles lands under the code that
+    /// follows the heading of the same title; the header and unclaimed sections go to the end; and a
+    /// page with its cells removed is the source-only weave again.
+    func testOutputSitsUnderTheCodeThatPrintedIt() {
+        let source = """
+        //: # Chapter
+        setUp()
+        //: ## First part
+        first()
+        //: ## Second part
+        second()
+        //: ## Summary
+        """
+        let output = """
+        Chapter 9 · Title
+        ═════════════════
+        seed 1
+
+        First part
+        ──────────
+        a table
+
+        Unclaimed
+        ─────────
+        stray
+
+        Second part
+        ───────────
+        another
+        """
+        let (preamble, cells) = BookPage.outputCells(output)
+        XCTAssertEqual(preamble, "Chapter 9 · Title\n═════════════════\nseed 1")
+        XCTAssertEqual(cells, [.init(title: "First part", text: "a table"), .init(title: "Unclaimed", text: "stray"),
+                               .init(title: "Second part", text: "another")])
+        let page = BookPage(slug: "09-x", source: source, terminalOutput: output)
+        let md = page.markdown
+        func at(_ s: String) -> String.Index { md.range(of: s)!.lowerBound }
+        XCTAssertTrue(at("first()") < at("a table") && at("a table") < at("## Second part"))
+        XCTAssertTrue(at("second()") < at("another") && at("another") < at("## Summary"))
+        XCTAssertTrue(at("## The rest of what it prints") < at("stray"), "an unclaimed section goes to the end")
+        XCTAssertTrue(at("## The rest of what it prints") < at("seed 1"))
+        XCTAssertEqual(md.components(separatedBy: BookPage.outputBegin).count - 1, 2)
+        XCTAssertTrue(BookPage.removingOutputCells(md).contains(page.sourceSection))
+        // Without section titles the whole output stays in one block at the end.
+        let plain = BookPage(slug: "09-x", source: source, terminalOutput: "just text\n").markdown
+        XCTAssertTrue(plain.contains("## What it prints") && !plain.contains(BookPage.outputBegin))
+    }
+
+    /// Every chapter page shows its output in several places,
+    /// each under the code that made it.
+    func testEveryChapterPageHasOutputCells() throws {
+        let book = Self.root.appendingPathComponent("book")
+        let pages = try FileManager.default.contentsOfDirectory(atPath: book.path).filter { $0.first?.isNumber == true && $0.hasSuffix(".md") }
+        XCTAssertFalse(pages.isEmpty)
+        for name in pages.sorted() {
+            let text = try String(contentsOf: book.appendingPathComponent(name), encoding: .utf8)
+            let cells = text.components(separatedBy: BookPage.outputBegin).count - 1
+            XCTAssertGreaterThanOrEqual(cells, 3, "NOT OK book/\(name) shows its output in \(cells) places; "
+                                        + "each section of the run should print under its code (report.section + a ## heading)")
+            if cells >= 3 { print("OK     book/\(name): output in \(cells) cells") }
         }
     }
 
