@@ -255,6 +255,7 @@ struct Chapter1: ParsableCommand {
          the nonzero fixed point h* with its slope f′(h*). Two independent routes meet: iterating the map
          (h_∞) and solving the fixed-point equation (h*) give the same number when h* exists.
          */
+        report.section("The table")
         var table = TextTable(title: "The one-unit GRU, w_hz = w_hr = 0",
                               columns: ["w_hh", "f′(0) = ½ + w_hh/4", "origin", "h_∞ from h_0 = 0.5", "h* (h = tanh(w_hh h/2))", "f′(h*)"],
                               formats: ["%.1f", "%.4f", "", "%.4f", "%.4f", "%.4f"])
@@ -286,7 +287,12 @@ struct Chapter1: ParsableCommand {
          This is a *pitchfork bifurcation*: one stable fixed point turns unstable and gives birth to two.
          Chapter 2 maps all fixed points as w_hh varies (the bifurcation diagram) and adds the gates back;
          chapter 3 shows what the bifurcation does to the gradient ∂h_T/∂w_hh — the explosion the paper prevents.
+
+         ### The figures
+
+         The two figures, drawn by the functions of the sections above.
          */
+        report.section("The figures")
         try output.write(trajectoriesFigure(steps: steps, symmetricFixedPoint: symmetricFixedPoint))
         try output.write(returnMapFigure(symmetricFixedPoint: symmetricFixedPoint))
 
@@ -295,6 +301,10 @@ struct Chapter1: ParsableCommand {
             is unstable and states settle on ±h*. Chapter 2 follows the fixed points through this bifurcation.
             """)
         /*:
+         ![Trajectories h_t from ±h_0 for w_hh = 1.5 (decay to 0) and w_hh = 2.5 (settle on ±h*)](trajectories.png)
+
+         ![The return map of the one-unit GRU with a cobweb, for w_hh = 1.5 and 2.5](return-map.png)
+
          ## Summary
 
          - With x_t = 0 the GRU is a map h ↦ f(h) iterated in time; the origin is always a fixed point,

@@ -295,7 +295,8 @@ struct Chapter2: ParsableCommand {
         let output = try ChapterOutput(options: common, slug: "02-fixed-points")
         var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
 
-        // MARK: one unit
+        //: ### The one-unit GRU, computed
+        report.section("The one-unit GRU, computed")
         var bifurcationFigure = Figure("bifurcation-diagram", layout: .init(rows: 1, columns: 2), panelSize: (560, 440))
         var branchTable = TextTable(title: "Fixed points h* of the one-unit GRU (s = stable, u = unstable)",
                                     columns: ["case", "w_hh", "fixed points", "f′(h*)"], formats: ["", "%.2f", "", ""])
@@ -368,7 +369,8 @@ struct Chapter2: ParsableCommand {
         report.table(critical)
         try output.write(bifurcationFigure)
 
-        // MARK: the Jacobian identity
+        //: ### The Jacobian identity, checked
+        report.section("The Jacobian identity, checked")
         var rng = SeededGenerator(seed: common.seed)
         var identity = TextTable(title: "J(0) against ½I + ¼W_hh (random weights, H = \(hidden))",
                                  columns: ["form", "max |J_fd − (½I + ¼W)|", "max |J_analytic − (½I + ¼W)|"], formats: ["", "%.2e", "%.2e"])
@@ -387,7 +389,8 @@ struct Chapter2: ParsableCommand {
         report.note(String(format: "Largest difference between the finite-difference Jacobian and ½I + ¼W_hh: %.2e (central differences, step 1e-6).", worst))
         values["jacobian.max_difference"] = String(format: "%.2e", worst)
 
-        // MARK: eigenvalues
+        //: ### The eigenvalues of J at the origin
+        report.section("The eigenvalues of J at the origin")
         var eigenData = DataTable(columns: ["norm", "re", "im"], comments: [
             "Chapter 2: eigenvalues mu = 1/2 + lambda/4 of J = I/2 + W_hh/4 for a Gaussian \(eigenSize)x\(eigenSize) W_hh",
             "rescaled to spectral norm `norm` (seed \(common.seed)).",
@@ -450,7 +453,8 @@ struct Chapter2: ParsableCommand {
         try output.write(eigenSymmetric, name: "eigenvalues-symmetric.dat")
         try output.write(eigenFigure)
 
-        // MARK: fixed points of an H-unit GRU
+        //: ### Fixed points of an H-unit GRU
+        report.section("Fixed points of an H-unit GRU")
         var finderTable = TextTable(title: "Fixed points of an H = \(hidden) GRU (symmetric W_hh, leading eigenvalue +‖W_hh‖₂, random gates)",
                                     columns: ["‖W_hh‖₂", "found", "‖h*‖₂", "ρ(∂F/∂h(h*))", "stable", "‖F(h*) − h*‖"],
                                     formats: ["%.1f", "", "%.4f", "%.4f", "", "%.1e"])
@@ -481,7 +485,8 @@ struct Chapter2: ParsableCommand {
          what chapter 3 turns into a gradient explosion.
          */
 
-        // MARK: phase portraits
+        //: ### Phase portraits in two dimensions
+        report.section("Phase portraits in two dimensions")
         var prng = SeededGenerator(seed: common.seed &+ 7)
         let base2 = Matrix<Double>([[1.0, 0.35], [0.35, 0.55]])
         var gateState = prng

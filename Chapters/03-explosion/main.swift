@@ -199,7 +199,8 @@ struct Chapter3: ParsableCommand {
         let output = try ChapterOutput(options: common, slug: "03-explosion")
         var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
 
-        // MARK: the spike
+        //: ### The spike, computed
+        report.section("The spike, computed")
         var spike = DataTable(columns: ["w_hh", "T", "dhT_dw"], comments: [
             "Chapter 3: |dh_T/dw_hh| of the one-unit GRU (w_hz = w_hr = 0, h_0 = 0.1), exact (forward mode),",
             "for w_hh = 0 ... 4 in steps of \(spikeStep).",
@@ -229,7 +230,8 @@ struct Chapter3: ParsableCommand {
         try output.write(spike, name: "gradient-spike.dat")
         try output.write(spikeFigure)
 
-        // MARK: the landscape and the one-unit runs
+        //: ### The loss landscape and the one-unit runs
+        report.section("The loss landscape and the one-unit runs")
         let scalarTask = ScalarExplosionTask(h0: 0.1, target: 0.6, steps: steps)
         var landscape = DataTable(columns: ["w_hh", "loss", "dL_dw"], comments: [
             "Chapter 3: L(w_hh) = (h_T - 0.6)^2 from h_0 = 0.1 after T = \(steps) steps (w_hz = w_hr = 0) and dL/dw_hh (exact).",
@@ -312,7 +314,8 @@ struct Chapter3: ParsableCommand {
          sooner.
          */
 
-        // MARK: H units
+        //: ### Training H units
+        report.section("Training H units")
         let task = GRUExplosionTask(hiddenSize: hidden, examples: examples, steps: steps, seed: common.seed)
         let initial = try task.initialWeights(recurrentNorm: 1.9, gateScale: 0.5, seed: common.seed &+ 1)
         let progress = ProgressBar(total: 2 * iterations, label: "training", unit: "it")

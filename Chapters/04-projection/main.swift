@@ -530,7 +530,8 @@ struct Chapter4: ParsableCommand {
         let output = try ChapterOutput(options: common, slug: "04-projection")
         var extraFiles: [URL] = []
 
-        // MARK: the 2×2 example
+        //: ### The 2×2 example, computed
+        report.section("The 2×2 example, computed")
         let e = exampleEntries
         let ex = try TwoByTwoExample(Matrix([[e[0], e[1]], [e[2], e[3]]]), threshold: c, samples: 20_000, seed: common.seed)
         func matrixTable(_ title: String, _ m: Matrix<Double>) -> TextTable {
@@ -567,7 +568,8 @@ struct Chapter4: ParsableCommand {
         }
         try output.write(ellipseFigure(ex, threshold: c))
 
-        // MARK: training
+        //: ### Training with and without P_δ
+        report.section("Training with and without P_δ")
         let memory = GRUExplosionTask(hiddenSize: hidden, examples: examples, steps: steps, seed: common.seed)
         let memoryInitial = try memory.initialWeights(recurrentNorm: 1.9, gateScale: 0.5, seed: common.seed &+ 1)
         let fade = GRUExplosionTask(hiddenSize: hidden, examples: examples, steps: fadeSteps, start: 0.5, target: 0.15, seed: common.seed)
@@ -658,7 +660,8 @@ struct Chapter4: ParsableCommand {
          model and not the unconstrained one: the paper's claim, in miniature, on a task of our own.
          */
 
-        // MARK: cost
+        //: ### The cost of the projection
+        report.section("The cost of the projection")
         let methods: [ProjectionMethod] = [.fullSVD, .eigen, .selectiveEigen, .automatic]
         let mainCase = ProjectionCase.oneAbove
         let timingProgress = ProgressBar(total: sizes.count, label: "timing", unit: "n")

@@ -174,6 +174,7 @@ struct PaperScaleSection {
     /// Prints the table, writes `paper-results.md`, `paper-results.dat` and both figures; returns
     /// the files that `output` does not list already (`paper-results.md`).
     func draw(output: ChapterOutput, report: Report) throws -> [URL] {
+        report.section("The paper's scale, from logs")
         report.table(textTable)
         let md = output.directory.appendingPathComponent("paper-results.md")
         do { try AtomicFile.write(markdown, to: md) } catch {

@@ -237,6 +237,8 @@ struct Chapter5: ParsableCommand {
         report.note("Runs: " + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
                     + (paper ? "" : "\n(quick setting: a small GRU on a slice of PTB; --scale paper runs the paper's protocol)"))
 
+        //: ### Training the runs
+        report.section("Training the runs")
         let progress = TrainingConsole(unit: "tok")
         // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
         guard let results = try sweep.perform(slurm, jobName: "ch05-penn-treebank", directory: runs,
@@ -260,6 +262,7 @@ struct Chapter5: ParsableCommand {
          paper's Tables 1–2 are not available to us (the-paper §4), so this table stands in their
          place, from the setting printed above.
          */
+        report.section("The table")
         // A run counts as trained only if it beats a predictor that ignores context: the unigram model
         // of the training tokens (add-one smoothed), scored on the same validation tokens.
         let unigram = TrivialPredictor.unigramPerplexity(train: train, vocabularySize: vocabulary, on: valid)
@@ -281,7 +284,7 @@ struct Chapter5: ParsableCommand {
         }
 
         /*:
-         ## A matched comparison (`--tune`)
+         ## A matched comparison (--tune)
 
          Comparing methods fairly means comparing them at the same learning rates with each method's
          own knob tuned at each rate — the paper's reviewers asked for exactly this. `--tune` trains
@@ -291,6 +294,7 @@ struct Chapter5: ParsableCommand {
          configurations per rate); try `--tune --lrs 10,40 --seeds 3`.
          */
         if training.tune {
+            report.section("A matched comparison (--tune)")
             let tuned = TunedComparison(summary: summary, title: "Penn Treebank, ours (\(setting)): each method's knob tuned per learning rate")
             report.table(tuned.textTable)
             files.append(try tuned.write(to: output.directory))
@@ -315,6 +319,7 @@ struct Chapter5: ParsableCommand {
          mechanism is recurrent (the gradient grows through ∂h_t/∂h_{t−1}), so it predicts that a
          blow-up starts in W_hh's blocks; the figure shows which group leads.
          */
+        report.section("The figures")
         try output.write(TrainingFigures.validation(summary, name: "valid-perplexity", title: "Validation perplexity (ours, mean ± 95 % over seeds)"))
         let top = rates.max()!
         let firstSeeds = summary.groups.filter { $0.learningRate == top }.map { $0.runs[0] }
@@ -384,6 +389,7 @@ struct Chapter5: ParsableCommand {
             and in the `trace` records of a diverged run in `runs/NAME.jsonl` (its `clipped` field says
             when clipping at 5 acted).
          */
+        report.section("In short")
         report.note((seeds.count > 1 ? summary.sentences.joined(separator: "\n") : table.outcomeSummary) + "\n"
                     + "These numbers are ours (the paper's tables are not available); the-paper §6 reference, full protocol: "
                     + "projection δ = 0.2 at rate 10 reached validation perplexity 429.7, 330.0, 277.2, 246.9 after epochs 1–4; "

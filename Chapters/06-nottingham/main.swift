@@ -199,6 +199,7 @@ struct Chapter6: ParsableCommand {
             "frames": "\(frames(music.train)) / \(frames(music.valid)) / \(frames(music.test))",
             "batch × BPTT": "\(batchSize) tunes × \(bptt) frames",
         ])
+        report.section("The baseline every run must beat")
         report.note("Trivial predictor: independent per-key frequencies of the training frames score a validation NLL of "
                     + String(format: "%.3f", frequencies) + " per time step; a run must do better to count as trained.")
         var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
@@ -279,6 +280,7 @@ struct Chapter6: ParsableCommand {
          5. Predict whether the paper's GRU form changes the picture under the assumptions, then run
             `ch06-nottingham --model assumptions --cell reset-before --lrs 6 --seeds 3`.
          */
+        report.section("In short")
         report.note("These numbers are ours; the paper's Nottingham table and model are not available to us.")
         report.files(files + output.written)
     }
@@ -313,7 +315,12 @@ struct Chapter6: ParsableCommand {
                       "format": format.rawValue, "model": kind.rawValue])
         let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
 
-        report.section("The model \(kind.title) (--model \(kind.rawValue))", settings: [
+        //: ## Training the runs
+        //:
+        //: Each model's sweep, printed under a line that names the model; a run's console lines follow
+        //: PyTorch's word-language-model example.
+        report.section("Training the runs", settings: [
+            "--model": kind.rawValue,
             "model": kind == .assumptions ? "input layer \(hidden) × 0.01, GRU without biases" : "raw frames, GRU with biases",
             "GRU": "\(hidden) (\(cell))", "epochs": "\(epochs)", "seeds": seeds.map(String.init).joined(separator: ","),
             "clip": "\(clip)", "δ": "\(delta)", "divergence": "NLL > \(String(format: "%.1f", bound))",
@@ -343,6 +350,7 @@ struct Chapter6: ParsableCommand {
          trained (`summary.md`; `summary-raw.md` for the second model). Every run's own row is in
          `results.md` (`results-raw.md`). They are *our* numbers, standing in for the paper's.
          */
+        report.section("The tables", settings: ["--model": kind.rawValue])
         let baseline = ResultsTable.Baseline(name: "per-key frequencies", metric: frequencies)
         let setting = (paper ? "our reading of the paper's setting" : "quick setting") + ", " + kind.title
         let table = ResultsTable(results: results, title: "Nottingham, ours (\(setting)), every run", baseline: baseline)

@@ -258,6 +258,8 @@ struct Chapter8: ParsableCommand {
                                      "tokens": "\(train.count) / \(valid.count)", "epochs": "\(epochs)", "η": RunConfiguration.number(lr),
                                      "clip": RunConfiguration.number(clip), "δ": RunConfiguration.number(delta), "seed": "\(common.seed)"])
             let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabulary, embeddingSize: hidden, hiddenSize: hidden)
+            //: ### Training the models
+            report.section("Training the models")
             let progress = TrainingConsole(unit: "tok")
             models = try names.map { name in
                 try trainModel(method: TrainingOptions.method(name, clip: clip, delta: delta), configuration: config, seed: common.seed,
@@ -268,7 +270,8 @@ struct Chapter8: ParsableCommand {
         }
         guard !models.isEmpty else { throw ChapterError.message("no model to analyse") }
 
-        // MARK: analysis
+        //: ### Analysing the models
+        report.section("Analysing the models")
         // The analysis solves many small (H×H) systems: one BLAS thread avoids OpenBLAS's threading
         // overhead on them (and makes its numbers independent of the thread count).
         let threads = BLAS.threads
@@ -318,6 +321,7 @@ struct Chapter8: ParsableCommand {
          3. Predict whether tightening the bound changes the Lyapunov exponent of the projected model, then
             run `--methods project,rescale --delta 0.8` and compare the along-data table with the default run.
          */
+        report.section("In short")
         report.note("In short (this run): " + zip(models, analyses).map { m, a in
             let origin = a.inputs[0].points.first { $0.norm == 0 }
             let kind = origin.map { $0.isStable ? "stable origin" : "origin a \($0.classification)" } ?? "origin not found"
@@ -340,10 +344,12 @@ struct Chapter8: ParsableCommand {
 
     // MARK: sections
 
+    //: ### Computed: the stabilisers side by side
     /// The stabilisers table and figure (trained models only).
     /// `unigram`: the validation perplexity of the training slice's unigram model; a model counts as
     /// trained only if it beats it (otherwise "failed to learn").
     func stabiliserSection(_ models: [TrainedModel], delta: Double, lr: Double, unigram: Double, report: Report, output: ChapterOutput) throws {
+        report.section("Computed: the stabilisers side by side")
         var table = TextTable(title: "The stabilisers at η = \(RunConfiguration.number(lr)) (ours)",
                               columns: ["method", "outcome", "valid ppl", "final ‖W_hh‖₂", "max ‖W_hh‖₂", "acted", "‖ΔW_hh‖_F/step",
                                         "stabiliser's part/step", "ms/step"],
@@ -377,8 +383,10 @@ struct Chapter8: ParsableCommand {
         try output.write(figure)
     }
 
+    //: ### Computed: is the origin still stable?
     /// The origin table and the eigenvalue figure.
     func originSection(_ models: [TrainedModel], _ analyses: [DynamicsAnalysis], report: Report, output: ChapterOutput) throws {
+        report.section("Computed: is the origin still stable?")
         var table = TextTable(title: "The origin of the input-free map after training",
                               columns: ["model", "‖W_hh‖₂", "ρ(½I + ¼W_hh)", "ρ(∂F/∂h(0))", "λ(W_hh) outside |λ+2|<4", "outside |λ|<2", "origin"],
                               formats: ["", "%.4f", "%.4f", "%.4f", "", "", ""])
@@ -407,8 +415,10 @@ struct Chapter8: ParsableCommand {
         try output.write(figure)
     }
 
+    //: ### Computed: fixed and slow points
     /// The fixed-point table and the principal-plane figure.
     func pointsSection(_ models: [TrainedModel], _ analyses: [DynamicsAnalysis], report: Report, output: ChapterOutput) throws {
+        report.section("Computed: fixed and slow points")
         var table = TextTable(title: "Fixed and slow points (finder from states along the data)",
                               columns: ["model", "input", "fixed points", "max residual", "slow points", "PC1–2 variance"],
                               formats: ["", "", "", "%.1e", "", "%.2f"])
@@ -455,8 +465,10 @@ struct Chapter8: ParsableCommand {
         try output.write(figure)
     }
 
+    //: ### Computed: stability along real data
     /// The along-data table and figure.
     func alongDataSection(_ models: [TrainedModel], _ analyses: [DynamicsAnalysis], report: Report, output: ChapterOutput) throws {
+        report.section("Computed: stability along real data")
         let steps = analyses.first?.rhoAlong.count ?? 0
         var table = TextTable(title: "Stability along \(steps) steps of validation text",
                               columns: ["model", "mean ρ(J_t)", "max ρ(J_t)", "ρ(J_t) > 1", "mean ‖J_t‖₂", "λ_1 (per step)",

@@ -156,19 +156,19 @@ public struct BookPage: Sendable {
         terminalOutput.map(Self.outputCells) ?? ("", [])
     }
 
-    /// The woven source with `cells` placed under the code of the headings they match (in order: a
-    /// cell matches the first heading of its title after the previous match), and the cells that
-    /// matched no heading.
+    /// The woven source with `cells` placed under the code of the headings they match, and the cells
+    /// that matched no heading. The first heading of a title takes every cell of that title, in the
+    /// run's order: a chapter whose code runs twice (once per model, say) shows both outputs under it.
     func woven(cells: [OutputCell]) -> (text: String, unplaced: [OutputCell]) {
         var out = [BookPage.sourceBegin, ""]
-        var queue = cells[...], unplaced: [OutputCell] = []
-        var open: OutputCell?
+        var queue = cells
+        var open: [OutputCell] = []
         func flush() {
-            guard let cell = open else { return }
-            open = nil
-            guard !cell.text.isEmpty else { return }
+            let text = open.map(\.text).filter { !$0.isEmpty }.joined(separator: "\n\n")
+            open = []
+            guard !text.isEmpty else { return }
             out.append(BookPage.outputBegin)
-            out.append("```text\n\(cell.text)\n```")
+            out.append("```text\n\(text)\n```")
             out.append(BookPage.outputEnd)
             out.append("")
         }
@@ -179,11 +179,8 @@ public struct BookPage: Sendable {
                     if placing {
                         for heading in Self.headings(p) {
                             flush()
-                            if let k = queue.firstIndex(where: { $0.title == heading }) {
-                                unplaced += queue[queue.startIndex..<k]
-                                open = queue[k]
-                                queue = queue[(k + 1)...]
-                            }
+                            open = queue.filter { $0.title == heading }
+                            queue.removeAll { $0.title == heading }
                         }
                     }
                     out.append(rewriteImageLinks(p))
@@ -202,11 +199,11 @@ public struct BookPage: Sendable {
             for file in supportingFiles {
                 out.append("### `Chapters/\(slug)/\(file.name)`")
                 out.append("")
-                weave(file.blocks, placing: false)
+                weave(file.blocks, placing: true)
             }
         }
         out.append(BookPage.sourceEnd)
-        return (out.joined(separator: "\n"), unplaced + queue)
+        return (out.joined(separator: "\n"), queue)
     }
 
     private func rewriteImageLinks(_ prose: String) -> String {

@@ -40,7 +40,9 @@ public struct Report: Sendable {
     }
 
     /// A blank line, a section's heading underlined with `─`, and one line of settings (`key value`, in
-    /// order): the start of a second experiment in the same chapter, below the chapter's ``header(settings:)``.
+    /// order): the start of one part of the chapter's run. The book cuts the run's output at these
+    /// titles and shows each part under the code that follows the prose heading of the same title, so
+    /// a chapter calls `report.section("Title")` where its prose says `## Title` (or `###`).
     public func section(_ heading: String, settings: KeyValuePairs<String, String> = [:]) {
         var text = "\n" + heading + "\n" + String(repeating: "─", count: heading.count) + "\n"
         if settings.count > 0 {
@@ -55,7 +57,8 @@ public struct Report: Sendable {
     /// A blank line and a paragraph of text.
     public func note(_ text: String) { emit("\n" + text) }
 
-    /// A blank line, `title:`, then one indented line per file, as a path relative to the current
+    /// A section titled `title` (underlined, like ``section(_:settings:)``, so the book shows the list
+    /// apart from the output cells), then one indented line per file, as a path relative to the current
     /// folder when it lies below it (absolute otherwise). Prints nothing when `urls` is empty.
     public func files(_ urls: [URL], title: String = "Files written") {
         guard !urls.isEmpty else { return }
@@ -65,6 +68,7 @@ public struct Report: Sendable {
             let shown = path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
             return "  " + shown
         }
-        emit("\n\(title):\n" + lines.joined(separator: "\n"))
+        section(title)
+        emit(lines.joined(separator: "\n"))
     }
 }
