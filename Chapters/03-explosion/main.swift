@@ -54,10 +54,11 @@ let spikeHorizons = [20, 100, 1000]
 /*:
  ![|∂h_T/∂w_hh| across the bifurcation](spike.png)
 
- A remark on the numbers. A scan in steps of 0.01 puts the T = 1000 peak at w_hh = 2.00 with height 7.38;
- the spike there is only about 0.01 wide, and the finer scan used here (steps of 0.001, then 10⁻⁶ around
- the best point) finds the true maximum a little to the right, about 8.03 at w_hh ≈ 2.0027. For
- T = 20 and 100 the two scans agree to the digits shown.
+ A remark on the numbers. At w_hh = 2.00 exactly, the T = 1000 height is {{spike.at_two.1000}}, and a scan in
+ steps of 0.01 would report that as the peak; but the spike is only about 0.01 wide, and the finer scan used
+ here (steps of 0.001, then 10⁻⁶ around the best point) finds the true maximum a little to the right,
+ {{spike.peak.1000}} at w_hh ≈ {{spike.peak_w.1000}}. (Numbers like these, which a run measures, are recorded
+ by the chapter under a name that the source's prose cites; the book shows the values of its quick run.)
 
  ## A loss with a cliff
 
@@ -112,6 +113,42 @@ func summaryRow(_ name: String, _ records: [ExplosionTrainingRecord]) -> [TableC
     return [.text(name), crossing.map { .integer($0.iteration) } ?? .empty, .number(peak.gradientNorm), .integer(peak.iteration),
             .number(peak.spectralRadius), .number(last.spectralNorm), .number(last.loss),
             .number(tail.map(\.loss).reduce(0, +) / Double(tail.count))]
+}
+
+/// The numbers the prose after the H-unit table cites, by name: where ρ(J) first reaches 1 and the
+/// jump of ‖W_hh‖₂ in that step, the lowest loss before the largest gradient, the largest gradient and
+/// the largest one-step jump of ‖W_hh‖₂ under plain SGD; the mean loss of the last 10 % of both runs;
+/// the clipped run's final ‖W_hh‖₂ and its bound η·c on a step.
+func recordTrainingValues(none: [ExplosionTrainingRecord], clip: [ExplosionTrainingRecord], stepBound: Double,
+                          into values: inout RecordedValues) {
+    func tailLoss(_ r: [ExplosionTrainingRecord]) -> Double {
+        let tail = r.suffix(max(1, r.count / 10))
+        return tail.map(\.loss).reduce(0, +) / Double(tail.count)
+    }
+    if let c = none.firstIndex(where: { $0.spectralRadius >= 1 }), c + 1 < none.count {
+        values["none.crossing"] = "\(none[c].iteration)"
+        values["none.crossing_from"] = String(format: "%.1f", none[c].spectralNorm)
+        values["none.crossing_to"] = String(format: "%.1f", none[c + 1].spectralNorm)
+    }
+    if let peak = none.indices.max(by: { none[$0].gradientNorm < none[$1].gradientNorm }) {
+        values["none.peak_gradient"] = String(format: "%.1f", none[peak].gradientNorm)
+        values["none.peak_iteration"] = "\(none[peak].iteration)"
+        if let low = none[..<peak].indices.min(by: { none[$0].loss < none[$1].loss }) {
+            values["none.low_loss"] = String(format: "%.1e", none[low].loss)
+            values["none.low_loss_iteration"] = "\(none[low].iteration)"
+        }
+    }
+    if none.count > 1, let j = (0 ..< none.count - 1).max(by: { none[$0 + 1].spectralNorm - none[$0].spectralNorm
+                                                                  < none[$1 + 1].spectralNorm - none[$1].spectralNorm }) {
+        values["none.jump_from"] = String(format: "%.1f", none[j].spectralNorm)
+        values["none.jump_to"] = String(format: "%.1f", none[j + 1].spectralNorm)
+    }
+    if !none.isEmpty { values["none.tail_loss"] = String(format: "%.2f", tailLoss(none)) }
+    if let last = clip.last {
+        values["clip.final_norm"] = String(format: "%.1f", last.spectralNorm)
+        values["clip.tail_loss"] = String(format: "%.1e", tailLoss(clip))
+    }
+    values["clip.step_bound"] = String(format: "%.2g", stepBound)
 }
 
 func trainingFigure(_ name: String, none: [ExplosionTrainingRecord], clip: [ExplosionTrainingRecord],
@@ -221,6 +258,9 @@ struct Chapter3: ParsableCommand {
             let peak = GradientSpike.peak(steps: t, step: spikeStep)
             let atTwo = abs(ScalarGRU(wHH: 2).stateAndSensitivity(from: 0.1, steps: t).dhdw)
             peaks.add([.integer(t), .number(peak.wHH), .number(peak.value), .number(atTwo)])
+            values["spike.peak.\(t)"] = String(format: "%.2f", peak.value)
+            values["spike.peak_w.\(t)"] = String(format: "%.4f", peak.wHH)
+            values["spike.at_two.\(t)"] = String(format: "%.2f", atTwo)
             spikePanel.plot(.xy(ws, vs, columns: ("w_hh", "dhT_dw"), title: "T = \(t)", style: .lines.lineType(k + 1).width(2)))
         }
         spikePanel.command("set arrow 1 from 2, graph 0 to 2, graph 1 nohead dt 3 lc rgb '#555555'")
@@ -335,19 +375,23 @@ struct Chapter3: ParsableCommand {
         table.add(summaryRow("plain SGD", none))
         table.add(summaryRow("clip at \(maxNorm)", clip))
         report.table(table)
+        recordTrainingValues(none: none, clip: clip, stepBound: learningRate * maxNorm, into: &values)
         try output.write(trainingFigure("training", none: none, clip: clip, clipLabel: "clipped at \(maxNorm)",
                                         normLabel: "‖W_{hh}‖_2", critical: 2))
 
         /*:
          With eight units (default settings: η = 3, clipping at 0.03) the picture repeats. The first gradient
-         spike comes in the first iterations, exactly as ρ(J) crosses 1: plain SGD's ‖W_hh‖₂ jumps from 2 to
-         3.5 in one step, yet the loss keeps falling (to about 2·10⁻³ by iteration 22). Then a second cliff —
-         the many-unit system has more than one bifurcation to cross as its fixed points move — produces the
-         largest gradient of the run (≈ 1.7 at iteration 24, with ρ(J) back near 1), one step throws ‖W_hh‖₂
-         from 4.2 to 6.7, the loss jumps by two orders of magnitude and then sits near 0.05 on a plateau where
-         the gradient, though far below its peak, does not vanish: the loss creeps down only slowly. With
-         clipping no step exceeds η·c = 0.09: ‖W_hh‖₂ rises smoothly to about 3.9, the loss reaches a few
-         10⁻³ and stays there, bouncing between two values with the gradient clipped on every other step. Clipping tames the symptom; the cause — dynamics that change
+         spike comes in the first iterations, exactly as ρ(J) crosses 1 (iteration {{none.crossing}}): plain
+         SGD's ‖W_hh‖₂ jumps from {{none.crossing_from}} to {{none.crossing_to}} in one step, yet the loss keeps
+         falling (to {{none.low_loss}} by iteration {{none.low_loss_iteration}}). Then a second cliff — the
+         many-unit system has more than one bifurcation to cross as its fixed points move — produces the
+         largest gradient of the run ({{none.peak_gradient}} at iteration {{none.peak_iteration}}, with ρ(J)
+         back near 1), one step throws ‖W_hh‖₂ from {{none.jump_from}} to {{none.jump_to}}, the loss jumps by
+         two orders of magnitude and then sits near {{none.tail_loss}} on a plateau where the gradient, though
+         far below its peak, does not vanish: the loss creeps down only slowly. With clipping no step exceeds
+         η·c = {{clip.step_bound}}: ‖W_hh‖₂ rises smoothly to {{clip.final_norm}}, the loss reaches
+         {{clip.tail_loss}} (mean of the last 10 % of the iterations) and stays there, bouncing between two
+         values with the gradient clipped on every other step. Clipping tames the symptom; the cause — dynamics that change
          abruptly as the weights cross a bifurcation — is still there. Chapter 4 reruns this training with the
          paper's projection, which keeps ‖W_hh‖₂ ≤ 2 − δ and so never lets the origin lose stability — at the
          price, on this task, of not being able to represent the solution, which needs ‖W_hh‖₂ > 2.

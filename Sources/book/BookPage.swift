@@ -1,4 +1,5 @@
 import Foundation
+import GRUKitChapterSupport
 
 /// One chapter of the book, woven from its source: prose as text, code as Swift code blocks,
 /// the terminal output of its quick run, its figures, and "Run it yourself".
@@ -14,30 +15,30 @@ import Foundation
 /// ``sourceEnd``; output cells inside it are wrapped in ``outputBegin`` / ``outputEnd``, so a test can
 /// remove them (``removingOutputCells(_:)``), regenerate the rest from the source and detect a page
 /// that is stale.
-public struct BookPage: Sendable {
+package struct BookPage: Sendable {
     /// The HTML comment that opens the part woven from the source alone; invisible in rendered
     /// Markdown, it lets a test find that part in a committed page.
-    public static let sourceBegin = "<!-- woven from the chapter source: begin -->"
+    package static let sourceBegin = "<!-- woven from the chapter source: begin -->"
     /// The HTML comment that closes the part woven from the source alone.
-    public static let sourceEnd = "<!-- woven from the chapter source: end -->"
+    package static let sourceEnd = "<!-- woven from the chapter source: end -->"
     /// The HTML comment that opens an output cell (what the run printed under the code before it).
-    public static let outputBegin = "<!-- output: begin -->"
+    package static let outputBegin = "<!-- output: begin -->"
     /// The HTML comment that closes an output cell.
-    public static let outputEnd = "<!-- output: end -->"
+    package static let outputEnd = "<!-- output: end -->"
 
     /// One part of a run's terminal output: the lines after the underlined title `title` up to the
     /// next underlined title (the title and its underline not included).
-    public struct OutputCell: Equatable, Sendable {
+    package struct OutputCell: Equatable, Sendable {
         /// The section title the chapter printed (`report.section`), matched against prose headings.
-        public var title: String
+        package var title: String
         /// What the run printed in that section, without leading and trailing blank lines.
-        public var text: String
+        package var text: String
     }
 
     /// Cuts terminal output at its section titles: a line followed by a line of exactly as many `─`
     /// (U+2500) characters, as `Report.section` prints them. Returns the text before the first title
     /// (the header) and the cells in order. Output without titles is all preamble.
-    public static func outputCells(_ output: String) -> (preamble: String, cells: [OutputCell]) {
+    package static func outputCells(_ output: String) -> (preamble: String, cells: [OutputCell]) {
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func isUnderline(_ i: Int) -> Bool {
             i > 0 && i < lines.count && !lines[i - 1].isEmpty && lines[i].count == lines[i - 1].count
@@ -76,7 +77,7 @@ public struct BookPage: Sendable {
 
     /// `page` without its output cells (each ``outputBegin`` … ``outputEnd`` with the blank line after
     /// it): what remains of a woven page is ``sourceSection`` again.
-    public static func removingOutputCells(_ page: String) -> String {
+    package static func removingOutputCells(_ page: String) -> String {
         var out = "", rest = Substring(page)
         while let open = rest.range(of: outputBegin), let close = rest[open.upperBound...].range(of: outputEnd) {
             out += rest[..<open.lowerBound]
@@ -87,39 +88,102 @@ public struct BookPage: Sendable {
     }
 
     /// The chapter folder name, `NN-slug`.
-    public var slug: String
+    package var slug: String
     /// The literate blocks of `Chapters/NN-slug/main.swift`.
-    public var blocks: [LiterateSource.Block]
+    package var blocks: [LiterateSource.Block]
     /// The chapter's other source files (name, literate blocks), woven after `main.swift` in
     /// name order under "Supporting code".
-    public var supportingFiles: [(name: String, blocks: [LiterateSource.Block])]
+    package var supportingFiles: [(name: String, blocks: [LiterateSource.Block])]
     /// What the chapter printed in its quick run (nil: not available).
-    public var terminalOutput: String?
+    package var terminalOutput: String?
     /// The chapter's `--help` text (nil: not available).
-    public var helpText: String?
+    package var helpText: String?
     /// PNG file names in `figures/NN-slug/`, in display order.
-    public var figures: [String]
+    package var figures: [String]
+    /// The values the chapters' runs recorded (`figures/NN-slug/values.tsv`), by chapter number, for the
+    /// `{{name}}` (this chapter's) and `{{NN.name}}` (chapter NN's) placeholders of the prose; nil: the
+    /// placeholders stay as written (the source-only weave).
+    package var values: [Int: RecordedValues]?
 
     /// A page for chapter `slug` (`NN-slug`) whose `main.swift` text is `source`, parsed at once
     /// by ``LiterateSource/parse(_:)``; the other inputs are optional and only add sections.
     /// Never fails: any text is a valid (if dull) literate source.
     ///   - supporting: the chapter folder's other `.swift` files as (file name, contents); they are
     ///     sorted by name and woven after `main.swift`.
-    public init(slug: String, source: String, supporting: [(name: String, source: String)] = [],
-                terminalOutput: String? = nil, helpText: String? = nil, figures: [String] = []) {
+    package init(slug: String, source: String, supporting: [(name: String, source: String)] = [],
+                terminalOutput: String? = nil, helpText: String? = nil, figures: [String] = [], values: [Int: RecordedValues]? = nil) {
         self.slug = slug
         self.blocks = LiterateSource.parse(source)
         self.supportingFiles = supporting.sorted { $0.name < $1.name }.map { ($0.name, LiterateSource.parse($0.source)) }
         self.terminalOutput = terminalOutput
         self.helpText = helpText
         self.figures = figures
+        self.values = values
+    }
+
+    /// The chapter's number, from the slug's leading digits.
+    package var chapter: Int? { Int(slug.prefix(while: \.isNumber)) }
+
+    /// The value of placeholder `key`: `NN.name` is chapter NN's `name`, anything else this chapter's.
+    func value(of key: String, in values: [Int: RecordedValues]) -> String? {
+        if let dot = key.firstIndex(of: "."), let n = Int(key[..<dot]), key[..<dot].allSatisfy(\.isNumber) {
+            return values[n]?[String(key[key.index(after: dot)...])]
+        }
+        return chapter.flatMap { values[$0]?[key] }
+    }
+
+    /// The placeholders of the prose (main.swift and the supporting files) that ``values`` cannot
+    /// resolve; empty when every cited name was recorded (or when ``values`` is nil).
+    package var unresolvedPlaceholders: [String] {
+        guard let values else { return [] }
+        var missing: [String] = []
+        for case .prose(let p) in blocks + supportingFiles.flatMap(\.blocks) {
+            for key in Self.placeholderKeys(p) where value(of: key, in: values) == nil && !missing.contains(key) { missing.append(key) }
+        }
+        return missing
+    }
+
+    /// The keys of the `{{key}}` placeholders in `text`, in order.
+    static func placeholderKeys(_ text: String) -> [String] {
+        var keys: [String] = [], rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            keys.append(String(rest[open.upperBound ..< close.lowerBound]))
+            rest = rest[close.upperBound...]
+        }
+        return keys
+    }
+
+    /// `{{key}}` replaced by `<!--{{key}}-->VALUE<!--/-->` where ``values`` has the value (the comments are
+    /// invisible in rendered Markdown and let ``normalizedForComparison(_:)`` undo the substitution).
+    func substitutingValues(_ prose: String) -> String {
+        guard let values else { return prose }
+        var out = "", rest = Substring(prose)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let key = String(rest[open.upperBound ..< close.lowerBound])
+            out += rest[..<open.lowerBound]
+            if let v = value(of: key, in: values) { out += "<!--{{\(key)}}-->\(v)<!--/-->" } else { out += "{{\(key)}}" }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// A committed page brought back to what the source alone weaves: without its output cells
+    /// (``removingOutputCells(_:)``) and with every woven value turned back into its `{{key}}`.
+    package static func normalizedForComparison(_ page: String) -> String {
+        var out = "", rest = Substring(removingOutputCells(page))
+        while let open = rest.range(of: "<!--{{"), let keyEnd = rest[open.upperBound...].range(of: "}}-->"),
+              let end = rest[keyEnd.upperBound...].range(of: "<!--/-->") {
+            out += rest[..<open.lowerBound] + "{{" + rest[open.upperBound ..< keyEnd.lowerBound] + "}}"
+            rest = rest[end.upperBound...]
+        }
+        return out + rest
     }
 
     /// `chNN-slug`, the executable's name.
-    public var executable: String { "ch" + slug }
+    package var executable: String { "ch" + slug }
 
     /// The chapter's title: the first Markdown heading in its prose, else the slug.
-    public var title: String {
+    package var title: String {
         for case .prose(let p) in blocks {
             for line in p.split(separator: "\n") where line.hasPrefix("#") {
                 return String(line.drop { $0 == "#" }.drop { $0 == " " })
@@ -129,11 +193,11 @@ public struct BookPage: Sendable {
     }
 
     /// Where the page shows figure `name` from: `figures/NN-slug/NAME` relative to `book/`.
-    public func figurePath(_ name: String) -> String { "figures/\(slug)/\(name)" }
+    package func figurePath(_ name: String) -> String { "figures/\(slug)/\(name)" }
 
     /// Image names the prose refers to with `![…](NAME.png)`, in order of appearance (repeats kept):
     /// targets ending in `.png` with no `/`, i.e. figures of the chapter's own folder.
-    public var figuresReferencedInProse: [String] {
+    package var figuresReferencedInProse: [String] {
         var names: [String] = []
         for case .prose(let p) in blocks + supportingFiles.flatMap(\.blocks) {
             var rest = Substring(p)
@@ -149,10 +213,14 @@ public struct BookPage: Sendable {
     }
 
     /// The Markdown woven from the source alone (deterministic: a function of the chapter's files).
-    public var sourceSection: String { woven(cells: []).text }
+    package var sourceSection: String {
+        var raw = self
+        raw.values = nil
+        return raw.woven(cells: []).text
+    }
 
     /// The output cells of ``terminalOutput`` (none without output).
-    public var cells: (preamble: String, cells: [OutputCell]) {
+    package var cells: (preamble: String, cells: [OutputCell]) {
         terminalOutput.map(Self.outputCells) ?? ("", [])
     }
 
@@ -183,7 +251,7 @@ public struct BookPage: Sendable {
                             queue.removeAll { $0.title == heading }
                         }
                     }
-                    out.append(rewriteImageLinks(p))
+                    out.append(substitutingValues(rewriteImageLinks(p)))
                 case .code(let c): out.append("```swift\n\(c)\n```")
                 }
                 out.append("")
@@ -217,7 +285,7 @@ public struct BookPage: Sendable {
     /// The whole page: a do-not-edit comment, ``sourceSection``, "What it prints" (when there is
     /// terminal output), "Figures" (those the prose does not already show), and "Run it yourself"
     /// with the commands and the `--help` text.
-    public var markdown: String {
+    package var markdown: String {
         var out: [String] = []
         out.append("<!-- Generated by `make book` from Chapters/\(slug)/main.swift. Do not edit: edit the chapter. -->")
         out.append("")
@@ -281,7 +349,7 @@ public struct BookPage: Sendable {
     }
 
     /// The figure the table of contents shows: the first one the prose shows, else the first PNG.
-    public var keyFigure: String? { figuresReferencedInProse.first ?? figures.first }
+    package var keyFigure: String? { figuresReferencedInProse.first ?? figures.first }
 }
 
 extension String {

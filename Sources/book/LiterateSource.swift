@@ -7,9 +7,9 @@ import Foundation
 /// which ``BookPage`` turns into a Markdown page. Prose keeps its Markdown as written (the
 /// marker and one following space are removed, and a prose block's common indentation);
 /// code blocks lose leading and trailing blank lines, and empty code blocks are dropped.
-public enum LiterateSource {
+package enum LiterateSource {
     /// One stretch of the source, either prose or code.
-    public enum Block: Equatable, Sendable {
+    package enum Block: Equatable, Sendable {
         /// Markdown prose with the `//:` or `/*: */` markers removed; consecutive prose blocks that
         /// were separated only by blank lines are one block, paragraphs joined by a blank line.
         case prose(String)
@@ -22,7 +22,7 @@ public enum LiterateSource {
     /// A blank line directly after prose separates it from the following code and belongs to
     /// neither. An unterminated `/*:` block runs to the end of the file as prose. Total: any
     /// text parses; an empty source gives no blocks.
-    public static func parse(_ source: String) -> [Block] {
+    package static func parse(_ source: String) -> [Block] {
         var blocks: [Block] = []
         var prose: [String] = [], code: [String] = []
         func flushProse() {

@@ -72,7 +72,7 @@ final class BookTests: XCTestCase {
                 XCTFail("NOT OK book/\(slug).md is missing: run `make book`"); continue
             }
             let expected = BookPage(slug: slug, source: source, supporting: supporting).sourceSection
-            if BookPage.removingOutputCells(page).contains(expected) {
+            if BookPage.normalizedForComparison(page).contains(expected) {
                 print("OK     book/\(slug).md matches Chapters/\(slug)/main.swift")
             } else {
                 XCTFail("NOT OK book/\(slug).md is stale: a file in Chapters/\(slug)/ changed; run `make book`")
@@ -131,6 +131,24 @@ final class BookTests: XCTestCase {
         // Without section titles the whole output stays in one block at the end.
         let plain = BookPage(slug: "09-x", source: source, terminalOutput: "just text\n").markdown
         XCTAssertTrue(plain.contains("## What it prints") && !plain.contains(BookPage.outputBegin))
+    }
+
+    /// Numbers from the run: `{{name}}` in the prose is woven as the value the chapter recorded (and
+    /// `{{NN.name}}` as chapter NN's); a name no run recorded is reported, and the source-only weave is
+    /// recovered from the woven page.
+    func testProseCitesRecordedValuesByName() throws {
+        let source = "//: # Three\n//: The peak is {{peak}} at {{peak.iteration}}; chapter 2 found {{02.fold}}.\nrun()\n"
+        var own = RecordedValues(), other = RecordedValues()
+        own["peak"] = "1.7"; own["peak.iteration"] = "24"; other["fold"] = "1.7573"
+        let page = BookPage(slug: "03-x", source: source, values: [3: own, 2: other])
+        XCTAssertEqual(page.unresolvedPlaceholders, [])
+        XCTAssertTrue(page.markdown.contains("The peak is <!--{{peak}}-->1.7<!--/--> at <!--{{peak.iteration}}-->24<!--/-->; "
+                                             + "chapter 2 found <!--{{02.fold}}-->1.7573<!--/-->."))
+        XCTAssertTrue(BookPage.normalizedForComparison(page.markdown).contains(page.sourceSection))
+        XCTAssertTrue(page.sourceSection.contains("The peak is {{peak}}"))
+        var partial = RecordedValues()
+        partial["peak"] = "1.7"
+        XCTAssertEqual(BookPage(slug: "03-x", source: source, values: [3: partial]).unresolvedPlaceholders, ["peak.iteration", "02.fold"])
     }
 
     /// Every chapter page shows its output in several places,
