@@ -49,7 +49,8 @@ extension TrainingFigures {
             for (k, key) in keys.enumerated() {
                 let rows = series(entry.records, key: key, traceKey: key, positive: true)
                 let group = groupLabel(String(key.dropFirst("gradient_norm[".count).dropLast()))
-                panel.plot(.data(rows.isEmpty ? [[0, .nan]] : rows, columns: ["iteration", "norm"], title: group,
+                panel.plot(.data(rows.isEmpty ? [[0, .nan]] : rows, columns: ["iteration", "norm"],
+                                 title: group + (rows.isEmpty ? " (no record before the divergence)" : ""),
                                  style: .lines.lineType(k % Figure.palette.count + 1)))
             }
             if let d = divergencePoints(entry.records) {

@@ -48,7 +48,9 @@ public enum TrainingFigures {
                 // The `trace` records of a diverged run add its last iterations one by one (gradient norm only).
                 let rows = series(entry.records, key: key, traceKey: p == 0 ? "gradient_norm" : key, positive: log)
                 let points = rows.isEmpty ? [[0, Double.nan]] : rows
-                panel.plot(.data(points, columns: ["iteration", key], title: p == 2 ? entry.name : nil,
+                // A run that diverged before its first record has no line: its key entry says so.
+                let label = entry.name + (rows.isEmpty ? " (diverged before its first record)" : "")
+                panel.plot(.data(points, columns: ["iteration", key], title: p == 2 ? label : nil,
                                  style: .lines.lineType(k % Figure.palette.count + 1)))
                 if p == 0, let d = divergencePoints(entry.records) { divergences.append(d) }
             }
