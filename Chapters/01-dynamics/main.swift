@@ -57,7 +57,10 @@ import GRUKitPresentation
      f(h) = σ(w_hz h)·h + (1 − σ(w_hz h))·tanh(w_hh·σ(w_hr h)·h)
 
  GRUKit has it as `ScalarGRU(wHH:wHZ:wHR:)`: call it like a function, ask for `derivative(at:)`
- (analytic, checked against finite differences in the tests) or a `trajectory(from:steps:)`.
+ (analytic, checked against finite differences in the tests) or a `trajectory(from:steps:)`. The step
+ and its slope are a few lines each:
+
+ [[library: scalar-gru-step]]
 
  Two facts can be read off the formula. First, f(0) = 0 whatever the weights: the origin is a
  *fixed point*. Second, at h = 0 both gates equal σ(0) = ½, and differentiating gives

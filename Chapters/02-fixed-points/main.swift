@@ -126,7 +126,9 @@ func firstNonzeroStable(_ rows: [BifurcationRow], wHZ: Double, wHR: Double, grid
  threshold 2 − δ on the singular values of W_hh, not this derivation): the recurrent gate
  matrices W_hz and W_hr drop out. `InputFreeGRU` implements both forms with PyTorch's weight layout
  (one 3H×H matrix with row blocks r, z, n) and an analytic Jacobian at any h; here we check the
- identity against central finite differences for random weights.
+ identity against central finite differences for random weights. The analytic Jacobian, term by term:
+
+ [[library: gru-jacobian]]
  */
 
 /// A random 3H×H weight_hh whose W_hh block is `wHH` and whose gate blocks are N(0, (gateScale/√H)²).

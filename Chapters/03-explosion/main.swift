@@ -44,7 +44,11 @@ import GRUKitPresentation
      s_0 = 0,    s_{t+1} = f′(h_t)·s_t + ∂f/∂w_hh(h_t).
 
  `ScalarGRU.stateAndSensitivity(from:steps:)` runs it alongside the state; the tests check it against
- central finite differences. Near w_hh = 2 two things conspire: f′(h_t) ≈ 1 for many steps (the
+ central finite differences. The whole recursion is one line in a loop:
+
+ [[library: sensitivity-recursion]]
+
+ Near w_hh = 2 two things conspire: f′(h_t) ≈ 1 for many steps (the
  dynamics are critically slow, so s_t accumulates instead of decaying), and the end state depends on
  w_hh through √(w_hh − 2). The result is a spike of |∂h_T/∂w_hh| at the bifurcation that grows with T.
  */

@@ -69,6 +69,32 @@ package struct BookPage: Sendable {
         return (preamble, cells)
     }
 
+    /// A code block as Markdown, with the plumbing folded away: command-line declarations (three or
+    /// more `@Option`/`@Flag`/`@OptionGroup` lines, up to the chapter's `func run() throws {`, which stays
+    /// visible) and figure layout (a function returning a `Figure`) go into a collapsed `<details>`
+    /// block, so that the page shows the computation and the reader opens the plumbing on demand.
+    static func foldingPlumbing(_ code: String) -> String {
+        func fenced(_ c: String) -> String { "```swift\n\(c)\n```" }
+        func folded(_ c: String, _ summary: String) -> String {
+            "<details><summary>\(summary)</summary>\n\n\(fenced(c))\n\n</details>"
+        }
+        let lines = code.split(separator: "\n", omittingEmptySubsequences: false)
+        let declarations = lines.filter { l in ["@Option", "@Flag", "@OptionGroup"].contains { l.trimmingCharacters(in: .whitespaces).hasPrefix($0) } }.count
+        if declarations >= 3 {
+            if let run = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("func run() throws {") }), run > 0 {
+                let head = lines[..<run].joined(separator: "\n"), tail = lines[run...].joined(separator: "\n")
+                return folded(head, "The command line: \(declarations) options and their checks") + "\n\n" + fenced(tail)
+            }
+            return folded(code, "The command line: \(declarations) options and their checks")
+        }
+        if let first = lines.first(where: { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") && !$0.allSatisfy(\.isWhitespace) }),
+           first.hasPrefix("func "), first.contains("-> Figure {") {
+            let name = first.dropFirst("func ".count).prefix { $0 != "(" && $0 != "<" }
+            return folded(code, "Figure layout: `\(name)`")
+        }
+        return fenced(code)
+    }
+
     /// The headings of a prose block (`#`, `##`, … lines), their text without the `#`s.
     static func headings(_ prose: String) -> [String] {
         prose.split(separator: "\n").filter { $0.hasPrefix("#") }
@@ -104,6 +130,10 @@ package struct BookPage: Sendable {
     /// `{{name}}` (this chapter's) and `{{NN.name}}` (chapter NN's) placeholders of the prose; nil: the
     /// placeholders stay as written (the source-only weave).
     package var values: [Int: RecordedValues]?
+    /// The library's marked regions (``LibraryRegion/scan(_:relativeTo:)``), for the prose's
+    /// `[[library: NAME]]` requests; a request with no region is shown as written (and reported by
+    /// ``unresolvedLibraryRegions``).
+    package var library: [String: LibraryRegion]
 
     /// A page for chapter `slug` (`NN-slug`) whose `main.swift` text is `source`, parsed at once
     /// by ``LiterateSource/parse(_:)``; the other inputs are optional and only add sections.
@@ -111,7 +141,8 @@ package struct BookPage: Sendable {
     ///   - supporting: the chapter folder's other `.swift` files as (file name, contents); they are
     ///     sorted by name and woven after `main.swift`.
     package init(slug: String, source: String, supporting: [(name: String, source: String)] = [],
-                terminalOutput: String? = nil, helpText: String? = nil, figures: [String] = [], values: [Int: RecordedValues]? = nil) {
+                terminalOutput: String? = nil, helpText: String? = nil, figures: [String] = [], values: [Int: RecordedValues]? = nil,
+                library: [String: LibraryRegion] = [:]) {
         self.slug = slug
         self.blocks = LiterateSource.parse(source)
         self.supportingFiles = supporting.sorted { $0.name < $1.name }.map { ($0.name, LiterateSource.parse($0.source)) }
@@ -119,6 +150,26 @@ package struct BookPage: Sendable {
         self.helpText = helpText
         self.figures = figures
         self.values = values
+        self.library = library
+    }
+
+    /// The `[[library: NAME]]` requests of the prose that ``library`` has no region for.
+    package var unresolvedLibraryRegions: [String] {
+        var missing: [String] = []
+        for case .prose(let p) in blocks + supportingFiles.flatMap(\.blocks) {
+            for name in LibraryRegion.requests(p) where library[name] == nil && !missing.contains(name) { missing.append(name) }
+        }
+        return missing
+    }
+
+    /// The prose with each `[[library: NAME]]` line replaced by the region: a line naming its file, then
+    /// the code (the request stays as written when there is no such region).
+    func includingLibrary(_ prose: String) -> String {
+        guard prose.contains("[[library:") else { return prose }
+        return prose.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let name = LibraryRegion.requests(String(line)).first, let region = library[name] else { return String(line) }
+            return "From the library, `\(region.path)`:\n\n```swift\n\(region.code)\n```"
+        }.joined(separator: "\n")
     }
 
     /// The chapter's number, from the slug's leading digits.
@@ -251,8 +302,8 @@ package struct BookPage: Sendable {
                             queue.removeAll { $0.title == heading }
                         }
                     }
-                    out.append(substitutingValues(rewriteImageLinks(p)))
-                case .code(let c): out.append("```swift\n\(c)\n```")
+                    out.append(includingLibrary(substitutingValues(rewriteImageLinks(p))))
+                case .code(let c): out.append(Self.foldingPlumbing(c))
                 }
                 out.append("")
             }

@@ -69,6 +69,9 @@ if let template = try? String(contentsOf: ledgerTemplate, encoding: .utf8) {
     }
 }
 
+// The library routines the chapters show (`// book: NAME` … `// book: end` in Sources/).
+let library = LibraryRegion.scan(root.appendingPathComponent("Sources"), relativeTo: root)
+
 var contents: [(slug: String, title: String, key: String?)] = []
 do {
     try fm.createDirectory(at: bookDir, withIntermediateDirectories: true)
@@ -90,7 +93,11 @@ do {
             try fm.copyItem(at: figuresDir.appendingPathComponent(png), to: target.appendingPathComponent(png))
         }
         let page = BookPage(slug: slug, source: source, supporting: supporting, terminalOutput: output, helpText: helpText("ch" + slug),
-                            figures: pngs, values: recorded)
+                            figures: pngs, values: recorded, library: library)
+        if !page.unresolvedLibraryRegions.isEmpty {
+            fail("Chapters/\(slug) asks for " + page.unresolvedLibraryRegions.map { "[[library: \($0)]]" }.joined(separator: ", ")
+                 + ", but no file in Sources/ marks such a region (// book: NAME … // book: end).")
+        }
         // A page may cite only numbers its run recorded: a name no run recorded stops the book.
         let missing = page.unresolvedPlaceholders
         if !missing.isEmpty {

@@ -71,7 +71,8 @@ final class BookTests: XCTestCase {
             guard let page = try? String(contentsOf: pageURL, encoding: .utf8) else {
                 XCTFail("NOT OK book/\(slug).md is missing: run `make book`"); continue
             }
-            let expected = BookPage(slug: slug, source: source, supporting: supporting).sourceSection
+            let library = LibraryRegion.scan(Self.root.appendingPathComponent("Sources"), relativeTo: Self.root)
+            let expected = BookPage(slug: slug, source: source, supporting: supporting, library: library).sourceSection
             if BookPage.normalizedForComparison(page).contains(expected) {
                 print("OK     book/\(slug).md matches Chapters/\(slug)/main.swift")
             } else {
@@ -149,6 +150,62 @@ final class BookTests: XCTestCase {
         var partial = RecordedValues()
         partial["peak"] = "1.7"
         XCTAssertEqual(BookPage(slug: "03-x", source: source, values: [3: partial]).unresolvedPlaceholders, ["peak.iteration", "02.fold"])
+    }
+
+    /// The library routines the theory is about are woven from marked regions of Sources/ into the
+    /// chapters that ask for them; every request names an existing region.
+    func testLibraryRegionsAreWovenWhereTheProseAsksForThem() throws {
+        let file = """
+            struct A {
+                // book: step
+                /// The step.
+                func step() -> Int { 1 }
+                // book: end
+                func other() {}
+            }
+            """
+        XCTAssertEqual(LibraryRegion.parse(file).map(\.name), ["step"])
+        XCTAssertEqual(LibraryRegion.parse(file).first?.code, "/// The step.\nfunc step() -> Int { 1 }")
+        let page = BookPage(slug: "09-x", source: "//: # Nine\n//: [[library: step]]\nrun()\n",
+                            library: ["step": LibraryRegion(path: "Sources/A.swift", code: "func step() -> Int { 1 }")])
+        XCTAssertTrue(page.sourceSection.contains("From the library, `Sources/A.swift`:\n\n```swift\nfunc step() -> Int { 1 }\n```"))
+        XCTAssertEqual(BookPage(slug: "09-x", source: "//: [[library: nowhere]]\n").unresolvedLibraryRegions, ["nowhere"])
+        // Every request in the chapters names a region of the library.
+        let library = LibraryRegion.scan(Self.root.appendingPathComponent("Sources"), relativeTo: Self.root)
+        let chapters = Self.root.appendingPathComponent("Chapters")
+        var requests = 0
+        for slug in try FileManager.default.contentsOfDirectory(atPath: chapters.path).sorted() {
+            let folder = chapters.appendingPathComponent(slug)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter({ $0.hasSuffix(".swift") }) ?? [] {
+                let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                for case .prose(let p) in LiterateSource.parse(text) {
+                    for r in LibraryRegion.requests(p) {
+                        requests += 1
+                        XCTAssertNotNil(library[r], "NOT OK Chapters/\(slug)/\(name) asks for [[library: \(r)]], which Sources/ does not mark")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(requests, 3, "the chapters show the routines the theory is about")
+    }
+
+    /// Plumbing folds: option declarations up to `func run() throws {` and figure-layout functions go into
+    /// collapsed blocks; the computation stays in view.
+    func testPlumbingIsFolded() {
+        let options = """
+            struct C: ParsableCommand {
+                @OptionGroup var common: ChapterOptions
+                @Option var a = 1
+                @Flag var b = false
+                func validate() throws {}
+                func run() throws {
+                    compute()
+            """
+        let woven = BookPage.foldingPlumbing(options)
+        XCTAssertTrue(woven.hasPrefix("<details><summary>The command line: 3 options and their checks</summary>"))
+        XCTAssertTrue(woven.hasSuffix("```swift\n    func run() throws {\n        compute()\n```"))
+        XCTAssertTrue(BookPage.foldingPlumbing("/// Draws.\nfunc spikeFigure(x: Int) -> Figure {\n}").contains("<summary>Figure layout: `spikeFigure`</summary>"))
+        XCTAssertEqual(BookPage.foldingPlumbing("let x = 1"), "```swift\nlet x = 1\n```")
     }
 
     /// Every chapter page shows its output in several places,

@@ -115,6 +115,7 @@ public struct InputFreeGRU: Sendable {
         return (0..<hiddenSize).map { i in s.z[i] * h[i] + (1 - s.z[i]) * s.c[i] }
     }
 
+    // book: gru-jacobian
     /// The analytic Jacobian ∂F/∂h at h (H×H):
     ///
     ///     reset-before: diag(z) + diag((h − c) z(1−z)) W_hz
@@ -154,6 +155,7 @@ public struct InputFreeGRU: Sendable {
         }
         return j
     }
+    // book: end
 
     /// The orbit h_0, F(h_0), …, F^steps(h_0): steps + 1 states, starting with `h0` itself; a
     /// negative `steps` is treated as 0.

@@ -32,6 +32,7 @@ public struct ScalarGRU: Sendable, Equatable {
         x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
     }
 
+    // book: scalar-gru-step
     /// One step of the map, h_{t+1} = f(h_t) = z·h + (1 − z)·tanh(w_hh·r·h) with z = σ(w_hz h),
     /// r = σ(w_hr h). The sigmoid is evaluated in its overflow-free form, so any finite h is
     /// fine; |f(h)| ≤ max(|h|, 1), so trajectories stay bounded.
@@ -53,6 +54,7 @@ public struct ScalarGRU: Sendable, Equatable {
         let dz = wHZ * z * (1 - z), dr = wHR * r * (1 - r)
         return z + dz * h - dz * c + (1 - z) * (1 - c * c) * wHH * (r + dr * h)
     }
+    // book: end
 
     /// The parameter sensitivity ∂f/∂w_hh at h, holding h (and w_hz, w_hr) fixed:
     /// (1 − z)(1 − c²)·r·h with c = tanh(w_hh·r·h). It is the source term of

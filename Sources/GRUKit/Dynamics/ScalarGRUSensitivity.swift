@@ -1,5 +1,6 @@
 /// The exact derivative of the one-dimensional GRU's state after T steps with respect to w_hh.
 extension ScalarGRU {
+    // book: sensitivity-recursion
     /// (h_T, ∂h_T/∂w_hh) by forward-mode differentiation of h_{t+1} = f(h_t; w_hh):
     ///
     ///     s_0 = 0,   s_{t+1} = f′(h_t)·s_t + ∂f/∂w_hh(h_t),   s_T = ∂h_T/∂w_hh
@@ -19,6 +20,7 @@ extension ScalarGRU {
         }
         return (h, s)
     }
+    // book: end
 }
 
 /// The peak of |∂h_T/∂w_hh| over w_hh (the gradient spike of chapter 3).
