@@ -369,8 +369,9 @@ func trainingFigure(_ runs: [Run], tasks: [(name: String, learningRate: Double, 
 
  The projection needs the singular values of an n×n matrix after every step; for the paper's language
  model n = 650. A full SVD costs O(n³) (LAPACK's divide-and-conquer `gesdd`, ≈ 20n³ flops with vectors),
- several times the cost of the matrix products of one training step at that size. GRUKit's
- `SpectralProjector` computes the same matrix in cheaper ways; each is exact, by an identity:
+ paid on every step on top of the step's own matrix products; chapter 7 measures what share of a
+ training step that is. GRUKit's `SpectralProjector` computes the same matrix in cheaper ways; each is
+ exact, by an identity:
 
  - **fullSVD** (`gesdd`): the definition, P(W) = W − Σ_{σ_i > c} (σ_i − c) u_i v_iᵀ (only clipped triplets
    change W, so the update is one matrix product of inner dimension k, the number clipped).
@@ -381,7 +382,7 @@ func trainingFigure(_ runs: [Run], tasks: [(name: String, learningRate: Double, 
    compute just those (range "V"). The tridiagonal reduction (4n³/3 flops) remains; each wanted vector
    costs O(n²). Exact because the clipped triplets are exactly the eigenpairs above c².
  - **automatic** (the certified skip): first try to *prove* that nothing needs clipping. A rigorous upper
-   bound b ≥ σ_1 ≤ c means P(W) = W. Two bounds are tried, both with explicit allowances for their own
+   bound b on σ_1 with b ≤ c means P(W) = W. Two bounds are tried, both with explicit allowances for their own
    rounding: the bound carried from the previous step by Weyl's inequality σ_1(W + E) ≤ σ_1(W) + ‖E‖_F
    (an SGD step has E = −η∇, so O(1) work), and one pass over W for ‖W‖_F and √(‖W‖₁‖W‖_∞). Only if both
    fail it computes the leading eigenpairs of WᵀW (as above, requesting a few more than last time's k).
@@ -528,6 +529,7 @@ struct Chapter4: ParsableCommand {
                                  "iterations": String(iterations), "H": String(hidden), "sizes": sizes.map(String.init).joined(separator: ","),
                                  "repeats": String(repeats), "seed": String(common.seed), "BLAS core": BLAS.coreName])
         let output = try ChapterOutput(options: common, slug: "04-projection")
+        var values = RecordedValues()  // what the run measured, by name (values.tsv), for the prose that cites it
         var extraFiles: [URL] = []
 
         //: ### The 2×2 example, computed
@@ -717,6 +719,16 @@ struct Chapter4: ParsableCommand {
             caseTable.add(row)
         }
         report.table(caseTable)
+        // The timings the prose below cites, by name (milliseconds at the largest size).
+        values["cost.n"] = "\(nMax)"
+        for m in methods {
+            for tc in [mainCase, .allAbove] {
+                if let t = byCase.first(where: { $0.method == m && $0.testCase == tc }) {
+                    values["cost.\(tc.rawValue).\(methodName(m))"] = String(format: "%.1f", t.minimumMilliseconds)
+                }
+            }
+        }
+        if let skip = skips.first(where: { $0.0 == nMax }) { values["cost.weylSkip_us"] = String(format: "%.0f", 1000 * skip.1) }
 
         // Exactness: every method against the Double full SVD of the same Float matrix.
         var worst = 0.0
@@ -758,14 +770,15 @@ struct Chapter4: ParsableCommand {
         /*:
          The measured times (default sizes, Float; they vary by tens of per cent from run to run on a shared
          machine, the tables are the record of one run). All four decomposing methods grow like n³. At
-         n = 512, with one value clipped, the full SVD takes about 60–80 ms, the eigendecomposition of WᵀW
-         about half that, and the selective solver, which forms only the clipped eigenvectors, a fifth to a
-         sixth; the automatic method pays a scan and asks for a few leading eigenpairs, and costs about the
-         same as the selective one. The saving depends on how many values are clipped: when all of them
-         are (`allAbove`), the selective solver is slower than the full SVD, and the automatic method falls
-         back on the full eigendecomposition. None of them is free: a cubic cost per step is what the
-         NeurIPS reviewers objected to. The certified skip is the one saving of a different order — a few
-         microseconds, and exact — but it applies only to steps that provably cannot reach the threshold,
+         n = {{cost.n}}, with one value clipped, this run's full SVD took {{cost.oneAbove.fullSVD}} ms, the
+         eigendecomposition of WᵀW {{cost.oneAbove.eigen}} ms, and the selective solver, which forms only the
+         clipped eigenvectors, {{cost.oneAbove.selectiveEigen}} ms; the automatic method pays a scan and asks
+         for a few leading eigenpairs ({{cost.oneAbove.automatic}} ms). The saving depends on how many values
+         are clipped: when all of them are (`allAbove`) the selective solver took {{cost.allAbove.selectiveEigen}} ms
+         against {{cost.allAbove.fullSVD}} ms for the full SVD, and the automatic method falls back on the full
+         eigendecomposition ({{cost.allAbove.automatic}} ms). None of them is free: a cubic cost per step is what
+         the NeurIPS reviewers objected to. The certified skip is the one saving of a different order —
+         {{cost.weylSkip_us}} µs here, and exact — but it applies only to steps that provably cannot reach the threshold,
          and the training above shows the other regime too: on the memory task the projection is active at
          every step.
 
@@ -799,6 +812,7 @@ struct Chapter4: ParsableCommand {
          5. Predict by what factor the time of one projection grows when n doubles, then run
             `ch04-projection --sizes 128,256,512,1024` and check the cost table against n³.
          */
+        extraFiles.append(try values.write(to: output.directory))
         report.files(output.written + extraFiles)
     }
 }
