@@ -27,7 +27,8 @@ for c in $chapters; do
     "$bin/ch$c" "${args[@]}" > "$scratch/$c.stdout"
 done
 
-# Files whose content includes measured time: compared by shape (line count), not by bytes. Training
+# Files whose content includes measured time (chapter 8's stabiliser summary has ms per step): compared by
+# shape (line count), not by bytes. Training
 # logs (.jsonl) are compared by content with their "seconds" fields removed.
 timed='(^|/)(07-cost/|.*time.*|.*cost.*|values\.tsv$|.*\.checkpoint\.)'
 cd "$scratch"
