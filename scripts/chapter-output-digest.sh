@@ -27,10 +27,10 @@ for c in $chapters; do
     "$bin/ch$c" "${args[@]}" > "$scratch/$c.stdout"
 done
 
-# Files whose content includes measured time (chapter 8's stabiliser summary has ms per step): compared by
-# shape (line count), not by bytes. Training
-# logs (.jsonl) are compared by content with their "seconds" fields removed.
-timed='(^|/)(07-cost/|.*time.*|.*cost.*|values\.tsv$|.*\.checkpoint\.)'
+# Files whose content includes measured time (chapter 8's stabiliser summary has ms per step): compared
+# by shape (line count), not by bytes. Training logs (.jsonl) are compared by content with their
+# "seconds" fields removed.
+timed='(^|/)(07-cost/|.*time.*|.*cost.*|values\.tsv$|.*\.checkpoint\.|08-trained-dynamics/stabiliser-summary\.dat)'
 cd "$scratch"
 find . -type f \( -name '*.dat' -o -name '*.md' -o -name '*.tsv' -o -name '*.jsonl' -o -name '*.csv' \) \
     | sed 's|^\./||' | LC_ALL=C sort > files.txt
