@@ -1,7 +1,5 @@
 import Foundation
 import XCTest
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The book's hand-written pages are reachable from its table of contents, and no page links to a
 /// page that is not there.

@@ -1,8 +1,8 @@
 import XCTest
 import GRUKit
 @testable import grukit_book
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /// The book must stay true to the chapters: a page whose woven source differs from its
 /// chapter's main.swift is stale, and every image a page shows must exist.

@@ -1,7 +1,5 @@
 import Foundation
 import XCTest
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// `grukit-book` run as `make book` runs it, in a scratch repository.
 final class BookToolTests: XCTestCase {

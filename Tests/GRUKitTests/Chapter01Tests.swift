@@ -1,8 +1,7 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitPresentation
 
 /// Chapter 1 run as a user runs it: the table, the files, the figures, and clear errors.
 final class Chapter01Tests: XCTestCase {

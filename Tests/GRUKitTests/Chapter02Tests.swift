@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 2 run as a user runs it (tiny settings): files, columns, and the key numbers.
 final class Chapter02Tests: XCTestCase {

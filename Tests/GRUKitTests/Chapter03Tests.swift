@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 3 run as a user runs it (tiny settings): files, columns, and the spike peaks.
 final class Chapter03Tests: XCTestCase {

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 4 run as a user runs it (tiny settings): files and columns, the projected run's
 /// constraint, the exactness check, and the 2×2 example against the closed-form singular values.

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 5's paper-scale section (`--from-logs DIR`), drawn from a small folder of synthetic logs
 /// whose every number is chosen here, so that the table, the .dat files and the comparison with the

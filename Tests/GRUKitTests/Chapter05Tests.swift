@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 5 run as a user runs it, on a small generated corpus (no real data needed), plus one
 /// run on the real PTB that skips when it is absent.

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 6 run as a user runs it, on generated piano rolls in the text format, plus one run
 /// on the real Nottingham data that skips when it is absent.

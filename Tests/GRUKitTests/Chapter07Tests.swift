@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 7 run as a user runs it, in a tiny setting on random tokens: every data file with
 /// exactly its named columns, shares in [0, 1], the projector's action counts adding up and

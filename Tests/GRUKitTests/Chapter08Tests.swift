@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Chapter 8 run as a user runs it, on the small generated corpus: trained models, and chapter 5's
 /// checkpoints with --checkpoints.

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /// The chapter conventions: aligned tables, the progress bar, the output folder.
 final class ChapterHelperTests: XCTestCase {

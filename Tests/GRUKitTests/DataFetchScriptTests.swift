@@ -1,7 +1,5 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Runs `scripts/fetch-data.sh` with a temporary data folder, checksum file, source folder and
 /// a stub download command, and checks what it installs, refuses and says.

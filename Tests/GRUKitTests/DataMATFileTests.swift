@@ -1,7 +1,5 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 final class DataMATFileTests: XCTestCase {
     /// A level-5 file built byte by byte from the format specification: one 2×3 uint8 variable

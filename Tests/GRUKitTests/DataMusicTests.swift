@@ -1,7 +1,5 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 @testable import gru
 
 final class DataMusicTests: XCTestCase {

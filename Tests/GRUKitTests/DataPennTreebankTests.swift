@@ -1,7 +1,6 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 final class DataPennTreebankTests: XCTestCase {
     func testTinyCorpusIdsByFirstOccurrence() throws {

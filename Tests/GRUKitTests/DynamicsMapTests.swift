@@ -1,8 +1,6 @@
 import XCTest
 import Foundation
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The N-dimensional input-free GRU map: analytic Jacobian, the theorem J(0) = ½I + ¼W_hh, fixed points.
 final class DynamicsMapTests: XCTestCase {

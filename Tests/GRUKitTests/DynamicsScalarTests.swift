@@ -1,8 +1,6 @@
 import XCTest
 import Foundation
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Fixed points, bifurcations and the exact w_hh-derivative of the one-dimensional GRU.
 final class DynamicsScalarTests: XCTestCase {

@@ -1,8 +1,6 @@
 import XCTest
 import Foundation
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The explosion tasks of chapter 3: exact gradients against central differences, and the methods.
 final class DynamicsTaskTests: XCTestCase {

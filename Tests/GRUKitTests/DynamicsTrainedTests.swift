@@ -1,8 +1,7 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 /// The analysis of trained GRUs (chapter 8) on maps whose answers are known: the fixed-point finder
 /// from given starts, slow points, finite-time Lyapunov exponents, the state map of a layer with

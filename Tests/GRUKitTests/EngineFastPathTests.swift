@@ -3,8 +3,6 @@ import XCTest
 import Glibc
 #endif
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The training step's fast paths against their plain definitions: the vectorised e^x against
 /// the C library's expf, the Float softmax cross-entropy against a Double evaluation, the

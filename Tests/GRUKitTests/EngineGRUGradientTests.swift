@@ -1,7 +1,5 @@
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Gradient checks of the GRU layer in Double: every parameter, the inputs x and the initial
 /// state h_0, for both forms, with and without biases, against central finite differences.

@@ -1,7 +1,5 @@
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The losses against direct Double computations, including logits of ±1e3.
 final class EngineLossTests: XCTestCase {

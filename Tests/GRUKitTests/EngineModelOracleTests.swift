@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The models' losses against a plain, slow, direct evaluation written here from the equations
 /// (the-paper §1 for the two GRU forms, the-paper §4 for the compositions): nested loops over Double

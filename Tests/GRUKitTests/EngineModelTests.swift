@@ -1,7 +1,5 @@
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Embedding, dropout, truncated BPTT and the two model compositions, end to end.
 final class EngineModelTests: XCTestCase {

@@ -1,7 +1,5 @@
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The in-place projection P_δ, gradient clipping and the SGD step.
 final class EngineProjectionTests: XCTestCase {

@@ -1,7 +1,5 @@
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Extreme values through the engine: saturated gates, huge logits, Float against Double.
 final class EngineRobustnessTests: XCTestCase {

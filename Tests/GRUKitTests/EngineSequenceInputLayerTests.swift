@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The music model's optional input layer u_t = s · W_in x_t (``GRUSequenceModel/InputLayer``):
 /// its gradients against central differences, the GRU's input checked by hand, the bias-free

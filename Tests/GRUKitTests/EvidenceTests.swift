@@ -1,8 +1,7 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 /// The arithmetic of the evidence the training chapters report: intervals over seeds, divergence
 /// counts, the per-group gradient norms and the iterations written when a run diverges.

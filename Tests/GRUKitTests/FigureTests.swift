@@ -1,8 +1,7 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitPresentation
 
 /// The figure layer: exact script and data text for small figures (golden text), rendering by
 /// gnuplot from the written files alone, non-finite values, and error reporting.

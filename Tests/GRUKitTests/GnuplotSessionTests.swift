@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import GRUKit
-@testable import GRUKitChapterSupport
+import GRUKitChapterSupport
 @testable import GRUKitPresentation
 
 /// The gnuplot-iostream layer under the figures: data files written by `file1d` hold exactly the

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// `gru fixed-points` on small generated state dicts: its JSON parses, has exactly the documented
 /// keys, and matches the library's finder on the layer's input-free map (with and without biases).

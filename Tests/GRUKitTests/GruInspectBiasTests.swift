@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// `gru inspect` on layers with and without biases. Without biases h* = 0 is a fixed point of the
 /// input-free map and J = ½I + ¼W_hn is its Jacobian; with biases F(0) ≠ 0 and inspect reports the

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The `gru` executable, run as a user would run it.
 final class GruToolTests: XCTestCase {

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// `gru vjp`, run as a user would, against PyTorch's autograd (scripts/make-fixtures.py).
 ///

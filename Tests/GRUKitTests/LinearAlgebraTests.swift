@@ -1,7 +1,5 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Oracle tests for the BLAS/LAPACK layer: closed forms, reconstruction, orthogonality,
 /// and edge cases (1×1, zero, repeated values, NaN/Inf input).

@@ -1,7 +1,5 @@
 import Foundation
 import XCTest
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Package.swift lists the chapters (so that SwiftPM can cache the manifest): every chapter folder
 /// must be in that list, and every listed name must be a chapter folder.

@@ -1,7 +1,5 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Every way of computing P_c(W) = U diag(min(σ_i, c)) Vᵀ against the Double full-SVD
 /// reference (`SpectralProjection.projectByFullSVD`), the certified bounds against the exact

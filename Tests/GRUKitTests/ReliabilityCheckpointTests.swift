@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Checkpoints are verified before a run resumes from them: a damaged tensor, edited metadata,
 /// NaN in a parameter, a log that is not the checkpoint's or an old unchecked format is refused

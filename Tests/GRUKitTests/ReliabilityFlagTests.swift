@@ -2,8 +2,7 @@ import ArgumentParser
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 /// Hostile flags: each is refused by `validate()` with a message naming the flag (exit 64), before
 /// anything is written, instead of trapping after the run has trained (issue: reliability).

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Memory amplification in the MAT-file reader: what a variable decodes to is charged against a
 /// budget before it is allocated, so a few-MB file cannot ask for gigabytes (issue: reliability).

@@ -2,8 +2,7 @@ import ArgumentParser
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 /// Hostile files and flags that used to get misleading messages: each now gets one that says what
 /// is wrong with which file or flag, exits non-zero, and changes nothing on disk.

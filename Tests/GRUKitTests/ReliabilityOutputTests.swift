@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Outputs never destroy what is not theirs: a device, FIFO or folder at an output path is refused
 /// and left as it was, a symbolic link is followed to its target, and a replaced file keeps its

@@ -1,8 +1,7 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 /// `gru project` in low precision: ‖W_hn‖₂ ≤ 2 − δ holds for the values stored in the file, not
 /// only before rounding; and δ = 0 is refused by the one rule every entry point uses (issue:

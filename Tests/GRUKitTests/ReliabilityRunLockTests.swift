@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Two processes training the same run into the same folder: the second is refused at once,
 /// naming the holder; a stale lock file is taken over; different runs lock independently.

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Every malformed file is an error naming the file and the problem — never a trap.
 final class SafetensorsErrorTests: XCTestCase {

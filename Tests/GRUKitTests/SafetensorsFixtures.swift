@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The PyTorch-written fixtures of `scripts/make-fixtures.py` and the summary it exported with them.
 enum SafetensorsFixtures {

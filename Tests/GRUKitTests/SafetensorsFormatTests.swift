@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Writing and reading safetensors files: round trips, PyTorch's own files, byte-exact rewrites.
 final class SafetensorsFormatTests: XCTestCase {

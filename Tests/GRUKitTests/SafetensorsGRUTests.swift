@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// Finding GRU layers in PyTorch state dicts, their W_hn report and the projection, against the
 /// values torch.linalg computed when the fixtures were made.

@@ -1,7 +1,5 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 /// The one-unit GRU map: its analytic derivatives against central finite differences in Double,
 /// and the closed form f′(0) = ½ + w_hh/4.

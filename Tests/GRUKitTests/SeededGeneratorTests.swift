@@ -1,7 +1,5 @@
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
 
 final class SeededGeneratorTests: XCTestCase {
     func testSameSeedSameSequenceDifferentSeedDifferent() {

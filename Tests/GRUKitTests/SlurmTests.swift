@@ -2,8 +2,7 @@ import Foundation
 import XCTest
 import ArgumentParser
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 /// The Slurm mode of the sweeps without a cluster: the job-array script, the task's arguments, a
 /// task stopped by its signal, and chapter 5's array tasks and `--collect` run by hand.

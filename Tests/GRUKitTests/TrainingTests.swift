@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
+import GRUKitPresentation
 
 /// The training machinery in-process: schedule, generator state, log records, checkpoints,
 /// divergence, resumption and the results table.

@@ -1,8 +1,7 @@
 import Foundation
 import XCTest
 import GRUKit
-@testable import GRUKitChapterSupport
-@testable import GRUKitPresentation
+import GRUKitChapterSupport
 
 /// The trivial predictors against values computed by hand, and the "failed to learn" outcome they decide.
 final class TrivialPredictorTests: XCTestCase {
