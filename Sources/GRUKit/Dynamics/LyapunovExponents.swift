@@ -31,7 +31,7 @@ public enum LyapunovExponents {
     /// image vanishes (R_ii = 0) gives λ_i = −∞.
     /// - Parameters:
     ///   - jacobians: J_1 … J_T, each n×n (T ≥ 1).
-    ///   - count: k, 1…n (1: the maximal exponent only).
+    ///   - k: the number of exponents (argument label `count`), 1…n (1: the maximal exponent only).
     ///   - seed: the seed of Q_0.
     /// - Returns: k exponents, each (1/T) Σ log |R_t[i, i]| in nats per step.
     /// - Precondition: T ≥ 1, all J_t square of one size n, 1 ≤ k ≤ n.

@@ -236,7 +236,7 @@ public enum MeanSquaredError {
 }
 
 extension Float {
-    /// The SIMD kernel (``SoftmaxCrossEntropy/floatLossAndGradient(_:rows:classes:targets:gradient:)``).
+    /// The SIMD kernel (`SoftmaxCrossEntropy.floatLossAndGradient`).
     public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Float>, rows n: Int, classes v: Int,
                                            targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         SoftmaxCrossEntropy.floatLossAndGradient(l, rows: n, classes: v, targets: targets, gradient: gradient)
@@ -244,7 +244,7 @@ extension Float {
 }
 
 extension Double {
-    /// The scalar reference kernel (``SoftmaxCrossEntropy/referenceLossAndGradient(_:rows:classes:targets:gradient:)``).
+    /// The scalar reference kernel (`SoftmaxCrossEntropy.referenceLossAndGradient`).
     public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Double>, rows n: Int, classes v: Int,
                                            targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         SoftmaxCrossEntropy.referenceLossAndGradient(l, rows: n, classes: v, targets: targets, gradient: gradient)

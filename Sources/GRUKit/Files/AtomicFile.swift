@@ -100,12 +100,12 @@ public enum AtomicFile {
     /// Lets `fill` write the new contents into a temporary file beside the target (for writers that
     /// make the file themselves, such as gnuplot-iostream's `file1d`), then gives it the replaced
     /// file's mode and owner, flushes it and renames it over the target, with the checks of
-    /// ``write(_:to:)``.
+    /// `write(_:to:)`.
     /// - Parameters:
     ///   - url: the output, as the caller names it.
     ///   - fill: writes the whole file at the URL it is given (which does not exist yet).
     /// - Throws: what `fill` throws (the temporary file is then removed), or ``OutputFileError``
-    ///   naming `url.path` as ``write(_:to:)`` does.
+    ///   naming `url.path` as `write(_:to:)` does.
     public static func replace(_ url: URL, fill: (URL) throws -> Void) throws {
         let path = url.path
         let (target, existing) = try checkWritable(path)
@@ -163,7 +163,7 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes `text` as UTF-8 (``write(_:to:)``).
+    /// Writes `text` as UTF-8 (`write(_:to:)`).
     public static func write(_ text: String, to url: URL) throws {
         try write(Array(text.utf8), to: url)
     }

@@ -232,7 +232,7 @@ public struct SafetensorsFile: Sendable {
         try SafetensorsFile.writeAtomically(serialized(), to: url, displayName: displayName ?? url.path)
     }
 
-    /// The atomic write behind ``write(to:displayName:)``, for any bytes: ``AtomicFile/write(_:to:)``
+    /// The atomic write behind ``write(to:displayName:)``, for any bytes: `AtomicFile.write(_:to:)`
     /// (a temporary file in the target's folder, flushed, then renamed over it; symbolic links
     /// followed; only regular files or new paths replaced; mode and owner kept).
     ///

@@ -125,7 +125,7 @@ public struct LogRecord: Sendable, Equatable {
 
     /// Parses one line written by ``json``: a flat JSON object of numbers, strings, booleans
     /// and nulls (nested values are rejected), keeping the keys' order, read by the package's one
-    /// strict JSON reader (``StrictJSON``). Numbers become ``JSONValue/number(_:)`` (integers
+    /// strict JSON reader (`StrictJSON`). Numbers become ``JSONValue/number(_:)`` (integers
     /// too); a duplicate key, trailing text, nesting, a malformed or non-finite number, or an
     /// unterminated string is an error.
     /// - Parameters:

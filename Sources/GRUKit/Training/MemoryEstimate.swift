@@ -7,7 +7,7 @@ import Foundation
 ///
 /// The estimate counts Float (4-byte) values: the parameters four times (values, gradients, the
 /// checkpoint's copy and its serialised bytes) plus the forward/backward workspaces of one T×B
-/// window (``GRUWorkspace``, and for the language model the T·B×V logits). It is computed in
+/// window (`GRUWorkspace`, and for the language model the T·B×V logits). It is computed in
 /// `Double`, so sizes near `Int.max` give a huge number rather than an overflow trap.
 public enum MemoryEstimate {
     /// Bytes per stored value (the training models are `Float`).
