@@ -206,17 +206,10 @@ struct Chapter5: ParsableCommand {
         let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
         let runs = output.directory.appendingPathComponent("runs")
 
-        // One run or a grid.
-        let single = training.method != nil || training.lr != nil
-        let methods = single ? [training.method ?? .none]
-            : try training.methods.map(TrainingOptions.parseMethods) ?? (paper ? [.none, .clip, .project, .clipAndProject] : QuickSetting.methods)
-        let rates = single ? [training.lr ?? 1] : try training.lrs.map(TrainingOptions.parseRates) ?? (paper ? [1, 10] : QuickSetting.learningRates)
-        // Seeds: five at the quick scale, one (--seed) for a single run or the paper's protocol.
-        let seeds = try training.seeds.map(TrainingOptions.parseSeeds)
-            ?? (single || paper ? [common.seed] : (1 ... QuickSetting.seeds).map(UInt64.init))
-        // --tune: every method's knob over its grid at every rate (see "A matched comparison").
-        let trainingMethods = training.tune ? TunedComparison.methods()
-            : methods.map { TrainingOptions.method($0, clip: clip, delta: delta) }
+        // One run or a grid; --tune: every method's knob over its grid at every rate (see "A matched comparison").
+        let (trainingMethods, rates, seeds) = try training.selection(
+            paper: paper, seed: common.seed, clip: clip, delta: delta,
+            quickMethods: QuickSetting.methods, quickRates: QuickSetting.learningRates, quickSeeds: QuickSetting.seeds)
 
         // A loss ten times that of a uniform guess (ln V) counts as divergence (plain SGD at rate 10 in
         // the-paper §6 reached 143 at its blow-up; a uniform guess scores ln 10,000 ≈ 9.2).

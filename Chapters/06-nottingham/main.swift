@@ -296,14 +296,9 @@ struct Chapter6: ParsableCommand {
         let cell = training.cell ?? .resetAfter
         let runs = output.directory.appendingPathComponent("runs" + kind.suffix)
 
-        let single = training.method != nil || training.lr != nil
-        let methods = single ? [training.method ?? .none]
-            : try training.methods.map(TrainingOptions.parseMethods) ?? (paper ? [.none, .clip, .project, .clipAndProject] : QuickSetting.methods)
-        let rates = single ? [training.lr ?? 1] : try training.lrs.map(TrainingOptions.parseRates) ?? (paper ? [1, 10] : QuickSetting.learningRates(kind))
-        let seeds = try training.seeds.map(TrainingOptions.parseSeeds)
-            ?? (single || paper ? [common.seed] : (1 ... QuickSetting.seeds).map(UInt64.init))
-        let trainingMethods = training.tune ? TunedComparison.methods()
-            : methods.map { TrainingOptions.method($0, clip: clip, delta: delta) }
+        let (trainingMethods, rates, seeds) = try training.selection(
+            paper: paper, seed: common.seed, clip: clip, delta: delta,
+            quickMethods: QuickSetting.methods, quickRates: QuickSetting.learningRates(kind), quickSeeds: QuickSetting.seeds)
 
         // Ten times the NLL of a uniform guess (88 keys × ln 2 ≈ 61) counts as divergence.
         let bound = training.divergenceLoss ?? 10 * Double(PianoRoll.keys) * log(2)

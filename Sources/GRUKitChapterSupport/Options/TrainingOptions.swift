@@ -120,6 +120,23 @@ package struct TrainingOptions: ParsableArguments {
         }
     }
 
+    /// What the training chapters train, from these options: one run (`--method` or `--lr` given), or
+    /// the grid `--methods` × `--lrs` × `--seeds`, with `--tune` replacing the methods by every knob of
+    /// ``TunedComparison/methods(clips:deltas:)``. The defaults: at the paper's scale the four methods
+    /// at rates 1 and 10 with the one seed `--seed`; at the quick scale the chapter's own methods,
+    /// rates and seeds 1…`quickSeeds`.
+    package func selection(paper: Bool, seed: UInt64, clip: Double, delta: Double, quickMethods: [MethodName],
+                           quickRates: [Double], quickSeeds: Int) throws -> (methods: [TrainingMethod], rates: [Double], seeds: [UInt64]) {
+        let single = method != nil || lr != nil
+        let names = single ? [method ?? .none]
+            : try methods.map(Self.parseMethods) ?? (paper ? [.none, .clip, .project, .clipAndProject] : quickMethods)
+        let rates = single ? [lr ?? 1] : try lrs.map(Self.parseRates) ?? (paper ? [1, 10] : quickRates)
+        // Seeds: the quick scale's several, one (--seed) for a single run or the paper's protocol.
+        let seeds = try self.seeds.map(Self.parseSeeds) ?? (single || paper ? [seed] : (1 ... quickSeeds).map(UInt64.init))
+        let trainingMethods = tune ? TunedComparison.methods() : names.map { Self.method($0, clip: clip, delta: delta) }
+        return (trainingMethods, rates, seeds)
+    }
+
     /// Parses `--methods`: comma-separated ``MethodName`` spellings, spaces around entries
     /// ignored, e.g. `none,clip, project` → [.none, .clip, .project].
     /// - Throws: `ValidationError` naming the flag when the list is empty (`--methods ,`: a sweep
