@@ -23,4 +23,29 @@ final class ManifestTests: XCTestCase {
         }
         XCTAssertEqual(listed, listed.sorted(), "chapterFolders is in chapter order")
     }
+
+    /// The numerical core stands alone: its target depends on neither swift-argument-parser nor the
+    /// gnuplot shim, and none of its files imports them (or the presentation and chapter-support
+    /// modules); every target builds in the Swift 6 language mode.
+    func testTheCoreDependsOnNoCommandLineAndNoPresentation() throws {
+        let root = DataFixtures.repositoryRoot()
+        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let core = try XCTUnwrap(manifest.range(of: ".target(name: \"GRUKit\""), "Package.swift declares the GRUKit target")
+        let declaration = manifest[core.lowerBound...].prefix { $0 != ")" }
+        for forbidden in ["argumentParser", "ArgumentParser", "CGnuplotIostream", "GRUKitPresentation", "GRUKitChapterSupport"] {
+            XCTAssertFalse(declaration.contains(forbidden), "NOT OK the GRUKit target depends on \(forbidden): \(declaration)")
+        }
+        XCTAssertTrue(manifest.contains("swiftLanguageModes: [.v6]"), "every target in the Swift 6 language mode")
+        let sources = root.appendingPathComponent("Sources/GRUKit")
+        let files = try XCTUnwrap(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        XCTAssertGreaterThan(files.count, 50)
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for module in ["ArgumentParser", "CGnuplotIostream", "GRUKitPresentation", "GRUKitChapterSupport"]
+            where text.split(separator: "\n").contains(where: { $0.hasPrefix("import \(module)") || $0.hasPrefix("@testable import \(module)") }) {
+                XCTFail("NOT OK \(file.lastPathComponent) in the core imports \(module)")
+            }
+        }
+    }
 }
