@@ -205,4 +205,47 @@ final class WarmSubspaceProjectionTests: XCTestCase {
         print("OK     binding sequence: \(warmCertified) of 30 steps certified by the warm subspace")
         XCTAssertGreaterThanOrEqual(warmCertified, 25)
     }
+
+    // MARK: In the optimiser
+
+    /// SGD with the projection (automatic) against the same steps with the full-SVD projection,
+    /// on a 64-unit layer (block capacity 16): each step adds 0.1·u_1v_1ᵀ to the candidate block
+    /// (its leading singular pair) plus small noise everywhere, so σ_1 reaches c after a few steps
+    /// and the constraint then binds on every step. The candidate block of the 3H×H gate matrix
+    /// (row stride H) is projected in place, the warm start survives from step to step, and every
+    /// step equals the reference.
+    func testSGDStepsUseTheWarmSubspaceAndMatchFullSVD() throws {
+        let h = 64
+        let a = GRULayer<Float>(inputSize: 5, hiddenSize: h, cell: .resetAfter, bias: false, seed: 12)
+        let b = GRULayer<Float>(inputSize: 5, hiddenSize: h, cell: .resetAfter, bias: false, seed: 12)
+        let fast = SGD<Float>(), reference = SGD<Float>()
+        reference.projectionMethod = .fullSVD
+        var rng = SeededGenerator(seed: 98)
+        var methods: [ProjectionMethod: Int] = [:]
+        var binding = 0
+        for step in 0..<30 {
+            let svd = try a.candidateRecurrentWeight.converted(to: Double.self).svd()
+            for (pa, pb) in zip(a.parameters, b.parameters) {
+                var g: Matrix<Float> = Matrix<Double>.randomNormal(rows: pa.value.rows, cols: pa.value.cols, std: 0.001, using: &rng).converted()
+                if pa === a.weightHH {
+                    for i in 0..<h { for j in 0..<h { g[2 * h + i, j] -= Float(0.1 * svd.U[i, 0] * svd.Vt[0, j]) } }
+                }
+                pa.gradient = g; pb.gradient = g
+            }
+            let ra = fast.step(a.parameters, learningRate: 1, method: .project(delta: 0.2), recurrent: a)
+            _ = reference.step(b.parameters, learningRate: 1, method: .project(delta: 0.2), recurrent: b)
+            let report = try XCTUnwrap(ra.projection)
+            if report.clippedCount > 0 {
+                binding += 1
+                methods[report.method, default: 0] += 1
+            }
+            let wa = a.weightHH.value.elements.map(Double.init), wb = b.weightHH.value.elements.map(Double.init)
+            let diff = zip(wa, wb).map { abs($0 - $1) }.max()! / wb.map(abs).max()!
+            XCTAssertLessThanOrEqual(diff, 1e-5, "step \(step): \(report.method) \(report.action) differs from the full SVD by \(diff)")
+            b.weightHH.value = a.weightHH.value
+        }
+        print("OK     SGD on H = 64: \(binding) binding steps of 30, by method: \(methods)")
+        XCTAssertGreaterThanOrEqual(binding, 15, "the push should make the constraint bind")
+        XCTAssertGreaterThanOrEqual(methods[.warmSubspace] ?? 0, binding - 2, "the warm start should certify the binding steps")
+    }
 }
