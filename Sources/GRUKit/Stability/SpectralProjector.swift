@@ -31,8 +31,10 @@ public enum ProjectionMethod: String, CaseIterable, Sendable {
     /// call's leading right singular vectors (W changes little from one SGD step to the next),
     /// accepted only with an a-posteriori certificate: the residuals of the clipped pairs are at
     /// rounding level, and a Cholesky factorization of s₀I − M + Z T Zᵀ (Z the p Ritz vectors)
-    /// bounds every other singular value below c. Cost n³ (xSYRK) + n³/3 (xPOTRF) + 2n²p per
-    /// iteration, against the 4n³/3 tridiagonal reduction of ``leadingEigen``. When the
+    /// bounds every other singular value below c. Cost n³ (xSYRK) + n³/3 (xPOTRF) + 8n²p per
+    /// iteration (a degree-4 Chebyshev filter and a Rayleigh–Ritz step; two or three iterations
+    /// per training step at n = 650, p = 16), against xSYRK plus the 4n³/3 tridiagonal reduction
+    /// (half of it matrix–vector work) of ``leadingEigen``. When the
     /// certificate fails (stale start, too few iterations, a spectrum crowding c) the result
     /// comes from ``leadingEigen`` instead, whose eigenvectors then seed the next call. See
     /// ``SpectralProjector`` for the certificate and its tolerances.
@@ -93,8 +95,10 @@ public struct ProjectionReport: Sendable, Equatable {
 /// The matrix is modified only after a decomposition has succeeded (or been certified).
 ///
 /// **The warm-subspace certificate.** With M = WᵀW formed once (xSYRK), a block of p vectors
-/// (the previous call's Ritz vectors, padded with pseudo-random ones) is iterated Q ← orth(M Q)
-/// with a Rayleigh–Ritz step each time: Z = Q S, QᵀMQ = S Θ Sᵀ, residuals r_i = M z_i − θ_i z_i.
+/// (the previous call's Ritz vectors, padded with pseudo-random ones; p ≥ 16, grown until the
+/// block reaches below c) is iterated with a Rayleigh–Ritz step each time: QᵀMQ = S Θ Sᵀ, Ritz
+/// vectors Z = Q S, residuals r_i = M z_i − θ_i z_i, then Q ← orth(T₄(2M/b − I)·Z), a Chebyshev
+/// filter that damps the eigenvalues below the block's smallest Ritz value b.
 /// Let k Ritz values exceed c² (the clipped set, vectors Z_k) and τ = (c(1 + 4u))². The result
 /// W − W Z_k diag(1 − c/√θ_i) Z_kᵀ is accepted only when all of the following hold:
 ///  1. ‖r_i‖ ≤ 8√n·u·c² for every clipped pair (rounding level; the attempt is abandoned at
