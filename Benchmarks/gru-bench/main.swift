@@ -280,8 +280,8 @@ struct GRUBench: ParsableCommand {
             let methods = b.methods.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             let minMs = ms.first ?? 0, medianMs = ms.isEmpty ? 0 : Self.median(ms)
             return [
-                ("projection_share_binding", String(format: "%.4f", b.share), "  projection share of an iteration", String(format: "%.2f %%", b.share * 100)),
                 ("binding_run", quoted(description), "binding run", description),
+                ("projection_share_binding", String(format: "%.4f", b.share), "  projection share of an iteration", String(format: "%.2f %%", b.share * 100)),
                 ("binding_seconds_per_iteration", String(format: "%.5f", b.run.totalSeconds / it), "  seconds per iteration (mean)", String(format: "%.4f", b.run.totalSeconds / it)),
                 ("binding_projection_ms_mean", String(format: "%.3f", b.run.projectionSeconds / it * 1e3), "  projection ms (mean, median, min)",
                  String(format: "%.2f, %.2f, %.2f", b.run.projectionSeconds / it * 1e3, medianMs, minMs)),
