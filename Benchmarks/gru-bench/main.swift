@@ -1,7 +1,9 @@
 // gru-bench: seconds per training iteration of the paper's PTB language model (forward,
 // backward and SGD update, Float32), tokens per second, the cost of one active projection P_δ,
 // and the projection's average share of an iteration over a short training run with the
-// projection in the loop (on random tokens, or on the first windows of PTB with --data).
+// projection in the loop (on random tokens, or on the first windows of PTB with --data), and
+// again in the binding regime (learning rate 10 after a warm-up, so that the constraint
+// σ_1(W_hn) ≤ 2 − δ is active on every step).
 import ArgumentParser
 import Foundation
 import GRUKit
@@ -14,6 +16,15 @@ struct GRUBench: ParsableCommand {
         Wall-clock times on a shared machine are noisy: the iteration time reported is the \
         minimum over the timed iterations (the median is reported too), and the 1-minute load \
         average before and after the run is printed with the results.
+
+        projection_share is measured on a short run at --learning-rate, where the projection is \
+        mostly skipped by its certificate. projection_share_binding is measured where the \
+        constraint binds on every step: a fresh model is trained with project(δ) at \
+        --binding-learning-rate (10, the paper's PTB rate) for --binding-warmup untimed iterations \
+        (on PTB's windows with --data, else on random tokens), which brings σ_1(W_hn) to the \
+        threshold 2 − δ, and the share is the projection's time over the wall time of the next \
+        --binding-iterations steps. The warm-up costs about 0.3–0.4 s per iteration at the paper's \
+        shape on two cores (about two minutes for the default 300).
         """)
 
     @Option(help: "GRU form: reset-after (PyTorch/cuDNN) or reset-before (the paper's), as the chapters spell it.")
@@ -31,6 +42,18 @@ struct GRUBench: ParsableCommand {
     @Option(help: "Iterations of the training run with the projection in the loop (0 = none).") var runIterations = 30
     @Option(help: "δ of the projection in the training run (threshold c = 2 − δ).") var delta = 0.2
     @Option(help: "Learning rate of the training run.") var learningRate = 1.0
+    @Option(help: ArgumentHelp(
+        "Untimed warm-up iterations of the binding run (0 = no binding run).",
+        discussion: "The binding run trains a fresh model with project(δ) at --binding-learning-rate; after this warm-up σ_1(W_hn) sits at the threshold, so every step's projection binds. About 0.3–0.4 s per iteration at the paper's shape on two cores."))
+    var bindingWarmup = 300
+    @Option(help: "Timed iterations of the binding run (projection_share_binding).") var bindingIterations = 40
+    @Option(help: "Learning rate of the binding run (the paper's PTB rate).") var bindingLearningRate = 10.0
+    @Option(help: "Projection method of the binding run (a ProjectionMethod raw value, e.g. automatic, leadingEigen, warmSubspace).")
+    var bindingMethod: String = ProjectionMethod.automatic.rawValue
+    @Flag(help: "Only the binding run (skip the plain-SGD timing, the single projections and the short training run).")
+    var bindingOnly = false
+    @Flag(help: "After the binding run, print the singular values of W_hn above 0.8c and the step sizes seen (diagnostics).")
+    var bindingSpectrum = false
     @Option(help: "Data folder holding ptb/ptb.train.txt: the training run uses PTB's first windows instead of random tokens.")
     var data: String?
     @Option(help: "Random seed.") var seed: UInt64 = 1
@@ -51,6 +74,14 @@ struct GRUBench: ParsableCommand {
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), got \(dropout)") }
         guard delta > 0 && delta < 2 else { throw ValidationError("--delta must lie in (0, 2), got \(delta)") }
         guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+        guard bindingWarmup >= 0 else { throw ValidationError("--binding-warmup must be non-negative, got \(bindingWarmup)") }
+        guard bindingIterations > 0 else { throw ValidationError("--binding-iterations must be positive, got \(bindingIterations)") }
+        guard bindingLearningRate > 0 && bindingLearningRate.isFinite else {
+            throw ValidationError("--binding-learning-rate must be positive, got \(bindingLearningRate)")
+        }
+        guard ProjectionMethod(rawValue: bindingMethod) != nil else {
+            throw ValidationError("--binding-method must be one of \(ProjectionMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(bindingMethod)'")
+        }
     }
 
     /// The GRU form named by `--cell` (`reset-after`, `reset-before`; the camel-case spelling of
@@ -129,6 +160,75 @@ struct GRUBench: ParsableCommand {
         return s
     }
 
+    /// What the binding run measured: the timed iterations after the warm-up.
+    struct BindingSummary {
+        var run = RunSummary(name: "")
+        var warmupSeconds = 0.0
+        var projectionMilliseconds: [Double] = []
+        var methods: [String: Int] = [:]
+        var certificateRejected = 0
+        var subspaceIterations = 0
+        var sigmaBefore: [Double] = []
+        var steps: [Double] = []
+        /// The projection's share of an iteration over the timed iterations.
+        var share: Double { run.share }
+    }
+
+    /// The binding regime: a fresh model trained with project(δ) at --binding-learning-rate for
+    /// --binding-warmup untimed iterations (long enough for σ_1(W_hn) to reach c = 2 − δ and stay
+    /// there), then --binding-iterations timed ones, each with a projection that clips.
+    func bindingRun(form: GRUCell, vocabularySize: Int, windows: (Int) -> ([Int32], [Int32]), name: String) throws -> BindingSummary {
+        let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden,
+                                                           cell: form, dropout: dropout)
+        let model = GRULanguageModel<Float>(configuration: config, seed: seed)
+        model.optimizer.projectionMethod = ProjectionMethod(rawValue: bindingMethod)!
+        var b = BindingSummary()
+        b.run.name = name
+        let t0 = Self.now()
+        for i in 0..<bindingWarmup {
+            let (x, y) = windows(i)
+            _ = try model.trainStep(inputs: x, targets: y, batchSize: batch, learningRate: bindingLearningRate, method: .project(delta: delta))
+        }
+        b.warmupSeconds = Self.now() - t0
+        for j in 0..<bindingIterations {
+            let (x, y) = windows(bindingWarmup + j)
+            let t1 = Self.now()
+            let r = try model.trainStep(inputs: x, targets: y, batchSize: batch, learningRate: bindingLearningRate, method: .project(delta: delta))
+            b.run.totalSeconds += Self.now() - t1
+            b.run.iterations += 1
+            if j == 0 { b.run.firstLoss = r.loss }
+            b.run.lastLoss = r.loss
+            if let s = r.singularValueBeforeProjection { b.sigmaBefore.append(s) }
+            if let p = r.projection {
+                b.run.projectionSeconds += p.seconds
+                b.projectionMilliseconds.append(p.seconds * 1e3)
+                b.methods[p.method.rawValue, default: 0] += 1
+                if p.certificateRejected { b.certificateRejected += 1 }
+                b.subspaceIterations += p.subspaceIterations
+                switch p.action {
+                case .skipped: b.run.skipped += 1
+                case .unchanged: b.run.unchanged += 1
+                case .projected(let k): b.run.projected += 1; b.run.clippedTotal += k
+                }
+            }
+            if bindingSpectrum {
+                let h = model.gru.hiddenSize
+                let g = model.gru.weightHH.gradient.elements[(2 * h * h)..<(3 * h * h)].reduce(0.0) { $0 + Double($1) * Double($1) }
+                b.steps.append(bindingLearningRate * g.squareRoot())
+            }
+        }
+        if bindingSpectrum {
+            let c = SpectralProjection.threshold(delta: delta)
+            let s = try model.gru.candidateRecurrentWeight.converted(to: Double.self).svd().singularValues
+            let top = s.filter { $0 > 0.8 * c }.map { String(format: "%.4f", $0 / c) }
+            print("binding run: singular values / c above 0.8 (\(top.count) of \(s.count)): \(top.joined(separator: " "))")
+            print("binding run: σ_5, σ_10, σ_20, σ_40, σ_80 / c = " + [4, 9, 19, 39, 79].filter { $0 < s.count }.map { String(format: "%.3f", s[$0] / c) }.joined(separator: ", "))
+            print("binding run: ‖η∇W_hn‖_F per step: " + b.steps.map { String(format: "%.3g", $0) }.joined(separator: " "))
+            print("binding run: σ_1 before projection / c: " + b.sigmaBefore.map { String(format: "%.4f", $0 / c) }.joined(separator: " "))
+        }
+        return b
+    }
+
     func run() throws {
         BLAS.threads = threads
         if projectionMethods {
@@ -165,6 +265,57 @@ struct GRUBench: ParsableCommand {
             guard let streams = ptbStreams else { return randomWindows[i % randomWindows.count] }
             let s = streams.copyWindow(i % streams.windowCount(steps: steps), steps: steps, inputs: &inputs, targets: &targets)
             return s == steps ? (inputs, targets) : (Array(inputs[0..<(s * batch)]), Array(targets[0..<(s * batch)]))
+        }
+
+        func load(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "null" }
+        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        // The binding run's fields (JSON key, JSON value, table label, table value).
+        func bindingFields(_ b: BindingSummary?) -> [(String, String, String, String)] {
+            guard let b else { return [("projection_share_binding", "null", "binding run", "none")] }
+            let it = Double(Swift.max(1, b.run.iterations))
+            let ms = b.projectionMilliseconds.sorted()
+            let description = "\(b.run.iterations) iterations of project(δ = \(delta)) at lr \(bindingLearningRate) with method "
+                + "\(bindingMethod) on \(b.run.name), after \(bindingWarmup) untimed warm-up iterations at that rate "
+                + String(format: "(%.0f s)", b.warmupSeconds)
+            let methods = b.methods.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            let minMs = ms.first ?? 0, medianMs = ms.isEmpty ? 0 : Self.median(ms)
+            return [
+                ("binding_run", quoted(description), "binding run", description),
+                ("projection_share_binding", String(format: "%.4f", b.share), "  projection share of an iteration", String(format: "%.2f %%", b.share * 100)),
+                ("binding_seconds_per_iteration", String(format: "%.5f", b.run.totalSeconds / it), "  seconds per iteration (mean)", String(format: "%.4f", b.run.totalSeconds / it)),
+                ("binding_projection_ms_mean", String(format: "%.3f", b.run.projectionSeconds / it * 1e3), "  projection ms (mean, median, min)",
+                 String(format: "%.2f, %.2f, %.2f", b.run.projectionSeconds / it * 1e3, medianMs, minMs)),
+                ("binding_projection_ms_median", String(format: "%.3f", medianMs), "", ""),
+                ("binding_projection_ms_min", String(format: "%.3f", minMs), "", ""),
+                ("binding_skipped", "\(b.run.skipped)", "  skipped / unchanged / projected", "\(b.run.skipped) / \(b.run.unchanged) / \(b.run.projected)"),
+                ("binding_unchanged", "\(b.run.unchanged)", "", ""), ("binding_projected", "\(b.run.projected)", "", ""),
+                ("binding_clipped_mean", String(format: "%.2f", Double(b.run.clippedTotal) / it), "  clipped values per step (mean)",
+                 String(format: "%.2f", Double(b.run.clippedTotal) / it)),
+                ("binding_methods", quoted(methods), "  method that produced each result", methods),
+                ("binding_certificate_rejected", "\(b.certificateRejected)", "  warm-subspace certificate rejected", "\(b.certificateRejected)"),
+                ("binding_subspace_iterations_mean", String(format: "%.2f", Double(b.subspaceIterations) / it), "  subspace iterations per step (mean)",
+                 String(format: "%.2f", Double(b.subspaceIterations) / it)),
+                ("binding_loss_first", String(format: "%.4f", b.run.firstLoss), "  loss first → last", String(format: "%.3f → %.3f", b.run.firstLoss, b.run.lastLoss)),
+                ("binding_loss_last", String(format: "%.4f", b.run.lastLoss), "", ""),
+            ]
+        }
+        let bindingName = data != nil ? "PTB train windows 1–\(bindingWarmup + bindingIterations)" : "random tokens"
+        if bindingOnly {
+            let b = try bindingRun(form: form, vocabularySize: vocabularySize, windows: window, name: bindingName)
+            let loadAfter = Self.loadAverage()
+            let fields = bindingFields(b)
+            if json {
+                let all = fields.map { ($0.0, $0.1) } + [("peak_rss_mb", String(format: "%.1f", Self.peakResidentMiB())),
+                                                         ("load_before", load(loadBefore)), ("load_after", load(loadAfter))]
+                print("{" + all.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+            } else {
+                let rows = fields.filter { !$0.2.isEmpty }.map { ($0.2, $0.3) }
+                    + [("peak resident memory, MiB", String(format: "%.1f", Self.peakResidentMiB())),
+                       ("load average before, after", "\(load(loadBefore)), \(load(loadAfter))")]
+                let w = rows.map(\.0.count).max()!
+                for (k, v) in rows { print(k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
+            }
+            return
         }
 
         // 1. Plain SGD iterations (forward, backward, update), the PyTorch baseline's loop.
@@ -211,14 +362,15 @@ struct GRUBench: ParsableCommand {
 
         // 3. A training run with the projection in every step.
         let summary = try trainingRun(form: form, vocabularySize: vocabularySize, windows: window, name: runName)
+
+        // 4. The binding regime: the projection clips on every step (projection_share_binding).
+        let binding = bindingWarmup > 0 ? try bindingRun(form: form, vocabularySize: vocabularySize, windows: window, name: bindingName) : nil
         let loadAfter = Self.loadAverage()
         let tokensPerSecond = Double(n) / perIteration
         let (cpuModel, cores) = Self.cpu()
         let runDescription = summary.iterations > 0
             ? "\(summary.iterations) iterations of project(δ = \(delta)) at lr \(learningRate) on \(summary.name)"
             : "none"
-        func load(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "null" }
-        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
         if json {
             let fields: [(String, String)] = [
@@ -241,6 +393,7 @@ struct GRUBench: ParsableCommand {
                 ("run_skipped", "\(summary.skipped)"), ("run_unchanged", "\(summary.unchanged)"), ("run_projected", "\(summary.projected)"),
                 ("run_first_loss", String(format: "%.4f", summary.firstLoss)), ("run_last_loss", String(format: "%.4f", summary.lastLoss)),
                 ("final_loss", String(format: "%.4f", lastLoss)),
+            ] + bindingFields(binding).map { ($0.0, $0.1) } + [
                 ("peak_rss_mb", String(format: "%.1f", Self.peakResidentMiB())),
                 ("load_before", load(loadBefore)), ("load_after", load(loadAfter)),
             ]
@@ -261,6 +414,7 @@ struct GRUBench: ParsableCommand {
                 ("  projection share of an iteration", String(format: "%.2f %%", summary.share * 100)),
                 ("  skipped / unchanged / projected", "\(summary.skipped) / \(summary.unchanged) / \(summary.projected)"),
                 ("  loss first → last", String(format: "%.3f → %.3f", summary.firstLoss, summary.lastLoss)),
+            ] + bindingFields(binding).filter { !$0.2.isEmpty }.map { ($0.2, $0.3) } + [
                 ("peak resident memory, MiB", String(format: "%.1f", Self.peakResidentMiB())),
                 ("load average before, after", "\(load(loadBefore)), \(load(loadAfter))"),
             ]

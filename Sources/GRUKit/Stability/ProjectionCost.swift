@@ -65,8 +65,10 @@ public enum ProjectionCost {
     /// size, method and case. Each repetition projects a fresh copy of the same matrix with a
     /// projector built once per (n, method) (so workspace allocation is excluded, as in training);
     /// for ``ProjectionMethod/automatic`` no step size is passed, so it never skips by the Weyl
-    /// certificate and measures the check itself (scan + leading eigenpairs). Uses the current
-    /// ``BLAS/threads`` setting.
+    /// certificate and measures the check itself (scan + leading eigenpairs), and its warm start
+    /// is forgotten before each repetition (a cold call). ``ProjectionMethod/warmSubspace`` keeps
+    /// its warm start from the previous repetition of the same matrix: its best case, as in
+    /// training late on, when W moves little per step. Uses the current ``BLAS/threads`` setting.
     /// - Precondition: repeats ≥ 1, every n ≥ 1.
     /// - Throws: ``LinearAlgebraError`` from the test-matrix construction or a projection.
     public static func measure(n sizes: [Int], methods: [ProjectionMethod], cases: [ProjectionCase] = ProjectionCase.allCases,
@@ -91,6 +93,7 @@ public enum ProjectionCost {
                             original.elements.withUnsafeBufferPointer { q in p.baseAddress!.update(from: q.baseAddress!, count: q.count) }
                         }
                         projector.resetBound()
+                        if m != .warmSubspace { projector.resetWarmStart() }
                         let report = try projector.project(&w)
                         if r > 0 { times.append(report.seconds * 1000) }
                         clipped = report.clippedCount

@@ -27,7 +27,20 @@ public enum ProjectionMethod: String, CaseIterable, Sendable {
     /// all p exceed c² it repeats with range 'V'. Unlike range 'V' it always yields σ_1, which
     /// keeps the certified bound of ``SpectralProjector`` tight.
     case leadingEigen
-    /// Certified skip when a rigorous bound gives σ_1 ≤ c, else ``leadingEigen``; any LAPACK
+    /// (b) with the leading Ritz pairs of M from a subspace iteration started at the previous
+    /// call's leading right singular vectors (W changes little from one SGD step to the next),
+    /// accepted only with an a-posteriori certificate: the residuals of the clipped pairs are at
+    /// rounding level, and a Cholesky factorization of s₀I − M + Z T Zᵀ (Z the p Ritz vectors)
+    /// bounds every other singular value below c. Cost n³ (xSYRK) + n³/3 (xPOTRF) + 8n²p per
+    /// iteration (a degree-4 Chebyshev filter and a Rayleigh–Ritz step; two or three iterations
+    /// per training step at n = 650, p = 16), against xSYRK plus the 4n³/3 tridiagonal reduction
+    /// (half of it matrix–vector work) of ``leadingEigen``. When the
+    /// certificate fails (stale start, too few iterations, a spectrum crowding c) the result
+    /// comes from ``leadingEigen`` instead, whose eigenvectors then seed the next call. See
+    /// ``SpectralProjector`` for the certificate and its tolerances.
+    case warmSubspace
+    /// Certified skip when a rigorous bound gives σ_1 ≤ c, else ``warmSubspace`` when an earlier
+    /// call left leading singular vectors to start from, else ``leadingEigen``; any LAPACK
     /// failure falls back to ``fullSVD``.
     case automatic
 }
@@ -56,6 +69,11 @@ public struct ProjectionReport: Sendable, Equatable {
     public var fellBack: Bool
     /// Wall-clock time of the call.
     public var seconds: Double
+    /// True when ``ProjectionMethod/warmSubspace`` was tried and its certificate failed, so that
+    /// ``method`` (``ProjectionMethod/leadingEigen`` or ``ProjectionMethod/fullSVD``) produced the result.
+    public var certificateRejected: Bool = false
+    /// Subspace iterations of a ``ProjectionMethod/warmSubspace`` attempt (certified or not), else 0.
+    public var subspaceIterations: Int = 0
 
     /// The number of clipped singular values (0 unless `.projected`).
     public var clippedCount: Int { if case .projected(let k) = action { return k } else { return 0 } }
@@ -69,9 +87,45 @@ public struct ProjectionReport: Sendable, Equatable {
 ///     previous call plus the step size ‖ΔW‖_F (Weyl), O(1);
 ///  2. otherwise scans W once (Inf/NaN → error; ‖W‖_F and √(‖W‖₁‖W‖_∞), both ≥ σ_1) and
 ///     **skips** when either is ≤ c, O(n²);
-///  3. otherwise computes the leading eigenpairs of WᵀW above c² (``ProjectionMethod/leadingEigen``)
-///     and applies identity (b), falling back to the full SVD if LAPACK reports a failure.
-/// The matrix is modified only after a decomposition has succeeded.
+///  3. otherwise, when an earlier call left leading right singular vectors, runs the certified
+///     warm-started subspace iteration (``ProjectionMethod/warmSubspace``, below);
+///  4. otherwise, or when that certificate fails, computes the leading eigenpairs of WᵀW above c²
+///     (``ProjectionMethod/leadingEigen``) and applies identity (b), falling back to the full
+///     SVD if LAPACK reports a failure.
+/// The matrix is modified only after a decomposition has succeeded (or been certified).
+///
+/// **The warm-subspace certificate.** With M = WᵀW formed once (xSYRK), a block of p vectors
+/// (the previous call's Ritz vectors, padded with pseudo-random ones; p ≥ 16, grown until the
+/// block reaches below c) is iterated with a Rayleigh–Ritz step each time: QᵀMQ = S Θ Sᵀ, Ritz
+/// vectors Z = Q S, residuals r_i = M z_i − θ_i z_i, then Q ← orth(T₄(2M/b − I)·Z), a Chebyshev
+/// filter that damps the eigenvalues below the block's smallest Ritz value b.
+/// Let k Ritz values exceed c² (the clipped set, vectors Z_k) and τ = (c(1 + 4u))². The result
+/// W − W Z_k diag(1 − c/√θ_i) Z_kᵀ is accepted only when all of the following hold:
+///  1. ‖r_i‖ ≤ 8√n·u·c² for every clipped pair (rounding level; the attempt is abandoned at
+///     once when θ_max > 8c², where the residual floor u·√n·θ_max would not allow it);
+///  2. the Cholesky factorization (xPOTRF) of H = s₀I − M + Z T Zᵀ succeeds, with T = diag(4^m_i)
+///     the powers of 4 above θ_i + s₀ (so Z T^½ is formed exactly) and s₀ below c². By Demmel's
+///     backward error bound for Cholesky (any summation order), success means
+///     H + ΔH ⪰ 0 with ‖ΔH‖₂ ≤ γ_{n+1}/(1 − γ_{n+1})·tr H, and forming H in floating point adds at
+///     most γ_n‖W‖_F² (the Gram product: |fl(WᵀW) − WᵀW| ≤ γ_n|W|ᵀ|W|) plus
+///     γ_{p+1}(√n·s₀ + 2‖W‖_F² + 2 tr T) + u(s₀ + ‖W‖_F²) (the shift and the rank-p update).
+///     With s_cert = s₀ + those allowances, every unit x ⊥ span(Z) has ‖Wx‖² ≤ s_cert: a
+///     rigorous bound (γ_m = mu/(1 − mu)) on the part of W the block does not hold;
+///  3. s_cert < τ and Σ_{i unclipped} (‖r_i‖ + ε)²/(τ_S − θ_i) ≤ τ_S − s_cert, with
+///     τ_S = τ(1 + 16√n·u) and ε = 4n·u·max(θ_max, c²) (the class's p(n)·u allowance for the
+///     rounding of M and of the residuals). In the basis (Z_k, Z_rest, Z⊥) the compression N of M
+///     to span(Z_k)⊥ is [[Θ_rest, Gᵀ], [G, C]] with ‖g_i‖ ≤ ‖r_i‖ + ε and λ_max(C) ≤ s_cert, so
+///     by the Schur complement N ⪯ τ_S·I iff D − GᵀG/(τ_S − s_cert) ⪰ 0 (D = diag(τ_S − θ_i)),
+///     which the sum (a trace bound) implies.
+/// Then M̃ = diag(Θ_k, N) (M without the coupling F = [r_1 … r_k]) has
+/// ‖g(M̃) − diag(g(Θ_k), I)‖ ≤ 8√n·u for g(λ) = min(1, c/√λ) (N ⪯ τ_S·I: a value of N between c²
+/// and τ_S, left unclipped, is within 8√n·u·c of c), while P_c(W) = W·g(M). g is Lipschitz with
+/// constant 1/(2c²), and for symmetric matrices a Lipschitz function is Lipschitz in the Frobenius
+/// norm with the same constant, so the accepted result differs from P_c(W) by at most
+/// σ_1·√2‖F‖_F/(2c²) + 8√n·u·σ_1·√(#unclipped values in (c, c(1 + 8√n·u)]) in Frobenius norm,
+/// with ‖F‖_F ≤ 8√(nk)·u·c²: about 4√(2nk)·u·σ_1, the working precision of the Gram-matrix
+/// methods. (Z is orthonormal to O(√n·u) only; that error is of the same order.)
+/// NaN anywhere fails a comparison and rejects the certificate; Inf/NaN in W is refused before.
 ///
 /// Exactness: a skip is exact because the bound is rigorous (with explicit allowances for
 /// rounding). The decompositions are backward stable: the eigenpairs computed from M are exact
@@ -107,6 +161,25 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     private let unitRoundoff: Double
     /// Relative allowance for the rounding of a decomposition and of the update (see init).
     private let decompositionAllowance: Double
+
+    // Warm-subspace state (see ``ProjectionMethod/warmSubspace``).
+    /// The largest block: min(96, n/4), so that four n×p blocks fit in `z`; < 8 disables the method.
+    private let blockCapacity: Int
+    /// The previous call's leading right singular vectors (column-major n×blockCapacity).
+    private let warm: UnsafeMutablePointer<T>
+    /// How many columns of `warm` are valid (0: no warm start).
+    public private(set) var warmStartCount = 0
+    /// The block size to use next time (grown when the block did not reach below c).
+    private var blockSize = 0
+    /// p×p Rayleigh–Ritz matrix, Ritz values, QR scalars, residual norms (Double).
+    private let small: UnsafeMutablePointer<T>
+    private let ritz: UnsafeMutablePointer<T>
+    private let tau: UnsafeMutablePointer<T>
+    private let residuals: UnsafeMutablePointer<Double>
+    /// State of the pseudo-random padding (xorshift64*), fixed so that results are reproducible.
+    private var noise: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// Subspace iterations of the last warm-subspace attempt (for tests and benchmarks).
+    public private(set) var lastIterations = 0
 
     /// A projector for n×n matrices and the threshold c.
     /// - Precondition: n ≥ 1, c finite and > 0.
@@ -147,6 +220,16 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
                               work: qw, lwork: -1, iwork: qi), "gesvdx")
         try take(T.syevdWork(n: n, a: pa, lda: n, w: pv, work: qw, lwork: -1, iwork: qi, liwork: -1), "syevd")
         try take(T.gesddWork(m: n, n: n, a: pa, lda: n, s: pv, u: pz, ldu: n, vt: py, ldvt: n, work: qw, lwork: -1, iwork: qi), "gesdd")
+        // The warm-subspace blocks: syevd on the p×p Ritz matrix, QR of an n×p block.
+        let cap = Swift.min(96, n / 4)
+        blockCapacity = cap
+        if cap >= 8 {
+            try take(T.syevdWork(n: cap, a: pa, lda: cap, w: pv, work: qw, lwork: -1, iwork: qi, liwork: -1), "syevd")
+            try take(SubspaceKernels<T>.orthonormalize(m: n, n: cap, a: pa, lda: n, tau: pv, work: qw, lwork: -1), "geqrf")
+        }
+        let c1 = Swift.max(cap, 1)
+        warm = .allocate(capacity: n * c1); small = .allocate(capacity: c1 * c1); ritz = .allocate(capacity: c1)
+        tau = .allocate(capacity: c1); residuals = .allocate(capacity: c1)
         lwork = maxWork; liwork = maxIWork
         work = .allocate(capacity: lwork); iwork = .allocate(capacity: liwork)
     }
@@ -154,6 +237,25 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     deinit {
         a.deallocate(); z.deallocate(); y.deallocate(); values.deallocate(); colSums.deallocate()
         work.deallocate(); iwork.deallocate(); isuppz.deallocate()
+        warm.deallocate(); small.deallocate(); ritz.deallocate(); tau.deallocate(); residuals.deallocate()
+    }
+
+    /// Forgets the leading singular vectors kept for ``ProjectionMethod/warmSubspace`` (the next
+    /// call starts cold: pseudo-random vectors for that method, ``ProjectionMethod/leadingEigen``
+    /// for ``ProjectionMethod/automatic``). Never needed for correctness: the certificate does not
+    /// depend on the start.
+    public func resetWarmStart() { warmStartCount = 0; blockSize = 0 }
+
+    /// Replaces the warm start by the given unit vectors (for tests of stale or adversarial starts).
+    /// - Precondition: each vector has n entries; at most the block capacity min(96, n/4) are kept.
+    public func setWarmStart(_ vectors: [[T]]) {
+        let m = Swift.min(vectors.count, blockCapacity)
+        for j in 0..<m {
+            precondition(vectors[j].count == n, "setWarmStart: vectors must have n = \(n) entries")
+            vectors[j].withUnsafeBufferPointer { (warm + j * n).update(from: $0.baseAddress!, count: n) }
+        }
+        warmStartCount = m
+        blockSize = m
     }
 
     /// Forgets the certified bound: call it when W was changed by anything other than steps
@@ -235,7 +337,18 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         var used = method == .automatic ? ProjectionMethod.leadingEigen : method
         var result: (k: Int, sigma1: Double?)? = nil
         var fellBack = false
-        if used != .fullSVD { result = decompose(used, base, ld, upper) }
+        var rejected = false
+        // Automatic tries the warm subspace only while the clipped set is small enough to fit in a
+        // block with room below c (a spectrum with many values above c goes straight to the
+        // eigensolver instead of growing a block first).
+        let subspace = blockCapacity >= 8
+            && (method == .warmSubspace || (method == .automatic && warmStartCount > 0 && lastClipped < blockCapacity / 2))
+        if used == .warmSubspace { used = .leadingEigen }
+        if subspace {
+            result = warmSubspace(base, ld, frobeniusSquared: frob * frob)
+            if result != nil { used = .warmSubspace } else { rejected = true }
+        }
+        if result == nil && used != .fullSVD { result = decompose(used, base, ld, upper) }
         if result == nil {
             fellBack = used != .fullSVD
             used = .fullSVD
@@ -253,7 +366,8 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         let b = (k > 0 ? c : (sigma1 ?? c)) * (1 + decompositionAllowance)
         tracker.establish(b)
         return ProjectionReport(action: k > 0 ? .projected(clipped: k) : .unchanged, method: used,
-                                largestSingularValue: sigma1, certifiedBound: b, fellBack: fellBack, seconds: seconds())
+                                largestSingularValue: sigma1, certifiedBound: b, fellBack: fellBack, seconds: seconds(),
+                                certificateRejected: rejected, subspaceIterations: subspace ? lastIterations : 0)
     }
 
     // MARK: Pieces
@@ -291,6 +405,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
             var j0 = n
             while j0 > 0 && values[j0 - 1] > cut2 { j0 -= 1 }
             let s1 = Double(Swift.max(values[n - 1], 0)).squareRoot()
+            remember(a, count: n, largestLast: true)
             applyEigen(base, ld, vectors: a + j0 * n, lambdas: values + j0, k: n - j0)
             return (n - j0, s1)
         case .selectiveEigen, .selectiveEigenX:
@@ -306,10 +421,14 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
             var j0 = 0
             while j0 < got && !(values[j0] > cut2) { j0 += 1 }
             let s1: Double? = got > 0 ? Double(values[got - 1]).squareRoot() : nil
+            remember(z, count: got, largestLast: true)
             applyEigen(base, ld, vectors: z + j0 * n, lambdas: values + j0, k: got - j0)
             return (got - j0, s1)
         case .leadingEigen:
-            let p = Swift.min(n, Swift.max(lastClipped + Swift.max(4, lastClipped / 4), 8))
+            var p = Swift.min(n, Swift.max(lastClipped + Swift.max(4, lastClipped / 4), 8))
+            // Seeding a warm-subspace call: a few more vectors cost O(n²) each here and save
+            // iterations there.
+            if method != .leadingEigen && blockCapacity >= 8 { p = Swift.max(p, Swift.min(blockCapacity, 16)) }
             // Many wanted vectors: divide and conquer on all of M is cheaper than a subset.
             if 2 * p >= n { return decompose(.eigen, base, ld, upper) }
             gram(base, ld)
@@ -326,6 +445,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
             }
             var j0 = 0
             while j0 < got && !(values[j0] > cut2) { j0 += 1 }
+            remember(z, count: got, largestLast: true)
             applyEigen(base, ld, vectors: z + j0 * n, lambdas: values + j0, k: got - j0)
             return (got - j0, s1)
         case .selectiveSVD:
@@ -338,7 +458,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
             while k < got && values[k] > cut { k += 1 }
             applySVD(base, ld, k: k)
             return (k, got > 0 ? Double(values[0]) : nil)
-        case .fullSVD, .automatic:
+        case .fullSVD, .automatic, .warmSubspace:
             return nil
         }
     }
@@ -382,9 +502,217 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         var k = 0
         let cut = sigmaCut
         while k < n && values[k] > cut { k += 1 }
+        remember(z, count: n, largestLast: false)
         applySVD(base, ld, k: k)
         lastClipped = k
         return 0
+    }
+
+    /// Keeps up to ``blockCapacity`` of `count` contiguous unit vectors (length n) as the next warm
+    /// start: the last ones when `largestLast` (LAPACK's ascending eigenvalues), else the first.
+    private func remember(_ vectors: UnsafeMutablePointer<T>, count: Int, largestLast: Bool) {
+        guard blockCapacity >= 8, method == .automatic || method == .warmSubspace else { return }
+        let m = Swift.min(count, blockCapacity)
+        guard m > 0 else { return }
+        warm.update(from: vectors + (largestLast ? (count - m) * n : 0), count: m * n)
+        warmStartCount = m
+    }
+
+    // MARK: Warm-started subspace iteration
+
+    /// Column-major C(m×n) = op(A)·op(B), through the row-major xGEMM (Cᵀ = op(B)ᵀ·op(A)ᵀ).
+    @inline(__always)
+    private func gemmColumnMajor(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                                 b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+        T.gemm(transA: transB, transB: transA, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, b: a, ldb: lda, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `count` pseudo-random entries uniform in [−1, 1) (xorshift64*, reproducible).
+    private func fillNoise(_ p: UnsafeMutablePointer<T>, count: Int) {
+        for i in 0..<count {
+            noise ^= noise >> 12; noise ^= noise << 25; noise ^= noise >> 27
+            let r = noise &* 0x2545_F491_4F6C_DD1D
+            p[i] = T(Double(r >> 11) * 0x1p-52 - 1)
+        }
+    }
+
+    /// ``ProjectionMethod/warmSubspace`` on the block: M = WᵀW, subspace iteration from the warm
+    /// start, and the certificate described on ``SpectralProjector``. Returns nil, with W untouched,
+    /// when the certificate fails or LAPACK reports an error; else applies identity (b) with the
+    /// clipped Ritz pairs, keeps the Ritz vectors as the next warm start and returns (k, σ_1).
+    private func warmSubspace(_ base: UnsafeMutablePointer<T>, _ ld: Int, frobeniusSquared f2: Double) -> (k: Int, sigma1: Double?)? {
+        let cap = blockCapacity
+        let u = unitRoundoff
+        let cut = Double(sigmaCut), tauCut = cut * cut
+        // Block size: what the last call used (grown when needed), at least 16 and the warm vectors.
+        var p = Swift.min(cap, Swift.max(blockSize, warmStartCount, Swift.min(cap, Swift.max(16, 2 * lastClipped + 8))))
+        let q = z, yb = z + n * cap, zb = z + 2 * n * cap, mz = z + 3 * n * cap
+        let have = Swift.min(warmStartCount, p)
+        q.update(from: warm, count: have * n)
+        fillNoise(q + have * n, count: (p - have) * n)
+        guard SubspaceKernels<T>.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
+        gram(base, ld)
+        // Rigorous allowances of the Cholesky certificate (see the class documentation).
+        func gamma(_ m: Int) -> Double { let x = Double(m) * u; return x / (1 - x) }
+        let gramError = gamma(n) * f2
+        // Iterations: about one per bit of precision from a warm start, three times that cold.
+        let bits = -Int(u.exponent)
+        let maxIterations = have > 0 ? bits : 3 * bits
+        var k = 0, iterations = 0, converged = false
+        var thetaMax = 0.0, epsilonEstimate = 0.0
+        lastIterations = 0
+        while iterations < maxIterations {
+            iterations += 1
+            // Rayleigh–Ritz on span(Q): Y = MQ, QᵀY = SΘSᵀ, Z = QS, MZ = YS.
+            SubspaceKernels<T>.symmUpper(n: n, m: p, alpha: 1, a: a, lda: n, b: q, ldb: n, beta: 0, c: yb, ldc: n)
+            gemmColumnMajor(transA: true, transB: false, m: p, n: p, k: n, alpha: 1, a: q, lda: n, b: yb, ldb: n, beta: 0, c: small, ldc: p)
+            guard T.syevdWork(n: p, a: small, lda: p, w: ritz, work: work, lwork: lwork, iwork: iwork, liwork: liwork) == 0 else { return nil }
+            gemmColumnMajor(transA: false, transB: false, m: n, n: p, k: p, alpha: 1, a: q, lda: n, b: small, ldb: p, beta: 0, c: zb, ldc: n)
+            gemmColumnMajor(transA: false, transB: false, m: n, n: p, k: p, alpha: 1, a: yb, lda: n, b: small, ldb: p, beta: 0, c: mz, ldc: n)
+            // Residual norms ‖M z_i − θ_i z_i‖ (yb is free now).
+            yb.update(from: mz, count: n * p)
+            for i in 0..<p {
+                T.axpy(n: n, alpha: -ritz[i], x: zb + i * n, incx: 1, y: yb + i * n, incy: 1)
+                residuals[i] = Double(T.nrm2(n: n, x: yb + i * n, incx: 1))
+            }
+            thetaMax = Double(ritz[p - 1])
+            guard thetaMax.isFinite else { return nil }
+            k = 0
+            while k < p && Double(ritz[p - 1 - k]) > tauCut { k += 1 }
+            // The block must reach well below c for the Cholesky certificate to have room.
+            epsilonEstimate = gamma(n + 1) * Double(n + 2 * p) * tauCut + gramError
+            let bottomLimit = tauCut - Swift.max(0.05 * tauCut, 5 * epsilonEstimate)
+            if !(Double(ritz[0]) <= bottomLimit) {
+                guard p < cap else { return nil }
+                // Grow: keep the Ritz vectors, add pseudo-random ones.
+                let grown = Swift.min(cap, p + Swift.max(8, p / 2))
+                q.update(from: zb, count: n * p)
+                fillNoise(q + p * n, count: (grown - p) * n)
+                p = grown
+                guard SubspaceKernels<T>.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
+                continue
+            }
+            // Rounding-level residuals for the clipped pairs, relative to c² (not θ_max: the error
+            // bound grows with σ_1·‖F‖/c²). When σ_1 > 2.8c the residual floor u·√n·θ_max can exceed
+            // that, so give up at once: the eigensolver is as cheap and the regime is not training's.
+            guard thetaMax <= 8 * tauCut else { lastIterations = iterations; return nil }
+            let clippedTolerance = 8 * Double(n).squareRoot() * u * tauCut
+            var ok = true
+            for i in (p - k)..<p where !(residuals[i] <= clippedTolerance) { ok = false; break }
+            // The unclipped pairs near c must be accurate enough for step 3 to leave s₀ (below)
+            // above the bottom of the block.
+            if ok && !(schurSum(p: p, k: k, thetaMax: thetaMax) <= Swift.max(0.05 * tauCut, 5 * epsilonEstimate) / 8) { ok = false }
+            if ok { converged = true; break }
+            // Next iterate: orth(p_d(M) Z) with the Chebyshev filter below, else orth(MZ).
+            chebyshevFilter(p: p, bound: Double(ritz[0]))
+            guard SubspaceKernels<T>.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
+        }
+        lastIterations = iterations
+        guard converged else { return nil }
+
+        // The certificate: H = s₀I − M + Z T Zᵀ in `a` (upper triangle), then xPOTRF. The target
+        // for s_cert leaves τ − s_cert ≥ twice the Schur sum of step 3, twice the estimated
+        // allowances and 1 % of τ; s₀ as large as that allows, so that the factorization succeeds
+        // whenever every eigenvalue of M above s₀ lies in the block.
+        let schur = schurSum(p: p, k: k, thetaMax: thetaMax)
+        let sTarget = tauCut - Swift.max(2 * schur, 2 * epsilonEstimate, 0.01 * tauCut)
+        var traceT = 0.0
+        for i in 0..<p {
+            // t_i = 4^m ≥ θ_i + s_target: the column is scaled by 2^m exactly.
+            var scale = 1.0, t = 1.0
+            while t < Double(ritz[i]) + sTarget { t *= 4; scale *= 2 }
+            traceT += t
+            (yb + i * n).update(from: zb + i * n, count: n)
+            T.scal(n: n, alpha: T(scale), x: yb + i * n, incx: 1)
+        }
+        func formingError(_ s0: Double) -> Double {
+            gramError + gamma(p + 1) * (Double(n).squareRoot() * s0 + 2 * f2 * (1 + gamma(n)) + 2 * traceT * (1 + 4 * u * Double(n)))
+                + u * (s0 + f2 * (1 + gamma(n)))
+        }
+        // Choose s₀ so that s₀ plus every allowance stays at about s_target (tr H ≤ n·s₀ + tr T).
+        let choleskyFactor = gamma(n + 1) / (1 - gamma(n + 1))
+        let s0 = (sTarget - formingError(sTarget) - choleskyFactor * traceT) / (1 + choleskyFactor * Double(n))
+        guard s0 > 0 else { return nil }
+        let sh = T(s0)
+        for j in 0..<n {
+            let col = a + j * n
+            T.scal(n: j + 1, alpha: -1, x: col, incx: 1)
+            col[j] += sh
+        }
+        T.syrkUpper(trans: false, n: n, k: p, alpha: 1, a: yb, lda: n, beta: 1, c: a, ldc: n)
+        var traceH = 0.0
+        for j in 0..<n { traceH += Double(a[j * n + j]) }
+        traceH *= 1 + 2 * Double(n) * 0x1p-53
+        guard SubspaceKernels<T>.potrfUpper(n: n, a: a, lda: n) == 0 else {
+            // An eigenvalue above s₀ outside the block (or a stale start): a larger block next time.
+            blockSize = Swift.min(cap, p + 8)
+            return nil
+        }
+        let underflow = 4 * Double(n) * Double(n + 2) * Double(T.leastNormalMagnitude)
+        let sCert = Double(sh) + choleskyFactor * traceH + formingError(Double(sh)) + underflow
+        guard sCert < tauCut, schurSum(p: p, k: k, thetaMax: thetaMax) <= schurCut - sCert else { return nil }
+
+        // Certified: keep the Ritz vectors for the next call, then apply (b) with the clipped ones.
+        warm.update(from: zb, count: n * p)
+        warmStartCount = p
+        blockSize = p
+        applyEigen(base, ld, vectors: zb + (p - k) * n, lambdas: ritz + (p - k), k: k)
+        // σ_1 is known only when clipped (the top pair then has a rounding-level residual); with
+        // nothing clipped the top Ritz value is only a lower bound, and the caller's carried bound
+        // falls back to c (all values are certified ≤ c).
+        return (k, k > 0 ? Swift.max(thetaMax, 0).squareRoot() : nil)
+    }
+
+    /// Q ← p_d(M)·Z for the Ritz vectors Z (in the block `zb`, M Z in `mz`), p_d(λ) = T_d(2λ/b − 1)
+    /// the degree-d Chebyshev polynomial, which is bounded by 1 on [0, b] and grows fastest outside:
+    /// with b at the bottom of the block's Ritz values, the unwanted eigenvalues (≤ λ_{p+1} ≲ b)
+    /// are damped and a wanted λ gains T_d(2λ/b − 1) per filter (for λ = 1.25b and d = 4: 23.5,
+    /// where d plain iterations gain 1.25⁴ ≈ 2.4). Three-term recurrence X_{j+1} = (4/b)·M X_j −
+    /// 2X_j − X_{j−1}, one xSYMM per degree. Only the speed depends on b; with b ≤ 0 (a zero or
+    /// tiny block bottom) it is one plain step Q ← MZ.
+    private func chebyshevFilter(p: Int, bound b: Double) {
+        let cap = blockCapacity
+        let q = z, yb = z + n * cap, zb = z + 2 * n * cap, mz = z + 3 * n * cap
+        let degree = 4
+        guard b > 0, b.isFinite else { q.update(from: mz, count: n * p); return }
+        let e = T(b / 2)
+        // X₀ = Z, X₁ = (MZ − eZ)/e.
+        q.update(from: mz, count: n * p)
+        T.axpy(n: n * p, alpha: -e, x: zb, incx: 1, y: q, incy: 1)
+        T.scal(n: n * p, alpha: 1 / e, x: q, incx: 1)
+        var previous = zb, current = q, spare = yb
+        for _ in 1..<degree {
+            SubspaceKernels<T>.symmUpper(n: n, m: p, alpha: 2 / e, a: a, lda: n, b: current, ldb: n, beta: 0, c: spare, ldc: n)
+            T.axpy(n: n * p, alpha: -2, x: current, incx: 1, y: spare, incy: 1)
+            T.axpy(n: n * p, alpha: -1, x: previous, incx: 1, y: spare, incy: 1)
+            (previous, current, spare) = (current, spare, previous)
+        }
+        if current != q { q.update(from: current, count: n * p) }
+    }
+
+    /// The level τ_S = τ(1 + 16√n·u) that step 3 certifies for the unclipped part: a singular
+    /// value in (c(1 + 4u), c(1 + 8√n·u)] outside the block's clipped pairs would be left unclipped,
+    /// an error of at most 8√n·u·c each, of the order of the clipped pairs' residual tolerance.
+    /// The window keeps values that sat at c after the previous projection (and moved by less than
+    /// a rounding error since) from forcing a fallback.
+    private var schurCut: Double {
+        let cut = Double(sigmaCut)
+        return cut * cut * (1 + 16 * Double(n).squareRoot() * unitRoundoff)
+    }
+
+    /// Σ over the unclipped Ritz pairs of (‖r_i‖ + ε)²/(τ_S − θ_i), ε = 4n·u·max(θ_max, c²) (step 3
+    /// of the certificate); +∞ when a Ritz value is not below τ_S or anything is NaN.
+    private func schurSum(p: Int, k: Int, thetaMax: Double) -> Double {
+        let cut = Double(sigmaCut), tauCut = cut * cut, level = schurCut
+        let eps = 4 * Double(n) * unitRoundoff * Swift.max(thetaMax, tauCut)
+        var sum = 0.0
+        for i in 0..<(p - k) {
+            let gap = level - Double(ritz[i])
+            guard gap > 0, residuals[i].isFinite else { return .infinity }
+            let r = residuals[i] + eps
+            sum += r * r / gap
+        }
+        return sum
     }
 }
 
