@@ -1,5 +1,5 @@
 import XCTest
-import GRUKit
+@testable import GRUKit
 
 /// Every way of computing P_c(W) = U diag(min(σ_i, c)) Vᵀ against the Double full-SVD
 /// reference (`SpectralProjection.projectByFullSVD`), the certified bounds against the exact

@@ -128,6 +128,44 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(rates, [1, 0.5, 0.25])
     }
 
+    /// H = 64 with two singular values of the candidate block pushed above 2 − δ: the projection binds
+    /// and the warm-started subspace method carries vectors from step to step (checked on a probe).
+    /// A checkpoint does not save them; the tasks forget the projection's history at every epoch start,
+    /// so the resumed run still repeats the uninterrupted one bit for bit.
+    func testResumeWithABindingWarmStartedProjectionEqualsUninterruptedRun() throws {
+        func task() throws -> LanguageModelTask {
+            var g = SeededGenerator(seed: 3)
+            func tokens(_ n: Int) -> [Int32] { (0 ..< n).map { _ in Int32(g.next() % 30) } }
+            let config = GRULanguageModel<Float>.Configuration(vocabularySize: 30, embeddingSize: 8, hiddenSize: 64, dropout: 0)
+            let t = try LanguageModelTask(model: GRULanguageModel(configuration: config, seed: 1), train: tokens(400),
+                                          valid: tokens(100), test: tokens(100), batchSize: 4, steps: 7)
+            var block = t.recurrentLayer.candidateRecurrentWeight
+            block[0, 0] += 2.5
+            block[1, 1] += 2.3
+            t.recurrentLayer.candidateRecurrentWeight = block
+            return t
+        }
+        let method = TrainingMethod.project(delta: 0.2)
+        let probe = try task()
+        let windows = try probe.beginEpoch(1)
+        var warm = 0
+        for w in 0 ..< windows where try probe.trainWindow(w, learningRate: 1, method: method).step.projection?.method == .warmSubspace { warm += 1 }
+        XCTAssertGreaterThan(warm, windows / 2, "the warm-started subspace method should certify most of the \(windows) binding steps")
+
+        let dir = try Executables.temporaryDirectory(self)
+        let c = RunConfiguration(name: "bind", method: method, schedule: LearningRateSchedule(initial: 1, constantEpochs: 4, decay: 2),
+                                 epochs: 2, hiddenSize: 64, batchSize: 4, steps: 7, dropout: 0, logEvery: 3, divergenceLoss: 100)
+        let straight = try Trainer(configuration: c, task: try task(), directory: dir.appendingPathComponent("a")).run()
+        XCTAssertEqual(straight.status, .completed)
+        let stopper = Trainer(configuration: c, task: try task(), directory: dir.appendingPathComponent("b"))
+        stopper.stopAfterEpochs = 1
+        XCTAssertEqual(try stopper.run().status, .stopped(epoch: 1))
+        let resumed = try Trainer(configuration: c, task: try task(), directory: dir.appendingPathComponent("b")).run(resume: true)
+        XCTAssertEqual(resumed.validLosses, straight.validLosses)
+        XCTAssertEqual(resumed.trainLosses, straight.trainLosses)
+        XCTAssertEqual(resumed.testLoss, straight.testLoss)
+    }
+
     func testDivergenceIsRecordedNotThrown() throws {
         let dir = try Executables.temporaryDirectory(self)
         let r = try Trainer(configuration: Self.configuration("big", lr: 1e12, method: .none), task: Self.tinyTask(), directory: dir).run()

@@ -53,7 +53,7 @@ final class WarmSubspaceProjectionTests: XCTestCase {
     /// Projects `w` (converted to T) with `projector` and checks it against the reference of the
     /// same T-rounded matrix; returns the report.
     @discardableResult
-    private func check<T: BLASScalar & SelectiveLAPACKScalar>(_ label: String, _ w: Matrix<Double>, _ projector: SpectralProjector<T>,
+    private func check<T: BLASScalar & BLASScalar>(_ label: String, _ w: Matrix<Double>, _ projector: SpectralProjector<T>,
                                                               expectClipped: Int? = nil, compareCount: Bool = true,
                                                               file: StaticString = #filePath, line: UInt = #line) throws -> ProjectionReport {
         var got: Matrix<T> = w.converted()
@@ -85,7 +85,7 @@ final class WarmSubspaceProjectionTests: XCTestCase {
          ("cluster straddling c", spectrum([1.001 * c, 1.0001 * c, 0.9999 * c, 0.999 * c, 0.99 * c], seed: 5), 2)]
     }
 
-    private func coldAndWarm<T: BLASScalar & SelectiveLAPACKScalar>(_: T.Type) throws {
+    private func coldAndWarm<T: BLASScalar & BLASScalar>(_: T.Type) throws {
         for (i, (label, s, k)) in spectraCases().enumerated() {
             let w = try withSpectrum(s, seed: 10 + UInt64(i))
             // Cold start: pseudo-random block.
@@ -110,7 +110,7 @@ final class WarmSubspaceProjectionTests: XCTestCase {
     /// Starts that do not span the leading singular vectors: the vectors of an unrelated matrix,
     /// the trailing singular vectors (exactly orthogonal to the clipped ones: the block finds no
     /// value above c and only the Cholesky certificate can notice), NaN vectors.
-    private func badStarts<T: BLASScalar & SelectiveLAPACKScalar>(_: T.Type) throws {
+    private func badStarts<T: BLASScalar & BLASScalar>(_: T.Type) throws {
         let s = spectrum([1.5 * c, 1.3 * c, 1.1 * c], seed: 6)
         let w = try withSpectrum(s, seed: 30)
         let f = try factors(n, seed: 30)
@@ -139,7 +139,7 @@ final class WarmSubspaceProjectionTests: XCTestCase {
 
     // MARK: Edge values
 
-    private func edges<T: BLASScalar & SelectiveLAPACKScalar>(_: T.Type) throws {
+    private func edges<T: BLASScalar & BLASScalar>(_: T.Type) throws {
         // σ_i exactly c (a diagonal matrix: c is exactly representable as the entry itself).
         var d = [Double](repeating: 0, count: n)
         for i in 0..<n { d[i] = [c, -c, 0.5, 1][i % 4] }

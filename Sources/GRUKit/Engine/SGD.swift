@@ -37,6 +37,15 @@ public final class SGD<Scalar: BLASScalar> {
     /// weightHH's identity and write count right after this optimiser's last projection.
     var projectedState: (layer: ObjectIdentifier, version: UInt64)?
 
+    /// Forgets the projection's history (``SpectralProjector/resetHistory()``: certified bound, warm
+    /// start, cold-start generator), so that the next steps compute what a new optimiser would. The
+    /// training tasks call it at every epoch start, which makes a resumed run repeat an uninterrupted
+    /// one bit for bit.
+    public func resetProjectionHistory() {
+        spectral?.resetHistory()
+        projectedState = nil
+    }
+
     /// An optimiser with no projection state yet: the first projecting step decomposes the
     /// block (or skips by the cheap norm bounds), later ones may skip by the carried bound.
     public init() {}

@@ -133,6 +133,26 @@ where RawSignificand: FixedWidthInteger {
                           u: UnsafeMutablePointer<Self>, ldu: Int, vt: UnsafeMutablePointer<Self>, ldvt: Int,
                           work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>) -> Int32
 
+    // MARK: Subspace kernels (implemented in SubspaceKernels.swift)
+    //
+    // The kernels of the warm-started subspace projection (``ProjectionMethod/warmSubspace``), column-major
+    // like the selective drivers above and allocation-free (the `…_work` LAPACKE forms).
+
+    /// `C ← α·A·B + β·C` with A n×n symmetric (upper triangle read, lda), B and C n×m (xSYMM,
+    /// side = left, column-major).
+    static func symmUpper(n: Int, m: Int, alpha: Self, a: UnsafeMutablePointer<Self>, lda: Int,
+                          b: UnsafeMutablePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// Cholesky factorization A = RᵀR of the upper triangle of a symmetric n×n matrix (xPOTRF,
+    /// uplo = 'U'). Returns LAPACK's info: 0 on success, i > 0 when the leading i×i minor is not
+    /// positive definite (the factorization stopped there).
+    static func potrfUpper(n: Int, a: UnsafeMutablePointer<Self>, lda: Int) -> Int32
+    /// Householder QR of an m×n block (m ≥ n, column-major, lda) followed by the explicit Q
+    /// (xGEQRF then xORGQR): on return A holds the n orthonormal columns of Q. `tau` holds n
+    /// scalars; `lwork = -1` is the workspace query (the larger of the two routines' optimum in
+    /// `work[0]`). Returns LAPACK's info.
+    static func orthonormalize(m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafeMutablePointer<Self>,
+                               work: UnsafeMutablePointer<Self>, lwork: Int) -> Int32
+
     // MARK: Elementary functions
     //
     // The engine's nonlinearities, so that generic code calls the C library's `expf`/`exp` (and so

@@ -27,9 +27,6 @@ public enum SpectrumRange<Scalar: BLASScalar>: Sendable {
     }
 }
 
-/// The former name of ``BLASScalar``, whose requirements now include the selective LAPACK drivers
-/// declared in this file's section of the protocol; kept so that code written against it builds.
-public typealias SelectiveLAPACKScalar = BLASScalar
 
 @inline(__always) private func ch(_ c: String) -> CChar { CChar(UInt8(ascii: c.unicodeScalars.first!)) }
 @inline(__always) private func i32(_ x: Int) -> Int32 { Int32(truncatingIfNeeded: x) }

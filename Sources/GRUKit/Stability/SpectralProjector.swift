@@ -136,7 +136,7 @@ public struct ProjectionReport: Sendable, Equatable {
 /// are treated as equal to c, which changes the result by at most 4u·c.
 ///
 /// Not thread-safe: one projector per matrix being trained.
-public final class SpectralProjector<T: SelectiveLAPACKScalar> {
+public final class SpectralProjector<T: BLASScalar> {
     /// The size of the projected n×n matrices.
     public let n: Int
     /// The threshold c (= 2 − δ in the paper).
@@ -177,7 +177,9 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     private let tau: UnsafeMutablePointer<T>
     private let residuals: UnsafeMutablePointer<Double>
     /// State of the pseudo-random padding (xorshift64*), fixed so that results are reproducible.
-    private var noise: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private var noise: UInt64 = SpectralProjector.initialNoise
+    /// The cold-start generator's state at creation (and after ``resetHistory()``).
+    private static var initialNoise: UInt64 { 0x9E37_79B9_7F4A_7C15 }
     /// Subspace iterations of the last warm-subspace attempt (for tests and benchmarks).
     public private(set) var lastIterations = 0
 
@@ -225,7 +227,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         blockCapacity = cap
         if cap >= 8 {
             try take(T.syevdWork(n: cap, a: pa, lda: cap, w: pv, work: qw, lwork: -1, iwork: qi, liwork: -1), "syevd")
-            try take(SubspaceKernels<T>.orthonormalize(m: n, n: cap, a: pa, lda: n, tau: pv, work: qw, lwork: -1), "geqrf")
+            try take(T.orthonormalize(m: n, n: cap, a: pa, lda: n, tau: pv, work: qw, lwork: -1), "geqrf")
         }
         let c1 = Swift.max(cap, 1)
         warm = .allocate(capacity: n * c1); small = .allocate(capacity: c1 * c1); ritz = .allocate(capacity: c1)
@@ -245,6 +247,19 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     /// for ``ProjectionMethod/automatic``). Never needed for correctness: the certificate does not
     /// depend on the start.
     public func resetWarmStart() { warmStartCount = 0; blockSize = 0 }
+
+    /// Forgets everything carried from earlier calls — the certified bound, the warm start, the
+    /// last clipped count and the generator of cold starts — so that the following calls compute
+    /// exactly (bit for bit) what a newly made projector computes. The trainer calls it (through
+    /// ``SGD/resetProjectionHistory()``) at every epoch start: a run resumed from a checkpoint, whose
+    /// projector is new, then repeats an uninterrupted run exactly, although the warm start itself
+    /// is not saved.
+    public func resetHistory() {
+        resetWarmStart()
+        resetBound()
+        lastClipped = 0
+        noise = Self.initialNoise
+    }
 
     /// Replaces the warm start by the given unit vectors (for tests of stale or adversarial starts).
     /// - Precondition: each vector has n entries; at most the block capacity min(96, n/4) are kept.
@@ -295,7 +310,8 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         try project(&w, stepFrobeniusNorm: abs(eta) * g)
     }
 
-    /// In-place P_c on the row-major n×n block at `base` with row stride `rowStride` ≥ n (for
+    /// In-place P_c (internal: the raw-pointer entry point behind ``SGD``; callers outside the engine use
+    /// ``project(_:stepFrobeniusNorm:)`` on a ``Matrix``) on the row-major n×n block at `base` with row stride `rowStride` ≥ n (for
     /// the candidate block of a 3H×H gate matrix: base + 2H·H, stride H). No copy of the block
     /// is made except inside the SVD methods, which copy into the projector's workspace.
     /// Otherwise as ``project(_:stepFrobeniusNorm:)``.
@@ -306,7 +322,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     /// - Precondition: `rowStride` ≥ n.
     /// - Throws: as ``project(_:stepFrobeniusNorm:)`` (except the shape error, which cannot occur).
     @discardableResult
-    public func project(block base: UnsafeMutablePointer<T>, rowStride ld: Int, stepFrobeniusNorm: T? = nil) throws -> ProjectionReport {
+    func project(block base: UnsafeMutablePointer<T>, rowStride ld: Int, stepFrobeniusNorm: T? = nil) throws -> ProjectionReport {
         precondition(ld >= n, "SpectralProjector: row stride \(ld) < n = \(n)")
         let start = ContinuousClock.now
         func seconds() -> Double {
@@ -373,16 +389,10 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
     // MARK: Pieces
 
     /// (‖W‖_F, √(‖W‖₁‖W‖_∞)) inflated by 1 + 2⁻³⁰ for the Double sums, or nil on Inf/NaN.
-    /// Dispatches to a concrete Float or Double loop: an unspecialised generic loop over n²
+    /// `scanEntries` is pre-specialised for Float and Double: an unspecialised generic loop over n²
     /// entries would cost more than the decomposition it is meant to avoid.
     private func scan(_ base: UnsafeMutablePointer<T>, _ ld: Int) -> (Double, Double)? {
-        let raw = UnsafeMutableRawPointer(base)
-        if T.self == Float.self {
-            return scanEntries(raw.assumingMemoryBound(to: Float.self), n: n, ld: ld, colSums: colSums)
-        } else if T.self == Double.self {
-            return scanEntries(raw.assumingMemoryBound(to: Double.self), n: n, ld: ld, colSums: colSums)
-        }
-        return scanEntries(base, n: n, ld: ld, colSums: colSums)
+        scanEntries(base, n: n, ld: ld, colSums: colSums)
     }
 
     /// The threshold below which a singular value counts as "not above c": c(1 + 4u).
@@ -550,7 +560,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         let have = Swift.min(warmStartCount, p)
         q.update(from: warm, count: have * n)
         fillNoise(q + have * n, count: (p - have) * n)
-        guard SubspaceKernels<T>.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
+        guard T.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
         gram(base, ld)
         // Rigorous allowances of the Cholesky certificate (see the class documentation).
         func gamma(_ m: Int) -> Double { let x = Double(m) * u; return x / (1 - x) }
@@ -564,7 +574,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         while iterations < maxIterations {
             iterations += 1
             // Rayleigh–Ritz on span(Q): Y = MQ, QᵀY = SΘSᵀ, Z = QS, MZ = YS.
-            SubspaceKernels<T>.symmUpper(n: n, m: p, alpha: 1, a: a, lda: n, b: q, ldb: n, beta: 0, c: yb, ldc: n)
+            T.symmUpper(n: n, m: p, alpha: 1, a: a, lda: n, b: q, ldb: n, beta: 0, c: yb, ldc: n)
             gemmColumnMajor(transA: true, transB: false, m: p, n: p, k: n, alpha: 1, a: q, lda: n, b: yb, ldb: n, beta: 0, c: small, ldc: p)
             guard T.syevdWork(n: p, a: small, lda: p, w: ritz, work: work, lwork: lwork, iwork: iwork, liwork: liwork) == 0 else { return nil }
             gemmColumnMajor(transA: false, transB: false, m: n, n: p, k: p, alpha: 1, a: q, lda: n, b: small, ldb: p, beta: 0, c: zb, ldc: n)
@@ -589,7 +599,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
                 q.update(from: zb, count: n * p)
                 fillNoise(q + p * n, count: (grown - p) * n)
                 p = grown
-                guard SubspaceKernels<T>.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
+                guard T.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
                 continue
             }
             // Rounding-level residuals for the clipped pairs, relative to c² (not θ_max: the error
@@ -605,7 +615,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
             if ok { converged = true; break }
             // Next iterate: orth(p_d(M) Z) with the Chebyshev filter below, else orth(MZ).
             chebyshevFilter(p: p, bound: Double(ritz[0]))
-            guard SubspaceKernels<T>.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
+            guard T.orthonormalize(m: n, n: p, a: q, lda: n, tau: tau, work: work, lwork: lwork) == 0 else { return nil }
         }
         lastIterations = iterations
         guard converged else { return nil }
@@ -643,7 +653,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         var traceH = 0.0
         for j in 0..<n { traceH += Double(a[j * n + j]) }
         traceH *= 1 + 2 * Double(n) * 0x1p-53
-        guard SubspaceKernels<T>.potrfUpper(n: n, a: a, lda: n) == 0 else {
+        guard T.potrfUpper(n: n, a: a, lda: n) == 0 else {
             // An eigenvalue above s₀ outside the block (or a stale start): a larger block next time.
             blockSize = Swift.min(cap, p + 8)
             return nil
@@ -682,7 +692,7 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
         T.scal(n: n * p, alpha: 1 / e, x: q, incx: 1)
         var previous = zb, current = q, spare = yb
         for _ in 1..<degree {
-            SubspaceKernels<T>.symmUpper(n: n, m: p, alpha: 2 / e, a: a, lda: n, b: current, ldb: n, beta: 0, c: spare, ldc: n)
+            T.symmUpper(n: n, m: p, alpha: 2 / e, a: a, lda: n, b: current, ldb: n, beta: 0, c: spare, ldc: n)
             T.axpy(n: n * p, alpha: -2, x: current, incx: 1, y: spare, incy: 1)
             T.axpy(n: n * p, alpha: -1, x: previous, incx: 1, y: spare, incy: 1)
             (previous, current, spare) = (current, spare, previous)
@@ -718,7 +728,8 @@ public final class SpectralProjector<T: SelectiveLAPACKScalar> {
 
 /// One pass over a row-major n×n block: nil if an entry is Inf/NaN, else (‖W‖_F, √(‖W‖₁‖W‖_∞)),
 /// each inflated by 1 + 2⁻³⁰ to cover the rounding of the Double sums (relative ≤ n²·2⁻⁵³).
-@inline(__always)
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 private func scanEntries<S: BinaryFloatingPoint>(_ base: UnsafeMutablePointer<S>, n: Int, ld: Int,
                                                  colSums: UnsafeMutablePointer<Double>) -> (Double, Double)? {
     colSums.initialize(repeating: 0, count: n)

@@ -51,6 +51,8 @@ public final class LanguageModelTask: TrainingTask {
 
     public func beginEpoch(_ epoch: Int) throws -> Int {
         model.trainingState = nil
+        // A resumed run starts its epoch with a new optimiser: forget the projection's history here too.
+        model.optimizer.resetProjectionHistory()
         return train.windowCount(steps: steps)
     }
 

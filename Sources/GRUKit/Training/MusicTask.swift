@@ -80,6 +80,8 @@ public final class MusicTask: TrainingTask {
         plan = Self.windows(b, steps: steps)
         current = nil
         model.trainingState = nil
+        // A resumed run starts its epoch with a new optimiser: forget the projection's history here too.
+        model.optimizer.resetProjectionHistory()
         return plan.count
     }
 
