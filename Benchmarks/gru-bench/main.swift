@@ -90,17 +90,6 @@ struct GRUBench: ParsableCommand {
         GRUCell(spelling: name)
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
-    static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// Peak resident memory of this process in MiB (getrusage: ru_maxrss is in KiB on Linux).
     static func peakResidentMiB() -> Double {
         var usage = rusage()
@@ -141,10 +130,10 @@ struct GRUBench: ParsableCommand {
         var s = RunSummary(name: name)
         for i in 0..<runIterations {
             let (x, y) = windows(i)
-            let t0 = Self.now()
+            let t0 = MonotonicClock.seconds()
             let r = try model.trainStep(inputs: x, targets: y, batchSize: batch, learningRate: learningRate,
                                         method: .project(delta: delta))
-            s.totalSeconds += Self.now() - t0
+            s.totalSeconds += MonotonicClock.seconds() - t0
             s.iterations += 1
             if i == 0 { s.firstLoss = r.loss }
             s.lastLoss = r.loss
@@ -184,17 +173,17 @@ struct GRUBench: ParsableCommand {
         model.optimizer.projectionMethod = ProjectionMethod(rawValue: bindingMethod)!
         var b = BindingSummary()
         b.run.name = name
-        let t0 = Self.now()
+        let t0 = MonotonicClock.seconds()
         for i in 0..<bindingWarmup {
             let (x, y) = windows(i)
             _ = try model.trainStep(inputs: x, targets: y, batchSize: batch, learningRate: bindingLearningRate, method: .project(delta: delta))
         }
-        b.warmupSeconds = Self.now() - t0
+        b.warmupSeconds = MonotonicClock.seconds() - t0
         for j in 0..<bindingIterations {
             let (x, y) = windows(bindingWarmup + j)
-            let t1 = Self.now()
+            let t1 = MonotonicClock.seconds()
             let r = try model.trainStep(inputs: x, targets: y, batchSize: batch, learningRate: bindingLearningRate, method: .project(delta: delta))
-            b.run.totalSeconds += Self.now() - t1
+            b.run.totalSeconds += MonotonicClock.seconds() - t1
             b.run.iterations += 1
             if j == 0 { b.run.firstLoss = r.loss }
             b.run.lastLoss = r.loss
@@ -278,7 +267,7 @@ struct GRUBench: ParsableCommand {
                 + "\(bindingMethod) on \(b.run.name), after \(bindingWarmup) untimed warm-up iterations at that rate "
                 + String(format: "(%.0f s)", b.warmupSeconds)
             let methods = b.methods.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            let minMs = ms.first ?? 0, medianMs = ms.isEmpty ? 0 : Self.median(ms)
+            let minMs = ms.first ?? 0, medianMs = ms.isEmpty ? 0 : ms.median!
             return [
                 ("binding_run", quoted(description), "binding run", description),
                 ("projection_share_binding", String(format: "%.4f", b.share), "  projection share of an iteration", String(format: "%.2f %%", b.share * 100)),
@@ -326,14 +315,14 @@ struct GRUBench: ParsableCommand {
         var lastLoss = 0.0
         for i in 0..<(warmup + iterations) {
             let (x, y) = randomWindows[i % randomWindows.count]
-            let t0 = Self.now()
+            let t0 = MonotonicClock.seconds()
             let r = try model.trainStep(inputs: x, targets: y, batchSize: batch, learningRate: 0.1)
-            let dt = Self.now() - t0
+            let dt = MonotonicClock.seconds() - t0
             lastLoss = r.loss
             if i >= warmup { times.append(dt) }
         }
         let perIteration = times.min()!
-        let medianIteration = Self.median(times)
+        let medianIteration = times.median!
 
         // 2. One active projection (σ_1 > c, so nothing can be skipped): the training path's
         //    projector (leading eigenpairs of WᵀW) and the full-SVD reference.
@@ -349,9 +338,9 @@ struct GRUBench: ParsableCommand {
             for _ in 0..<projections {
                 var w = base
                 projector.resetBound()
-                let t0 = Self.now()
+                let t0 = MonotonicClock.seconds()
                 let report = try projector.project(&w)
-                ptimes.append(Self.now() - t0)
+                ptimes.append(MonotonicClock.seconds() - t0)
                 clipped = report.clippedCount
             }
             return (ptimes.min()! * 1e3, clipped)
