@@ -409,21 +409,12 @@ func relativeDifference(_ got: Matrix<Float>, _ ref: Matrix<Double>) -> Double {
     return m == 0 ? d : d / m
 }
 
-/// The fastest time (ms) of a certified skip: an automatic projector that knows σ_1 ≤ 0.95c from a
-/// first projection is handed steps of Frobenius norm 0.01c.
+/// The fastest time (ms) of a certified skip (``ProjectionCost/certifiedSkipSeconds(n:threshold:repeats:seed:)``).
 func weylSkipMilliseconds(n: Int, threshold c: Double, repeats: Int, seed: UInt64) throws -> Double {
-    var w: Matrix<Float> = try ProjectionCost.testMatrix(n: n, testCase: .noneAbove, threshold: c, seed: seed).converted()
-    let projector = try SpectralProjector<Float>(n: n, threshold: Float(c), method: .automatic)
-    try projector.project(&w)
-    var times: [Double] = []
-    for _ in 0..<max(repeats, 1) {
-        let report = try projector.project(&w, stepFrobeniusNorm: Float(0.01 * c))
-        guard report.action == .skipped else { throw ChapterError.message("the Weyl bound did not certify a skip at n = \(n)") }
-        times.append(report.seconds * 1000)
-        projector.resetBound()
-        try projector.project(&w)
+    guard let s = try ProjectionCost.certifiedSkipSeconds(n: n, threshold: c, repeats: repeats, seed: seed) else {
+        throw ChapterError.message("the Weyl bound did not certify a skip at n = \(n)")
     }
-    return times.min()!
+    return 1000 * s
 }
 
 struct Chapter4: ParsableCommand {

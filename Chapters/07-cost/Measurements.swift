@@ -278,19 +278,11 @@ func trainWithAutomaticProjector(model: GRULanguageModel<Float>, feed: inout Win
     return run
 }
 
-/// The fastest time (s) of a certified skip of an n×n matrix (σ_1 ≤ 0.95c known from a first
-/// projection, steps of Frobenius norm 0.01c), for when a run has no skipped iteration to time.
+/// The fastest time (s) of a certified skip of an n×n matrix (``ProjectionCost/certifiedSkipSeconds(n:threshold:repeats:seed:)``),
+/// for when a run has no skipped iteration to time.
 func certifiedSkipSeconds(n: Int, threshold c: Double, repeats: Int, seed: UInt64) throws -> Double {
-    var w: Matrix<Float> = try ProjectionCost.testMatrix(n: n, testCase: .noneAbove, threshold: c, seed: seed).converted()
-    let projector = try SpectralProjector<Float>(n: n, threshold: Float(c), method: .automatic)
-    try projector.project(&w)
-    var best = Double.infinity
-    for _ in 0..<max(repeats, 1) {
-        let report = try projector.project(&w, stepFrobeniusNorm: Float(0.01 * c))
-        guard report.action == .skipped else { throw ChapterError.message("the Weyl bound did not certify a skip at n = \(n)") }
-        best = min(best, report.seconds)
-        projector.resetBound()
-        try projector.project(&w)
+    guard let s = try ProjectionCost.certifiedSkipSeconds(n: n, threshold: c, repeats: repeats, seed: seed) else {
+        throw ChapterError.message("the Weyl bound did not certify a skip at n = \(n)")
     }
-    return best
+    return s
 }

@@ -61,6 +61,26 @@ public enum ProjectionCost {
         return SVD(U: svd.U, singularValues: s, Vt: svd.Vt).reconstructed()
     }
 
+    /// The fastest wall-clock time (seconds) of a certified skip at size n: an automatic Float
+    /// projector that knows σ_1 ≤ 0.95c from a first projection of a ``ProjectionCase/noneAbove``
+    /// matrix is handed a step of Frobenius norm 0.01c, which Weyl's inequality certifies (the bound
+    /// is reset and re-established between repeats). Nil when the bound did not certify the skip
+    /// (which the numbers above rule out unless the projector changed); throws what the projector throws.
+    public static func certifiedSkipSeconds(n: Int, threshold c: Double, repeats: Int, seed: UInt64) throws -> Double? {
+        var w: Matrix<Float> = try testMatrix(n: n, testCase: .noneAbove, threshold: c, seed: seed).converted()
+        let projector = try SpectralProjector<Float>(n: n, threshold: Float(c), method: .automatic)
+        try projector.project(&w)
+        var best = Double.infinity
+        for _ in 0 ..< max(repeats, 1) {
+            let report = try projector.project(&w, stepFrobeniusNorm: Float(0.01 * c))
+            guard report.action == .skipped else { return nil }
+            best = min(best, report.seconds)
+            projector.resetBound()
+            try projector.project(&w)
+        }
+        return best
+    }
+
     /// Median time (ms) of one Float projection of an n×n test matrix, for every combination of
     /// size, method and case. Each repetition projects a fresh copy of the same matrix with a
     /// projector built once per (n, method) (so workspace allocation is excluded, as in training);
