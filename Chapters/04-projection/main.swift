@@ -53,6 +53,11 @@ import GRUKitPresentation
  the unit circle); δ > 0 keeps a margin, and the paper's value of δ is unknown to us [choice: δ = 0.2 by
  default, `--delta` to change it].
 
+ The three steps, as GRUKit's reference implementation writes them (the faster methods of "What it
+ costs" below compute the same matrix):
+
+ [[library: projection-full-svd]]
+
  A 2×2 matrix shows everything. The SVD says what W does to the unit circle: it maps the right singular
  vector v_i to σ_i u_i, so the image of the circle is an ellipse with semi-axes σ_1 u_1 and σ_2 u_2.
  Clipping shortens every semi-axis longer than 2 − δ to exactly 2 − δ and leaves the others alone: the

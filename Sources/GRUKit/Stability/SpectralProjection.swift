@@ -35,6 +35,7 @@ public enum SpectralProjection {
         public var changed: Bool { clippedCount > 0 }
     }
 
+    // book: projection-full-svd
     /// P_c(W) by a full SVD (LAPACK xGESDD): the reference method, exact to LAPACK accuracy
     /// (‖P(W) − P_exact(W)‖ ≤ c·ε·‖W‖). W is replaced in place only when some σ_i > c.
     ///
@@ -49,6 +50,7 @@ public enum SpectralProjection {
         }
         return Outcome(largestSingularValue: Double(s.first ?? 0), clippedCount: clipped)
     }
+    // book: end
 }
 
 /// Stability of the input-free GRU at its fixed point h* = 0 (the-paper §2).
