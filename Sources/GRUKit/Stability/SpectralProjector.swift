@@ -354,11 +354,15 @@ public final class SpectralProjector<T: BLASScalar> {
         var result: (k: Int, sigma1: Double?)? = nil
         var fellBack = false
         var rejected = false
-        // Automatic tries the warm subspace only while the clipped set is small enough to fit in a
-        // block with room below c (a spectrum with many values above c goes straight to the
-        // eigensolver instead of growing a block first).
+        // Automatic tries the warm subspace only while the constraint binds (the last call clipped)
+        // and the clipped set is small enough to fit in a block with room below c (a spectrum with
+        // many values above c goes straight to the eigensolver instead of growing a block first).
+        // While nothing is clipped it keeps the eigensolver: that yields σ_1 itself, whose tight
+        // bound lets the following steps skip by Weyl's inequality, where the subspace method's
+        // certificate only bounds σ_1 by c and every following step would have to decompose again.
         let subspace = blockCapacity >= 8
-            && (method == .warmSubspace || (method == .automatic && warmStartCount > 0 && lastClipped < blockCapacity / 2))
+            && (method == .warmSubspace
+                || (method == .automatic && warmStartCount > 0 && lastClipped > 0 && lastClipped < blockCapacity / 2))
         if used == .warmSubspace { used = .leadingEigen }
         if subspace {
             result = warmSubspace(base, ld, frobeniusSquared: frob * frob)
