@@ -280,4 +280,29 @@ final class WarmSubspaceProjectionTests: XCTestCase {
             XCTAssertNotNil(try ProjectionCost.certifiedSkipSeconds(n: size, threshold: c, repeats: 3, seed: 1), "n = \(size)")
         }
     }
+
+    /// After ``SpectralProjector/resetHistory()`` a warm projector computes bit for bit what a new one
+    /// computes (the trainer relies on it at every epoch start, so that a run resumed from a checkpoint
+    /// repeats an uninterrupted one); without the reset the warm start changes the method used.
+    func testResetHistoryMakesAProjectorActLikeANewOne() throws {
+        let w0 = try withSpectrum(spectrum([1.3 * c, 1.1 * c], seed: 7), seed: 50)
+        let steps = (1 ... 8).map { perturbed(w0, by: 1e-3 * Double($0), seed: 60 + UInt64($0)) }
+        let warm = try SpectralProjector<Float>(n: n, threshold: Float(c))
+        let reset = try SpectralProjector<Float>(n: n, threshold: Float(c))
+        for m in steps.prefix(4) {
+            var a: Matrix<Float> = m.converted(), b: Matrix<Float> = m.converted()
+            _ = try warm.project(&a); _ = try reset.project(&b)
+        }
+        reset.resetHistory()
+        let fresh = try SpectralProjector<Float>(n: n, threshold: Float(c))
+        var methods: (warm: [ProjectionMethod], fresh: [ProjectionMethod]) = ([], [])
+        for m in steps.dropFirst(4) {
+            var a: Matrix<Float> = m.converted(), b: Matrix<Float> = m.converted(), f: Matrix<Float> = m.converted()
+            let rw = try warm.project(&a), rb = try reset.project(&b), rf = try fresh.project(&f)
+            XCTAssertEqual(b.elements.map(\.bitPattern), f.elements.map(\.bitPattern), "after resetHistory: as a new projector")
+            XCTAssertEqual(rb.method, rf.method)
+            methods.warm.append(rw.method); methods.fresh.append(rf.method)
+        }
+        XCTAssertNotEqual(methods.warm.first, methods.fresh.first, "the warm start matters: \(methods)")
+    }
 }
