@@ -51,40 +51,42 @@ package struct RecordedValues: Sendable, Equatable {
         return url
     }
 
+    /// `text` with every `{{key}}` replaced by `replacement(key)`, or left as written where it returns
+    /// nil, and the keys so left (in order, repeats kept). The one scanner of placeholders: the claims
+    /// ledger (``weave(_:values:)``) and the book's chapter pages both go through it.
+    package static func substitute(_ text: String, _ replacement: (String) -> String?) -> (text: String, unresolved: [String]) {
+        var out = "", unresolved: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let key = String(rest[open.upperBound ..< close.lowerBound])
+            out += rest[..<open.lowerBound]
+            if let value = replacement(key) { out += value } else { unresolved.append(key); out += "{{\(key)}}" }
+            rest = rest[close.upperBound...]
+        }
+        return (out + rest, unresolved)
+    }
+
+    /// The value chapter NN recorded under `name` for a key `NN.name` (nil for a key of another form).
+    static func value(ofChapterKey key: String, in values: [Int: RecordedValues]) -> String? {
+        guard let dot = key.firstIndex(of: "."), let chapter = Int(key[..<dot]) else { return nil }
+        return values[chapter]?[String(key[key.index(after: dot)...])]
+    }
+
     /// Replaces every `{{NN.name}}` in `template` with the value chapter NN recorded under `name`
     /// (`values[NN]`), e.g. `{{05.quick.sgd.diverged}}`.
     /// - Throws: ``ChapterError/message(_:)`` listing every placeholder without a value (a page must
     ///   not cite a number the run did not produce).
     package static func weave(_ template: String, values: [Int: RecordedValues]) throws -> String {
-        var out = "", missing: [String] = []
-        var rest = Substring(template)
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; rest = ""; break }
-            let key = String(rest[open.upperBound ..< close.lowerBound])
-            if let dot = key.firstIndex(of: "."), let chapter = Int(key[..<dot]),
-               let value = values[chapter]?[String(key[key.index(after: dot)...])] {
-                out += value
-            } else {
-                missing.append(key)
-                out += "{{\(key)}}"
-            }
-            rest = rest[close.upperBound...]
-        }
-        out += rest
+        let (text, missing) = substitute(template) { value(ofChapterKey: $0, in: values) }
         if !missing.isEmpty { throw ChapterError.message("no recorded value for " + missing.map { "{{\($0)}}" }.joined(separator: ", ")) }
-        return out
+        return text
     }
 
     /// The `{{NN.name}}` placeholders of a template, as (chapter, name) pairs in order.
     package static func placeholders(_ template: String) -> [(chapter: Int, name: String)] {
-        var out: [(Int, String)] = []
-        var rest = Substring(template)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            let key = rest[open.upperBound ..< close.lowerBound]
-            if let dot = key.firstIndex(of: "."), let chapter = Int(key[..<dot]) { out.append((chapter, String(key[key.index(after: dot)...]))) }
-            rest = rest[close.upperBound...]
+        substitute(template) { _ in nil }.unresolved.compactMap { key in
+            guard let dot = key.firstIndex(of: "."), let chapter = Int(key[..<dot]) else { return nil }
+            return (chapter, String(key[key.index(after: dot)...]))
         }
-        return out
     }
 }

@@ -12,9 +12,9 @@ import GRUKitChapterSupport
 /// line, the list of files written) is shown at the end under "The rest of what it prints".
 ///
 /// The part generated from the source alone sits between the markers ``sourceBegin`` and
-/// ``sourceEnd``; output cells inside it are wrapped in ``outputBegin`` / ``outputEnd``, so a test can
-/// remove them (``removingOutputCells(_:)``), regenerate the rest from the source and detect a page
-/// that is stale.
+/// ``sourceEnd``; output cells inside it are wrapped in ``outputBegin`` / ``outputEnd`` and woven
+/// values in comments that name them, so a test can undo both (``normalizedForComparison(_:)``),
+/// regenerate the rest from the source and detect a page that is stale.
 package struct BookPage: Sendable {
     /// The HTML comment that opens the part woven from the source alone; invisible in rendered
     /// Markdown, it lets a test find that part in a committed page.
@@ -177,7 +177,7 @@ package struct BookPage: Sendable {
 
     /// The value of placeholder `key`: `NN.name` is chapter NN's `name`, anything else this chapter's.
     func value(of key: String, in values: [Int: RecordedValues]) -> String? {
-        if let dot = key.firstIndex(of: "."), let n = Int(key[..<dot]), key[..<dot].allSatisfy(\.isNumber) {
+        if let dot = key.firstIndex(of: "."), key[..<dot].allSatisfy(\.isNumber), let n = Int(key[..<dot]) {
             return values[n]?[String(key[key.index(after: dot)...])]
         }
         return chapter.flatMap { values[$0]?[key] }
@@ -189,33 +189,16 @@ package struct BookPage: Sendable {
         guard let values else { return [] }
         var missing: [String] = []
         for case .prose(let p) in blocks + supportingFiles.flatMap(\.blocks) {
-            for key in Self.placeholderKeys(p) where value(of: key, in: values) == nil && !missing.contains(key) { missing.append(key) }
+            for key in RecordedValues.substitute(p, { value(of: $0, in: values) }).unresolved where !missing.contains(key) { missing.append(key) }
         }
         return missing
-    }
-
-    /// The keys of the `{{key}}` placeholders in `text`, in order.
-    static func placeholderKeys(_ text: String) -> [String] {
-        var keys: [String] = [], rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            keys.append(String(rest[open.upperBound ..< close.lowerBound]))
-            rest = rest[close.upperBound...]
-        }
-        return keys
     }
 
     /// `{{key}}` replaced by `<!--{{key}}-->VALUE<!--/-->` where ``values`` has the value (the comments are
     /// invisible in rendered Markdown and let ``normalizedForComparison(_:)`` undo the substitution).
     func substitutingValues(_ prose: String) -> String {
         guard let values else { return prose }
-        var out = "", rest = Substring(prose)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            let key = String(rest[open.upperBound ..< close.lowerBound])
-            out += rest[..<open.lowerBound]
-            if let v = value(of: key, in: values) { out += "<!--{{\(key)}}-->\(v)<!--/-->" } else { out += "{{\(key)}}" }
-            rest = rest[close.upperBound...]
-        }
-        return out + rest
+        return RecordedValues.substitute(prose) { key in value(of: key, in: values).map { "<!--{{\(key)}}-->\($0)<!--/-->" } }.text
     }
 
     /// A committed page brought back to what the source alone weaves: without its output cells
@@ -291,25 +274,23 @@ package struct BookPage: Sendable {
             out.append(BookPage.outputEnd)
             out.append("")
         }
-        func weave(_ blocks: [LiterateSource.Block], placing: Bool) {
+        func weave(_ blocks: [LiterateSource.Block]) {
             for block in blocks {
                 switch block {
                 case .prose(let p):
-                    if placing {
-                        for heading in Self.headings(p) {
-                            flush()
-                            open = queue.filter { $0.title == heading }
-                            queue.removeAll { $0.title == heading }
-                        }
+                    for heading in Self.headings(p) {
+                        flush()
+                        open = queue.filter { $0.title == heading }
+                        queue.removeAll { $0.title == heading }
                     }
                     out.append(includingLibrary(substitutingValues(rewriteImageLinks(p))))
                 case .code(let c): out.append(Self.foldingPlumbing(c))
                 }
                 out.append("")
             }
-            if placing { flush() }
+            flush()
         }
-        weave(blocks, placing: true)
+        weave(blocks)
         if !supportingFiles.isEmpty {
             out.append("## Supporting code")
             out.append("")
@@ -318,7 +299,7 @@ package struct BookPage: Sendable {
             for file in supportingFiles {
                 out.append("### `Chapters/\(slug)/\(file.name)`")
                 out.append("")
-                weave(file.blocks, placing: true)
+                weave(file.blocks)
             }
         }
         out.append(BookPage.sourceEnd)

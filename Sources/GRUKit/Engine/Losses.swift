@@ -107,15 +107,17 @@ public enum SoftmaxCrossEntropy {
         let block = LogitRows(logits: l, targets: targets, classes: v, invN: invN, gradient: gradient)
         guard n >= 2, n * v >= 1 << 20 else { return block.loss(rows: 0..<n) * invN }
         let half = n / 2
-        let totals = SendablePair()
-        // Race-free: part 0 reads and writes only rows 0..<half of the logits and `totals.first`,
-        // part 1 only rows half..<n and `totals.second`; the targets are only read;
-        // `concurrentPerform` returns after both parts finished, which orders their writes before
-        // the sum below.
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            if part == 0 { totals.first = block.loss(rows: 0..<half) } else { totals.second = block.loss(rows: half..<n) }
+        // Two Doubles on the stack (no allocation per step), written one per part.
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
+            let totals = LossTotals(slots: buffer.baseAddress!)
+            // Race-free: part 0 reads and writes only rows 0..<half of the logits and slot 0, part 1
+            // only rows half..<n and slot 1; the targets are only read; `concurrentPerform` returns
+            // after both parts finished, which orders their writes before the sum below.
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                totals.slots[part] = part == 0 ? block.loss(rows: 0..<half) : block.loss(rows: half..<n)
+            }
+            return (totals.slots[0] + totals.slots[1]) * invN
         }
-        return (totals.first + totals.second) * invN
     }
 
     /// The rows of a logits block with their targets, for the two concurrent halves of
@@ -148,11 +150,10 @@ public enum SoftmaxCrossEntropy {
         }
     }
 
-    /// Two Doubles written by two concurrent tasks, each its own (`@unchecked Sendable`: the
-    /// writers never share a field).
-    final class SendablePair: @unchecked Sendable {
-        var first = 0.0
-        var second = 0.0
+    /// The two partial sums of the concurrent halves (`@unchecked Sendable`: it holds a raw pointer,
+    /// and each half writes only its own slot).
+    struct LossTotals: @unchecked Sendable {
+        let slots: UnsafeMutablePointer<Double>
     }
 }
 
