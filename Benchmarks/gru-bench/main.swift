@@ -58,6 +58,8 @@ struct GRUBench: ParsableCommand {
     var data: String?
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Flag(help: "Only the plain-SGD timing, with the mean time of each phase of a step (embedding, GRU forward, output layer, loss, backward, update); skip the projections and the training runs.")
+    var phases = false
     @Flag(help: "Only time every projection method on H×H test matrices (one and 10 % of the values above c) and exit.")
     var projectionMethods = false
 
@@ -315,6 +317,7 @@ struct GRUBench: ParsableCommand {
         var lastLoss = 0.0
         for i in 0..<(warmup + iterations) {
             let (x, y) = randomWindows[i % randomWindows.count]
+            if i == warmup { model.profile = StepProfile() }
             let t0 = MonotonicClock.seconds()
             let r = try model.trainStep(inputs: x, targets: y, batchSize: batch, learningRate: 0.1)
             let dt = MonotonicClock.seconds() - t0
@@ -323,6 +326,32 @@ struct GRUBench: ParsableCommand {
         }
         let perIteration = times.min()!
         let medianIteration = times.median!
+        // The timed iterations' mean time per phase (StepProfile), and the share of each.
+        let profile = model.profile!
+        let meanIteration = times.reduce(0, +) / Double(times.count)
+        let phaseFields: [(String, String, String, String)] = StepProfile.Phase.allCases.map { phase in
+            let ms = profile.secondsPerStep(phase) * 1e3
+            let key = "phase_" + String(describing: phase).replacingOccurrences(of: "([A-Z])", with: "_$1", options: .regularExpression).lowercased() + "_ms"
+            return (key, String(format: "%.3f", ms), "  " + phase.label + ", ms (share)", String(format: "%.2f (%.1f %%)", ms, ms / (meanIteration * 1e3) * 100))
+        }
+        if phases {
+            let loadAfter = Self.loadAverage()
+            if json {
+                let all = [("cell", quoted(form.rawValue)), ("hidden", "\(hidden)"), ("embedding", "\(embedding)"),
+                           ("seconds_per_iteration", String(format: "%.5f", perIteration)),
+                           ("seconds_per_iteration_mean", String(format: "%.5f", meanIteration))]
+                    + phaseFields.map { ($0.0, $0.1) } + [("load_before", load(loadBefore)), ("load_after", load(loadAfter))]
+                print("{" + all.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+            } else {
+                let rows = [("shape (V, E, H, B, T), cell", "\(vocabularySize), \(embedding), \(hidden), \(batch), \(steps), \(form.rawValue)"),
+                            ("seconds per iteration (min, mean)", String(format: "%.4f, %.4f", perIteration, meanIteration)),
+                            ("phases of a step (mean over \(iterations))", "")]
+                    + phaseFields.map { ($0.2, $0.3) } + [("load average before, after", "\(load(loadBefore)), \(load(loadAfter))")]
+                let w = rows.map(\.0.count).max()!
+                for (k, v) in rows { print(k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
+            }
+            return
+        }
 
         // 2. One active projection (σ_1 > c, so nothing can be skipped): the training path's
         //    projector (leading eigenpairs of WᵀW) and the full-SVD reference.
@@ -362,7 +391,7 @@ struct GRUBench: ParsableCommand {
             : "none"
 
         if json {
-            let fields: [(String, String)] = [
+            let head: [(String, String)] = [
                 ("cell", quoted(form.rawValue)), ("vocabulary", "\(vocabularySize)"), ("embedding", "\(embedding)"),
                 ("hidden", "\(hidden)"), ("batch", "\(batch)"), ("steps", "\(steps)"), ("dropout", "\(dropout)"),
                 ("threads", "\(threads)"), ("blas_core", quoted(BLAS.coreName)), ("cpu", quoted(cpuModel)), ("cores", "\(cores)"),
@@ -382,13 +411,16 @@ struct GRUBench: ParsableCommand {
                 ("run_skipped", "\(summary.skipped)"), ("run_unchanged", "\(summary.unchanged)"), ("run_projected", "\(summary.projected)"),
                 ("run_first_loss", String(format: "%.4f", summary.firstLoss)), ("run_last_loss", String(format: "%.4f", summary.lastLoss)),
                 ("final_loss", String(format: "%.4f", lastLoss)),
-            ] + bindingFields(binding).map { ($0.0, $0.1) } + [
+            ]
+            let phaseJSON: [(String, String)] = phaseFields.map { ($0.0, $0.1) }
+            let bindingJSON: [(String, String)] = bindingFields(binding).map { ($0.0, $0.1) }
+            let fields: [(String, String)] = head + phaseJSON + bindingJSON + [
                 ("peak_rss_mb", String(format: "%.1f", Self.peakResidentMiB())),
                 ("load_before", load(loadBefore)), ("load_after", load(loadAfter)),
             ]
             print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
         } else {
-            let rows: [(String, String)] = [
+            let head: [(String, String)] = [
                 ("cell", form.rawValue),
                 ("shape (V, E, H, B, T)", "\(vocabularySize), \(embedding), \(hidden), \(batch), \(steps)"),
                 ("dropout", "\(dropout)"),
@@ -397,6 +429,10 @@ struct GRUBench: ParsableCommand {
                 ("iterations", "\(iterations) after \(warmup) warm-up"),
                 ("seconds per iteration (min, median)", String(format: "%.4f, %.4f", perIteration, medianIteration)),
                 ("tokens per second", String(format: "%.0f", tokensPerSecond)),
+                ("phases of a step (mean)", ""),
+            ]
+            let phaseRows: [(String, String)] = phaseFields.map { ($0.2, $0.3) }
+            let rows: [(String, String)] = head + phaseRows + [
                 ("one active projection, ms", String(format: "%.2f (full SVD %.2f), %d clipped", active.ms, fullSVD.ms, active.clipped)),
                 ("  σ_1 = 1.02c (late training), ms", String(format: "%.2f, %d clipped", near.ms, near.clipped)),
                 ("training run", runDescription),

@@ -58,6 +58,98 @@ final class EngineFastPathTests: XCTestCase {
         }
     }
 
+    /// The GRU's vectorised Float gates against the Double definitions 1/(1 + e^{−x}) and tanh x
+    /// (rounded to Float): within 3 ulp over the whole line (σ: wherever it is a normal Float),
+    /// densely near 0 and where tanh switches from its polynomial to the exponential form
+    /// (|x| = 0.625), the saturated ends exact.
+    func testFloatSigmoidAndTanhLanesWithinThreeUlp() {
+        var rng = SeededGenerator(seed: 11)
+        var xs: [Float] = (0..<120_000).map { _ in Float(rng.nextUniform(in: -30..<30)) }
+        xs += (0..<60_000).map { _ in Float(rng.nextUniform(in: -1..<1)) }
+        xs += (0..<20_000).map { _ in Float(rng.nextUniform(in: -1e-4..<1e-4)) }
+        for c: Float in [0.625, -0.625] { var x = c; for _ in 0..<64 { xs += [x]; x = x.nextDown }; x = c; for _ in 0..<64 { xs += [x]; x = x.nextUp } }
+        xs += [0, -0.0, 1e-30, -1e-30, Float.leastNonzeroMagnitude, 9, -9, 15, -15, 44, -44, 87, -87, 100, -100]
+        while xs.count % 8 != 0 { xs.append(0.5) }
+        var worstS: Int64 = 0, worstT: Int64 = 0, atS: Float = 0, atT: Float = 0
+        for k in stride(from: 0, to: xs.count, by: 8) {
+            let v = SIMD8<Float>(xs[k..<(k + 8)])
+            let s = Float.sigmoid(v), t = Float.tanh(v)
+            for i in 0..<8 {
+                let x = Double(v[i])
+                let want = Float(1 / (1 + Glibc.exp(-x)))
+                // Where σ is subnormal (x < −87) the lanes promise only a value below 2⁻¹²⁶.
+                let ds = want.isNormal ? ulps(s[i], want) : (s[i] < Float.leastNormalMagnitude ? 0 : 99)
+                let dt = ulps(t[i], Float(Glibc.tanh(x)))
+                if ds > worstS { worstS = ds; atS = v[i] }
+                if dt > worstT { worstT = dt; atT = v[i] }
+            }
+        }
+        print("OK     Float lanes: sigmoid worst \(worstS) ulp (x = \(atS)), tanh worst \(worstT) ulp (x = \(atT)) over \(xs.count) points")
+        XCTAssertLessThanOrEqual(worstS, 3)
+        XCTAssertLessThanOrEqual(worstT, 3)
+        // Edge values: ±0 keep their sign in tanh, the ends saturate, NaN propagates.
+        let edge = SIMD8<Float>(0, -0.0, .infinity, -.infinity, .nan, 200, -200, 1e-38)
+        let s = Float.sigmoid(edge), t = Float.tanh(edge)
+        XCTAssertEqual(s[0], 0.5); XCTAssertEqual(s[1], 0.5)
+        XCTAssertEqual(s[2], 1); XCTAssertEqual(s[3], 0); XCTAssertTrue(s[4].isNaN)
+        XCTAssertEqual(s[5], 1); XCTAssertLessThan(s[6], Float.leastNormalMagnitude)
+        XCTAssertEqual(t[0], 0); XCTAssertEqual(t[0].sign, .plus); XCTAssertEqual(t[1], 0); XCTAssertEqual(t[1].sign, .minus)
+        XCTAssertEqual(t[2], 1); XCTAssertEqual(t[3], -1); XCTAssertTrue(t[4].isNaN)
+        XCTAssertEqual(t[5], 1); XCTAssertEqual(t[6], -1); XCTAssertEqual(t[7], 1e-38)
+        // Double's lanes are the C library's functions, bit for bit.
+        let d = SIMD8<Double>(-3, -0.5, 0, 1e-9, 0.7, 2, 20, -40)
+        let sd = Double.sigmoid(d), td = Double.tanh(d)
+        for i in 0..<8 {
+            XCTAssertEqual(sd[i], 1 / (1 + Glibc.exp(-d[i])))
+            XCTAssertEqual(td[i], Glibc.tanh(d[i]))
+        }
+    }
+
+    /// The Float layer (eight-lane gates with the vectorised σ and tanh) against the Double layer
+    /// (the C library's functions) with the same weights, for both forms, at H = 13 (one full
+    /// group of eight units and a ragged tail of five): outputs and every gradient agree to Float
+    /// accuracy, so the lanes cover every unit and the tail is computed like the rest.
+    func testFloatLayerLanesMatchDoubleLayer() {
+        let I = 6, H = 13, B = 3, T = 5
+        for cell in GRUCell.allCases {
+            var rng = SeededGenerator(seed: 21)
+            let ld = GRULayer<Double>(inputSize: I, hiddenSize: H, cell: cell, bias: true, rng: &rng)
+            for p in ld.parameters { p.value = 2.0 * p.value }
+            let lf = GRULayer<Float>(inputSize: I, hiddenSize: H, cell: cell, bias: true, rng: &rng)
+            for (pf, pd) in zip(lf.parameters, ld.parameters) { pf.value = pd.value.converted() }
+            let x = Matrix<Double>.randomNormal(rows: T * B, cols: I, using: &rng)
+            let h0 = Matrix<Double>.randomNormal(rows: B, cols: H, std: 0.5, using: &rng)
+            let c = Matrix<Double>.randomNormal(rows: T * B, cols: H, using: &rng)
+            let outD = ld.forward(x, initialState: h0)
+            let outF = lf.forward(x.converted(), initialState: h0.converted())
+            Oracle.check("\(cell) Float lanes: outputs", outF.elements.map(Double.init), outD.elements, tolerance: 2e-6)
+            let (dxD, dh0D) = ld.backward(outputGradient: c)
+            let (dxF, dh0F) = lf.backward(outputGradient: c.converted())
+            Oracle.check("\(cell) Float lanes: ∂x", dxF.elements.map(Double.init), dxD.elements, tolerance: 1e-5)
+            Oracle.check("\(cell) Float lanes: ∂h0", dh0F.elements.map(Double.init), dh0D.elements, tolerance: 1e-5)
+            for (pf, pd) in zip(lf.parameters, ld.parameters) {
+                Oracle.check("\(cell) Float lanes: ∂\(pd.name)", pf.gradient.elements.map(Double.init), pd.gradient.elements, tolerance: 1e-5)
+            }
+        }
+    }
+
+    /// Dropout draws its mask by an integer comparison, k = next() >> 11 against ⌈p·2⁵³⌉: the
+    /// same masks as comparing the generator's uniform double k·2⁻⁵³ with p, for any p.
+    func testDropoutMaskEqualsTheUniformComparison() {
+        for (p, seed) in [(0.5, UInt64(3)), (0.1, 4), (0.3, 5), (1.0 / 3, 6), (0.999, 7), (1e-12, 8)] {
+            let count = 5_003
+            let dropout = Dropout<Float>(probability: p, seed: seed)
+            var reference = SeededGenerator(seed: seed)
+            var x = [Float](repeating: 1, count: count)
+            x.withUnsafeMutableBufferPointer { dropout.apply($0.baseAddress!, count: count, training: true) }
+            let keep = Float(1 / (1 - p))
+            let want = (0..<count).map { _ in reference.nextUniform() < p ? Float(0) : keep }
+            XCTAssertEqual(x, want, "p = \(p)")
+            // The generator advanced by exactly one draw per unit.
+            XCTAssertEqual(dropout.rng.next(), reference.next(), "p = \(p)")
+        }
+    }
+
     func testFloatSoftmaxCrossEntropyMatchesDouble() {
         var rng = SeededGenerator(seed: 8)
         // Large enough for the two-way split (n·v ≥ 2²⁰), with a ragged vocabulary (tail path).

@@ -88,6 +88,37 @@ final class EngineModelTests: XCTestCase {
         }
     }
 
+    /// A profile counts training steps only, gives every phase a positive time, and its phases
+    /// add up to no more than the steps' wall time (and to most of it: the rest is the checks and
+    /// the copy of the final state); a profiled step changes nothing the model computes.
+    func testStepProfileCoversTheTrainingStep() throws {
+        let config = GRULanguageModel<Float>.Configuration(vocabularySize: 50, embeddingSize: 16, hiddenSize: 24, dropout: 0.3)
+        let profiled = GRULanguageModel<Float>(configuration: config, seed: 9)
+        let plain = GRULanguageModel<Float>(configuration: config, seed: 9)
+        var rng = SeededGenerator(seed: 10)
+        let ids = (0..<(6 * 4)).map { _ in Int32(rng.next() % 50) }, next = (0..<(6 * 4)).map { _ in Int32(rng.next() % 50) }
+        profiled.profile = StepProfile()
+        var wall = 0.0
+        for _ in 0..<3 {
+            let t0 = MonotonicClock.seconds()
+            let a = try profiled.trainStep(inputs: ids, targets: next, batchSize: 4, learningRate: 0.5)
+            wall += MonotonicClock.seconds() - t0
+            let b = try plain.trainStep(inputs: ids, targets: next, batchSize: 4, learningRate: 0.5)
+            XCTAssertEqual(a, b)
+        }
+        _ = try profiled.evaluate(inputs: ids, targets: next, batchSize: 4)
+        let profile = try XCTUnwrap(profiled.profile)
+        XCTAssertEqual(profile.steps, 3, "evaluation is not a training step")
+        for phase in StepProfile.Phase.allCases {
+            XCTAssertGreaterThan(profile.secondsPerStep(phase), 0, phase.label)
+        }
+        let total = profile.seconds.reduce(0, +)
+        XCTAssertLessThanOrEqual(total, wall)
+        XCTAssertGreaterThan(total, 0.3 * wall)
+        XCTAssertEqual(profiled.parameters.map(\.value), plain.parameters.map(\.value))
+        XCTAssertNil(plain.profile)
+    }
+
     func testLanguageModelTrainsCarriesStateAndReportsBadInput() throws {
         let lm = smallLM(cell: .resetBefore, dropout: 0)
         let inputs: [Int32] = [1, 3, 6, 3, 0, 2], targets: [Int32] = [3, 6, 0, 2, 2, 5]

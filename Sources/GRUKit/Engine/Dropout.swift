@@ -41,8 +41,15 @@ public final class Dropout<Scalar: BLASScalar> {
             precondition(f.count == count, "Dropout: fixed mask of \(f.count) values for \(count) inputs")
             mask.copy(from: f)
         } else {
-            let keep = Scalar(1 / (1 - probability)), p = probability
-            for i in 0..<count { m[i] = rng.nextUniform() < p ? 0 : keep }
+            // u = k·2⁻⁵³ with k = next() >> 11 (``SeededGenerator/nextUniform()``), so u < p exactly
+            // when k < ⌈p·2⁵³⌉ (p·2⁵³ is exact in Double): the same masks as comparing doubles, with
+            // the generator in a local copy (a stored property of a class would be re-read and
+            // written back on every draw).
+            let keep = Scalar(1 / (1 - probability))
+            let cut = UInt64((probability * 0x1p53).rounded(.up))
+            var local = rng
+            for i in 0..<count { m[i] = local.next() >> 11 < cut ? 0 : keep }
+            rng = local
         }
         for i in 0..<count { x[i] *= m[i] }
         active = true

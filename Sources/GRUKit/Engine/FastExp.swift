@@ -103,3 +103,34 @@ func scaleRow(_ row: UnsafeMutablePointer<Float>, count v: Int, by s: Float) {
     }
     while k < v { row[k] *= s; k += 1 }
 }
+
+/// σ(x) = 1 / (1 + e^{−x}) for 8 Floats, with ``fastExp(_:)``: the gates of every GRU step,
+/// where the C library's `expf` per unit cost more than the step's recurrent GEMM. Below
+/// x ≈ −87 the true σ is subnormal and e^{−x} is clamped: the result is then some value
+/// below 2⁻¹²⁶ (at most 3·10⁻³⁹ off), not the correctly rounded subnormal.
+@inline(__always)
+func fastSigmoid(_ x: FloatLanes) -> FloatLanes {
+    1 / (1 + fastExp(-x))
+}
+
+/// tanh x for 8 Floats. For |x| < 0.625 the odd polynomial x + x³·P(x²) of the Cephes
+/// library's `tanhf` (minimax on that interval, relative error ~1e-7), where the exponential
+/// form would lose the low digits to cancellation; beyond it 1 − 2/(e^{2|x|} + 1) with
+/// ``fastExp(_:)`` (which saturates to 1), computed for |x| and given x's sign. NaN in, NaN out.
+@inline(__always)
+func fastTanh(_ x: FloatLanes) -> FloatLanes {
+    let signMask = SIMD8<UInt32>(repeating: 0x8000_0000)
+    let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
+    let ax = unsafeBitCast(bits & ~signMask, to: FloatLanes.self)
+    let e = fastExp(ax + ax)
+    let far = 1 - 2 / (e + 1)
+    let s = ax * ax
+    var p = s * -5.704_988_727_45e-3 + 2.063_908_879_54e-2
+    p = p * s - 5.373_971_555_31e-2
+    p = p * s + 1.333_144_220_36e-1
+    p = p * s - 3.333_328_194_22e-1
+    let near = (p * s) * ax + ax
+    // tanh |x| ≥ 0, then x's sign (so tanh(−0) = −0).
+    let magnitude = far.replacing(with: near, where: ax .< 0.625)
+    return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt32>.self) | (bits & signMask), to: FloatLanes.self)
+}

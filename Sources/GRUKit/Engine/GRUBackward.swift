@@ -50,15 +50,16 @@ extension GRULayer {
                     for b in 0..<B {
                         let gr = g + b * H3, ar = a + b * H, hp = hPrev + b * H, d = dout + b * H, c = carry + b * H
                         let dx = dgx + b * H3, dh = dgh + b * H3
-                        for j in 0..<H {
-                            let delta = d[j] + c[j]
-                            let r = gr[j], z = gr[H + j], n = gr[H2 + j]
+                        for j in stride(from: 0, to: H, by: 8) {
+                            let w = Swift.min(8, H - j)
+                            let delta = lanes(d + j, w) + lanes(c + j, w)
+                            let r = lanes(gr + j, w), z = lanes(gr + H + j, w), n = lanes(gr + H2 + j, w)
                             let an = delta * (1 - z) * (1 - n * n)
-                            let az = delta * (hp[j] - n) * z * (1 - z)
-                            let ar_ = an * ar[j] * r * (1 - r)
-                            dx[j] = ar_; dx[H + j] = az; dx[H2 + j] = an
-                            dh[j] = ar_; dh[H + j] = az; dh[H2 + j] = an * r
-                            c[j] = delta * z
+                            let az = delta * (lanes(hp + j, w) - n) * z * (1 - z)
+                            let ar_ = an * lanes(ar + j, w) * r * (1 - r)
+                            store(ar_, dx + j, w); store(az, dx + H + j, w); store(an, dx + H2 + j, w)
+                            store(ar_, dh + j, w); store(az, dh + H + j, w); store(an * r, dh + H2 + j, w)
+                            store(delta * z, c + j, w)
                         }
                     }
                     // carry += [a_r, a_z, a_n ⊙ r] · W_hh.
@@ -67,12 +68,13 @@ extension GRULayer {
                 case .resetBefore:
                     for b in 0..<B {
                         let gr = g + b * H3, hp = hPrev + b * H, d = dout + b * H, c = carry + b * H, dx = dgx + b * H3
-                        for j in 0..<H {
-                            let delta = d[j] + c[j]
-                            let z = gr[H + j], n = gr[H2 + j]
-                            dx[H2 + j] = delta * (1 - z) * (1 - n * n)
-                            dx[H + j] = delta * (hp[j] - n) * z * (1 - z)
-                            c[j] = delta * z
+                        for j in stride(from: 0, to: H, by: 8) {
+                            let w = Swift.min(8, H - j)
+                            let delta = lanes(d + j, w) + lanes(c + j, w)
+                            let z = lanes(gr + H + j, w), n = lanes(gr + H2 + j, w)
+                            store(delta * (1 - z) * (1 - n * n), dx + H2 + j, w)
+                            store(delta * (lanes(hp + j, w) - n) * z * (1 - z), dx + H + j, w)
+                            store(delta * z, c + j, w)
                         }
                     }
                     // ρ = a_n · W_hn (B×H).
@@ -80,10 +82,11 @@ extension GRULayer {
                                 b: whh + H2 * H, ldb: H, beta: 0, c: tmp, ldc: H)
                     for b in 0..<B {
                         let gr = g + b * H3, hp = hPrev + b * H, c = carry + b * H, dx = dgx + b * H3, rho = tmp + b * H
-                        for j in 0..<H {
-                            let r = gr[j]
-                            dx[j] = rho[j] * hp[j] * r * (1 - r)
-                            c[j] += rho[j] * r
+                        for j in stride(from: 0, to: H, by: 8) {
+                            let w = Swift.min(8, H - j)
+                            let r = lanes(gr + j, w), rh = lanes(rho + j, w)
+                            store(rh * lanes(hp + j, w) * r * (1 - r), dx + j, w)
+                            store(lanes(c + j, w) + rh * r, c + j, w)
                         }
                     }
                     // carry += [a_r, a_z] · [W_hr; W_hz].

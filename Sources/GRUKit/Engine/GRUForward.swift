@@ -40,13 +40,14 @@ extension GRULayer {
                                 b: whh, ldb: H, beta: 0, c: gh, ldc: H3)
                     for b in 0..<B {
                         let gr = g + b * H3, hr = gh + b * H3, hp = hPrev + b * H, hn = hNext + b * H, ar = a + b * H
-                        for j in 0..<H {
-                            let r = scalarSigmoid(gr[j] + bih[j] + hr[j] + bhh[j])
-                            let z = scalarSigmoid(gr[H + j] + bih[H + j] + hr[H + j] + bhh[H + j])
-                            let hnj = hr[H2 + j] + bhh[H2 + j]
-                            let n = scalarTanh(gr[H2 + j] + bih[H2 + j] + r * hnj)
-                            gr[j] = r; gr[H + j] = z; gr[H2 + j] = n; ar[j] = hnj
-                            hn[j] = (1 - z) * n + z * hp[j]
+                        for j in stride(from: 0, to: H, by: 8) {
+                            let w = Swift.min(8, H - j)
+                            let r = Scalar.sigmoid(lanes(gr + j, w) + lanes(bih + j, w) + lanes(hr + j, w) + lanes(bhh + j, w))
+                            let z = Scalar.sigmoid(lanes(gr + H + j, w) + lanes(bih + H + j, w) + lanes(hr + H + j, w) + lanes(bhh + H + j, w))
+                            let hnj = lanes(hr + H2 + j, w) + lanes(bhh + H2 + j, w)
+                            let n = Scalar.tanh(lanes(gr + H2 + j, w) + lanes(bih + H2 + j, w) + r * hnj)
+                            store(r, gr + j, w); store(z, gr + H + j, w); store(n, gr + H2 + j, w); store(hnj, ar + j, w)
+                            store((1 - z) * n + z * lanes(hp + j, w), hn + j, w)
                         }
                     }
                 case .resetBefore:
@@ -55,11 +56,12 @@ extension GRULayer {
                                 b: whh, ldb: H, beta: 1, c: g, ldc: H3)
                     for b in 0..<B {
                         let gr = g + b * H3, hp = hPrev + b * H, ar = a + b * H
-                        for j in 0..<H {
-                            let r = scalarSigmoid(gr[j] + bih[j] + bhh[j])
-                            let z = scalarSigmoid(gr[H + j] + bih[H + j] + bhh[H + j])
-                            gr[j] = r; gr[H + j] = z
-                            ar[j] = r * hp[j]
+                        for j in stride(from: 0, to: H, by: 8) {
+                            let w = Swift.min(8, H - j)
+                            let r = Scalar.sigmoid(lanes(gr + j, w) + lanes(bih + j, w) + lanes(bhh + j, w))
+                            let z = Scalar.sigmoid(lanes(gr + H + j, w) + lanes(bih + H + j, w) + lanes(bhh + H + j, w))
+                            store(r, gr + j, w); store(z, gr + H + j, w)
+                            store(r * lanes(hp + j, w), ar + j, w)
                         }
                     }
                     // gates[:, n] += (r ⊙ h_{t−1}) · W_hnᵀ.
@@ -67,11 +69,12 @@ extension GRULayer {
                                 b: whh + H2 * H, ldb: H, beta: 1, c: g + H2, ldc: H3)
                     for b in 0..<B {
                         let gr = g + b * H3, hp = hPrev + b * H, hn = hNext + b * H
-                        for j in 0..<H {
-                            let n = scalarTanh(gr[H2 + j] + bih[H2 + j] + bhh[H2 + j])
-                            let z = gr[H + j]
-                            gr[H2 + j] = n
-                            hn[j] = (1 - z) * n + z * hp[j]
+                        for j in stride(from: 0, to: H, by: 8) {
+                            let w = Swift.min(8, H - j)
+                            let n = Scalar.tanh(lanes(gr + H2 + j, w) + lanes(bih + H2 + j, w) + lanes(bhh + H2 + j, w))
+                            let z = lanes(gr + H + j, w)
+                            store(n, gr + H2 + j, w)
+                            store((1 - z) * n + z * lanes(hp + j, w), hn + j, w)
                         }
                     }
                 }

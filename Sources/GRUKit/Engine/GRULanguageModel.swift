@@ -77,6 +77,10 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
 
     var work: (steps: Int, batch: Int, y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>)?
 
+    /// When set, every training step adds its phases' wall time here (``StepProfile``); nil (the
+    /// default) reads no clock.
+    public var profile: StepProfile?
+
     /// A freshly initialised model: all parameters drawn from `SeededGenerator(seed: seed)` in
     /// the order stated above, so the same configuration and seed give the same model bit for bit.
     /// - Precondition: V, E, H > 0 and 0 ≤ ``Configuration/dropout`` < 1.
@@ -121,8 +125,10 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
                           method: TrainingMethod = .none) throws -> StepResult {
         let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState,
                                  training: true, backward: true)
+        var mark = profile == nil ? 0 : MonotonicClock.seconds()
         let result = optimizer.trainingStep(loss: loss, parameters: parameters, learningRate: learningRate,
                                             method: method, recurrent: gru)
+        if profile != nil { profile!.lap(.update, since: &mark); profile!.countStep() }
         if result.isFinite { trainingState = hT }
         return result
     }
@@ -171,27 +177,37 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         let (y, logits, dy) = buffers(steps: t, batch: b)
         if let s = initial, s.rows == b, s.cols == h { ws.hs.copy(from: s.elements, count: b * h) } else { ws.hs.p.update(repeating: 0, count: b * h) }
 
-        // Forward.
+        // Forward (with a profile, each phase's time is added as it ends; only training steps count).
+        let profiling = profile != nil && backward
+        var mark = profiling ? MonotonicClock.seconds() : 0
+        func lap(_ phase: StepProfile.Phase) { if profiling { profile!.lap(phase, since: &mark) } }
         inputs.withUnsafeBufferPointer { embedding.forward(ids: $0.baseAddress!, count: n, into: ws.x.p) }
         inputDropout.apply(ws.x.p, count: n * e, training: training)
+        lap(.embedding)
         gru.forwardWindow(ws)
+        lap(.gruForward)
         y.p.update(from: ws.hs.p + b * h, count: n * h)
         outputDropout.apply(y.p, count: n * h, training: training)
         output.forward(y.p, rows: n, into: logits.p)
+        lap(.outputForward)
         let loss = targets.withUnsafeBufferPointer {
             SoftmaxCrossEntropy.lossAndGradient(logits.p, rows: n, classes: v, targets: $0.baseAddress!, gradient: backward)
         }
         let finalState = Matrix(rows: b, cols: h, elements: Array(UnsafeBufferPointer(start: ws.hs.p + t * b * h, count: b * h)))
+        lap(.loss)
         guard backward else { return (loss, finalState) }
 
         // Backward.
         output.backward(input: y.p, outputGradient: logits.p, rows: n, inputGradient: dy.p)
+        lap(.outputBackward)
         outputDropout.backward(dy.p, count: n * h)
         ws.dOut.p.update(from: dy.p, count: n * h)
         ws.carry.zero()
         gru.backwardWindow(ws, accumulate: false, inputGradient: true)
+        lap(.gruBackward)
         inputDropout.backward(ws.dX.p, count: n * e)
         inputs.withUnsafeBufferPointer { embedding.backward(ids: $0.baseAddress!, count: n, outputGradient: ws.dX.p) }
+        lap(.embeddingBackward)
         return (loss, finalState)
     }
 }

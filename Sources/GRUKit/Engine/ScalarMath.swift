@@ -29,6 +29,8 @@ extension Float {
     @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
     /// log(1 + x) (`log1pf`).
     @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
+    public static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> { fastSigmoid(x) }
+    public static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> { fastTanh(x) }
 }
 
 extension Double {
@@ -38,4 +40,14 @@ extension Double {
     @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
     /// log(1 + x) (the C library's `log1p`).
     @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
+    @inlinable public static func sigmoid(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        var y = x
+        for i in 0..<8 { y[i] = 1 / (1 + Glibc.exp(-x[i])) }
+        return y
+    }
+    @inlinable public static func tanh(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        var y = x
+        for i in 0..<8 { y[i] = Glibc.tanh(x[i]) }
+        return y
+    }
 }

@@ -12,7 +12,7 @@ import CLAPACK
 /// Callers validate shapes first (as ``Matrix`` does). The LAPACK wrappers return LAPACK's
 /// `info` code unchanged (0 success, −i: argument i illegal, > 0: no convergence); the
 /// throwing API on ``Matrix`` turns a non-zero code into a ``LinearAlgebraError``.
-public protocol BLASScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible, LosslessStringConvertible
+public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, CustomStringConvertible, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
     /// `C ← α·op(A)·op(B) + β·C` (xGEMM), with op(X) = Xᵀ when its flag is set and X otherwise;
     /// C is m×n, op(A) m×k, op(B) k×n.
@@ -165,6 +165,16 @@ where RawSignificand: FixedWidthInteger {
     static func tanh(_ x: Self) -> Self
     /// log(1 + x), accurate for small |x| where log(1 + x) would lose the digits of x.
     static func log1p(_ x: Self) -> Self
+    /// σ(x) = 1 / (1 + e^{−x}) for eight lanes at once (the GRU's gates). Double: the C library's
+    /// `exp` per lane, the same numbers as ``exp(_:)`` in the scalar formula; Float: the
+    /// vectorised polynomial e^x (relative error ≤ 3 ulp wherever σ(x) is a normal Float, below
+    /// 2⁻¹²⁶ for x < −87, 1 at the upper end, NaN in NaN out).
+    static func sigmoid(_ x: SIMD8<Self>) -> SIMD8<Self>
+    /// tanh x for eight lanes at once (the GRU's candidate). Double: the C library's `tanh` per
+    /// lane; Float: an odd polynomial for |x| < 0.625 (where 1 − 2/(e^{2|x|} + 1) would cancel) and
+    /// 1 − 2/(e^{2|x|} + 1) with the vectorised e^x beyond it, relative error ≤ 3 ulp, ±1 at the
+    /// saturated ends, NaN in NaN out.
+    static func tanh(_ x: SIMD8<Self>) -> SIMD8<Self>
 
     /// Softmax cross-entropy over the rows of an n×v row-major logits block ℓ, in place: returns
     /// the mean over rows of −log softmax(ℓ_i)[y_i] (summed in Double), and when `gradient` replaces
