@@ -106,9 +106,33 @@ docs: deps
 bench: build
 	$(BIN)/gru-bench
 
-## compare: the same model timed in PyTorch (when installed) next to gru-bench, with the ratio
+## compare: the same model timed in PyTorch and in gru-bench for H = 128, 256, 650, 1024, with the
+## ratio, into figures/compare/. PyTorch lives in a project-local virtual environment, created and
+## filled (pip install torch numpy: about 3 GB with the CUDA wheels PyPI ships, a few minutes; the
+## CPU path is what is timed) when `import torch` fails in it. Without it, GRUKit's numbers alone.
+##   make compare COMPARE_FLAGS="--hidden-sizes 650 --repeats 5"   (see scripts/compare-pytorch.py -h)
+##   make compare COMPARE_PIP_FLAGS="--index-url https://download.pytorch.org/whl/cpu"   (CPU wheels)
+COMPARE_VENV ?= .venv-compare
+COMPARE_FLAGS ?=
+COMPARE_PIP_FLAGS ?=
 compare: build
-	python3 scripts/compare-pytorch.py --gru-bench $(BIN)/gru-bench
+	@py=$(COMPARE_VENV)/bin/python; \
+	if ! $$py -c 'import torch' >/dev/null 2>&1; then \
+	  if ! $$py -m pip --version >/dev/null 2>&1; then \
+	    echo "python3 -m venv $(COMPARE_VENV)"; \
+	    if ! python3 -m venv $(COMPARE_VENV); then \
+	      py=python3; \
+	      echo "make compare: python3 -m venv failed (Debian/Ubuntu: apt-get install python3-venv); no PyTorch, GRUKit alone"; \
+	    fi; \
+	  fi; \
+	  if [ "$$py" != python3 ]; then \
+	    echo "$$py -m pip install $(COMPARE_PIP_FLAGS) torch numpy   # about 3 GB from PyPI, a few minutes"; \
+	    $$py -m pip install $(COMPARE_PIP_FLAGS) torch numpy || \
+	      echo "make compare: pip install torch numpy failed; no PyTorch, GRUKit alone"; \
+	  fi; \
+	fi; \
+	echo "$$py scripts/compare-pytorch.py --gru-bench $(BIN)/gru-bench $(COMPARE_FLAGS)"; \
+	$$py scripts/compare-pytorch.py --gru-bench $(BIN)/gru-bench $(COMPARE_FLAGS)
 
 clean:
 	rm -rf .build

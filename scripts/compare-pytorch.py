@@ -1,30 +1,52 @@
 #!/usr/bin/env python3
-"""Times the paper's PTB language model in PyTorch and in GRUKit (gru-bench) on this machine.
+"""Times the paper's PTB language model in PyTorch and in GRUKit (gru-bench) at several hidden sizes.
 
-The PyTorch model is the one gru-bench trains, shape for shape:
+What is compared. For each hidden size H (default 128, 256, 650, 1024; the paper's PTB model is
+650) the embedding is E = H (--embedding fixes it instead), with vocabulary V = 10,000, batch
+B = 20, T = 35 steps, dropout 0.5, Float32 and 2 threads. The PyTorch model is the one gru-bench
+trains, shape for shape:
 
     nn.Embedding(V, E) -> x 0.01 -> dropout(p) -> nn.GRU(E, H, bias=False) -> dropout(p)
         -> nn.Linear(H, V) -> cross-entropy (mean over tokens)
 
 trained by plain SGD (lr 1) on windows of T x B random tokens, the hidden state carried from
-window to window without gradient (truncated BPTT), Float32, torch.set_num_threads(THREADS).
-It is timed twice: forward + backward + SGD step, and the same followed by the projection
-P_delta of weight_hh_l0[2H:3H] (the candidate block) by a full SVD, as a PyTorch user would
-write it: U, S, Vh = svd(W); W = U diag(min(S, c)) Vh with c = 2 - delta.
+window to window without gradient (truncated BPTT), torch.set_num_threads(THREADS). One
+iteration is forward + backward + SGD step, in both frameworks; GRUKit's side is
+`gru-bench --json --cell reset-after` (PyTorch's GRU form) with the same shape, run with
+--binding-warmup 0 --run-iterations 0 --projections 1 so that it times the iterations and little
+else (gru-bench's projection_share_binding is a separate, much longer run, not part of this table).
 
-Then gru-bench --json runs with the same shape and both results are printed with their
-ratio. Wall-clock times on a shared machine are noisy: every time is the minimum over the
-timed iterations (the median is shown beside it), and the 1-minute load average is printed.
+How. Wall-clock times on a shared machine are noisy, so everything runs in the same invocation and
+alternates: for each H the pair (PyTorch, GRUKit) is run --repeats times, the order flipped on every
+other repeat (PyTorch first, then GRUKit first, ...), so a slow spell of the machine hits both
+frameworks. Each run reports the minimum over its timed iterations (after untimed warm-up ones)
+and its median; a size's time is the minimum of those minima (the median of the medians is shown
+beside it). The ratio is GRUKit / PyTorch, judged against the goal GRUKit <= 0.8 x PyTorch:
+"ok" at or below 0.8, "above 0.8" up to 1, "slower" beyond. Tokens per second are B*T over the
+minimum. The torch version, its BLAS (torch.__config__), the CPU model, gru-bench's blas_core
+and the 1-minute load average before and after the sweep are printed with the table.
+
+Output. The table goes to standard output and to figures/compare/compare.tsv (tab-separated, a
+header line, one row per H); every run's raw numbers go to figures/compare/compare.json. Both
+files are written once the sweep is over, each to a temporary file in the same folder and then
+renamed, so an interrupted run leaves the previous files intact.
 
 When PyTorch is not installed the script says so plainly and prints GRUKit's numbers alone.
 """
 import argparse
 import json
 import os
+import platform
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+GOAL = 0.8  # GRUKit <= GOAL x PyTorch
 
 
 def load_average():
@@ -35,133 +57,322 @@ def load_average():
         return None
 
 
-def time_pytorch(torch, args, project):
-    """(min, median) seconds per iteration and the minimum projection time of the PyTorch model."""
-    nn = torch.nn
-    torch.manual_seed(args.seed)
-    V, E, H, B, T = args.vocabulary, args.embedding, args.hidden, args.batch, args.steps
-
-    class Model(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encoder = nn.Embedding(V, E)
-            self.drop = nn.Dropout(args.dropout)
-            self.rnn = nn.GRU(E, H, bias=False)
-            self.decoder = nn.Linear(H, V)
-
-        def forward(self, x, h):
-            y, h = self.rnn(self.drop(self.encoder(x) * 0.01), h)
-            return self.decoder(self.drop(y)).view(-1, V), h
-
-    model = Model()
-    model.train()
-    opt = torch.optim.SGD(model.parameters(), lr=args.learning_rate)
-    loss_fn = nn.CrossEntropyLoss()
-    gen = torch.Generator().manual_seed(args.seed + 100)
-    windows = [(torch.randint(0, V, (T, B), generator=gen), torch.randint(0, V, (T, B), generator=gen)) for _ in range(4)]
-    c = 2.0 - args.delta
-    h = torch.zeros(1, B, H)
-    times, ptimes = [], []
-    for i in range(args.warmup + args.iterations):
-        x, y = windows[i % len(windows)]
-        t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=False)
-        out, h = model(x, h.detach())
-        loss = loss_fn(out, y.view(-1))
-        loss.backward()
-        opt.step()
-        if project:
-            p0 = time.perf_counter()
-            with torch.no_grad():
-                w = model.rnn.weight_hh_l0[2 * H:3 * H]
-                u, s, vh = torch.linalg.svd(w, full_matrices=False)
-                w.copy_((u * s.clamp(max=c)) @ vh)
-            p1 = time.perf_counter()
-        dt = time.perf_counter() - t0
-        if i >= args.warmup:
-            times.append(dt)
-            if project:
-                ptimes.append(p1 - p0)
-    return min(times), statistics.median(times), (min(ptimes) if ptimes else None)
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
 
 
-def run_gru_bench(args):
+def torch_blas(torch):
+    """One short line on the BLAS under torch, from torch.__config__.show()."""
+    try:
+        text = torch.__config__.show()
+    except Exception as e:  # a stripped build; the version alone is still printed
+        return f"torch.__config__.show() failed: {e}"
+    parts = []
+    blas = re.search(r"BLAS_INFO=([^,\s]+)", text)
+    lapack = re.search(r"LAPACK_INFO=([^,\s]+)", text)
+    if blas:
+        parts.append(f"BLAS {blas.group(1)}")
+    if lapack:
+        parts.append(f"LAPACK {lapack.group(1)}")
+    mkl = re.search(r"Math Kernel Library Version ([\w.]+)", text)
+    if mkl:
+        parts.append(f"MKL {mkl.group(1)}")
+    dnn = re.search(r"MKL-DNN (v[\w.]+)", text)
+    if dnn:
+        parts.append(f"oneDNN {dnn.group(1)}")
+    cap = re.search(r"CPU capability usage: (\S+)", text)
+    if cap:
+        parts.append(f"CPU capability {cap.group(1)}")
+    if "OpenMP" in text:
+        parts.append("OpenMP")
+    return ", ".join(parts) or "no BLAS information in torch.__config__"
+
+
+class PyTorchModel:
+    """The PTB model at one shape, built once per H and timed once per repeat."""
+
+    def __init__(self, torch, args, E, H):
+        nn = torch.nn
+        torch.manual_seed(args.seed)
+        V, B, T = args.vocabulary, args.batch, args.steps
+        self.torch, self.args, self.H, self.V = torch, args, H, V
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Embedding(V, E)
+                self.drop = nn.Dropout(args.dropout)
+                self.rnn = nn.GRU(E, H, bias=False)
+                self.decoder = nn.Linear(H, V)
+
+            def forward(self, x, h):
+                y, h = self.rnn(self.drop(self.encoder(x) * 0.01), h)
+                return self.decoder(self.drop(y)).view(-1, V), h
+
+        self.model = Model()
+        self.model.train()
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=args.learning_rate)
+        self.loss_fn = nn.CrossEntropyLoss()
+        gen = torch.Generator().manual_seed(args.seed + 100)
+        self.windows = [(torch.randint(0, V, (T, B), generator=gen), torch.randint(0, V, (T, B), generator=gen))
+                        for _ in range(4)]
+        self.h = torch.zeros(1, B, H)
+
+    def run(self):
+        """One timed run: warm-up, then the timed iterations; the projection timed after them."""
+        torch, args = self.torch, self.args
+        load_before = load_average()
+        times = []
+        loss = None
+        for i in range(args.warmup + args.iterations):
+            x, y = self.windows[i % len(self.windows)]
+            t0 = time.perf_counter()
+            self.opt.zero_grad(set_to_none=False)
+            out, self.h = self.model(x, self.h.detach())
+            loss = self.loss_fn(out, y.view(-1))
+            loss.backward()
+            self.opt.step()
+            dt = time.perf_counter() - t0
+            if i >= args.warmup:
+                times.append(dt)
+        # The projection P_delta of weight_hh_l0[2H:3H] (the candidate block) by a full SVD, as a
+        # PyTorch user would write it: W = U diag(min(S, c)) Vh, c = 2 - delta. Timed once per run
+        # (gru-bench's --projections 1 likewise); it is in the JSON, not in the table.
+        c = 2.0 - args.delta
+        H = self.H
+        p0 = time.perf_counter()
+        with torch.no_grad():
+            w = self.model.rnn.weight_hh_l0[2 * H:3 * H]
+            u, s, vh = torch.linalg.svd(w, full_matrices=False)
+            w.copy_((u * s.clamp(max=c)) @ vh)
+        projection = time.perf_counter() - p0
+        return {"seconds_per_iteration": min(times), "seconds_per_iteration_median": statistics.median(times),
+                "iteration_seconds": times, "projection_full_svd_ms": projection * 1e3,
+                "final_loss": loss.item(), "load_before": load_before, "load_after": load_average()}
+
+
+def run_gru_bench(args, E, H):
     cmd = [args.gru_bench, "--json", "--cell", "reset-after", "--vocabulary", str(args.vocabulary),
-           "--embedding", str(args.embedding), "--hidden", str(args.hidden), "--batch", str(args.batch),
+           "--embedding", str(E), "--hidden", str(H), "--batch", str(args.batch),
            "--steps", str(args.steps), "--dropout", str(args.dropout), "--threads", str(args.threads),
            "--iterations", str(args.iterations), "--warmup", str(args.warmup), "--delta", str(args.delta),
-           "--learning-rate", str(args.learning_rate), "--run-iterations", str(args.run_iterations)]
-    if args.data:
-        cmd += ["--data", args.data]
+           "--learning-rate", str(args.learning_rate), "--seed", str(args.seed),
+           "--binding-warmup", "0", "--run-iterations", "0", "--projections", "1"]
+    shown = " ".join(cmd)
     try:
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
     except FileNotFoundError:
-        sys.exit(f"compare-pytorch: {args.gru_bench} not found: build it first (swift build -c release --product gru-bench)")
+        sys.exit(f"compare-pytorch: {args.gru_bench} not found: build it first "
+                 "(swift build -c release --product gru-bench, or make build)")
+    except OSError as e:
+        sys.exit(f"compare-pytorch: could not run {shown}: {e}")
     except subprocess.CalledProcessError as e:
-        sys.exit(f"compare-pytorch: {' '.join(cmd)} failed with status {e.returncode}:\n{e.stderr}")
-    return json.loads(out.strip().splitlines()[-1])
+        sys.exit(f"compare-pytorch: {shown} failed with status {e.returncode}:\n{e.stderr}")
+    lines = proc.stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError) as e:
+        sys.exit(f"compare-pytorch: {shown} printed no JSON object on its last line ({e}):\n"
+                 f"{proc.stdout}{proc.stderr}")
+
+
+def positive_int_list(text):
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
+    if not sizes or any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
+    return sizes
+
+
+def write_atomically(path, text):
+    """Writes text to path through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; the result is an ordinary file
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def verdict(ratio):
+    if ratio is None:
+        return "-"
+    if ratio <= GOAL:
+        return "ok"
+    return f"above {GOAL}" if ratio <= 1 else "slower"
+
+
+def summarise(runs):
+    """(min of the minima, median of the medians) over a framework's runs at one size."""
+    if not runs:
+        return None, None
+    return (min(r["seconds_per_iteration"] for r in runs),
+            statistics.median(r["seconds_per_iteration_median"] for r in runs))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--gru-bench", default=".build/release/gru-bench", help="the gru-bench executable")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    ap.add_argument("--gru-bench", default=None, help="the gru-bench executable (default: .build/release/gru-bench)")
+    sizes = ap.add_mutually_exclusive_group()
+    sizes.add_argument("--hidden-sizes", type=positive_int_list, default=None,
+                       help="comma-separated hidden sizes H to sweep (default: 128,256,650,1024)")
+    sizes.add_argument("--hidden", type=int, default=None, help="a single hidden size H")
+    ap.add_argument("--embedding", type=int, default=None, help="embedding size E (default: E = H)")
     ap.add_argument("--vocabulary", type=int, default=10_000)
-    ap.add_argument("--embedding", type=int, default=650)
-    ap.add_argument("--hidden", type=int, default=650)
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--steps", type=int, default=35)
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--iterations", type=int, default=10, help="timed iterations (the minimum is reported)")
-    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--iterations", type=int, default=10, help="timed iterations per run (the minimum is reported)")
+    ap.add_argument("--warmup", type=int, default=2, help="untimed warm-up iterations per run")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="runs of each (framework, H) pair, alternating; the minimum of the minima is reported")
     ap.add_argument("--delta", type=float, default=0.2)
     ap.add_argument("--learning-rate", type=float, default=1.0)
-    ap.add_argument("--run-iterations", type=int, default=30, help="gru-bench's training run with the projection")
-    ap.add_argument("--data", help="data folder with ptb/ for gru-bench's training run")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--output", default=None,
+                    help="folder for compare.tsv and compare.json (default: figures/compare)")
     ap.add_argument("--skip-bench", action="store_true", help="time PyTorch only")
     args = ap.parse_args()
-    for name in ("vocabulary", "embedding", "hidden", "batch", "steps", "threads", "iterations"):
-        if getattr(args, name) <= 0:
-            ap.error(f"--{name.replace('_', '-')} must be positive")
+    for name in ("vocabulary", "batch", "steps", "threads", "iterations", "repeats", "hidden", "embedding"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            ap.error(f"argument --{name.replace('_', '-')}: must be positive, got {value}")
+    if args.warmup < 0:
+        ap.error(f"argument --warmup: must not be negative, got {args.warmup}")
     if not 0 <= args.dropout < 1:
-        ap.error("--dropout must lie in [0, 1)")
+        ap.error(f"argument --dropout: must lie in [0, 1), got {args.dropout}")
+    hidden_sizes = [args.hidden] if args.hidden else (args.hidden_sizes or [128, 256, 650, 1024])
+    args.gru_bench = args.gru_bench or str(PROJECT / ".build" / "release" / "gru-bench")
+    output = Path(args.output) if args.output else PROJECT / "figures" / "compare"
+    tokens = args.batch * args.steps
 
-    print(f"shape V={args.vocabulary} E={args.embedding} H={args.hidden} B={args.batch} T={args.steps}, "
-          f"dropout {args.dropout}, Float32, {args.threads} threads; load average {load_average()}")
+    load_start = load_average()
+    print(f"V={args.vocabulary} B={args.batch} T={args.steps}, E = {args.embedding or 'H'}, "
+          f"H in {','.join(map(str, hidden_sizes))}; dropout {args.dropout}, Float32, {args.threads} threads; "
+          f"{args.warmup} warm-up + {args.iterations} timed iterations per run, {args.repeats} "
+          f"run{'s' if args.repeats != 1 else ''} per framework and size, alternating")
     try:
         import torch
-    except ImportError:
+    except ImportError as e:
         torch = None
-        print("PyTorch is NOT installed (import torch failed): no PyTorch timing; "
-              "install it with `pip install torch` to compare. GRUKit's numbers follow alone.")
-    pt = None
+        print(f"PyTorch is NOT installed (import torch failed: {e}): no PyTorch timing; install it with "
+              "`pip install torch` (or run `make compare`, which installs it in .venv-compare/) to compare. "
+              "GRUKit's numbers follow alone.")
     if torch is not None:
         torch.set_num_threads(args.threads)
-        t_min, t_med, _ = time_pytorch(torch, args, project=False)
-        p_min, p_med, p_svd = time_pytorch(torch, args, project=True)
-        pt = {"torch": torch.__version__, "seconds_per_iteration": t_min, "seconds_per_iteration_median": t_med,
-              "with_projection_seconds_per_iteration": p_min, "with_projection_median": p_med, "projection_ms": p_svd * 1e3,
-              "projection_share": p_svd / p_min, "load_after": load_average()}
-        print("PyTorch " + json.dumps(pt))
-    if args.skip_bench:
-        return
-    gk = run_gru_bench(args)
-    print("GRUKit  " + json.dumps(gk))
+    sys.stdout.flush()
+
+    results = []
+    for H in hidden_sizes:
+        E = args.embedding or H
+        model = PyTorchModel(torch, args, E, H) if torch is not None else None
+        pt_runs, gk_runs = [], []
+        for r in range(args.repeats):
+            order = ["pytorch", "grukit"] if r % 2 == 0 else ["grukit", "pytorch"]
+            for framework in order:
+                if framework == "pytorch" and model is not None:
+                    pt_runs.append(model.run())
+                elif framework == "grukit" and not args.skip_bench:
+                    gk_runs.append(run_gru_bench(args, E, H))
+        del model
+        pt_min, pt_med = summarise(pt_runs)
+        gk_min, gk_med = summarise(gk_runs)
+        ratio = gk_min / pt_min if pt_min and gk_min else None
+        results.append({"hidden": H, "embedding": E, "pytorch_min": pt_min, "pytorch_median": pt_med,
+                        "grukit_min": gk_min, "grukit_median": gk_med, "ratio": ratio, "verdict": verdict(ratio),
+                        "pytorch_tokens_per_second": tokens / pt_min if pt_min else None,
+                        "grukit_tokens_per_second": tokens / gk_min if gk_min else None,
+                        "pytorch_runs": pt_runs, "grukit_runs": gk_runs})
+        line = f"H={H} E={E}:"
+        if pt_min:
+            line += f" PyTorch {pt_min:.4f} s ({pt_med:.4f})"
+        if gk_min:
+            line += f" GRUKit {gk_min:.4f} s ({gk_med:.4f})"
+        if ratio:
+            line += f" ratio {ratio:.2f}"
+        print(line, flush=True)
+    load_end = load_average()
+
+    def fmt(x, spec):
+        return "-" if x is None else format(x, spec)
+
+    header = ["H", "PyTorch s/it min (median)", "GRUKit s/it min (median)", "GRUKit/PyTorch",
+              f"goal <= {GOAL}", "PyTorch tokens/s", "GRUKit tokens/s"]
+    rows = [header]
+    for res in results:
+        rows.append([str(res["hidden"]),
+                     "-" if res["pytorch_min"] is None else f"{res['pytorch_min']:.4f} ({res['pytorch_median']:.4f})",
+                     "-" if res["grukit_min"] is None else f"{res['grukit_min']:.4f} ({res['grukit_median']:.4f})",
+                     fmt(res["ratio"], ".2f"), res["verdict"],
+                     fmt(res["pytorch_tokens_per_second"], ",.0f"), fmt(res["grukit_tokens_per_second"], ",.0f")])
+
+    blas_core = next((g.get("blas_core") for res in results for g in res["grukit_runs"]), None)
+    torch_line = (f"PyTorch {torch.__version__} ({torch_blas(torch)})" if torch is not None
+                  else "PyTorch not installed")
+    info = [torch_line,
+            f"GRUKit gru-bench, reset-after, blas_core {blas_core or '-'}",
+            f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load_start} before, {load_end} after"]
     print()
-    rows = [("", "PyTorch" if pt else "PyTorch (missing)", "GRUKit", "PyTorch / GRUKit")]
-
-    def row(name, a, b, fmt):
-        rows.append((name, fmt.format(a) if a is not None else "-", fmt.format(b), f"{a / b:.2f}" if a else "-"))
-
-    row("s / iteration (fwd+bwd+SGD)", pt and pt["seconds_per_iteration"], gk["seconds_per_iteration"], "{:.4f}")
-    row("one projection, ms", pt and pt["projection_ms"], gk["projection_ms"], "{:.1f}")
-    row("projection share of an iteration", pt and pt["projection_share"], gk["projection_share"], "{:.2%}")
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for r in rows:
-        print("  ".join(r[i].ljust(widths[i]) for i in range(4)))
-    print(f"GRUKit's projection share is over its training run: {gk.get('projection_run')}; "
-          f"PyTorch's is the full SVD in every step. Load average now {load_average()}.")
+        print("  ".join(c.rjust(w) if i != 4 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+    for line in info:
+        print(line)
+    print(f"Times are seconds per iteration (forward, backward, SGD), the minimum over {args.iterations} "
+          f"timed iterations of each of {args.repeats} alternating run{'s' if args.repeats != 1 else ''} (median "
+          f"of the runs' medians in brackets); tokens/s = "
+          f"B*T / minimum = {tokens} / minimum.")
+
+    tsv_header = ["hidden", "embedding", "pytorch_s_per_iteration_min", "pytorch_s_per_iteration_median",
+                  "grukit_s_per_iteration_min", "grukit_s_per_iteration_median", "ratio_grukit_over_pytorch",
+                  "verdict", "pytorch_tokens_per_second", "grukit_tokens_per_second"]
+    tsv = ["\t".join(tsv_header)]
+    for res in results:
+        tsv.append("\t".join([str(res["hidden"]), str(res["embedding"]),
+                              fmt(res["pytorch_min"], ".5f"), fmt(res["pytorch_median"], ".5f"),
+                              fmt(res["grukit_min"], ".5f"), fmt(res["grukit_median"], ".5f"),
+                              fmt(res["ratio"], ".3f"), res["verdict"],
+                              fmt(res["pytorch_tokens_per_second"], ".1f"),
+                              fmt(res["grukit_tokens_per_second"], ".1f")]))
+    raw = {"settings": {"vocabulary": args.vocabulary, "embedding": args.embedding or "H", "hidden_sizes": hidden_sizes,
+                        "batch": args.batch, "steps": args.steps, "dropout": args.dropout, "threads": args.threads,
+                        "iterations": args.iterations, "warmup": args.warmup, "repeats": args.repeats,
+                        "delta": args.delta, "learning_rate": args.learning_rate, "seed": args.seed,
+                        "goal": GOAL},
+           "torch": torch.__version__ if torch is not None else None,
+           "torch_blas": torch_blas(torch) if torch is not None else None,
+           "blas_core": blas_core, "cpu": cpu_model(), "cores": os.cpu_count(),
+           "load_before": load_start, "load_after": load_end, "results": results}
+    write_atomically(output / "compare.json", json.dumps(raw, indent=1) + "\n")
+    write_atomically(output / "compare.tsv", "\n".join(tsv) + "\n")
+    try:
+        shown = output.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = output
+    print(f"Wrote {shown}/compare.tsv and {shown}/compare.json")
 
 
 if __name__ == "__main__":
