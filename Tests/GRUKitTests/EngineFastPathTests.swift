@@ -150,6 +150,35 @@ final class EngineFastPathTests: XCTestCase {
         }
     }
 
+    /// The language model's loss adds the output bias as it reads each row (its GEMM leaves b
+    /// out): bit for bit the loss and gradient of the logits with b added first, in Float (the
+    /// SIMD kernel, with its two concurrent halves and a ragged tail) and in Double.
+    func testSoftmaxCrossEntropyAddsTheBiasAsItReads() {
+        func check<S: BLASScalar>(_: S.Type, n: Int, v: Int, seed: UInt64) {
+            var rng = SeededGenerator(seed: seed)
+            let z = Matrix<S>.randomNormal(rows: n, cols: v, std: 3, using: &rng)
+            let b = Matrix<S>.randomNormal(rows: 1, cols: v, std: 2, using: &rng)
+            let targets = (0..<n).map { _ in Int32(rng.next() % UInt64(v)) }
+            var withBias = z
+            for i in 0..<n { for k in 0..<v { withBias[i, k] = z[i, k] + b[0, k] } }
+            let (want, wantGradient) = SoftmaxCrossEntropy.lossAndGradient(logits: withBias, targets: targets)
+            var block = z.elements
+            let got = block.withUnsafeMutableBufferPointer { l in
+                b.elements.withUnsafeBufferPointer { bias in
+                    targets.withUnsafeBufferPointer {
+                        SoftmaxCrossEntropy.lossAndGradient(l.baseAddress!, rows: n, classes: v, bias: bias.baseAddress!,
+                                                            targets: $0.baseAddress!, gradient: true)
+                    }
+                }
+            }
+            XCTAssertEqual(got, want, "\(S.self) n=\(n) v=\(v): loss")
+            XCTAssertEqual(block, wantGradient.elements, "\(S.self) n=\(n) v=\(v): gradient")
+        }
+        check(Float.self, n: 5, v: 37, seed: 1)
+        check(Float.self, n: 130, v: 10_007, seed: 2)
+        check(Double.self, n: 7, v: 101, seed: 3)
+    }
+
     func testFloatSoftmaxCrossEntropyMatchesDouble() {
         var rng = SeededGenerator(seed: 8)
         // Large enough for the two-way split (n·v ≥ 2²⁰), with a ragged vocabulary (tail path).

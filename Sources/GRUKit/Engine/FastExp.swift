@@ -50,30 +50,33 @@ func fastExp(_ x: FloatLanes) -> FloatLanes {
 @inline(__always)
 func fastExp(_ x: Float) -> Float { fastExp(FloatLanes(repeating: x))[0] }
 
-/// One softmax row of Floats in place: row[k] ← e^{row[k] − m} with m = max_k row[k], and
-/// returns m and Σ_k e^{row[k] − m}. The sum is accumulated in 8 Float lanes over at most
+/// One softmax row of Floats in place, its logits ℓ_k = row[k] + bias[k]: row[k] ← e^{ℓ_k − m}
+/// with m = max_k ℓ_k, and returns m and Σ_k e^{ℓ_k − m}. The sum is accumulated in 8 Float lanes over at most
 /// 256 values (each ≤ 1, so a lane's rounding error stays below 2⁻¹⁹ relative) and then in
 /// Double. A NaN logit makes the sum NaN (so the loss reports it).
 @inline(__always)
-func softmaxExponentials(_ row: UnsafeMutablePointer<Float>, count v: Int) -> (max: Float, sum: Double) {
-    let raw = UnsafeMutableRawPointer(row)
+func softmaxExponentials(_ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, count v: Int) -> (max: Float, sum: Double) {
+    let raw = UnsafeMutableRawPointer(row), braw = UnsafeRawPointer(bias)
     let w = FloatLanes.scalarCount, bytes = MemoryLayout<Float>.stride
+    @inline(__always) func logits(_ k: Int) -> FloatLanes {
+        raw.loadUnaligned(fromByteOffset: k * bytes, as: FloatLanes.self) + braw.loadUnaligned(fromByteOffset: k * bytes, as: FloatLanes.self)
+    }
     var k = 0
     var mv = FloatLanes(repeating: -.infinity)
     while k + w <= v {
-        let x = raw.loadUnaligned(fromByteOffset: k * bytes, as: FloatLanes.self)
+        let x = logits(k)
         mv.replace(with: x, where: x .> mv)
         k += w
     }
     var m = mv.max()
-    while k < v { if row[k] > m { m = row[k] }; k += 1 }
+    while k < v { if row[k] + bias[k] > m { m = row[k] + bias[k] }; k += 1 }
     mv = FloatLanes(repeating: m)
     var sum = 0.0
     var acc = FloatLanes(repeating: 0)
     var chunk = 0
     k = 0
     while k + w <= v {
-        let e = fastExp(raw.loadUnaligned(fromByteOffset: k * bytes, as: FloatLanes.self) - mv)
+        let e = fastExp(logits(k) - mv)
         raw.storeBytes(of: e, toByteOffset: k * bytes, as: FloatLanes.self)
         acc += e
         k += w
@@ -83,14 +86,13 @@ func softmaxExponentials(_ row: UnsafeMutablePointer<Float>, count v: Int) -> (m
     sum += Double(acc.sum())
     if k < v {
         var tail = FloatLanes(repeating: -.infinity)
-        for i in 0..<(v - k) { tail[i] = row[k + i] - m }
+        for i in 0..<(v - k) { tail[i] = row[k + i] + bias[k + i] - m }
         let e = fastExp(tail)
         for i in 0..<(v - k) { row[k + i] = e[i]; sum += Double(e[i]) }
     }
     return (m, sum)
 }
 
-/// row[k] ← s·row[k] for a row of Floats, a vector at a time.
 @inline(__always)
 func scaleRow(_ row: UnsafeMutablePointer<Float>, count v: Int, by s: Float) {
     let raw = UnsafeMutableRawPointer(row)

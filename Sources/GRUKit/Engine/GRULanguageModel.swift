@@ -188,10 +188,14 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         lap(.gruForward)
         y.p.update(from: ws.hs.p + b * h, count: n * h)
         outputDropout.apply(y.p, count: n * h, training: training)
-        output.forward(y.p, rows: n, into: logits.p)
+        // The logits without the bias: the loss adds it as it reads each row.
+        output.forwardWithoutBias(y.p, rows: n, into: logits.p)
         lap(.outputForward)
-        let loss = targets.withUnsafeBufferPointer {
-            SoftmaxCrossEntropy.lossAndGradient(logits.p, rows: n, classes: v, targets: $0.baseAddress!, gradient: backward)
+        let loss = output.bias.value.elements.withUnsafeBufferPointer { bias in
+            targets.withUnsafeBufferPointer {
+                SoftmaxCrossEntropy.lossAndGradient(logits.p, rows: n, classes: v, bias: bias.baseAddress!, targets: $0.baseAddress!,
+                                                    gradient: backward)
+            }
         }
         let finalState = Matrix(rows: b, cols: h, elements: Array(UnsafeBufferPointer(start: ws.hs.p + t * b * h, count: b * h)))
         lap(.loss)

@@ -60,6 +60,19 @@ public final class Linear<Scalar: BLASScalar> {
         return dx
     }
 
+    /// y = x·Wᵀ without the bias (one GEMM, β = 0): for a consumer that adds b as it reads y, as
+    /// the language model's loss does (``SoftmaxCrossEntropy``), which saves writing b into every
+    /// row of y first.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forwardWithoutBias(_ x: UnsafePointer<Scalar>, rows n: Int, into y: UnsafeMutablePointer<Scalar>) {
+        let i = inputSize, o = outputSize
+        weight.value.elements.withUnsafeBufferPointer { w in
+            Scalar.gemm(transA: false, transB: true, m: n, n: o, k: i, alpha: 1, a: x, lda: i,
+                        b: w.baseAddress!, ldb: i, beta: 0, c: y, ldc: o)
+        }
+    }
+
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ x: UnsafePointer<Scalar>, rows n: Int, into y: UnsafeMutablePointer<Scalar>) {

@@ -56,7 +56,21 @@ public enum SoftmaxCrossEntropy {
     static func lossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int,
                                                targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         guard n > 0 else { return 0 }
-        return S.softmaxCrossEntropy(l, rows: n, classes: v, targets: targets, gradient: gradient)
+        // No bias: zeros, which leave every logit as it is (z + 0 = z).
+        let zeros = [S](repeating: 0, count: v)
+        return zeros.withUnsafeBufferPointer {
+            S.softmaxCrossEntropy(l, rows: n, classes: v, bias: $0.baseAddress!, targets: targets, gradient: gradient)
+        }
+    }
+
+    /// The loss of logits z_i + b whose bias is added here, as each row is read (the language
+    /// model's output GEMM leaves it out); the block then holds ∂loss/∂ℓ as above.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func lossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int, bias: UnsafePointer<S>,
+                                               targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
+        guard n > 0 else { return 0 }
+        return S.softmaxCrossEntropy(l, rows: n, classes: v, bias: bias, targets: targets, gradient: gradient)
     }
 
     /// The scalar reference kernel of ``BLASScalar/softmaxCrossEntropy(_:rows:classes:targets:gradient:)``
@@ -64,23 +78,23 @@ public enum SoftmaxCrossEntropy {
     /// e^x overflows), e^{ℓ − m} summed in Double in blocks of 256, loss log Σ − (ℓ_y − m).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    static func referenceLossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int,
+    static func referenceLossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int, bias b: UnsafePointer<S>,
                                                         targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         guard n > 0 else { return 0 }
         var total = 0.0
         let invN = 1 / Double(n)
         for i in 0..<n {
             let row = l + i * v
-            var m = row[0]
-            for k in 1..<v where row[k] > m { m = row[k] }
+            var m = row[0] + b[0]
+            for k in 1..<v where row[k] + b[k] > m { m = row[k] + b[k] }
             let y = Int(targets[i])
-            let target = Double(row[y]) - Double(m)
+            let target = Double(row[y] + b[y]) - Double(m)
             // e^{ℓ − m} in place, summed in Double.
             var sum = 0.0
             var k = 0
             var partial: S = 0
             while k < v {
-                let e = scalarExp(row[k] - m)
+                let e = scalarExp(row[k] + b[k] - m)
                 row[k] = e
                 partial += e
                 k += 1
@@ -101,10 +115,10 @@ public enum SoftmaxCrossEntropy {
     /// formulas with e^x by the vectorised ``fastExp(_:)`` (≤ 2 ulp), and for large windows the
     /// rows split into two halves computed concurrently (each half's loss summed in Double,
     /// then the halves in a fixed order, so the result does not depend on the scheduling).
-    static func floatLossAndGradient(_ l: UnsafeMutablePointer<Float>, rows n: Int, classes v: Int,
+    static func floatLossAndGradient(_ l: UnsafeMutablePointer<Float>, rows n: Int, classes v: Int, bias: UnsafePointer<Float>,
                                      targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         let invN = 1 / Double(n)
-        let block = LogitRows(logits: l, targets: targets, classes: v, invN: invN, gradient: gradient)
+        let block = LogitRows(logits: l, bias: bias, targets: targets, classes: v, invN: invN, gradient: gradient)
         guard n >= 2, n * v >= 1 << 20 else { return block.loss(rows: 0..<n) * invN }
         let half = n / 2
         // Two Doubles on the stack (no allocation per step), written one per part.
@@ -125,6 +139,7 @@ public enum SoftmaxCrossEntropy {
     /// raw pointers, and the halves it is shared by touch disjoint rows (see the caller).
     struct LogitRows: @unchecked Sendable {
         let logits: UnsafeMutablePointer<Float>
+        let bias: UnsafePointer<Float>
         let targets: UnsafePointer<Int32>
         let classes: Int
         let invN: Double
@@ -138,8 +153,8 @@ public enum SoftmaxCrossEntropy {
             for i in range {
                 let row = logits + i * v
                 let y = Int(targets[i])
-                let logit = row[y]
-                let (m, sum) = softmaxExponentials(row, count: v)
+                let logit = row[y] + bias[y]
+                let (m, sum) = softmaxExponentials(row, bias: bias, count: v)
                 total += doubleLog(sum) - (Double(logit) - Double(m))
                 if gradient {
                     scaleRow(row, count: v, by: Float(invN / sum))
@@ -238,16 +253,16 @@ public enum MeanSquaredError {
 
 extension Float {
     /// The SIMD kernel (`SoftmaxCrossEntropy.floatLossAndGradient`).
-    public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Float>, rows n: Int, classes v: Int,
+    public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Float>, rows n: Int, classes v: Int, bias: UnsafePointer<Float>,
                                            targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
-        SoftmaxCrossEntropy.floatLossAndGradient(l, rows: n, classes: v, targets: targets, gradient: gradient)
+        SoftmaxCrossEntropy.floatLossAndGradient(l, rows: n, classes: v, bias: bias, targets: targets, gradient: gradient)
     }
 }
 
 extension Double {
     /// The scalar reference kernel (`SoftmaxCrossEntropy.referenceLossAndGradient`).
-    public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Double>, rows n: Int, classes v: Int,
+    public static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Double>, rows n: Int, classes v: Int, bias: UnsafePointer<Double>,
                                            targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
-        SoftmaxCrossEntropy.referenceLossAndGradient(l, rows: n, classes: v, targets: targets, gradient: gradient)
+        SoftmaxCrossEntropy.referenceLossAndGradient(l, rows: n, classes: v, bias: bias, targets: targets, gradient: gradient)
     }
 }

@@ -176,12 +176,13 @@ where RawSignificand: FixedWidthInteger {
     /// saturated ends, NaN in NaN out.
     static func tanh(_ x: SIMD8<Self>) -> SIMD8<Self>
 
-    /// Softmax cross-entropy over the rows of an n×v row-major logits block ℓ, in place: returns
-    /// the mean over rows of −log softmax(ℓ_i)[y_i] (summed in Double), and when `gradient` replaces
-    /// ℓ by ∂loss/∂ℓ = (softmax(ℓ_i) − e_{y_i}) / n (otherwise by scratch values). Float has a SIMD
-    /// kernel (a polynomial e^x accurate to a few ulp); Double the scalar reference. The targets lie
-    /// in 0..<v (checked by the caller).
-    static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Self>, rows n: Int, classes v: Int,
+    /// Softmax cross-entropy over the rows of an n×v row-major block of logits ℓ_i = z_i + b, the
+    /// bias b (v values) added as each row is read (so an output layer's GEMM need not copy b into
+    /// every row first), in place: returns the mean over rows of −log softmax(ℓ_i)[y_i] (summed in
+    /// Double), and when `gradient` replaces z by ∂loss/∂ℓ = (softmax(ℓ_i) − e_{y_i}) / n
+    /// (otherwise by scratch values). Float has a SIMD kernel (a polynomial e^x accurate to a few
+    /// ulp); Double the scalar reference. The targets lie in 0..<v (checked by the caller).
+    static func softmaxCrossEntropy(_ l: UnsafeMutablePointer<Self>, rows n: Int, classes v: Int, bias: UnsafePointer<Self>,
                                     targets: UnsafePointer<Int32>, gradient: Bool) -> Double
 }
 
