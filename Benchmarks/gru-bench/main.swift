@@ -58,7 +58,9 @@ struct GRUBench: ParsableCommand {
     var data: String?
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Flag(help: "Only the plain-SGD timing, with the mean time of each phase of a step (embedding, GRU forward, output layer, loss, backward, update); skip the projections and the training runs.")
+    @Flag(help: ArgumentHelp(
+        "Only the plain-SGD timing, with the mean time of each phase of a step, and the step's GEMMs timed alone; skip the projections and the training runs.",
+        discussion: "The phases are embedding, GRU forward, output layer, loss, backward and update (StepProfile). The GEMMs alone (the reset-after step's shapes, the fastest of five rounds each) add up to the BLAS floor under the step: what is left above it is everything else the step does."))
     var phases = false
     @Flag(help: "Only time every projection method on H×H test matrices (one and 10 % of the values above c) and exit.")
     var projectionMethods = false
@@ -335,18 +337,32 @@ struct GRUBench: ParsableCommand {
             return (key, String(format: "%.3f", ms), "  " + phase.label + ", ms (share)", String(format: "%.2f (%.1f %%)", ms, ms / (meanIteration * 1e3) * 100))
         }
         if phases {
+            let products = GEMMFloor.products(v: vocabularySize, e: embedding, h: hidden, b: batch, t: steps)
+            let gemmSeconds = GEMMFloor.measure(products)
+            let floor = gemmSeconds.reduce(0, +)
             let loadAfter = Self.loadAverage()
             if json {
-                let all = [("cell", quoted(form.rawValue)), ("hidden", "\(hidden)"), ("embedding", "\(embedding)"),
-                           ("seconds_per_iteration", String(format: "%.5f", perIteration)),
-                           ("seconds_per_iteration_mean", String(format: "%.5f", meanIteration))]
-                    + phaseFields.map { ($0.0, $0.1) } + [("load_before", load(loadBefore)), ("load_after", load(loadAfter))]
+                var all: [(String, String)] = [
+                    ("cell", quoted(form.rawValue)), ("hidden", "\(hidden)"), ("embedding", "\(embedding)"),
+                    ("seconds_per_iteration", String(format: "%.5f", perIteration)),
+                    ("seconds_per_iteration_mean", String(format: "%.5f", meanIteration)),
+                    ("gemm_floor_seconds", String(format: "%.5f", floor)),
+                ]
+                all += phaseFields.map { ($0.0, $0.1) }
+                all += [("load_before", load(loadBefore)), ("load_after", load(loadAfter))]
                 print("{" + all.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
             } else {
-                let rows = [("shape (V, E, H, B, T), cell", "\(vocabularySize), \(embedding), \(hidden), \(batch), \(steps), \(form.rawValue)"),
-                            ("seconds per iteration (min, mean)", String(format: "%.4f, %.4f", perIteration, meanIteration)),
-                            ("phases of a step (mean over \(iterations))", "")]
-                    + phaseFields.map { ($0.2, $0.3) } + [("load average before, after", "\(load(loadBefore)), \(load(loadAfter))")]
+                var rows: [(String, String)] = [
+                    ("shape (V, E, H, B, T), cell", "\(vocabularySize), \(embedding), \(hidden), \(batch), \(steps), \(form.rawValue)"),
+                    ("seconds per iteration (min, mean)", String(format: "%.4f, %.4f", perIteration, meanIteration)),
+                    ("phases of a step (mean over \(iterations))", ""),
+                ]
+                rows += phaseFields.map { ($0.2, $0.3) }
+                rows.append(("GEMMs alone, fastest of 5 (ms per step)", ""))
+                for (p, t) in zip(products, gemmSeconds) { rows.append(("  " + p.name, String(format: "%.2f", t * 1e3))) }
+                let above = String(format: "%.2f (the fastest step is %.1f %% above it)", floor * 1e3, (perIteration / floor - 1) * 100)
+                rows.append(("  sum: the BLAS floor under a step", above))
+                rows.append(("load average before, after", "\(load(loadBefore)), \(load(loadAfter))"))
                 let w = rows.map(\.0.count).max()!
                 for (k, v) in rows { print(k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
             }
