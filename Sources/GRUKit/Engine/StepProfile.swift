@@ -40,7 +40,7 @@ public struct StepProfile: Sendable, Equatable {
         }
     }
 
-    /// Seconds spent in each phase, summed over ``steps`` (indexed by ``Phase/rawValue``).
+    /// Seconds spent in each phase, summed over ``steps`` (indexed by the phase's raw value).
     public private(set) var seconds = [Double](repeating: 0, count: Phase.allCases.count)
     /// The number of training steps recorded.
     public private(set) var steps = 0

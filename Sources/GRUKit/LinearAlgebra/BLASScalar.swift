@@ -12,7 +12,7 @@ import CLAPACK
 /// Callers validate shapes first (as ``Matrix`` does). The LAPACK wrappers return LAPACK's
 /// `info` code unchanged (0 success, −i: argument i illegal, > 0: no convergence); the
 /// throwing API on ``Matrix`` turns a non-zero code into a ``LinearAlgebraError``.
-public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, CustomStringConvertible, LosslessStringConvertible
+public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
     /// `C ← α·op(A)·op(B) + β·C` (xGEMM), with op(X) = Xᵀ when its flag is set and X otherwise;
     /// C is m×n, op(A) m×k, op(B) k×n.
