@@ -17,9 +17,10 @@ iteration is forward + backward + SGD step, in both frameworks; GRUKit's side is
 else (gru-bench's projection_share_binding is a separate, much longer run, not part of this table).
 
 How. Wall-clock times on a shared machine are noisy, so everything runs in the same invocation and
-alternates: for each H the pair (PyTorch, GRUKit) is run --repeats times, the order flipped on every
-other repeat (PyTorch first, then GRUKit first, ...), so a slow spell of the machine hits both
-frameworks. Each run reports the minimum over its timed iterations (after untimed warm-up ones)
+alternates: for each H the pair (PyTorch, GRUKit) is run --repeats times, the order rotated on
+every repeat (PyTorch first, then GRUKit first, ...), so a slow spell of the machine hits both
+frameworks. With --baseline-bench, a second gru-bench (an earlier build, say) joins the rotation
+as a third column with the ratio GRUKit / baseline: a change's before and after, in one run. Each run reports the minimum over its timed iterations (after untimed warm-up ones)
 and its median; a size's time is the minimum of those minima (the median of the medians is shown
 beside it). The ratio is GRUKit / PyTorch, judged against the goal GRUKit <= 0.8 x PyTorch:
 "ok" at or below 0.8, "above 0.8" up to 1, "slower" beyond. Tokens per second are B*T over the
@@ -158,8 +159,9 @@ class PyTorchModel:
                 "final_loss": loss.item(), "load_before": load_before, "load_after": load_average()}
 
 
-def run_gru_bench(args, E, H):
-    cmd = [args.gru_bench, "--json", "--cell", "reset-after", "--vocabulary", str(args.vocabulary),
+def run_gru_bench(args, E, H, executable=None):
+    executable = executable or args.gru_bench
+    cmd = [executable, "--json", "--cell", "reset-after", "--vocabulary", str(args.vocabulary),
            "--embedding", str(E), "--hidden", str(H), "--batch", str(args.batch),
            "--steps", str(args.steps), "--dropout", str(args.dropout), "--threads", str(args.threads),
            "--iterations", str(args.iterations), "--warmup", str(args.warmup), "--delta", str(args.delta),
@@ -169,7 +171,7 @@ def run_gru_bench(args, E, H):
     try:
         proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
     except FileNotFoundError:
-        sys.exit(f"compare-pytorch: {args.gru_bench} not found: build it first "
+        sys.exit(f"compare-pytorch: {executable} not found: build it first "
                  "(swift build -c release --product gru-bench, or make build)")
     except OSError as e:
         sys.exit(f"compare-pytorch: could not run {shown}: {e}")
@@ -255,6 +257,9 @@ def main():
     ap.add_argument("--output", default=None,
                     help="folder for compare.tsv and compare.json (default: figures/compare)")
     ap.add_argument("--skip-bench", action="store_true", help="time PyTorch only")
+    ap.add_argument("--baseline-bench", default=None,
+                    help="a second gru-bench (say, an earlier commit's build) timed in the same rotation: "
+                         "its column and the ratio GRUKit / baseline show a change's before and after in one run")
     args = ap.parse_args()
     for name in ("vocabulary", "batch", "steps", "threads", "iterations", "repeats", "hidden", "embedding"):
         value = getattr(args, name)
@@ -289,23 +294,29 @@ def main():
     for H in hidden_sizes:
         E = args.embedding or H
         model = PyTorchModel(torch, args, E, H) if torch is not None else None
-        pt_runs, gk_runs = [], []
+        pt_runs, gk_runs, base_runs = [], [], []
         for r in range(args.repeats):
-            order = ["pytorch", "grukit"] if r % 2 == 0 else ["grukit", "pytorch"]
+            order = ["pytorch", "grukit"] + (["baseline"] if args.baseline_bench else [])
+            order = order[r % len(order):] + order[:r % len(order)]
             for framework in order:
                 if framework == "pytorch" and model is not None:
                     pt_runs.append(model.run())
                 elif framework == "grukit" and not args.skip_bench:
                     gk_runs.append(run_gru_bench(args, E, H))
+                elif framework == "baseline" and not args.skip_bench:
+                    base_runs.append(run_gru_bench(args, E, H, args.baseline_bench))
         del model
         pt_min, pt_med = summarise(pt_runs)
         gk_min, gk_med = summarise(gk_runs)
+        base_min, base_med = summarise(base_runs)
         ratio = gk_min / pt_min if pt_min and gk_min else None
         results.append({"hidden": H, "embedding": E, "pytorch_min": pt_min, "pytorch_median": pt_med,
                         "grukit_min": gk_min, "grukit_median": gk_med, "ratio": ratio, "verdict": verdict(ratio),
                         "pytorch_tokens_per_second": tokens / pt_min if pt_min else None,
                         "grukit_tokens_per_second": tokens / gk_min if gk_min else None,
-                        "pytorch_runs": pt_runs, "grukit_runs": gk_runs})
+                        "baseline_min": base_min, "baseline_median": base_med,
+                        "ratio_over_baseline": gk_min / base_min if gk_min and base_min else None,
+                        "pytorch_runs": pt_runs, "grukit_runs": gk_runs, "baseline_runs": base_runs})
         line = f"H={H} E={E}:"
         if pt_min:
             line += f" PyTorch {pt_min:.4f} s ({pt_med:.4f})"
@@ -313,6 +324,8 @@ def main():
             line += f" GRUKit {gk_min:.4f} s ({gk_med:.4f})"
         if ratio:
             line += f" ratio {ratio:.2f}"
+        if base_min:
+            line += f" baseline {base_min:.4f} s ({base_med:.4f})"
         print(line, flush=True)
     load_end = load_average()
 
@@ -321,19 +334,26 @@ def main():
 
     header = ["H", "PyTorch s/it min (median)", "GRUKit s/it min (median)", "GRUKit/PyTorch",
               f"goal <= {GOAL}", "PyTorch tokens/s", "GRUKit tokens/s"]
+    if args.baseline_bench:
+        header += ["baseline s/it min (median)", "GRUKit/baseline"]
     rows = [header]
     for res in results:
-        rows.append([str(res["hidden"]),
-                     "-" if res["pytorch_min"] is None else f"{res['pytorch_min']:.4f} ({res['pytorch_median']:.4f})",
-                     "-" if res["grukit_min"] is None else f"{res['grukit_min']:.4f} ({res['grukit_median']:.4f})",
-                     fmt(res["ratio"], ".2f"), res["verdict"],
-                     fmt(res["pytorch_tokens_per_second"], ",.0f"), fmt(res["grukit_tokens_per_second"], ",.0f")])
+        row = [str(res["hidden"]),
+               "-" if res["pytorch_min"] is None else f"{res['pytorch_min']:.4f} ({res['pytorch_median']:.4f})",
+               "-" if res["grukit_min"] is None else f"{res['grukit_min']:.4f} ({res['grukit_median']:.4f})",
+               fmt(res["ratio"], ".2f"), res["verdict"],
+               fmt(res["pytorch_tokens_per_second"], ",.0f"), fmt(res["grukit_tokens_per_second"], ",.0f")]
+        if args.baseline_bench:
+            row += ["-" if res["baseline_min"] is None else f"{res['baseline_min']:.4f} ({res['baseline_median']:.4f})",
+                    fmt(res["ratio_over_baseline"], ".2f")]
+        rows.append(row)
 
     blas_core = next((g.get("blas_core") for res in results for g in res["grukit_runs"]), None)
     torch_line = (f"PyTorch {torch.__version__} ({torch_blas(torch)})" if torch is not None
                   else "PyTorch not installed")
     info = [torch_line,
-            f"GRUKit gru-bench, reset-after, blas_core {blas_core or '-'}",
+            f"GRUKit gru-bench, reset-after, blas_core {blas_core or '-'}"
+            + (f"; baseline {args.baseline_bench}" if args.baseline_bench else ""),
             f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load_start} before, {load_end} after"]
     print()
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -348,7 +368,8 @@ def main():
 
     tsv_header = ["hidden", "embedding", "pytorch_s_per_iteration_min", "pytorch_s_per_iteration_median",
                   "grukit_s_per_iteration_min", "grukit_s_per_iteration_median", "ratio_grukit_over_pytorch",
-                  "verdict", "pytorch_tokens_per_second", "grukit_tokens_per_second"]
+                  "verdict", "pytorch_tokens_per_second", "grukit_tokens_per_second",
+                  "baseline_s_per_iteration_min", "baseline_s_per_iteration_median", "ratio_grukit_over_baseline"]
     tsv = ["\t".join(tsv_header)]
     for res in results:
         tsv.append("\t".join([str(res["hidden"]), str(res["embedding"]),
@@ -356,7 +377,9 @@ def main():
                               fmt(res["grukit_min"], ".5f"), fmt(res["grukit_median"], ".5f"),
                               fmt(res["ratio"], ".3f"), res["verdict"],
                               fmt(res["pytorch_tokens_per_second"], ".1f"),
-                              fmt(res["grukit_tokens_per_second"], ".1f")]))
+                              fmt(res["grukit_tokens_per_second"], ".1f"),
+                              fmt(res["baseline_min"], ".5f"), fmt(res["baseline_median"], ".5f"),
+                              fmt(res["ratio_over_baseline"], ".3f")]))
     raw = {"settings": {"vocabulary": args.vocabulary, "embedding": args.embedding or "H", "hidden_sizes": hidden_sizes,
                         "batch": args.batch, "steps": args.steps, "dropout": args.dropout, "threads": args.threads,
                         "iterations": args.iterations, "warmup": args.warmup, "repeats": args.repeats,
@@ -364,7 +387,7 @@ def main():
                         "goal": GOAL},
            "torch": torch.__version__ if torch is not None else None,
            "torch_blas": torch_blas(torch) if torch is not None else None,
-           "blas_core": blas_core, "cpu": cpu_model(), "cores": os.cpu_count(),
+           "blas_core": blas_core, "baseline_bench": args.baseline_bench, "cpu": cpu_model(), "cores": os.cpu_count(),
            "load_before": load_start, "load_after": load_end, "results": results}
     write_atomically(output / "compare.json", json.dumps(raw, indent=1) + "\n")
     write_atomically(output / "compare.tsv", "\n".join(tsv) + "\n")
