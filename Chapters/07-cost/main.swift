@@ -23,6 +23,7 @@ import GRUKitPresentation
     constraint never binds, and at one where it does.
  4. How the cost of one projection grows with the hidden size n, and why its share of an iteration
     grows with n.
+ 5. Where the rest of an iteration goes: which phases of a training step take its time.
 
  ## Before you start
 
@@ -281,6 +282,49 @@ struct Chapter7: ParsableCommand {
                      + "\(autoActions.filter { $0 != .skipped && $0 != .unchanged }.count) clipped.")
 
         /*:
+         ## Where an iteration goes
+
+         The projection's share is a share of an iteration: what does the rest of the iteration spend its
+         time on? The engine can say, phase by phase. With a `StepProfile` set on a model (one clock
+         reading as each phase ends, nine per step), every training step adds its time to eight phases:
+         the embedding with its dropout; the GRU's forward sweep (one GEMM for all the window's inputs, then
+         35 small recurrent GEMMs and the gates); the output layer's GEMM against its 10,000 rows of weights;
+         the softmax cross-entropy with its gradient (which also adds the output bias, so that the GEMM need
+         not write it into every row first); the output layer's two gradient GEMMs; the GRU's backward
+         sweep; the embedding's row-sparse gradient; and the SGD update. Plain SGD, a fresh model, the same
+         windows and warm-up as above, the mean over the timed iterations. In this run the output layer
+         took {{phase.outputLayer}} of the iteration and the GRU's two sweeps {{phase.gru}}: nearly all of
+         it is matrix products, which is why a projection that costs a few milliseconds is a few per cent.
+         (`gru-bench --phases` also times the step's GEMMs alone, the floor under it.)
+         */
+        report.section("Where an iteration goes")
+        let profiled = GRULanguageModel<Float>(configuration: config, seed: common.seed)
+        var profileFeed = feedTemplate
+        for i in 0..<(warmup + timedIterations) {
+            if i == warmup { profiled.profile = StepProfile() }
+            profileFeed.advance()
+            _ = try profiled.trainStep(inputs: profileFeed.inputs, targets: profileFeed.targets, batchSize: batchSize, learningRate: 1)
+        }
+        let profile = profiled.profile!
+        let phaseSeconds = StepProfile.Phase.allCases.map { profile.secondsPerStep($0) }
+        let phaseTotal = phaseSeconds.reduce(0, +)
+        var phaseTable = TextTable(title: "Plain SGD at H = \(hidden), phase by phase: mean of \(timedIterations) iterations",
+                                   columns: ["phase", "ms / iteration", "share"], formats: ["", "%.2f", "%.1f %%"])
+        var phaseText = "# Chapter 7: where a plain-SGD iteration goes, H = E = \(hidden), mean of \(timedIterations) iterations (StepProfile).\n"
+            + "# phase seconds share\n"
+        for (phase, seconds) in zip(StepProfile.Phase.allCases, phaseSeconds) {
+            phaseTable.add([.text(phase.label), .number(1000 * seconds), .number(100 * seconds / phaseTotal)])
+            phaseText += "\(phase) \(DataTable.format(seconds)) \(DataTable.format(seconds / phaseTotal))\n"
+        }
+        report.table(phaseTable)
+        extraFiles.append(try output.writeText(phaseText, name: "iteration-phases.dat"))
+        func phaseShare(_ phases: [StepProfile.Phase]) -> String {
+            String(format: "%.0f %%", 100 * phases.map { profile.secondsPerStep($0) }.reduce(0, +) / phaseTotal)
+        }
+        let phaseShares = ["phase.outputLayer": phaseShare([.outputForward, .outputBackward]),
+                           "phase.gru": phaseShare([.gruForward, .gruBackward])]
+
+        /*:
          ## How often the projection acts
 
          The timing above is of the first iterations after initialisation, where W_hh is far inside the
@@ -371,6 +415,7 @@ struct Chapter7: ParsableCommand {
         // The measured times and shares by name (values.tsv), for the pages that cite them.
         var values = RecordedValues()
         values["hidden"] = "\(hidden)"
+        for (name, share) in phaseShares { values[name] = share }
         for r in rows {
             values["seconds.\(r.name)"] = String(format: "%.3f", r.seconds)
             values["share.\(r.name)"] = String(format: "%.2f %%", 100 * r.share)
@@ -534,6 +579,8 @@ struct Chapter7: ParsableCommand {
            the method is needed, smaller than the full SVD's but not free.
          - Every projection grows steeply with n while the rest of the iteration grows more slowly, so
            the projection's share grows with the hidden size (the `projection-vs-n` figure).
+         - The rest of an iteration is matrix products, most of them the output layer's: the phases
+           table puts the output layer and the GRU's two sweeps at nearly all of a plain-SGD step.
 
          ## Exercises
 
@@ -549,6 +596,9 @@ struct Chapter7: ParsableCommand {
          4. Predict how much longer one full SVD takes when n doubles from 512 to 1024, then run
             `ch07-cost --sizes 256,512,1024 --repeats 3` and compare the ratio with the n³ law. Which
             method comes closest to it, and why does the certified skip not follow it?
+         5. Predict which phase of a step grows fastest with the hidden size, then run
+            `gru-bench --phases --hidden 128 --embedding 128` and the same at 1024, and compare the
+            phase tables and the GEMMs-alone floor under each step.
          */
         report.files(output.written + extraFiles)
     }
