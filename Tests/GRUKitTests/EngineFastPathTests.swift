@@ -133,6 +133,71 @@ final class EngineFastPathTests: XCTestCase {
         }
     }
 
+    /// The packed product against BLAS: C = A·B and C += A·B with B given as stored (k×n) or as
+    /// its transpose, for ragged shapes (m not a multiple of the 4-row tile, n not of the 16-column
+    /// panel, one panel and enough panels for the two-thread split), in Float and Double.
+    func testPackedProductMatchesBLAS() {
+        func check<S: BLASScalar>(_: S.Type, m: Int, k: Int, n: Int, transposed: Bool, accumulate: Bool, tolerance: S) {
+            var rng = SeededGenerator(seed: UInt64(m * 1000 + k * 10 + n))
+            let a = Matrix<S>.randomNormal(rows: m, cols: k, using: &rng)
+            let b = transposed ? Matrix<S>.randomNormal(rows: n, cols: k, using: &rng) : Matrix<S>.randomNormal(rows: k, cols: n, using: &rng)
+            let c0 = Matrix<S>.randomNormal(rows: m, cols: n, using: &rng)
+            var want = c0, got = c0
+            a.elements.withUnsafeBufferPointer { pa in
+                b.elements.withUnsafeBufferPointer { pb in
+                    want.elements.withUnsafeMutableBufferPointer { pc in
+                        S.gemm(transA: false, transB: transposed, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
+                               b: pb.baseAddress!, ldb: transposed ? k : n, beta: accumulate ? 1 : 0, c: pc.baseAddress!, ldc: n)
+                    }
+                    let product = PackedProduct<S>(k: k, n: n)
+                    product.pack(pb.baseAddress!, ld: transposed ? k : n, transposed: transposed)
+                    got.elements.withUnsafeMutableBufferPointer { pc in
+                        product.multiply(pa.baseAddress!, lda: k, m: m, into: pc.baseAddress!, ldc: n, accumulate: accumulate)
+                    }
+                }
+            }
+            Oracle.check("packed \(S.self) \(m)×\(k)·\(k)×\(n) transposed=\(transposed) accumulate=\(accumulate)",
+                         got.elements, want.elements, tolerance: tolerance)
+        }
+        for (m, k, n) in [(3, 13, 39), (20, 65, 195), (7, 40, 130), (1, 9, 17)] {
+            for transposed in [false, true] {
+                for accumulate in [false, true] {
+                    check(Float.self, m: m, k: k, n: n, transposed: transposed, accumulate: accumulate, tolerance: 1e-5)
+                    check(Double.self, m: m, k: k, n: n, transposed: transposed, accumulate: accumulate, tolerance: 1e-12)
+                }
+            }
+        }
+    }
+
+    /// A reset-after layer whose recurrence goes through the packed W_hh (the threshold lowered to
+    /// reach it at H = 13) against the same layer through BLAS: outputs and every gradient agree in
+    /// Double; after the weights change, the packed copy follows (it is repacked, not reused).
+    func testPackedRecurrenceLayerMatchesBLASLayer() {
+        let I = 6, H = 13, B = 5, T = 4
+        var rng = SeededGenerator(seed: 31)
+        let blas = GRULayer<Double>(inputSize: I, hiddenSize: H, cell: .resetAfter, bias: true, rng: &rng)
+        let packed = GRULayer<Double>(inputSize: I, hiddenSize: H, cell: .resetAfter, bias: true, rng: &rng)
+        blas.packedMinimumHidden = .max
+        packed.packedMinimumHidden = 0
+        let x = Matrix<Double>.randomNormal(rows: T * B, cols: I, using: &rng)
+        let h0 = Matrix<Double>.randomNormal(rows: B, cols: H, std: 0.5, using: &rng)
+        let c = Matrix<Double>.randomNormal(rows: T * B, cols: H, using: &rng)
+        for round in 0..<2 {
+            for (pp, pb) in zip(packed.parameters, blas.parameters) { pp.value = pb.value }
+            let outB = blas.forward(x, initialState: h0), outP = packed.forward(x, initialState: h0)
+            Oracle.check("round \(round): packed recurrence outputs", outP.elements, outB.elements, tolerance: 1e-13)
+            let (dxB, dhB) = blas.backward(outputGradient: c), (dxP, dhP) = packed.backward(outputGradient: c)
+            Oracle.check("round \(round): packed recurrence ∂x", dxP.elements, dxB.elements, tolerance: 1e-12)
+            Oracle.check("round \(round): packed recurrence ∂h0", dhP.elements, dhB.elements, tolerance: 1e-12)
+            for (pp, pb) in zip(packed.parameters, blas.parameters) {
+                Oracle.check("round \(round): packed recurrence ∂\(pb.name)", pp.gradient.elements, pb.gradient.elements, tolerance: 1e-12)
+            }
+            XCTAssertNotNil(packed.packedForward); XCTAssertNotNil(packed.packedBackward); XCTAssertNil(blas.packedForward)
+            // New weights for the next round: the packed layer must repack them.
+            blas.weightHH.value = 1.7 * blas.weightHH.value
+        }
+    }
+
     /// Dropout draws its mask by an integer comparison, k = next() >> 11 against ⌈p·2⁵³⌉: the
     /// same masks as comparing the generator's uniform double k·2⁻⁵³ with p, for any p.
     func testDropoutMaskEqualsTheUniformComparison() {

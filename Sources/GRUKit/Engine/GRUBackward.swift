@@ -41,6 +41,7 @@ extension GRULayer {
         let cell = self.cell
         let beta: Scalar = accumulate ? 1 : 0
         withWeights { wih, whh, _, _ in
+            let packed = cell == .resetAfter ? packedRecurrent(whh, forward: false) : nil
             for t in stride(from: T - 1, through: 0, by: -1) {
                 let hPrev = hs + t * B * H, g = gates + t * B * H3, a = aux + t * B * H
                 let dout = dOut + t * B * H, dgx = dGx + t * B * H3
@@ -62,9 +63,13 @@ extension GRULayer {
                             store(delta * z, c + j, w)
                         }
                     }
-                    // carry += [a_r, a_z, a_n ⊙ r] · W_hh.
-                    Scalar.gemm(transA: false, transB: false, m: B, n: H, k: H3, alpha: 1, a: dgh, lda: H3,
-                                b: whh, ldb: H, beta: 1, c: carry, ldc: H)
+                    // carry += [a_r, a_z, a_n ⊙ r] · W_hh (packed W_hh at the larger sizes, else BLAS).
+                    if let packed {
+                        packed.multiply(dgh, lda: H3, m: B, into: carry, ldc: H, accumulate: true)
+                    } else {
+                        Scalar.gemm(transA: false, transB: false, m: B, n: H, k: H3, alpha: 1, a: dgh, lda: H3,
+                                    b: whh, ldb: H, beta: 1, c: carry, ldc: H)
+                    }
                 case .resetBefore:
                     for b in 0..<B {
                         let gr = g + b * H3, hp = hPrev + b * H, d = dout + b * H, c = carry + b * H, dx = dgx + b * H3

@@ -1,4 +1,23 @@
 extension GRULayer {
+    /// The packed W_hh for the forward (h·W_hhᵀ) or backward (∂a·W_hh) recurrent product, packed
+    /// anew when W_hh has changed since; nil below ``packedMinimumHidden``.
+    func packedRecurrent(_ whh: UnsafePointer<Scalar>, forward: Bool) -> PackedProduct<Scalar>? {
+        let H = hiddenSize
+        guard H >= packedMinimumHidden else { return nil }
+        let version = weightHH.valueVersion
+        if forward {
+            let p = packedForward ?? PackedProduct(k: H, n: 3 * H)
+            packedForward = p
+            if p.version != version { p.pack(whh, ld: H, transposed: true); p.version = version }
+            return p
+        } else {
+            let p = packedBackward ?? PackedProduct(k: 3 * H, n: H)
+            packedBackward = p
+            if p.version != version { p.pack(whh, ld: H, transposed: false); p.version = version }
+            return p
+        }
+    }
+
     /// Read pointers to W_ih, W_hh, b_ih, b_hh (zeros when the layer has no biases).
     @inline(__always)
     func withWeights<R>(_ body: (UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafePointer<Scalar>) -> R) -> R {
@@ -30,14 +49,19 @@ extension GRULayer {
             // All input projections of the window at once: gates = X · W_ihᵀ ((T·B)×3H).
             Scalar.gemm(transA: false, transB: true, m: T * B, n: H3, k: I, alpha: 1, a: ws.x.p, lda: I,
                         b: wih, ldb: I, beta: 0, c: gates, ldc: H3)
+            let packed = cell == .resetAfter ? packedRecurrent(whh, forward: true) : nil
             for t in 0..<T {
                 let hPrev = hs + t * B * H, hNext = hs + (t + 1) * B * H
                 let g = gates + t * B * H3, a = aux + t * B * H
                 switch cell {
                 case .resetAfter:
-                    // gh = h_{t−1} · W_hhᵀ (B×3H).
-                    Scalar.gemm(transA: false, transB: true, m: B, n: H3, k: H, alpha: 1, a: hPrev, lda: H,
-                                b: whh, ldb: H, beta: 0, c: gh, ldc: H3)
+                    // gh = h_{t−1} · W_hhᵀ (B×3H): from the packed W_hh at the larger sizes, else BLAS.
+                    if let packed {
+                        packed.multiply(hPrev, lda: H, m: B, into: gh, ldc: H3, accumulate: false)
+                    } else {
+                        Scalar.gemm(transA: false, transB: true, m: B, n: H3, k: H, alpha: 1, a: hPrev, lda: H,
+                                    b: whh, ldb: H, beta: 0, c: gh, ldc: H3)
+                    }
                     for b in 0..<B {
                         let gr = g + b * H3, hr = gh + b * H3, hp = hPrev + b * H, hn = hNext + b * H, ar = a + b * H
                         for j in stride(from: 0, to: H, by: 8) {

@@ -34,6 +34,14 @@ public final class GRULayer<Scalar: BLASScalar> {
     public let biasHH: Parameter<Scalar>?
 
     var workspace: GRUWorkspace<Scalar>?
+    /// W_hh packed for the recurrent products of the reset-after form (h·W_hhᵀ forward, ∂a·W_hh
+    /// backward), repacked when the weights' version changes; used from ``packedMinimumHidden`` units.
+    var packedForward: PackedProduct<Scalar>?
+    var packedBackward: PackedProduct<Scalar>?
+    /// From this many hidden units on, the reset-after recurrence multiplies by the packed W_hh
+    /// instead of calling BLAS (measured: at H = 1024 about 1.1 ms per product against BLAS's 1.9,
+    /// at 650 on a par, below it BLAS is faster). Tests lower it to exercise the packed path.
+    var packedMinimumHidden = 512
     /// Zeros standing in for absent biases, so the kernels need no branch.
     let zeroBias: RawBuffer<Scalar>
 
