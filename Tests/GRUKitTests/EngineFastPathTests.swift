@@ -149,8 +149,8 @@ final class EngineFastPathTests: XCTestCase {
                         S.gemm(transA: false, transB: transposed, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
                                b: pb.baseAddress!, ldb: transposed ? k : n, beta: accumulate ? 1 : 0, c: pc.baseAddress!, ldc: n)
                     }
-                    let product = PackedProduct<S>(k: k, n: n)
-                    product.pack(pb.baseAddress!, ld: transposed ? k : n, transposed: transposed)
+                    let product = PackedProduct<S>(capacity: PackedProduct<S>.capacity(k: k, n: n) + 16)
+                    product.pack(pb.baseAddress!, ld: transposed ? k : n, k: k, n: n, transposed: transposed)
                     got.elements.withUnsafeMutableBufferPointer { pc in
                         product.multiply(pa.baseAddress!, lda: k, m: m, into: pc.baseAddress!, ldc: n, accumulate: accumulate)
                     }
@@ -192,7 +192,7 @@ final class EngineFastPathTests: XCTestCase {
             for (pp, pb) in zip(packed.parameters, blas.parameters) {
                 Oracle.check("round \(round): packed recurrence ∂\(pb.name)", pp.gradient.elements, pb.gradient.elements, tolerance: 1e-12)
             }
-            XCTAssertNotNil(packed.packedForward); XCTAssertNotNil(packed.packedBackward); XCTAssertNil(blas.packedForward)
+            XCTAssertNotNil(packed.packedWeights); XCTAssertNil(blas.packedWeights)
             // New weights for the next round: the packed layer must repack them.
             blas.weightHH.value = 1.7 * blas.weightHH.value
         }

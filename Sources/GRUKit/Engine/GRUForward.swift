@@ -1,21 +1,20 @@
 extension GRULayer {
     /// The packed W_hh for the forward (h·W_hhᵀ) or backward (∂a·W_hh) recurrent product, packed
-    /// anew when W_hh has changed since; nil below ``packedMinimumHidden``.
+    /// anew when W_hh has changed or the other direction was packed last; nil below
+    /// ``packedMinimumHidden``.
     func packedRecurrent(_ whh: UnsafePointer<Scalar>, forward: Bool) -> PackedProduct<Scalar>? {
         let H = hiddenSize
         guard H >= packedMinimumHidden else { return nil }
+        let p = packedWeights ?? PackedProduct(capacity: Swift.max(PackedProduct<Scalar>.capacity(k: H, n: 3 * H),
+                                                                   PackedProduct<Scalar>.capacity(k: 3 * H, n: H)))
+        packedWeights = p
         let version = weightHH.valueVersion
-        if forward {
-            let p = packedForward ?? PackedProduct(k: H, n: 3 * H)
-            packedForward = p
-            if p.version != version { p.pack(whh, ld: H, transposed: true); p.version = version }
-            return p
-        } else {
-            let p = packedBackward ?? PackedProduct(k: 3 * H, n: H)
-            packedBackward = p
-            if p.version != version { p.pack(whh, ld: H, transposed: false); p.version = version }
-            return p
+        if p.tag == nil || p.tag!.version != version || p.tag!.forward != forward {
+            // Forward: B = W_hhᵀ (H × 3H, given as W_hh); backward: B = W_hh (3H × H).
+            p.pack(whh, ld: H, k: forward ? H : 3 * H, n: forward ? 3 * H : H, transposed: forward)
+            p.tag = (version, forward)
         }
+        return p
     }
 
     /// Read pointers to W_ih, W_hh, b_ih, b_hh (zeros when the layer has no biases).

@@ -35,13 +35,14 @@ public final class GRULayer<Scalar: BLASScalar> {
 
     var workspace: GRUWorkspace<Scalar>?
     /// W_hh packed for the recurrent products of the reset-after form (h·W_hhᵀ forward, ∂a·W_hh
-    /// backward), repacked when the weights' version changes; used from ``packedMinimumHidden`` units.
-    var packedForward: PackedProduct<Scalar>?
-    var packedBackward: PackedProduct<Scalar>?
+    /// backward, one buffer of about 3H² values for both), repacked when the weights' version or the
+    /// direction changes; used from ``packedMinimumHidden`` units.
+    var packedWeights: PackedProduct<Scalar>?
     /// From this many hidden units on, the reset-after recurrence multiplies by the packed W_hh
-    /// instead of calling BLAS (measured: at H = 1024 about 1.1 ms per product against BLAS's 1.9,
-    /// at 650 on a par, below it BLAS is faster). Tests lower it to exercise the packed path.
-    var packedMinimumHidden = 512
+    /// instead of calling BLAS. Measured per product on two threads: at H = 1024 about 1.1 ms against
+    /// BLAS's 1.9; at 650, 0.52 against 0.55, a gain within the noise that would cost the paper's
+    /// model 5 MB more memory; below that BLAS is faster. Tests lower it to exercise the packed path.
+    var packedMinimumHidden = 768
     /// Zeros standing in for absent biases, so the kernels need no branch.
     let zeroBias: RawBuffer<Scalar>
 

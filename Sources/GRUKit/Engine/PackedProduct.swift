@@ -12,22 +12,28 @@ import Dispatch
 /// B is given either as stored (k×n, `transposed` false) or as its transpose (n×k row-major,
 /// `transposed` true, as W_hh is for h·W_hhᵀ).
 final class PackedProduct<S: BLASScalar> {
-    let k: Int, n: Int
-    let panels: Int
-    /// Panel p holds B[κ][16p + j] at κ·16 + j (columns beyond n are 0).
+    /// The shape of the B packed last (k×n) and its number of 16-column panels.
+    private(set) var k = 0, n = 0, panels = 0
+    /// Panel p holds B[κ][16p + j] at κ·16 + j (columns beyond n are 0). One buffer serves any B
+    /// whose panels fit: a GRU layer packs W_hhᵀ for its forward sweep and W_hh for its backward
+    /// one into the same memory (the weights change between two training steps anyway).
     let packed: RawBuffer<S>
-    /// The weight version packed last (nil: nothing packed yet).
-    var version: UInt64?
+    /// What was packed last, as the caller names it (nil: nothing yet).
+    var tag: (version: UInt64, forward: Bool)?
 
-    init(k: Int, n: Int) {
-        self.k = k; self.n = n
-        panels = (n + 15) / 16
-        packed = RawBuffer(panels * k * 16)
+    /// A buffer for any B of at most `capacity` values once padded to whole panels.
+    init(capacity: Int) {
+        packed = RawBuffer(capacity)
     }
 
-    /// Packs B (`transposed`: B is given as its n×k transpose, row stride `ld`; otherwise k×n with
-    /// row stride `ld`).
-    func pack(_ b: UnsafePointer<S>, ld: Int, transposed: Bool) {
+    /// The values a k×n B takes once packed (n rounded up to whole 16-column panels).
+    static func capacity(k: Int, n: Int) -> Int { (n + 15) / 16 * 16 * k }
+
+    /// Packs B, k×n (`transposed`: B is given as its n×k transpose, row stride `ld`; otherwise k×n
+    /// with row stride `ld`).
+    func pack(_ b: UnsafePointer<S>, ld: Int, k: Int, n: Int, transposed: Bool) {
+        precondition(Self.capacity(k: k, n: n) <= packed.count, "PackedProduct: \(k)×\(n) does not fit in \(packed.count) values")
+        self.k = k; self.n = n; panels = (n + 15) / 16
         let p = packed.p
         for panel in 0..<panels {
             let base = p + panel * k * 16, c0 = panel * 16, width = Swift.min(16, n - c0)
