@@ -149,7 +149,7 @@ final class EngineFastPathTests: XCTestCase {
                         S.gemm(transA: false, transB: transposed, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
                                b: pb.baseAddress!, ldb: transposed ? k : n, beta: accumulate ? 1 : 0, c: pc.baseAddress!, ldc: n)
                     }
-                    let product = PackedProduct<S>(capacity: PackedProduct<S>.capacity(k: k, n: n) + 16)
+                    let product = PackedProduct<S>(capacity: PackedProduct<S>.capacity(k: k, n: n))
                     product.pack(pb.baseAddress!, ld: transposed ? k : n, k: k, n: n, transposed: transposed)
                     got.elements.withUnsafeMutableBufferPointer { pc in
                         product.multiply(pa.baseAddress!, lda: k, m: m, into: pc.baseAddress!, ldc: n, accumulate: accumulate)
@@ -171,7 +171,8 @@ final class EngineFastPathTests: XCTestCase {
 
     /// A reset-after layer whose recurrence goes through the packed W_hh (the threshold lowered to
     /// reach it at H = 13) against the same layer through BLAS: outputs and every gradient agree in
-    /// Double; after the weights change, the packed copy follows (it is repacked, not reused).
+    /// Double; a forward pass after a backward one with the same weights repacks for its own
+    /// direction (the two share one buffer); after the weights change, the packed copy follows.
     func testPackedRecurrenceLayerMatchesBLASLayer() {
         let I = 6, H = 13, B = 5, T = 4
         var rng = SeededGenerator(seed: 31)
@@ -193,6 +194,9 @@ final class EngineFastPathTests: XCTestCase {
                 Oracle.check("round \(round): packed recurrence ∂\(pb.name)", pp.gradient.elements, pb.gradient.elements, tolerance: 1e-12)
             }
             XCTAssertNotNil(packed.packedWeights); XCTAssertNil(blas.packedWeights)
+            // The buffer now holds the backward layout: a second forward pass must not reuse it.
+            Oracle.check("round \(round): forward after backward", packed.forward(x, initialState: h0).elements, outB.elements,
+                         tolerance: 1e-13)
             // New weights for the next round: the packed layer must repack them.
             blas.weightHH.value = 1.7 * blas.weightHH.value
         }

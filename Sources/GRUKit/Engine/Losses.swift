@@ -55,11 +55,10 @@ public enum SoftmaxCrossEntropy {
     @_specialize(where S == Double)
     static func lossAndGradient<S: BLASScalar>(_ l: UnsafeMutablePointer<S>, rows n: Int, classes v: Int,
                                                targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
-        guard n > 0 else { return 0 }
         // No bias: zeros, which leave every logit as it is (z + 0 = z).
         let zeros = [S](repeating: 0, count: v)
         return zeros.withUnsafeBufferPointer {
-            S.softmaxCrossEntropy(l, rows: n, classes: v, bias: $0.baseAddress!, targets: targets, gradient: gradient)
+            lossAndGradient(l, rows: n, classes: v, bias: $0.baseAddress!, targets: targets, gradient: gradient)
         }
     }
 

@@ -3,7 +3,8 @@ import Dispatch
 /// C (m×n) ← C·β + A·B for a short, wide A (the batch of a recurrent step) against one matrix B
 /// that stays fixed across many products — W_hh, which changes only at the SGD step, while a
 /// window multiplies by it 35 times forward and 35 times backward. A BLAS call repacks B every
-/// time (about half of each product's time at H = 1024); here B is packed once per value, into
+/// time (at H = 1024, 20 × 1024 · 1024 × 3072 took 1.9 ms through OpenBLAS on two threads and
+/// 1.1 ms here); here B is packed once per value, into
 /// panels of 16 columns with the k index running down each panel, and each product walks the
 /// panels with a 4-row × 16-column register tile (lane-wise multiply, then add, in the order
 /// k = 0, 1, …: the same numbers on every build and CPU). The panels are split between two
@@ -14,7 +15,9 @@ import Dispatch
 final class PackedProduct<S: BLASScalar> {
     /// The shape of the B packed last (k×n) and its number of 16-column panels.
     private(set) var k = 0, n = 0, panels = 0
-    /// Panel p holds B[κ][16p + j] at κ·16 + j (columns beyond n are 0). One buffer serves any B
+    /// Panel p holds B[κ][16p + j] at κ·16 + j. Columns beyond n in the last panel hold whatever was
+    /// there (zeros, or an earlier layout): they are computed in lanes that are never stored, and
+    /// lanes do not mix. One buffer serves any B
     /// whose panels fit: a GRU layer packs W_hhᵀ for its forward sweep and W_hh for its backward
     /// one into the same memory (the weights change between two training steps anyway).
     let packed: RawBuffer<S>
