@@ -202,6 +202,52 @@ final class EngineFastPathTests: XCTestCase {
         }
     }
 
+    /// The language model's backward runs the GRU's sweep beside the output layer's ∂W, computed in
+    /// blocks of output units, when BLAS has two threads (``SideBySide``), and one after the other
+    /// with one thread. Both give the same gradients, ∂W equals the whole layer's one-GEMM
+    /// ∂W = Gᵀ·y, the packed recurrence agrees too, and the BLAS setting is restored.
+    func testSideBySideBackwardEqualsOneThreadAndTheWholeProduct() throws {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        // V = 1100: two whole blocks of 512 output units and a ragged one of 76.
+        let config = GRULanguageModel<Double>.Configuration(vocabularySize: 1100, embeddingSize: 6, hiddenSize: 13,
+                                                            gruBias: true, dropout: 0, embeddingScale: 0.5)
+        XCTAssertEqual(GRULanguageModel<Double>.weightGradientBlock, 512)
+        var rng = SeededGenerator(seed: 77)
+        let B = 3, T = 4
+        let inputs = (0..<(T * B)).map { _ in Int32(rng.next() % 1100) }, targets = (0..<(T * B)).map { _ in Int32(rng.next() % 1100) }
+        for packed in [false, true] {
+            let lm = GRULanguageModel<Double>(configuration: config, seed: 8)
+            if packed { lm.gru.packedMinimumHidden = 0 }
+            lm.trainingState = Matrix.randomNormal(rows: B, cols: 13, std: 0.5, using: &rng)
+            var gradients: [Int: [[Double]]] = [:]
+            for threads in [2, 1] {
+                BLAS.threads = threads
+                XCTAssertEqual(SideBySide.available, threads >= 2)
+                _ = try lm.lossAndGradients(inputs: inputs, targets: targets, batchSize: B)
+                XCTAssertEqual(BLAS.threads, threads, "the BLAS setting is restored")
+                gradients[threads] = lm.parameters.map(\.gradient.elements)
+                // ∂W against the whole layer's one GEMM on the same y and G.
+                let n = T * B, w = lm.work!
+                let y = Matrix(rows: n, cols: 13, elements: Array(w.y.array().prefix(n * 13)))
+                let g = Matrix(rows: n, cols: 1100, elements: Array(w.logits.array().prefix(n * 1100)))
+                let whole = Linear<Double>(weight: lm.output.weight.value, bias: lm.output.bias.value)
+                _ = whole.backward(input: y, outputGradient: g)
+                Oracle.check("packed \(packed), \(threads) thread(s): ∂W in blocks = Gᵀ·y", lm.output.weight.gradient.elements,
+                             whole.weight.gradient.elements, tolerance: 1e-14)
+                XCTAssertEqual(lm.output.bias.gradient.elements, whole.bias.gradient.elements)
+            }
+            // Not bit for bit: the products before the sweep (∂y = G·W, ∂b = Gᵀ1) run on as many BLAS
+            // threads as set, and OpenBLAS's two-thread GEMV sums in another order than its one-thread one.
+            for (k, p) in lm.parameters.enumerated() {
+                Oracle.check("packed \(packed): ∂\(p.name) side by side = one after the other", gradients[2]![k], gradients[1]![k],
+                             tolerance: 1e-14)
+            }
+            XCTAssertEqual(lm.gru.packedWeights != nil, packed)
+            XCTAssertTrue(lm.gru.packedProductsSplit, "the packed products may split again after the backward pass")
+        }
+    }
+
     /// Dropout draws its mask by an integer comparison, k = next() >> 11 against ⌈p·2⁵³⌉: the
     /// same masks as comparing the generator's uniform double k·2⁻⁵³ with p, for any p.
     func testDropoutMaskEqualsTheUniformComparison() {

@@ -8,6 +8,7 @@ extension GRULayer {
         let p = packedWeights ?? PackedProduct(capacity: Swift.max(PackedProduct<Scalar>.capacity(k: H, n: 3 * H),
                                                                    PackedProduct<Scalar>.capacity(k: 3 * H, n: H)))
         packedWeights = p
+        p.splitsAcrossThreads = packedProductsSplit
         let version = weightHH.valueVersion
         if p.tag == nil || p.tag!.version != version || p.tag!.forward != forward {
             // Forward: B = W_hhᵀ (H × 3H, given as W_hh); backward: B = W_hh (3H × H).

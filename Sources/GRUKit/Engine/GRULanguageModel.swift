@@ -201,17 +201,44 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         lap(.loss)
         guard backward else { return (loss, finalState) }
 
-        // Backward.
-        output.backward(input: y.p, outputGradient: logits.p, rows: n, inputGradient: dy.p)
+        // Backward. First what the GRU waits for: ∂y = G·W (and ∂b).
+        output.inputAndBiasGradient(outputGradient: logits.p, rows: n, inputGradient: dy.p)
         lap(.outputBackward)
-        outputDropout.backward(dy.p, count: n * h)
-        ws.dOut.p.update(from: dy.p, count: n * h)
-        ws.carry.zero()
-        gru.backwardWindow(ws, accumulate: false, inputGradient: true)
-        lap(.gruBackward)
-        inputDropout.backward(ws.dX.p, count: n * e)
-        inputs.withUnsafeBufferPointer { embedding.backward(ids: $0.baseAddress!, count: n, outputGradient: ws.dX.p) }
-        lap(.embeddingBackward)
+        // Then the GRU's sweep and the output layer's ∂W = Gᵀ·y, which do not depend on each other:
+        // with two cores, side by side (the sweep on one core, blocks of ∂W on the other, and the
+        // sweep's core joins in on ∂W when it is done); with one, one after the other. The blocks
+        // are the same either way, so are the numbers.
+        let blocks = SideBySide.Blocks(count: (v + Self.weightGradientBlock - 1) / Self.weightGradientBlock)
+        func weightGradientBlocks() {
+            while let i = blocks.take() {
+                let lower = i * Self.weightGradientBlock
+                output.weightGradient(outputs: lower..<Swift.min(v, lower + Self.weightGradientBlock), input: y.p,
+                                      outputGradient: logits.p, rows: n)
+            }
+        }
+        func sweep() {
+            outputDropout.backward(dy.p, count: n * h)
+            ws.dOut.p.update(from: dy.p, count: n * h)
+            ws.carry.zero()
+            gru.backwardWindow(ws, accumulate: false, inputGradient: true)
+            lap(.gruBackward)
+            inputDropout.backward(ws.dX.p, count: n * e)
+            inputs.withUnsafeBufferPointer { embedding.backward(ids: $0.baseAddress!, count: n, outputGradient: ws.dX.p) }
+            lap(.embeddingBackward)
+        }
+        if SideBySide.available {
+            gru.packedProductsSplit = false
+            defer { gru.packedProductsSplit = true }
+            SideBySide.run({ sweep(); weightGradientBlocks() }, weightGradientBlocks)
+        } else {
+            sweep()
+            weightGradientBlocks()
+        }
+        // What ∂W still took after the sweep's thread was done counts to the output layer.
+        lap(.outputBackward)
         return (loss, finalState)
     }
+
+    /// Output units per block of the output layer's ∂W (a block is one GEMM; see ``SideBySide``).
+    static var weightGradientBlock: Int { 512 }
 }

@@ -43,6 +43,9 @@ public final class GRULayer<Scalar: BLASScalar> {
     /// BLAS's 1.9; at 650, 0.52 against 0.55, a gain within the noise that would cost the paper's
     /// model 5 MB more memory; below that BLAS is faster. Tests lower it to exercise the packed path.
     var packedMinimumHidden = 768
+    /// Whether the packed products may use a second thread: false while the backward sweep runs beside
+    /// other work on the other core (``SideBySide``).
+    var packedProductsSplit = true
     /// Zeros standing in for absent biases, so the kernels need no branch.
     let zeroBias: RawBuffer<Scalar>
 

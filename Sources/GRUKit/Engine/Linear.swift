@@ -86,6 +86,39 @@ public final class Linear<Scalar: BLASScalar> {
         }
     }
 
+    /// ∂loss/∂b = Gᵀ 1 and, when `dx` is given, ∂loss/∂x = G W: the part of backward that the
+    /// layers below wait for (``weightGradient(outputs:input:outputGradient:rows:)`` is the rest).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func inputAndBiasGradient(outputGradient g: UnsafePointer<Scalar>, rows n: Int, inputGradient dx: UnsafeMutablePointer<Scalar>?) {
+        let i = inputSize, o = outputSize
+        if ones.count != n { ones = RawBuffer(n); ones.p.update(repeating: 1, count: n) }
+        bias.gradient.elements.withUnsafeMutableBufferPointer { gb in
+            Scalar.gemv(trans: true, m: n, n: o, alpha: 1, a: g, lda: o, x: ones.p, incx: 1, beta: 0, y: gb.baseAddress!, incy: 1)
+        }
+        if let dx {
+            weight.value.elements.withUnsafeBufferPointer { w in
+                Scalar.gemm(transA: false, transB: false, m: n, n: i, k: o, alpha: 1, a: g, lda: o,
+                            b: w.baseAddress!, ldb: i, beta: 0, c: dx, ldc: i)
+            }
+        }
+    }
+
+    /// Rows `outputs` of ∂loss/∂W = Gᵀ x (one GEMM over those output units' columns of G),
+    /// overwriting them: ∂W in blocks that can run on different threads while another layer works.
+    /// - Precondition: `outputs` lies in 0 ..< out.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func weightGradient(outputs: Range<Int>, input x: UnsafePointer<Scalar>, outputGradient g: UnsafePointer<Scalar>, rows n: Int) {
+        let i = inputSize, o = outputSize
+        precondition(outputs.lowerBound >= 0 && outputs.upperBound <= o, "Linear.weightGradient: rows \(outputs) of \(o)")
+        guard !outputs.isEmpty else { return }
+        weight.gradient.elements.withUnsafeMutableBufferPointer { gw in
+            Scalar.gemm(transA: true, transB: false, m: outputs.count, n: i, k: n, alpha: 1, a: g + outputs.lowerBound, lda: o,
+                        b: x, ldb: i, beta: 0, c: gw.baseAddress! + outputs.lowerBound * i, ldc: i)
+        }
+    }
+
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(input x: UnsafePointer<Scalar>, outputGradient g: UnsafePointer<Scalar>, rows n: Int,

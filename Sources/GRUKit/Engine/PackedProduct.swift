@@ -23,6 +23,9 @@ final class PackedProduct<S: BLASScalar> {
     let packed: RawBuffer<S>
     /// What was packed last, as the caller names it (nil: nothing yet).
     var tag: (version: UInt64, forward: Bool)?
+    /// Whether a product splits its panels over two threads (false while the caller's thread shares
+    /// the machine with other work, see ``SideBySide``). The numbers are the same either way.
+    var splitsAcrossThreads = true
 
     /// A buffer for any B of at most `capacity` values once padded to whole panels.
     init(capacity: Int) {
@@ -60,7 +63,7 @@ final class PackedProduct<S: BLASScalar> {
     func multiply(_ a: UnsafePointer<S>, lda: Int, m: Int, into c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool) {
         let job = Job(k: k, n: n, packed: UnsafePointer(packed.p), a: a, lda: lda, m: m, c: c, ldc: ldc, accumulate: accumulate)
         let panels = self.panels
-        if panels < 8 { job.run(panels: 0..<panels); return }
+        if panels < 8 || !splitsAcrossThreads { job.run(panels: 0..<panels); return }
         let half = panels / 2
         // Race-free: the two parts write disjoint column ranges of C and only read A and the panels.
         DispatchQueue.concurrentPerform(iterations: 2) { part in
