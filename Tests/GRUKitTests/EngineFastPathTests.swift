@@ -248,6 +248,39 @@ final class EngineFastPathTests: XCTestCase {
         }
     }
 
+    /// With two BLAS threads a Float model forms each half of the logits and its loss on one core
+    /// (``SideBySide``), the halves the loss splits into itself: the loss is the one the loss
+    /// computes over the whole block (in Double, from the same logits), and every gradient equals
+    /// the one-thread model's, which forms all logits first and then the loss.
+    func testFloatLogitsAndLossInHalvesEqualTheWholeBlock() throws {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        // n·V = 12 · 90,000 ≥ 2²⁰: the loss splits the rows into two halves of 6.
+        let V = 90_000, B = 3, T = 4
+        XCTAssertEqual(SoftmaxCrossEntropy.floatHalf(rows: T * B, classes: V), 6)
+        let config = GRULanguageModel<Float>.Configuration(vocabularySize: V, embeddingSize: 5, hiddenSize: 9, dropout: 0.3)
+        var rng = SeededGenerator(seed: 78)
+        let inputs = (0..<(T * B)).map { _ in Int32(rng.next() % UInt64(V)) }, targets = (0..<(T * B)).map { _ in Int32(rng.next() % UInt64(V)) }
+        var losses: [Int: Double] = [:], gradients: [Int: [[Float]]] = [:]
+        for threads in [2, 1] {
+            BLAS.threads = threads
+            let lm = GRULanguageModel<Float>(configuration: config, seed: 8)
+            losses[threads] = try lm.lossAndGradients(inputs: inputs, targets: targets, batchSize: B)
+            XCTAssertEqual(BLAS.threads, threads, "the BLAS setting is restored")
+            gradients[threads] = lm.parameters.map(\.gradient.elements)
+            // The loss from the same logits, recomputed in Double over the whole block.
+            let n = T * B
+            let y = Matrix(rows: n, cols: 9, elements: Array(lm.work!.y.array().prefix(n * 9)))
+            let logits = lm.output.forward(y).elements.map(Double.init)
+            let reference = SoftmaxCrossEntropy.loss(logits: Matrix(rows: n, cols: V, elements: logits), targets: targets)
+            XCTAssertEqual(losses[threads]!, reference, accuracy: 1e-6 * reference, "\(threads) thread(s): the loss of the logits")
+        }
+        XCTAssertEqual(losses[2]!, losses[1]!, accuracy: 1e-12 * losses[1]!)
+        for (k, (a, b)) in zip(gradients[2]!, gradients[1]!).enumerated() {
+            Oracle.check("parameter \(k): halves on two cores = the whole block on one", a, b, tolerance: 1e-6)
+        }
+    }
+
     /// Dropout draws its mask by an integer comparison, k = next() >> 11 against ⌈p·2⁵³⌉: the
     /// same masks as comparing the generator's uniform double k·2⁻⁵³ with p, for any p.
     func testDropoutMaskEqualsTheUniformComparison() {

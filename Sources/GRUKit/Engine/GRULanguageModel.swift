@@ -189,12 +189,34 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         y.p.update(from: ws.hs.p + b * h, count: n * h)
         outputDropout.apply(y.p, count: n * h, training: training)
         // The logits without the bias: the loss adds it as it reads each row.
-        output.forwardWithoutBias(y.p, rows: n, into: logits.p)
-        lap(.outputForward)
-        let loss = output.bias.value.elements.withUnsafeBufferPointer { bias in
-            targets.withUnsafeBufferPointer {
-                SoftmaxCrossEntropy.lossAndGradient(logits.p, rows: n, classes: v, bias: bias.baseAddress!, targets: $0.baseAddress!,
-                                                    gradient: backward)
+        let loss: Double
+        if Scalar.self == Float.self, SideBySide.available, let half = SoftmaxCrossEntropy.floatHalf(rows: n, classes: v) {
+            // Float with two cores: each core forms the logits of one half of the rows and then its
+            // loss, while they are still in its cache. The same halves as the loss's own split, so
+            // the same numbers as the two steps one after the other.
+            var first = 0.0, second = 0.0
+            let l = UnsafeMutableRawPointer(logits.p).assumingMemoryBound(to: Float.self)
+            output.bias.value.elements.withUnsafeBufferPointer { bias in
+                targets.withUnsafeBufferPointer { ids in
+                    let b = UnsafeRawPointer(bias.baseAddress!).assumingMemoryBound(to: Float.self)
+                    func rows(_ range: Range<Int>, lapping: Bool) -> Double {
+                        output.forwardWithoutBias(y.p + range.lowerBound * h, rows: range.count, into: logits.p + range.lowerBound * v)
+                        if lapping { lap(.outputForward) }
+                        return SoftmaxCrossEntropy.floatPartialLoss(l, rows: range, of: n, classes: v, bias: b, targets: ids.baseAddress!,
+                                                                    gradient: backward)
+                    }
+                    SideBySide.run({ first = rows(0..<half, lapping: true) }, { second = rows(half..<n, lapping: false) })
+                }
+            }
+            loss = (first + second) * (1 / Double(n))
+        } else {
+            output.forwardWithoutBias(y.p, rows: n, into: logits.p)
+            lap(.outputForward)
+            loss = output.bias.value.elements.withUnsafeBufferPointer { bias in
+                targets.withUnsafeBufferPointer {
+                    SoftmaxCrossEntropy.lossAndGradient(logits.p, rows: n, classes: v, bias: bias.baseAddress!, targets: $0.baseAddress!,
+                                                        gradient: backward)
+                }
             }
         }
         let finalState = Matrix(rows: b, cols: h, elements: Array(UnsafeBufferPointer(start: ws.hs.p + t * b * h, count: b * h)))

@@ -118,8 +118,7 @@ public enum SoftmaxCrossEntropy {
                                      targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
         let invN = 1 / Double(n)
         let block = LogitRows(logits: l, bias: bias, targets: targets, classes: v, invN: invN, gradient: gradient)
-        guard n >= 2, n * v >= 1 << 20 else { return block.loss(rows: 0..<n) * invN }
-        let half = n / 2
+        guard let half = floatHalf(rows: n, classes: v) else { return block.loss(rows: 0..<n) * invN }
         // Two Doubles on the stack (no allocation per step), written one per part.
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
             let totals = LossTotals(slots: buffer.baseAddress!)
@@ -131,6 +130,21 @@ public enum SoftmaxCrossEntropy {
             }
             return (totals.slots[0] + totals.slots[1]) * invN
         }
+    }
+
+    /// Where ``floatLossAndGradient(_:rows:classes:bias:targets:gradient:)`` splits n rows of v
+    /// classes into two concurrent halves (the first row of the second), or nil when it sums them in
+    /// one piece (fewer than 2²⁰ logits: the second thread would not pay).
+    static func floatHalf(rows n: Int, classes v: Int) -> Int? { n >= 2 && n * v >= 1 << 20 ? n / 2 : nil }
+
+    /// One half of a Float block's loss, for a caller that forms each half's logits on the thread
+    /// that then reads them (the language model, ``SideBySide``): the sum over `range` of the rows'
+    /// losses (not yet divided by n), the rows replaced by their gradient when `gradient`. With the
+    /// halves of ``floatHalf(rows:classes:)``, (first + second)/n is bit for bit the loss of
+    /// ``floatLossAndGradient(_:rows:classes:bias:targets:gradient:)``.
+    static func floatPartialLoss(_ l: UnsafeMutablePointer<Float>, rows range: Range<Int>, of n: Int, classes v: Int,
+                                 bias: UnsafePointer<Float>, targets: UnsafePointer<Int32>, gradient: Bool) -> Double {
+        LogitRows(logits: l, bias: bias, targets: targets, classes: v, invN: 1 / Double(n), gradient: gradient).loss(rows: range)
     }
 
     /// The rows of a logits block with their targets, for the two concurrent halves of

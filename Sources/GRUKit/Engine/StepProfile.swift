@@ -12,7 +12,9 @@ public struct StepProfile: Sendable, Equatable {
         case embedding
         /// The GRU's forward sweep: one input GEMM for the window, then T recurrent GEMMs and the gates.
         case gruForward
-        /// Output dropout and the output layer's GEMM (with its bias).
+        /// Output dropout and the output layer's GEMM (its bias is added by the loss). With two BLAS
+        /// threads or more (Float, large blocks) each core forms half the logits and then their loss
+        /// (``SideBySide``): this phase then ends when the first half's logits are done.
         case outputForward
         /// Softmax cross-entropy and its gradient, in place over the logits.
         case loss
