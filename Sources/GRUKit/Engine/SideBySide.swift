@@ -5,7 +5,7 @@ import Synchronization
 /// one thread each while they do.
 ///
 /// Two uses in the language model's step (``GRULanguageModel``):
-/// - Forward: each core forms the logits of half the rows and then their softmax loss, while those
+/// - Forward (Float, H < 512): each core forms the logits of half the rows and then their softmax loss, while those
 ///   logits are still in its cache (instead of one two-thread GEMM, then a two-thread loss).
 /// - Backward, described below.
 ///

@@ -13,7 +13,7 @@ public struct StepProfile: Sendable, Equatable {
         /// The GRU's forward sweep: one input GEMM for the window, then T recurrent GEMMs and the gates.
         case gruForward
         /// Output dropout and the output layer's GEMM (its bias is added by the loss). With two BLAS
-        /// threads or more (Float, large blocks) each core forms half the logits and then their loss
+        /// threads or more (Float, H < 512, large blocks) each core forms half the logits and then their loss
         /// (``SideBySide``): this phase then ends when the first half's logits are done.
         case outputForward
         /// Softmax cross-entropy and its gradient, in place over the logits.
