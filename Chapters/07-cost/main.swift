@@ -291,8 +291,13 @@ struct Chapter7: ParsableCommand {
          35 small recurrent GEMMs and the gates); the output layer's GEMM against its 10,000 rows of weights;
          the softmax cross-entropy with its gradient (which also adds the output bias, so that the GEMM need
          not write it into every row first); the output layer's two gradient GEMMs; the GRU's backward
-         sweep; the embedding's row-sparse gradient; and the SGD update. Plain SGD, a fresh model, the same
-         windows and warm-up as above, the mean over the timed iterations. In this run the output layer
+         sweep; the embedding's row-sparse gradient; and the SGD update. On two cores two of them overlap:
+         the GRU's backward sweep, a chain of small products that a second BLAS thread barely speeds up,
+         runs on one core while the other computes the output layer's weight gradient in blocks of rows,
+         and the sweep's core takes the remaining blocks when it is done. The GRU's backward phase is then
+         wall time shared with part of the output layer's work, and the output layer's backward phase
+         holds its input gradient plus what its weight gradient still took after the sweep. Plain SGD, a
+         fresh model, the same windows and warm-up as above, the mean over the timed iterations. In this run the output layer
          took {{phase.outputLayer}} of the iteration and the GRU's two sweeps {{phase.gru}}: nearly all of
          it is matrix products, which is why a projection that costs a few milliseconds is a few per cent.
          (`gru-bench --phases` also times the step's GEMMs alone, the floor under it.)

@@ -228,7 +228,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         output.inputAndBiasGradient(outputGradient: logits.p, rows: n, inputGradient: dy.p)
         lap(.outputBackward)
         // Then the GRU's sweep and the output layer's ∂W = Gᵀ·y, which do not depend on each other:
-        // with two cores, side by side (the sweep on one core, blocks of ∂W on the other, and the
+        // with two cores (and below 768 units), side by side (the sweep on one core, blocks of ∂W on the other, and the
         // sweep's core joins in on ∂W when it is done); with one, one after the other. The blocks
         // are the same either way, so are the numbers.
         let blocks = SideBySide.Blocks(count: (v + Self.weightGradientBlock - 1) / Self.weightGradientBlock)
@@ -249,7 +249,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
             inputs.withUnsafeBufferPointer { embedding.backward(ids: $0.baseAddress!, count: n, outputGradient: ws.dX.p) }
             lap(.embeddingBackward)
         }
-        if SideBySide.available {
+        if SideBySide.available, h < Self.sideBySideBackwardMaximumHidden {
             gru.packedProductsSplit = false
             defer { gru.packedProductsSplit = true }
             SideBySide.run({ sweep(); weightGradientBlocks() }, weightGradientBlocks)
@@ -267,6 +267,14 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     /// pays while it is small: measured against the two-thread GEMM and loss, fastest steps at H = 256
     /// 0.0789 against 0.0807 s and at 128 0.0471 against 0.0482, but at 650 0.2522 against 0.2385.
     static var halvedLogitsMaximumHidden: Int { 512 }
+
+    /// Below this many hidden units the GRU's backward sweep runs beside the output layer's ∂W
+    /// (``SideBySide``). From 768 on the sweep's recurrent products go through the packed W_hh on two
+    /// threads (``GRULayer``), which the sweep on one core would give up: at H = 1024 the step was
+    /// measured slower side by side in three comparisons (fastest steps 0.4424 against 0.4287 s,
+    /// 0.4459 against 0.4296, 0.4972 against 0.4736). Tests lower the packed threshold instead to run
+    /// the packed products side by side too.
+    static var sideBySideBackwardMaximumHidden: Int { 768 }
 
     /// Output units per block of the output layer's ∂W (a block is one GEMM; see ``SideBySide``).
     static var weightGradientBlock: Int { 512 }

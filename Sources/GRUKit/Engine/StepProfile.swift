@@ -18,12 +18,12 @@ public struct StepProfile: Sendable, Equatable {
         case outputForward
         /// Softmax cross-entropy and its gradient, in place over the logits.
         case loss
-        /// The output layer's two gradient GEMMs and its bias gradient. With two BLAS threads or more,
+        /// The output layer's two gradient GEMMs and its bias gradient. With two BLAS threads or more and H < 768,
         /// ∂W = Gᵀ·y runs beside the GRU's backward sweep (``SideBySide``): this phase then holds ∂y = G·W
         /// and ∂b, plus whatever ∂W still takes once the sweep is done.
         case outputBackward
         /// The GRU's backward sweep: T recurrent GEMMs and the gates, then three GEMMs for the gradients
-        /// (with two BLAS threads or more, on one core while the other computes the output layer's ∂W).
+        /// (with two BLAS threads or more and H < 768, on one core while the other computes the output layer's ∂W).
         case gruBackward
         /// Dropout's and the embedding's backward (row-sparse).
         case embeddingBackward
