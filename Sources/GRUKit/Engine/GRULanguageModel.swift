@@ -228,17 +228,10 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         output.inputAndBiasGradient(outputGradient: logits.p, rows: n, inputGradient: dy.p)
         lap(.outputBackward)
         // Then the GRU's sweep and the output layer's ∂W = Gᵀ·y, which do not depend on each other:
-        // with two cores (and below 768 units), side by side (the sweep on one core, blocks of ∂W on the other, and the
-        // sweep's core joins in on ∂W when it is done); with one, one after the other. The blocks
-        // are the same either way, so are the numbers.
-        let blocks = SideBySide.Blocks(count: (v + Self.weightGradientBlock - 1) / Self.weightGradientBlock)
-        func weightGradientBlocks() {
-            while let i = blocks.take() {
-                let lower = i * Self.weightGradientBlock
-                output.weightGradient(outputs: lower..<Swift.min(v, lower + Self.weightGradientBlock), input: y.p,
-                                      outputGradient: logits.p, rows: n)
-            }
-        }
+        // with two cores and fewer than 768 units, side by side (the sweep on one core, blocks of ∂W
+        // on the other, and the sweep's core joins in on ∂W when it is done); otherwise one after the
+        // other, ∂W as one GEMM. Each block is one GEMM over fixed rows whichever thread runs it, so
+        // the numbers do not depend on the timing.
         func sweep() {
             outputDropout.backward(dy.p, count: n * h)
             ws.dOut.p.update(from: dy.p, count: n * h)
@@ -250,12 +243,20 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
             lap(.embeddingBackward)
         }
         if SideBySide.available, h < Self.sideBySideBackwardMaximumHidden {
+            let blocks = SideBySide.Blocks(count: (v + Self.weightGradientBlock - 1) / Self.weightGradientBlock)
+            func weightGradientBlocks() {
+                while let i = blocks.take() {
+                    let lower = i * Self.weightGradientBlock
+                    output.weightGradient(outputs: lower..<Swift.min(v, lower + Self.weightGradientBlock), input: y.p,
+                                          outputGradient: logits.p, rows: n)
+                }
+            }
             gru.packedProductsSplit = false
             defer { gru.packedProductsSplit = true }
             SideBySide.run({ sweep(); weightGradientBlocks() }, weightGradientBlocks)
         } else {
             sweep()
-            weightGradientBlocks()
+            output.weightGradient(outputs: 0..<v, input: y.p, outputGradient: logits.p, rows: n)
         }
         // What ∂W still took after the sweep's thread was done counts to the output layer.
         lap(.outputBackward)
