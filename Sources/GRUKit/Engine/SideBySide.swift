@@ -17,7 +17,8 @@ import Synchronization
 /// runs it, so the numbers do not depend on the timing.
 enum SideBySide {
     /// Runs `first` and `second` concurrently and returns when both have finished. While they run,
-    /// BLAS uses one thread (the setting is process-wide; it is restored afterwards).
+    /// BLAS uses one thread (the setting is process-wide; it is restored afterwards, and a BLAS call
+    /// another thread of the process makes meanwhile also runs on one thread: slower, never different).
     ///
     /// The two closures must not write the same memory; each may call BLAS.
     static func run(_ first: () -> Void, _ second: () -> Void) {
