@@ -18,7 +18,9 @@ import Synchronization
 enum SideBySide {
     /// Runs `first` and `second` concurrently and returns when both have finished. While they run,
     /// BLAS uses one thread (the setting is process-wide; it is restored afterwards, and a BLAS call
-    /// another thread of the process makes meanwhile also runs on one thread: slower, never different).
+    /// another thread of the process makes meanwhile also runs on one thread: slower, and where
+    /// OpenBLAS's result depends on its thread count, as a GEMV's order of summation does, different
+    /// in the last bits).
     ///
     /// The two closures must not write the same memory; each may call BLAS.
     static func run(_ first: () -> Void, _ second: () -> Void) {
