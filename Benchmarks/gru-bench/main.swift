@@ -64,6 +64,10 @@ struct GRUBench: ParsableCommand {
     var phases = false
     @Flag(help: "Only time every projection method on H×H test matrices (one and 10 % of the values above c) and exit.")
     var projectionMethods = false
+    @Flag(help: ArgumentHelp(
+        "Run every part of a step one after the other (the model's runsSideBySide off), to measure what running two parts side by side gains.",
+        discussion: "By default, with two BLAS threads or more, the GRU's backward sweep runs on one core beside the output layer's weight gradient on the other (below 768 hidden units), and each core forms half the logits and their loss (below 512)."))
+    var oneAfterTheOther = false
 
     func validate() throws {
         guard Self.form(cell) != nil else {
@@ -131,6 +135,7 @@ struct GRUBench: ParsableCommand {
         let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden,
                                                            cell: form, dropout: dropout)
         let model = GRULanguageModel<Float>(configuration: config, seed: seed)
+        model.runsSideBySide = !oneAfterTheOther
         var s = RunSummary(name: name)
         for i in 0..<runIterations {
             let (x, y) = windows(i)
@@ -174,6 +179,7 @@ struct GRUBench: ParsableCommand {
         let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden,
                                                            cell: form, dropout: dropout)
         let model = GRULanguageModel<Float>(configuration: config, seed: seed)
+        model.runsSideBySide = !oneAfterTheOther
         model.optimizer.projectionMethod = ProjectionMethod(rawValue: bindingMethod)!
         var b = BindingSummary()
         b.run.name = name
@@ -315,6 +321,7 @@ struct GRUBench: ParsableCommand {
         let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden,
                                                            cell: form, dropout: dropout)
         let model = GRULanguageModel<Float>(configuration: config, seed: seed)
+        model.runsSideBySide = !oneAfterTheOther
         var times: [Double] = []
         var lastLoss = 0.0
         for i in 0..<(warmup + iterations) {
@@ -344,6 +351,7 @@ struct GRUBench: ParsableCommand {
             if json {
                 var all: [(String, String)] = [
                     ("cell", quoted(form.rawValue)), ("hidden", "\(hidden)"), ("embedding", "\(embedding)"),
+                    ("side_by_side", "\(!oneAfterTheOther)"),
                     ("seconds_per_iteration", String(format: "%.5f", perIteration)),
                     ("seconds_per_iteration_mean", String(format: "%.5f", meanIteration)),
                     ("gemm_floor_seconds", String(format: "%.5f", floor)),
@@ -354,6 +362,7 @@ struct GRUBench: ParsableCommand {
             } else {
                 var rows: [(String, String)] = [
                     ("shape (V, E, H, B, T), cell", "\(vocabularySize), \(embedding), \(hidden), \(batch), \(steps), \(form.rawValue)"),
+                    ("parts of a step", oneAfterTheOther ? "one after the other" : "side by side where it pays"),
                     ("seconds per iteration (min, mean)", String(format: "%.4f, %.4f", perIteration, meanIteration)),
                     ("phases of a step (mean over \(iterations))", ""),
                 ]
@@ -410,7 +419,7 @@ struct GRUBench: ParsableCommand {
             let head: [(String, String)] = [
                 ("cell", quoted(form.rawValue)), ("vocabulary", "\(vocabularySize)"), ("embedding", "\(embedding)"),
                 ("hidden", "\(hidden)"), ("batch", "\(batch)"), ("steps", "\(steps)"), ("dropout", "\(dropout)"),
-                ("threads", "\(threads)"), ("blas_core", quoted(BLAS.coreName)), ("cpu", quoted(cpuModel)), ("cores", "\(cores)"),
+                ("threads", "\(threads)"), ("side_by_side", "\(!oneAfterTheOther)"), ("blas_core", quoted(BLAS.coreName)), ("cpu", quoted(cpuModel)), ("cores", "\(cores)"),
                 ("iterations", "\(iterations)"),
                 ("seconds_per_iteration", String(format: "%.5f", perIteration)),
                 ("seconds_per_iteration_median", String(format: "%.5f", medianIteration)),
@@ -442,6 +451,7 @@ struct GRUBench: ParsableCommand {
                 ("dropout", "\(dropout)"),
                 ("CPU, cores", "\(cpuModel), \(cores)"),
                 ("BLAS threads, kernels", "\(threads), \(BLAS.coreName)"),
+                ("parts of a step", oneAfterTheOther ? "one after the other" : "side by side where it pays"),
                 ("iterations", "\(iterations) after \(warmup) warm-up"),
                 ("seconds per iteration (min, median)", String(format: "%.4f, %.4f", perIteration, medianIteration)),
                 ("tokens per second", String(format: "%.0f", tokensPerSecond)),

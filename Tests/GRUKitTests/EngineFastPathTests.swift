@@ -251,7 +251,8 @@ final class EngineFastPathTests: XCTestCase {
     /// With two BLAS threads a Float model forms each half of the logits and its loss on one core
     /// (``SideBySide``), the halves the loss splits into itself: the loss is the one the loss
     /// computes over the whole block (in Double, from the same logits), and every gradient equals
-    /// the one-thread model's, which forms all logits first and then the loss.
+    /// the one-thread model's and the model's with ``GRULanguageModel/runsSideBySide`` off, which form
+    /// all logits first and then the loss.
     func testFloatLogitsAndLossInHalvesEqualTheWholeBlock() throws {
         let saved = BLAS.threads
         defer { BLAS.threads = saved }
@@ -262,22 +263,27 @@ final class EngineFastPathTests: XCTestCase {
         var rng = SeededGenerator(seed: 78)
         let inputs = (0..<(T * B)).map { _ in Int32(rng.next() % UInt64(V)) }, targets = (0..<(T * B)).map { _ in Int32(rng.next() % UInt64(V)) }
         var losses: [Int: Double] = [:], gradients: [Int: [[Float]]] = [:]
-        for threads in [2, 1] {
+        // Keys: 2 (two threads, side by side), 1 (one thread), 0 (two threads, runsSideBySide off).
+        for key in [2, 1, 0] {
+            let threads = key == 1 ? 1 : 2
             BLAS.threads = threads
             let lm = GRULanguageModel<Float>(configuration: config, seed: 8)
-            losses[threads] = try lm.lossAndGradients(inputs: inputs, targets: targets, batchSize: B)
+            lm.runsSideBySide = key != 0
+            losses[key] = try lm.lossAndGradients(inputs: inputs, targets: targets, batchSize: B)
             XCTAssertEqual(BLAS.threads, threads, "the BLAS setting is restored")
-            gradients[threads] = lm.parameters.map(\.gradient.elements)
+            gradients[key] = lm.parameters.map(\.gradient.elements)
             // The loss from the same logits, recomputed in Double over the whole block.
             let n = T * B
             let y = Matrix(rows: n, cols: 9, elements: Array(lm.work!.y.array().prefix(n * 9)))
             let logits = lm.output.forward(y).elements.map(Double.init)
             let reference = SoftmaxCrossEntropy.loss(logits: Matrix(rows: n, cols: V, elements: logits), targets: targets)
-            XCTAssertEqual(losses[threads]!, reference, accuracy: 1e-6 * reference, "\(threads) thread(s): the loss of the logits")
+            XCTAssertEqual(losses[key]!, reference, accuracy: 1e-6 * reference, "case \(key): the loss of the logits")
         }
-        XCTAssertEqual(losses[2]!, losses[1]!, accuracy: 1e-12 * losses[1]!)
-        for (k, (a, b)) in zip(gradients[2]!, gradients[1]!).enumerated() {
-            Oracle.check("parameter \(k): halves on two cores = the whole block on one", a, b, tolerance: 1e-6)
+        for other in [1, 0] {
+            XCTAssertEqual(losses[2]!, losses[other]!, accuracy: 1e-12 * losses[other]!)
+            for (k, (a, b)) in zip(gradients[2]!, gradients[other]!).enumerated() {
+                Oracle.check("parameter \(k): halves on two cores = the whole block (case \(other))", a, b, tolerance: 1e-6)
+            }
         }
     }
 

@@ -77,6 +77,14 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
 
     var work: (steps: Int, batch: Int, y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>)?
 
+    /// Whether a step may run two of its parts at once, one per core, when BLAS has two threads or
+    /// more (``SideBySide``: the GRU's backward sweep beside the output layer's ∂W below 768 hidden
+    /// units; the two halves of the logits and their loss below 512, Float). `false` runs everything one
+    /// after the other, every product on BLAS's own threads: the step as it was before, for measuring
+    /// what running side by side gains (`gru-bench --one-after-the-other`). The results agree to
+    /// rounding (OpenBLAS's sums may depend on its thread count).
+    public var runsSideBySide = true
+
     /// When set, every training step adds its phases' wall time here (``StepProfile``); nil (the
     /// default) reads no clock.
     public var profile: StepProfile?
@@ -190,7 +198,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         outputDropout.apply(y.p, count: n * h, training: training)
         // The logits without the bias: the loss adds it as it reads each row.
         let loss: Double
-        if Scalar.self == Float.self, h < Self.halvedLogitsMaximumHidden, SideBySide.available,
+        if Scalar.self == Float.self, h < Self.halvedLogitsMaximumHidden, runsSideBySide, SideBySide.available,
            let half = SoftmaxCrossEntropy.floatHalf(rows: n, classes: v) {
             // Float with two cores and a small decoder: each core forms the logits of one half of the
             // rows and then its loss, while they are still in its cache. The same halves as the loss's own split, so
@@ -242,7 +250,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
             inputs.withUnsafeBufferPointer { embedding.backward(ids: $0.baseAddress!, count: n, outputGradient: ws.dX.p) }
             lap(.embeddingBackward)
         }
-        if SideBySide.available, h < Self.sideBySideBackwardMaximumHidden {
+        if runsSideBySide, SideBySide.available, h < Self.sideBySideBackwardMaximumHidden {
             let blocks = SideBySide.Blocks(count: (v + Self.weightGradientBlock - 1) / Self.weightGradientBlock)
             func weightGradientBlocks() {
                 while let i = blocks.take() {
