@@ -78,7 +78,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     var work: (steps: Int, batch: Int, y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>)?
 
     /// Whether a step may run two of its parts at once, one per core, when BLAS has two threads or
-    /// more (``SideBySide``: the GRU's backward sweep beside the output layer's ∂W below 768 hidden
+    /// more (`Engine/SideBySide.swift`: the GRU's backward sweep beside the output layer's ∂W below 768 hidden
     /// units; the two halves of the logits and their loss below 512, Float). `false` runs everything one
     /// after the other, every product on BLAS's own threads: the step as it was before, for measuring
     /// what running side by side gains (`gru-bench --one-after-the-other`). The results agree to

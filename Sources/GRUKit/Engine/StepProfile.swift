@@ -14,12 +14,12 @@ public struct StepProfile: Sendable, Equatable {
         case gruForward
         /// Output dropout and the output layer's GEMM (its bias is added by the loss). With two BLAS
         /// threads or more (Float, H < 512, large blocks) each core forms half the logits and then their loss
-        /// (``SideBySide``): this phase then ends when the first half's logits are done.
+        /// (`SideBySide` in the engine): this phase then ends when the first half's logits are done.
         case outputForward
         /// Softmax cross-entropy and its gradient, in place over the logits.
         case loss
         /// The output layer's two gradient GEMMs and its bias gradient. With two BLAS threads or more and H < 768,
-        /// ∂W = Gᵀ·y runs beside the GRU's backward sweep (``SideBySide``): this phase then holds ∂y = G·W
+        /// ∂W = Gᵀ·y runs beside the GRU's backward sweep (`SideBySide` in the engine): this phase then holds ∂y = G·W
         /// and ∂b, plus whatever ∂W still takes once the sweep is done.
         case outputBackward
         /// The GRU's backward sweep: T recurrent GEMMs and the gates, then three GEMMs for the gradients
