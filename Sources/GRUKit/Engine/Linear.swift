@@ -123,20 +123,7 @@ public final class Linear<Scalar: BLASScalar> {
     @_specialize(where Scalar == Double)
     func backward(input x: UnsafePointer<Scalar>, outputGradient g: UnsafePointer<Scalar>, rows n: Int,
                   inputGradient dx: UnsafeMutablePointer<Scalar>?) {
-        let i = inputSize, o = outputSize
-        if ones.count != n { ones = RawBuffer(n); ones.p.update(repeating: 1, count: n) }
-        weight.gradient.elements.withUnsafeMutableBufferPointer { gw in
-            Scalar.gemm(transA: true, transB: false, m: o, n: i, k: n, alpha: 1, a: g, lda: o,
-                        b: x, ldb: i, beta: 0, c: gw.baseAddress!, ldc: i)
-        }
-        bias.gradient.elements.withUnsafeMutableBufferPointer { gb in
-            Scalar.gemv(trans: true, m: n, n: o, alpha: 1, a: g, lda: o, x: ones.p, incx: 1, beta: 0, y: gb.baseAddress!, incy: 1)
-        }
-        if let dx {
-            weight.value.elements.withUnsafeBufferPointer { w in
-                Scalar.gemm(transA: false, transB: false, m: n, n: i, k: o, alpha: 1, a: g, lda: o,
-                            b: w.baseAddress!, ldb: i, beta: 0, c: dx, ldc: i)
-            }
-        }
+        weightGradient(outputs: 0..<outputSize, input: x, outputGradient: g, rows: n)
+        inputAndBiasGradient(outputGradient: g, rows: n, inputGradient: dx)
     }
 }
