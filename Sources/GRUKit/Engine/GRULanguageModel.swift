@@ -76,6 +76,8 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     public var evaluationState: Matrix<Scalar>?
 
     var work: (steps: Int, batch: Int, y: RawBuffer<Scalar>, logits: RawBuffer<Scalar>, dy: RawBuffer<Scalar>)?
+    /// The counter that hands out the blocks of the output layer's ∂W when it runs side by side.
+    let weightGradientCounter = SideBySide.Blocks()
 
     /// Whether a step may run two of its parts at once, one per core, when BLAS has two threads or
     /// more (`Engine/SideBySide.swift`: the GRU's backward sweep beside the output layer's ∂W below 768 hidden
@@ -251,9 +253,10 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
             lap(.embeddingBackward)
         }
         if runsSideBySide, SideBySide.available, h < Self.sideBySideBackwardMaximumHidden {
-            let blocks = SideBySide.Blocks(count: (v + Self.weightGradientBlock - 1) / Self.weightGradientBlock)
+            let count = (v + Self.weightGradientBlock - 1) / Self.weightGradientBlock
+            weightGradientCounter.reset()
             func weightGradientBlocks() {
-                while let i = blocks.take() {
+                while let i = weightGradientCounter.take(below: count) {
                     let lower = i * Self.weightGradientBlock
                     output.weightGradient(outputs: lower..<Swift.min(v, lower + Self.weightGradientBlock), input: y.p,
                                           outputGradient: logits.p, rows: n)

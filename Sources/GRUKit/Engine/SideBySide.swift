@@ -48,15 +48,18 @@ enum SideBySide {
         let second: () -> Void
     }
 
-    /// Block indices 0 ..< count handed out once each, in order, to whichever thread asks next.
+    /// Block indices 0, 1, 2, … handed out once each, in order, to whichever thread asks next. Kept by
+    /// its user across steps (no allocation per step) and ``reset()`` before each use.
     final class Blocks: Sendable {
-        let count: Int
         private let next = Atomic<Int>(0)
 
-        init(count: Int) { self.count = count }
+        init() {}
 
-        /// The next block not yet taken, or nil when all are.
-        func take() -> Int? {
+        /// Starts again from block 0 (call it before the threads start taking).
+        func reset() { next.store(0, ordering: .relaxed) }
+
+        /// The next block not yet taken, or nil when all `count` blocks are.
+        func take(below count: Int) -> Int? {
             let i = next.add(1, ordering: .relaxed).oldValue
             return i < count ? i : nil
         }
