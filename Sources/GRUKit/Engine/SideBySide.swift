@@ -2,19 +2,16 @@ import Dispatch
 import Synchronization
 
 /// Two pieces of a training step run at the same time, one per core, with the BLAS library kept to
-/// one thread each while they do.
-///
-/// Two uses in the language model's step (``GRULanguageModel``):
-/// - Forward (Float, H < 512): each core forms the logits of half the rows and then their softmax loss, while those
-///   logits are still in its cache (instead of one two-thread GEMM, then a two-thread loss).
-/// - Backward, described below.
-///
-/// Why the backward one: on two cores a step's large products already use both cores through BLAS, but the GRU's
-/// backward sweep is a chain of 35 small products that two BLAS threads barely speed up. The output
-/// layer's weight gradient ∂W = Gᵀ·y does not depend on that sweep, so the sweep runs on one core
-/// while the other computes blocks of ∂W, and the sweep's core takes the remaining blocks when it
-/// is done (``SideBySide/Blocks``). Each block is one BLAS call over fixed rows, whichever thread
-/// runs it, so the numbers do not depend on the timing.
+/// one thread each while they do. The language model (``GRULanguageModel``) uses it twice:
+/// - Forward (Float, H < 512): each core forms the logits of half the rows and then their softmax
+///   loss, while those logits are still in its cache (instead of one two-thread GEMM, then a
+///   two-thread loss).
+/// - Backward (H < 768): on two cores a step's large products already use both cores through BLAS,
+///   but the GRU's backward sweep is a chain of 35 small products that two BLAS threads barely speed
+///   up. The output layer's weight gradient ∂W = Gᵀ·y does not depend on that sweep, so the sweep
+///   runs on one core while the other computes blocks of ∂W, and the sweep's core takes the
+///   remaining blocks when it is done (``SideBySide/Blocks``). Each block is one BLAS call over
+///   fixed rows, whichever thread runs it, so the numbers do not depend on the timing.
 enum SideBySide {
     /// Runs `first` and `second` concurrently and returns when both have finished. While they run,
     /// BLAS uses one thread (the setting is process-wide; it is restored afterwards, and a BLAS call
