@@ -203,18 +203,18 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
         if Scalar.self == Float.self, h < Self.halvedLogitsMaximumHidden, runsSideBySide, SideBySide.available,
            let half = SoftmaxCrossEntropy.floatHalf(rows: n, classes: v) {
             // Float with two cores and a small decoder: each core forms the logits of one half of the
-            // rows and then its loss, while they are still in its cache. The same halves as the loss's own split, so
-            // the same numbers as the two steps one after the other.
+            // rows and then its loss, while they are still in its cache. The halves are the loss's own
+            // split, so the loss is summed as when the two steps run one after the other.
             var first = 0.0, second = 0.0
-            let l = UnsafeMutableRawPointer(logits.p).assumingMemoryBound(to: Float.self)
+            let floatLogits = UnsafeMutableRawPointer(logits.p).assumingMemoryBound(to: Float.self)
             output.bias.value.elements.withUnsafeBufferPointer { bias in
                 targets.withUnsafeBufferPointer { ids in
-                    let b = UnsafeRawPointer(bias.baseAddress!).assumingMemoryBound(to: Float.self)
+                    let floatBias = UnsafeRawPointer(bias.baseAddress!).assumingMemoryBound(to: Float.self)
                     func rows(_ range: Range<Int>, lapping: Bool) -> Double {
                         output.forwardWithoutBias(y.p + range.lowerBound * h, rows: range.count, into: logits.p + range.lowerBound * v)
                         if lapping { lap(.outputForward) }
-                        return SoftmaxCrossEntropy.floatPartialLoss(l, rows: range, of: n, classes: v, bias: b, targets: ids.baseAddress!,
-                                                                    gradient: backward)
+                        return SoftmaxCrossEntropy.floatPartialLoss(floatLogits, rows: range, of: n, classes: v, bias: floatBias,
+                                                                    targets: ids.baseAddress!, gradient: backward)
                     }
                     SideBySide.run({ first = rows(0..<half, lapping: true) }, { second = rows(half..<n, lapping: false) })
                 }
