@@ -76,18 +76,6 @@ import GRUKitPresentation
 /// The paper's fixed sizes: batch, BPTT window, vocabulary (from the data), embedding scale.
 let batchSize = 20, bptt = 35
 
-/// The quick setting (see "A quick version" below). Chosen so that the sweep (three methods, five
-/// seeds) ends within about two minutes on two cores and plain SGD reliably blows up.
-struct QuickSetting {
-    static let hidden = 128
-    static let trainTokens = 60_000
-    static let evalTokens = 10_000
-    static let epochs = 2
-    static let learningRates = [40.0]
-    static let methods: [TrainingOptions.MethodName] = [.none, .clip, .project]
-    static let seeds = 5
-}
-
 /*:
  ## A quick version
 
@@ -140,18 +128,26 @@ struct Chapter5: ParsableCommand {
         valueName: "dir"))
     var fromLogs: String?
 
-    @Flag(name: .customLong("skip-sweep"), help: "Do not train the sweep: only draw the section of --from-logs.")
+    @Option(name: .customLong("standard-logs"), help: ArgumentHelp(
+        "Also draw the standard-scale section from the logs of the standard grid in this folder, without training them (make uses results/ptb-standard).",
+        valueName: "dir"))
+    var standardLogs: String?
+
+    @Flag(name: .customLong("skip-sweep"), help: "Do not train the sweep: only draw the sections of --from-logs and --standard-logs.")
     var skipSweep = false
 
     func validate() throws {
-        if skipSweep && fromLogs == nil { throw ValidationError("--skip-sweep leaves nothing to do without --from-logs DIR.") }
+        if skipSweep && fromLogs == nil && standardLogs == nil {
+            throw ValidationError("--skip-sweep leaves nothing to do without --from-logs DIR or --standard-logs DIR.")
+        }
+        try common.requireScale([.quick, .standard, .paper])
         try training.validate()
         try slurm.validate()
         for (flag, v) in [("--train-tokens", trainTokens), ("--eval-tokens", evalTokens), ("--embedding", embedding)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
         }
         // The sizes the flags fix, with the vocabulary's share left for run(), which knows it.
-        let hidden = training.hidden ?? (common.scale == .paper ? 650 : QuickSetting.hidden), e = embedding ?? hidden
+        let hidden = training.hidden ?? PennTreebankSetting.at(common.scale).hidden, e = embedding ?? hidden
         let bytes = MemoryEstimate.languageModel(vocabulary: 1, embedding: e, hidden: hidden, batch: batchSize, steps: bptt)
         if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden or --embedding") {
             throw ValidationError("--hidden \(hidden) with --embedding \(e): \(refusal).")
@@ -164,6 +160,13 @@ struct Chapter5: ParsableCommand {
         // What the run measured, by name (values.tsv), for the pages that cite it (the claims ledger).
         var values = RecordedValues()
         if !skipSweep { (output, files) = try trainSweep(report: report, values: &values) }
+        if let standardLogs {
+            // Read before anything is written: a bad folder leaves no output behind.
+            let section = try StandardScaleSection(directory: URL(fileURLWithPath: standardLogs), ptb: try PennTreebank(directory: data.directory))
+            let out = try output ?? ChapterOutput(options: common, slug: "05-penn-treebank")
+            files += try section.draw(output: out, report: report, values: &values)
+            output = out
+        }
         if let fromLogs {
             // The logs are read before anything is written: a bad folder leaves no output behind.
             let section = try PaperScaleSection(directory: URL(fileURLWithPath: fromLogs))
@@ -182,14 +185,14 @@ struct Chapter5: ParsableCommand {
     /// Trains the sweep (or the single run) of the options, prints and writes its table and figures;
     /// returns the output folder (made once the data is known to fit) and the files it does not list already.
     func trainSweep(report: Report, values: inout RecordedValues) throws -> (ChapterOutput, [URL]) {
-        let paper = common.scale == .paper
-        let hidden = training.hidden ?? (paper ? 650 : QuickSetting.hidden)
+        let paper = common.scale == .paper, setting = PennTreebankSetting.at(common.scale)
+        let hidden = training.hidden ?? setting.hidden
         let embeddingSize = embedding ?? hidden
-        let epochs = training.epochs ?? (paper ? 75 : QuickSetting.epochs)
+        let epochs = training.epochs ?? setting.epochs
         let clip = training.clip ?? 5, delta = training.delta ?? 0.2
         let cell = training.cell ?? .resetAfter
-        let trainLimit = trainTokens ?? (paper ? nil : QuickSetting.trainTokens)
-        let evalLimit = evalTokens ?? (paper ? nil : QuickSetting.evalTokens)
+        let trainLimit = trainTokens ?? setting.trainTokens
+        let evalLimit = evalTokens ?? setting.evalTokens
 
         let ptb = try PennTreebank(directory: data.directory)
         func slice(_ tokens: [Int32], _ limit: Int?) -> [Int32] { limit.map { Array(tokens.prefix($0)) } ?? tokens }
@@ -208,8 +211,8 @@ struct Chapter5: ParsableCommand {
 
         // One run or a grid; --tune: every method's knob over its grid at every rate (see "A matched comparison").
         let (trainingMethods, rates, seeds) = try training.selection(
-            paper: paper, seed: common.seed, clip: clip, delta: delta,
-            quickMethods: QuickSetting.methods, quickRates: QuickSetting.learningRates, quickSeeds: QuickSetting.seeds)
+            seed: common.seed, clip: clip, delta: delta, methods: setting.methods, rates: setting.learningRates,
+            seedCount: setting.seeds, clipGrid: setting.clipGrid, deltaGrid: setting.deltaGrid)
 
         // A loss ten times that of a uniform guess (ln V) counts as divergence (plain SGD at rate 10 in
         // the-paper §6 reached 143 at its blow-up; a uniform guess scores ln 10,000 ≈ 9.2).
@@ -217,7 +220,7 @@ struct Chapter5: ParsableCommand {
         let base = RunConfiguration(
             name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: common.seed, cell: cell,
             hiddenSize: hidden, batchSize: batchSize, steps: bptt, dropout: 0.5,
-            logEvery: training.logEvery ?? (paper ? 50 : 5), windowLimit: training.limitWindows, divergenceLoss: bound,
+            logEvery: training.logEvery ?? setting.logEvery, windowLimit: training.limitWindows, divergenceLoss: bound,
             details: ["embedding": "\(embeddingSize)", "vocabulary": "\(vocabulary)", "embedding_scale": "0.01",
                       "train_tokens": "\(train.count)", "valid_tokens": "\(valid.count)", "test_tokens": "\(test.count)"])
         let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
@@ -230,7 +233,7 @@ struct Chapter5: ParsableCommand {
             "divergence": "loss > \(String(format: "%.1f", bound))",
         ])
         report.note("Runs: " + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
-                    + (paper ? "" : "\n(quick setting: a small GRU on a slice of PTB; --scale paper runs the paper's protocol)"))
+                    + (common.scale == .quick ? "\n(quick setting: a small GRU on a slice of PTB, to show the mechanism; --scale standard trains models that learn, --scale paper runs the paper's protocol)" : ""))
 
         //: ### Training the runs
         report.section("Training the runs")
@@ -239,7 +242,7 @@ struct Chapter5: ParsableCommand {
         guard let results = try sweep.perform(slurm, jobName: "ch05-penn-treebank", directory: runs,
                                               slurmDirectory: output.directory.appendingPathComponent("slurm"),
                                               resume: training.resume, stopAfterEpochs: training.stopAfter,
-                                              progress: progress, report: report, makeTask: { c in
+                                              progress: progress, report: report, jobs: training.jobs ?? SweepJobs.defaultJobs, makeTask: { c in
             let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabulary, embeddingSize: embeddingSize,
                                                                hiddenSize: c.hiddenSize, cell: c.cell, dropout: c.dropout)
             return try LanguageModelTask(model: GRULanguageModel<Float>(configuration: config, seed: c.seed),
@@ -264,9 +267,9 @@ struct Chapter5: ParsableCommand {
         report.note("Trivial predictor: the unigram model of the training tokens scores a validation perplexity of "
                     + String(format: "%.2f", unigram) + "; a run must do better to count as trained.")
         let baseline = ResultsTable.Baseline(name: "the unigram model", metric: unigram)
-        let setting = paper ? "paper protocol" : "quick setting"
-        let table = ResultsTable(results: results, title: "Penn Treebank, ours (\(setting)), every run", baseline: baseline)
-        let summary = SeedSummary(results: results, title: "Penn Treebank, ours (\(setting)): \(seeds.count) seed\(seeds.count == 1 ? "" : "s") per configuration",
+        let settingName = paper ? "paper protocol" : "\(common.scale.rawValue) setting"
+        let table = ResultsTable(results: results, title: "Penn Treebank, ours (\(settingName)), every run", baseline: baseline)
+        let summary = SeedSummary(results: results, title: "Penn Treebank, ours (\(settingName)): \(seeds.count) seed\(seeds.count == 1 ? "" : "s") per configuration",
                                   baseline: baseline)
         if seeds.count == 1 { report.table(table.textTable) } else { report.table(summary.textTable) }
         var files = try table.write(to: output.directory) + summary.write(to: output.directory)
@@ -290,7 +293,7 @@ struct Chapter5: ParsableCommand {
          */
         if training.tune {
             report.section("A matched comparison (--tune)")
-            let tuned = TunedComparison(summary: summary, title: "Penn Treebank, ours (\(setting)): each method's knob tuned per learning rate")
+            let tuned = TunedComparison(summary: summary, title: "Penn Treebank, ours (\(settingName)): each method's knob tuned per learning rate")
             report.table(tuned.textTable)
             files.append(try tuned.write(to: output.directory))
         }

@@ -100,19 +100,6 @@ enum ModelName: String, ExpressibleByArgument, CaseIterable {
     var suffix: String { self == .assumptions ? "" : "-raw" }
 }
 
-/// The quick setting (see below).
-struct QuickSetting {
-    static let hidden = 64
-    static let trainTunes = 300
-    static let evalTunes = 60
-    static let epochs = 2
-    static let seeds = 5
-    static let methods: [TrainingOptions.MethodName] = [.none, .clip, .project]
-    /// Per model: under the assumptions, a rate where every method trains (1) and one where plain SGD
-    /// does not (6); without them, the rate 6 alone (at rate 1 every method trains there too).
-    static func learningRates(_ model: ModelName) -> [Double] { model == .assumptions ? [1, 6] : [6] }
-}
-
 /*:
  ## A quick version
 
@@ -163,7 +150,7 @@ struct Chapter6: ParsableCommand {
         if model == nil, slurm.mode != .inProcess, common.scale != .paper {
             throw ValidationError("--slurm, --slurm-dry-run, --array-task and --collect run one experiment: add --model assumptions or --model raw.")
         }
-        let hidden = training.hidden ?? (common.scale == .paper ? 200 : QuickSetting.hidden)
+        let hidden = training.hidden ?? NottinghamSetting.at(common.scale).hidden
         let bytes = MemoryEstimate.sequenceModel(keys: PianoRoll.keys, hidden: hidden, batch: batchSize, steps: bptt, inputSize: hidden)
         if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden") {
             throw ValidationError("--hidden \(hidden): \(refusal).")
@@ -172,8 +159,9 @@ struct Chapter6: ParsableCommand {
 
     func run() throws {
         let paper = common.scale == .paper
-        let trainLimit = trainTunes ?? (paper ? nil : QuickSetting.trainTunes)
-        let evalLimit = evalTunes ?? (paper ? nil : QuickSetting.evalTunes)
+        let setting = NottinghamSetting.at(common.scale)
+        let trainLimit = trainTunes ?? setting.trainTunes
+        let evalLimit = evalTunes ?? setting.evalTunes
 
         let output = try ChapterOutput(options: common, slug: "06-nottingham")
         let report = Report(chapter: 6, title: "Nottingham")
@@ -289,16 +277,17 @@ struct Chapter6: ParsableCommand {
     /// its summary over seeds; nil when there is nothing to tabulate (a Slurm submission or array task).
     func experiment(_ kind: ModelName, music: PolyphonicMusic, frequencies: Double, output: ChapterOutput, report: Report,
                     files: inout [URL]) throws -> SeedSummary? {
-        let paper = common.scale == .paper
-        let hidden = training.hidden ?? (paper ? 200 : QuickSetting.hidden)
-        let epochs = training.epochs ?? (paper ? 75 : QuickSetting.epochs)
+        let paper = common.scale == .paper, setting = NottinghamSetting.at(common.scale)
+        let hidden = training.hidden ?? setting.hidden
+        let epochs = training.epochs ?? setting.epochs
         let clip = training.clip ?? 5, delta = training.delta ?? 0.2
         let cell = training.cell ?? .resetAfter
         let runs = output.directory.appendingPathComponent("runs" + kind.suffix)
 
         let (trainingMethods, rates, seeds) = try training.selection(
-            paper: paper, seed: common.seed, clip: clip, delta: delta,
-            quickMethods: QuickSetting.methods, quickRates: QuickSetting.learningRates(kind), quickSeeds: QuickSetting.seeds)
+            seed: common.seed, clip: clip, delta: delta, methods: setting.methods,
+            rates: kind == .assumptions ? setting.assumptionRates : setting.rawRates,
+            seedCount: setting.seeds, clipGrid: setting.clipGrid, deltaGrid: setting.deltaGrid)
 
         // Ten times the NLL of a uniform guess (88 keys × ln 2 ≈ 61) counts as divergence.
         let bound = training.divergenceLoss ?? 10 * Double(PianoRoll.keys) * log(2)
@@ -322,14 +311,15 @@ struct Chapter6: ParsableCommand {
         ])
         report.note("Runs: "
                     + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
-                    + (paper ? "" : "\n(quick setting: a small GRU on a slice of Nottingham; --scale paper is our reading of the paper's setting)"))
+                    + (common.scale == .quick ? "\n(quick setting: a small GRU on a slice of Nottingham, to show the mechanism; --scale standard trains models that learn, --scale paper is our reading of the paper's setting)" : ""))
 
         let progress = TrainingConsole(unit: "frames")
         // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
         guard let results = try sweep.perform(slurm, jobName: "ch06-nottingham" + kind.suffix, directory: runs,
                                               slurmDirectory: output.directory.appendingPathComponent("slurm"),
                                               resume: training.resume, stopAfterEpochs: training.stopAfter,
-                                              progress: progress, report: report, makeTask: { c in
+                                              progress: progress, report: report, jobs: training.jobs ?? SweepJobs.defaultJobs,
+                                              childArguments: model == nil ? ["--model", kind.rawValue] : [], makeTask: { c in
             let model = kind == .assumptions
                 ? GRUSequenceModel<Float>(keys: PianoRoll.keys, hiddenSize: c.hiddenSize, cell: c.cell, bias: false, dropout: c.dropout,
                                           seed: c.seed, inputLayer: .init(size: c.hiddenSize, scale: 0.01))
@@ -347,16 +337,16 @@ struct Chapter6: ParsableCommand {
          */
         report.section("The tables", settings: ["--model": kind.rawValue])
         let baseline = ResultsTable.Baseline(name: "per-key frequencies", metric: frequencies)
-        let setting = (paper ? "our reading of the paper's setting" : "quick setting") + ", " + kind.title
-        let table = ResultsTable(results: results, title: "Nottingham, ours (\(setting)), every run", baseline: baseline)
-        let summary = SeedSummary(results: results, title: "Nottingham, ours (\(setting)): \(seeds.count) seed\(seeds.count == 1 ? "" : "s") per configuration",
+        let settingName = (paper ? "our reading of the paper's setting" : "\(common.scale.rawValue) setting") + ", " + kind.title
+        let table = ResultsTable(results: results, title: "Nottingham, ours (\(settingName)), every run", baseline: baseline)
+        let summary = SeedSummary(results: results, title: "Nottingham, ours (\(settingName)): \(seeds.count) seed\(seeds.count == 1 ? "" : "s") per configuration",
                                   baseline: baseline)
         if seeds.count == 1 { report.table(table.textTable) } else { report.table(summary.textTable) }
         report.note(seeds.count > 1 ? summary.sentences.joined(separator: "\n") : table.outcomeSummary)
         files += try table.write(to: output.directory, name: "results" + kind.suffix)
         files += try summary.write(to: output.directory, name: "summary" + kind.suffix)
         if training.tune {
-            let tuned = TunedComparison(summary: summary, title: "Nottingham, ours (\(setting)): each method's knob tuned per learning rate")
+            let tuned = TunedComparison(summary: summary, title: "Nottingham, ours (\(settingName)): each method's knob tuned per learning rate")
             report.table(tuned.textTable)
             files.append(try tuned.write(to: output.directory, name: "tuned" + kind.suffix))
         }

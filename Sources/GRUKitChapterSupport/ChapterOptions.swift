@@ -2,14 +2,17 @@ import ArgumentParser
 import GRUKit
 import GRUKitPresentation
 
-/// How big a chapter's run is: `quick` (the default; seconds to a few minutes) or
-/// `paper` (the paper's full setting, where it differs).
+/// How big a chapter's run is: `quick` (the default; seconds to a few minutes), `standard` (the
+/// training chapters 5 and 6 only: the whole data set at a size where the models learn, minutes
+/// per run) or `paper` (the paper's full setting, where it differs).
 package enum Scale: String, ExpressibleByArgument, CaseIterable, Sendable {
     /// `quick`: reduced sizes, epochs or grids so that every chapter finishes in seconds to a few
-    /// minutes on a laptop (the default, and what the tests run); `paper`: the sizes and
-    /// iteration counts of the paper, for reproducing its numbers. The raw value is the
-    /// `--scale` argument; any other value is rejected by the parser, listing both.
-    case quick, paper
+    /// minutes on a laptop (the default, and what the tests run); `standard`: chapters 5 and 6's
+    /// middle size (``PennTreebankSetting``, ``NottinghamSetting``), which the other chapters
+    /// refuse (``ChapterOptions/requireScale(_:)``); `paper`: the sizes and iteration counts of the
+    /// paper, for reproducing its numbers. The raw value is the `--scale` argument; any other value
+    /// is rejected by the parser, listing all three.
+    case quick, standard, paper
 }
 
 /// The options every chapter shares. A chapter declares `@OptionGroup var common: ChapterOptions`.
@@ -28,7 +31,7 @@ package struct ChapterOptions: ParsableArguments {
     package var seed: UInt64 = 1
 
     /// `--scale quick|paper` (default ``Scale/quick``): how big the run is.
-    @Option(name: .long, help: "quick (the default) or paper (the paper's full setting).")
+    @Option(name: .long, help: "quick (the default), standard (chapters 5 and 6: the whole data set, minutes per run) or paper (the paper's full setting).")
     package var scale: Scale = .quick
 
     /// `--no-render`: write the `.dat` and `.gp` files but do not call gnuplot (the pictures can be
@@ -39,6 +42,15 @@ package struct ChapterOptions: ParsableArguments {
     /// The defaults: no `--out`, seed 1, quick scale, rendering on. Required by `ParsableArguments`;
     /// the parser fills the properties from the command line.
     package init() {}
+
+    /// Refuses a `--scale` that the chapter has no setting for (`standard` outside chapters 5 and 6),
+    /// so that `--scale standard` never silently runs the quick setting.
+    /// - Throws: `ValidationError` naming the flag, the value and the scales the chapter has.
+    package func requireScale(_ supported: [Scale] = [.quick, .paper]) throws {
+        guard supported.contains(scale) else {
+            throw ValidationError("--scale \(scale.rawValue): this chapter has the scales \(supported.map(\.rawValue).joined(separator: " and ")) (standard belongs to chapters 5 and 6).")
+        }
+    }
 
     /// The output folder: `--out`, or `figures/<slug>` relative to the current directory.
     package func outputDirectory(slug: String) -> String { out ?? "figures/\(slug)" }

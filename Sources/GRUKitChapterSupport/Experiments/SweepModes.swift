@@ -7,7 +7,10 @@ extension Sweep {
     /// tabulate, or nil when there is nothing to tabulate here (the array was submitted, or one
     /// array task was trained).
     ///
-    /// - In-process (the default): ``run(directory:resume:stopAfterEpochs:progress:makeTask:)``.
+    /// - In-process (the default): ``run(directory:resume:stopAfterEpochs:progress:makeTask:)``, or,
+    ///   with `jobs` > 1 and more than one configuration, ``SweepJobs`` (a child process per
+    ///   configuration, `jobs` at a time).
+    /// - Job task i (a child of `--jobs`): trains configuration i as the in-process sweep would.
     /// - Submit: writes `slurmDirectory/JOB.sbatch` (``SlurmArray``), submits it with `sbatch`
     ///   unless dry-run, prints the job id and appends it to `slurmDirectory/JOB.jobids`.
     /// - Task i: trains configuration i with `resume`, stopping cleanly on SIGUSR1 or SIGTERM
@@ -23,12 +26,28 @@ extension Sweep {
     ///   - progress: the console.
     ///   - report: where notes go.
     ///   - makeTask: builds the task of one configuration.
+    ///   - jobs: how many configurations to train at once in-process (`--jobs`).
+    ///   - childArguments: arguments the children of `--jobs` get after the parent's own (a chapter
+    ///     that trains several sweeps in one run names the one of this sweep, e.g. `--model raw`).
     /// - Throws: the errors of training, ``SlurmError`` when `sbatch` fails or the task index is out
     ///   of range, ``TrainingError`` for unreadable logs or an empty collection.
     package func perform(_ slurm: SlurmOptions, jobName: String, directory: URL, slurmDirectory: URL, resume: Bool,
                         stopAfterEpochs: Int?, progress: (any TrainingObserver)?, report: Report,
-                        makeTask: (RunConfiguration) throws -> TrainingTask) throws -> [RunResult]? {
+                        jobs: Int = 1, childArguments: [String] = [], makeTask: (RunConfiguration) throws -> TrainingTask) throws -> [RunResult]? {
         switch slurm.mode {
+        case .inProcess where jobs > 1 && configurations.count > 1:
+            return try SweepJobs.run(sweep: self, jobs: jobs, directory: directory,
+                                     arguments: Array(CommandLine.arguments.dropFirst()) + childArguments, report: report)
+
+        case .jobTask(let i):
+            guard configurations.indices.contains(i) else { throw SlurmError.noSuchTask(i, count: configurations.count) }
+            let c = configurations[i]
+            let trainer = Trainer(configuration: c, task: try makeTask(c), directory: directory, progress: progress)
+            trainer.stopAfterEpochs = stopAfterEpochs
+            let result = try trainer.run(resume: resume)
+            report.note("\(c.name) — \(ResultsTable.outcome(result.status))")
+            return nil
+
         case .inProcess:
             return try run(directory: directory, resume: resume, stopAfterEpochs: stopAfterEpochs, progress: progress, makeTask: makeTask)
 

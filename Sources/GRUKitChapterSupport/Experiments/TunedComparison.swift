@@ -83,12 +83,67 @@ package struct TunedComparison: Sendable {
         }
     }
 
+    /// The value a family tunes: the clipping threshold c, or δ (nil for plain SGD and for both knobs at once).
+    static func knobValue(_ m: TrainingMethod) -> Double? {
+        switch m {
+        case .clip(let c): return c
+        case .project(let d), .rescale(let d): return d
+        case .none, .clipAndProject: return nil
+        }
+    }
+
+    /// Whether the picked knob is the smallest or the largest of at least three tried: the best value
+    /// may lie beyond the grid, which should then be widened (the table flags it).
+    package static func atEdge(_ best: SeedGroup, of candidates: [SeedGroup]) -> Bool {
+        let values = candidates.compactMap { knobValue($0.method) }
+        guard values.count >= 3, let v = knobValue(best.method) else { return false }
+        return v == values.min() || v == values.max()
+    }
+
+    /// The best-tuned clipping against the best-tuned projection at one learning rate, over seeds.
+    package struct Test: Sendable {
+        /// η₀.
+        package var learningRate: Double
+        /// The picked clipping and projection configurations.
+        package var clip: SeedGroup, projection: SeedGroup
+        /// Fisher's exact test of "trained" against "did not train" (diverged or failed to learn).
+        package var fisherP: Double
+        /// Welch's t-test of the final validation metrics of the seeds that trained (nil: fewer than two in a group).
+        package var welch: (t: Double, degreesOfFreedom: Double, p: Double)?
+
+        /// One line for the page: the counts with Fisher's p, and the means with Welch's p.
+        package var sentence: String {
+            let c = clip, q = projection
+            var s = "η₀ = \(RunConfiguration.number(learningRate)): clipping (\(TunedComparison.knob(c.method))) trained \(c.trained.count)/\(c.count), "
+                + "the projection (\(TunedComparison.knob(q.method))) \(q.trained.count)/\(q.count) — Fisher's exact test \(SignificanceTests.text(fisherP))"
+            if let w = welch {
+                s += "; final validation \(c.finalValid?.text() ?? "—") against \(q.finalValid?.text() ?? "—"), Welch's t = "
+                    + String(format: "%.2f", w.t) + " (ν = " + String(format: "%.1f", w.degreesOfFreedom) + "), \(SignificanceTests.text(w.p))"
+            } else {
+                s += "; too few seeds trained in one of them for a t-test of the final metric"
+            }
+            return s + "."
+        }
+    }
+
+    /// At every rate where both were tuned, the best clip against the best projection.
+    package var tests: [Test] {
+        entries.compactMap { e in
+            guard let c = e.picks.first(where: { $0.family == "clipping" })?.best,
+                  let q = e.picks.first(where: { $0.family == "projection" })?.best else { return nil }
+            let fisher = SignificanceTests.fisherExact(c.trained.count, c.count - c.trained.count, q.trained.count, q.count - q.trained.count)
+            let welch = SignificanceTests.welch(c.trained.compactMap(\.finalValidMetric), q.trained.compactMap(\.finalValidMetric))
+            return Test(learningRate: e.learningRate, clip: c, projection: q, fisherP: fisher, welch: welch)
+        }
+    }
+
     var rows: [[String]] {
         entries.flatMap { e in
             e.picks.map { p in
                 let n = p.best.count
                 let tried = p.candidates.count > 1 ? " (of " + p.candidates.map { Self.knob($0.method) }.joined(separator: "; ") + ")" : ""
-                return [RunConfiguration.number(e.learningRate), p.family, Self.knob(p.best.method) + tried,
+                let edge = Self.atEdge(p.best, of: p.candidates) ? " ⚠ edge of grid" : ""
+                return [RunConfiguration.number(e.learningRate), p.family, Self.knob(p.best.method) + edge + tried,
                         "\(p.best.diverged.count)/\(n)", "\(p.best.trained.count)/\(n)",
                         p.best.finalValid?.text() ?? "—", p.best.bestValid?.text() ?? "—"]
             }
@@ -111,6 +166,14 @@ package struct TunedComparison: Sendable {
                      + "then fewest diverged, then the lowest mean final validation metric.", "",
                      "| " + Self.headers.joined(separator: " | ") + " |", "|---:|---|---|---:|---:|---:|---:|"]
         for r in rows { lines.append("| " + r.joined(separator: " | ") + " |") }
+        if rows.contains(where: { $0[2].contains("edge of grid") }) {
+            lines += ["", "⚠ edge of grid: the picked knob is the smallest or largest tried; the best value may lie beyond the grid."]
+        }
+        let tests = self.tests
+        if !tests.isEmpty {
+            lines += ["", "Best-tuned clipping against the best-tuned projection (two-sided tests over seeds):", ""]
+            lines += tests.map { "- " + $0.sentence }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -27,6 +27,12 @@ package struct SlurmOptions: ParsableArguments {
     package var arrayTask: Int?
 
     /// `--partition p`: `#SBATCH --partition=p`.
+    /// `--job-task i`: train only the sweep's configuration i (0-based) as an in-process sweep would
+    /// (the same `--resume` and `--stop-after`): what each child of `--jobs` runs (``SweepJobs``).
+    /// Hidden from `--help`: users ask for `--jobs`, or for `--array-task` on a cluster.
+    @Option(name: .customLong("job-task"), parsing: .unconditional, help: .hidden)
+    package var jobTask: Int?
+
     @Option(help: ArgumentHelp("Slurm partition of the job array.", valueName: "p"))
     package var partition: String?
 
@@ -64,11 +70,14 @@ package struct SlurmOptions: ParsableArguments {
         case task(Int)
         /// Build the table from the logs.
         case collect
+        /// One configuration trained for `--jobs` (``SweepJobs``).
+        case jobTask(Int)
     }
 
     /// The mode the flags ask for (``validate()`` has ensured there is at most one).
     package var mode: Mode {
         if let arrayTask { return .task(arrayTask) }
+        if let jobTask { return .jobTask(jobTask) }
         if collect { return .collect }
         if slurm || slurmDryRun { return .submit(dryRun: slurmDryRun) }
         return .inProcess
@@ -78,9 +87,10 @@ package struct SlurmOptions: ParsableArguments {
     /// --cpus-per-task, --max-running, --warn-seconds ≥ 1; no newline in a passed-through value.
     /// - Throws: `ValidationError` naming the flag.
     package func validate() throws {
-        let modes = [slurm || slurmDryRun, collect, arrayTask != nil].filter { $0 }.count
+        let modes = [slurm || slurmDryRun, collect, arrayTask != nil, jobTask != nil].filter { $0 }.count
         if modes > 1 { throw ValidationError("--slurm, --collect and --array-task exclude each other.") }
         if let arrayTask, arrayTask < 0 { throw ValidationError("--array-task must be at least 0 (got \(arrayTask)).") }
+        if let jobTask, jobTask < 0 { throw ValidationError("--job-task must be at least 0 (got \(jobTask)).") }
         if cpusPerTask < 1 { throw ValidationError("--cpus-per-task must be at least 1 (got \(cpusPerTask)).") }
         if let maxRunning, maxRunning < 1 { throw ValidationError("--max-running must be at least 1 (got \(maxRunning)).") }
         if warnSeconds < 1 { throw ValidationError("--warn-seconds must be at least 1 (got \(warnSeconds)).") }

@@ -64,8 +64,23 @@ package struct TrainingOptions: ParsableArguments {
     /// clipping at every threshold of ``TunedComparison/clipGrid`` and the projection at every δ of
     /// ``TunedComparison/deltaGrid``, each over the seeds; the chapter adds the table of the
     /// best-tuned methods. Replaces `--methods`, `--clip` and `--delta`.
-    @Flag(help: "Tune each method's knob at every learning rate (clip c ∈ {0.25,1,5}, δ ∈ {0.1,0.2,0.5}) and compare the best-tuned methods.")
+    @Flag(help: "Tune each method's knob at every learning rate (--clips, --deltas; the scale's grids by default) and compare the best-tuned methods.")
     package var tune = false
+
+    /// `--clips list`: the clipping thresholds `--tune` tries, comma-separated positive numbers;
+    /// nil takes the scale's grid (``PennTreebankSetting/clipGrid``). Only with `--tune`.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Clipping thresholds that --tune tries, comma-separated (e.g. 0.1,0.25,1,5).", valueName: "list"))
+    package var clips: String?
+
+    /// `--deltas list`: the projection margins `--tune` tries, comma-separated, each 0 < δ < 2; nil
+    /// takes the scale's grid (``PennTreebankSetting/deltaGrid``). Only with `--tune`.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Projection margins δ that --tune tries, comma-separated (e.g. 0.1,0.5).", valueName: "list"))
+    package var deltas: String?
+
+    /// `--jobs n`: train n configurations of a sweep at once, each in its own process with its
+    /// share of the BLAS threads (``SweepJobs``); nil takes ``SweepJobs/defaultJobs``.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Configurations of a sweep trained at once, each in its own process on its share of the cores (default: \(SweepJobs.defaultJobs)).", valueName: "n"))
+    package var jobs: Int?
 
     /// `--resume`: continue each run from its checkpoint in the output folder when the checkpoint
     /// has the same configuration (see ``Trainer``); otherwise runs start afresh.
@@ -121,20 +136,36 @@ package struct TrainingOptions: ParsableArguments {
     }
 
     /// What the training chapters train, from these options: one run (`--method` or `--lr` given), or
-    /// the grid `--methods` × `--lrs` × `--seeds`, with `--tune` replacing the methods by every knob of
-    /// ``TunedComparison/methods(clips:deltas:)``. The defaults: at the paper's scale the four methods
-    /// at rates 1 and 10 with the one seed `--seed`; at the quick scale the chapter's own methods,
-    /// rates and seeds 1…`quickSeeds`.
-    package func selection(paper: Bool, seed: UInt64, clip: Double, delta: Double, quickMethods: [MethodName],
-                           quickRates: [Double], quickSeeds: Int) throws -> (methods: [TrainingMethod], rates: [Double], seeds: [UInt64]) {
+    /// the grid `--methods` × `--lrs` × `--seeds`, with `--tune` replacing the methods by plain SGD,
+    /// clipping at every threshold of `--clips` and the projection at every δ of `--deltas`
+    /// (``TunedComparison/methods(clips:deltas:)``). What is not given comes from the chapter's
+    /// setting for its scale: `methods`, `rates`, seeds 1…`seedCount` (a single run, or a count of
+    /// 1, takes `--seed` alone) and the tuning grids.
+    package func selection(seed: UInt64, clip: Double, delta: Double, methods defaultMethods: [MethodName], rates defaultRates: [Double],
+                           seedCount: Int, clipGrid: [Double], deltaGrid: [Double]) throws
+        -> (methods: [TrainingMethod], rates: [Double], seeds: [UInt64]) {
         let single = method != nil || lr != nil
-        let names = single ? [method ?? .none]
-            : try methods.map(Self.parseMethods) ?? (paper ? [.none, .clip, .project, .clipAndProject] : quickMethods)
-        let rates = single ? [lr ?? 1] : try lrs.map(Self.parseRates) ?? (paper ? [1, 10] : quickRates)
-        // Seeds: the quick scale's several, one (--seed) for a single run or the paper's protocol.
-        let seeds = try self.seeds.map(Self.parseSeeds) ?? (single || paper ? [seed] : (1 ... quickSeeds).map(UInt64.init))
-        let trainingMethods = tune ? TunedComparison.methods() : names.map { Self.method($0, clip: clip, delta: delta) }
+        let names = single ? [method ?? .none] : try methods.map(Self.parseMethods) ?? defaultMethods
+        let rates = single ? [lr ?? 1] : try lrs.map(Self.parseRates) ?? defaultRates
+        let seeds = try self.seeds.map(Self.parseSeeds) ?? (single || seedCount == 1 ? [seed] : (1 ... seedCount).map(UInt64.init))
+        let clips = try self.clips.map { try Self.parseKnobs($0, flag: "--clips") } ?? clipGrid
+        let deltas = try self.deltas.map { try Self.parseKnobs($0, flag: "--deltas") } ?? deltaGrid
+        let trainingMethods = tune ? TunedComparison.methods(clips: clips, deltas: deltas)
+                                   : names.map { Self.method($0, clip: clip, delta: delta) }
         return (trainingMethods, rates, seeds)
+    }
+
+    /// Parses `--clips` or `--deltas`: comma-separated distinct positive finite numbers (for
+    /// `--deltas` also below 2: ‖W_hh‖₂ ≤ 2 − δ must leave a positive bound).
+    /// - Throws: `ValidationError` naming the flag and the entry.
+    package static func parseKnobs(_ text: String, flag: String) throws -> [Double] {
+        var seen: Set<Double> = []
+        return try entries(text, flag: flag, what: "value").map { t in
+            guard let x = Double(t), x > 0, x.isFinite else { throw ValidationError("\(flag): \"\(t)\" is not a positive number") }
+            if flag == "--deltas", let problem = SpectralProjection.deltaProblem(x) { throw ValidationError("\(flag): δ = \(t) \(problem)") }
+            guard seen.insert(x).inserted else { throw ValidationError("\(flag): \(t) is listed twice (each value names one run)") }
+            return x
+        }
     }
 
     /// Parses `--methods`: comma-separated ``MethodName`` spellings, spaces around entries
@@ -225,6 +256,10 @@ package struct TrainingOptions: ParsableArguments {
         if let methods { _ = try Self.parseMethods(methods) }
         if let lrs { _ = try Self.parseRates(lrs) }
         if let seeds { _ = try Self.parseSeeds(seeds) }
+        if let clips { _ = try Self.parseKnobs(clips, flag: "--clips") }
+        if let deltas { _ = try Self.parseKnobs(deltas, flag: "--deltas") }
+        if !tune, clips != nil || deltas != nil { throw ValidationError("--clips and --deltas are the grids of --tune.") }
+        if let jobs, !(1 ... 64).contains(jobs) { throw ValidationError("--jobs must be from 1 to 64 (got \(jobs)).") }
         if !sweep && !tune, methods != nil || lrs != nil { throw ValidationError("--methods and --lrs belong to --sweep.") }
         if tune, method != nil || lr != nil || methods != nil || clip != nil || delta != nil {
             throw ValidationError("--tune trains every method over its own grid of knobs; it excludes --method, --lr, --methods, --clip and --delta.")

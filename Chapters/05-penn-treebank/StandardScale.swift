@@ -1,0 +1,87 @@
+import Foundation
+import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
+
+/*:
+ ## The standard scale, from logs
+
+ The quick setting shows the mechanism but its models barely learn: they end near the unigram
+ model's perplexity, so it cannot say whether the projection trains *better* than a tuned clip. The
+ standard scale (`--scale standard`) is the smallest setting we found where the models clearly learn:
+ the whole training split (929,589 tokens, 1,328 windows per epoch), a 128-unit GRU, three epochs —
+ about three minutes per run on two cores. We chose it by measurement: after one epoch at rate 10 a
+ 128-unit model had a validation perplexity of about 527, after two about 413, and the unigram model
+ scores {{standard.unigram}}; plain SGD at rate 10 blew up in its second epoch while the projection
+ went on learning. The grid is the tuned comparison: plain SGD, clipping at c ∈ {0.1, 0.25, 1, 5} and
+ the projection at δ ∈ {0.1, 0.5}, at rates 1, 10 and 40, three seeds each — trained once and kept as
+ JSON Lines logs in `results/ptb-standard/` (with the commands that made them), from which this
+ section is drawn without training (`--standard-logs results/ptb-standard`, which `make` passes).
+ */
+
+/// The standard-scale section of chapter 5: the tuned grid's evidence (``GridEvidence``) read from
+/// a folder of logs, its tables, the usable-range figure, and the values the prose cites.
+struct StandardScaleSection {
+    var evidence: GridEvidence
+    var unigram: Double
+
+    /// Reads the standard grid's logs in `directory`; the unigram model is scored on the whole splits.
+    init(directory: URL, ptb: PennTreebank) throws {
+        let setting = PennTreebankSetting.at(.standard)
+        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: setting.epochs, seed: 1,
+                                    hiddenSize: setting.hidden, batchSize: batchSize, steps: bptt, dropout: 0.5)
+        let sweep = Sweep.grid(base: base, methods: TunedComparison.methods(clips: setting.clipGrid, deltas: setting.deltaGrid),
+                               learningRates: setting.learningRates, seeds: (1 ... setting.seeds).map(UInt64.init))
+        unigram = TrivialPredictor.unigramPerplexity(train: ptb.train, vocabularySize: ptb.vocabulary.count, on: ptb.valid)
+        evidence = try GridEvidence(sweep: sweep, directory: directory,
+                                    baseline: ResultsTable.Baseline(name: "the unigram model", metric: unigram),
+                                    title: "Penn Treebank, ours (standard setting): \(setting.seeds) seeds per configuration")
+    }
+
+    /// Prints the section, writes its files into `output` and records its values.
+    func draw(output: ChapterOutput, report: Report, values: inout RecordedValues) throws -> [URL] {
+        report.section("The standard scale, from logs")
+        if !evidence.missing.isEmpty {
+            report.note("Not yet trained (left out of the tables): \(evidence.missing.count) of \(evidence.collection.states.count) runs — "
+                        + evidence.missing.prefix(8).joined(separator: ", ") + (evidence.missing.count > 8 ? ", …" : ""))
+        }
+        report.table(evidence.summary.textTable)
+        report.table(evidence.tuned.textTable)
+        report.note(evidence.tuned.tests.map(\.sentence).joined(separator: "\n"))
+        var files = try evidence.summary.write(to: output.directory, name: "standard-summary")
+        files.append(try evidence.tuned.write(to: output.directory, name: "standard-tuned"))
+        try output.write(evidence.usableRangeFigure(name: "standard-usable-range",
+                                                    title: "Which learning rates train (PTB, standard scale, best-tuned knobs)"))
+        try output.write(TrainingFigures.validation(evidence.summary, name: "standard-valid-perplexity",
+                                                    title: "Validation perplexity, standard scale (mean ± 95 % over seeds)"))
+
+        let criteria = evidence.criteria(requiredRatio: 0.6)
+        values["standard.unigram"] = String(format: "%.2f", unigram)
+        values["standard.runs"] = "\(evidence.collection.results.count)"
+        values["standard.grid"] = "\(evidence.collection.states.count)"
+        values["standard.best"] = criteria.best?.name ?? "—"
+        values["standard.best.final"] = criteria.best?.finalValid?.text() ?? "—"
+        values["standard.best.ratio"] = criteria.bestRatio.map { String(format: "%.2f", $0) } ?? "—"
+        values["standard.criterion.learns"] = criteria.learns ? "yes" : "no"
+        values["standard.criterion.explosion"] = criteria.sgdDivergesProjectionTrains.map(RunConfiguration.number).joined(separator: ", ")
+        values["standard.median.seconds"] = evidence.medianRunSeconds.map { String(format: "%.0f", $0) } ?? "—"
+        for g in evidence.summary.groups {
+            values["standard.\(g.name).diverged"] = "\(g.diverged.count)/\(g.count)"
+            values["standard.\(g.name).trained"] = "\(g.trained.count)/\(g.count)"
+            values["standard.\(g.name).final"] = g.finalValid?.text() ?? "—"
+        }
+        for (family, points) in evidence.usableRange {
+            let key = family.replacingOccurrences(of: " ", with: "-")
+            values["standard.range.\(key)"] = points.map { "η₀ = \(RunConfiguration.number($0.learningRate)): \($0.group.trained.count)/\($0.group.count)" }
+                .joined(separator: "; ")
+        }
+        report.note("Criteria of the standard scale: the best configuration (\(values["standard.best"] ?? "—")) ends at "
+                    + "\(values["standard.best.final"] ?? "—"), \(values["standard.best.ratio"] ?? "—") × the unigram model's "
+                    + "\(values["standard.unigram"] ?? "—") (required: at most 0.6×) — \(criteria.learns ? "it learns" : "not met"); "
+                    + (criteria.showsTheExplosion
+                        ? "plain SGD diverges while the best-tuned projection trains every seed at η₀ = \(values["standard.criterion.explosion"] ?? "")"
+                        : "no rate yet where plain SGD diverges and the projection trains every seed")
+                    + "; a run took \(values["standard.median.seconds"] ?? "—") s (median; one BLAS thread, two runs at a time).")
+        return files
+    }
+}

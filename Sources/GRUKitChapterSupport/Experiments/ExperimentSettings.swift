@@ -1,0 +1,102 @@
+import GRUKit
+
+/// The sizes of chapter 5's Penn Treebank experiment at each ``Scale``: what `--scale` chooses when
+/// the size flags (`--hidden`, `--train-tokens`, `--eval-tokens`, `--epochs`, `--lrs`, `--seeds`,
+/// `--log-every`) are left unset. One value per scale, so that the chapter, its tests and the README
+/// of the committed logs read the same numbers.
+///
+/// - `quick`: a 128-unit GRU on the first 60,000 training tokens, two epochs, rate 40, five seeds:
+///   a sweep that ends in minutes and shows the mechanism (how many seeds blow up), not a model that
+///   learns (its runs end near the unigram model's perplexity).
+/// - `standard`: the whole training split, a 128-unit GRU and three epochs: one run takes about three
+///   minutes on two cores and the best configuration ends well below the unigram model (see
+///   chapter 5, "Choosing the standard scale"); rates 1, 10 and 40 and three seeds, and the tuning
+///   grids c ∈ {0.1, 0.25, 1, 5}, δ ∈ {0.1, 0.5}.
+/// - `paper`: the paper's protocol (650 units, all tokens, 75 epochs, rates 1 and 10, one seed).
+package struct PennTreebankSetting: Sendable, Equatable {
+    /// Hidden units of the GRU (and the embedding size).
+    package var hidden: Int
+    /// The first n training tokens; nil: the whole split.
+    package var trainTokens: Int?
+    /// The first n validation and test tokens; nil: the whole splits.
+    package var evalTokens: Int?
+    /// Epochs per run.
+    package var epochs: Int
+    /// The sweep's initial learning rates η₀.
+    package var learningRates: [Double]
+    /// The sweep's methods (without `--tune`).
+    package var methods: [TrainingOptions.MethodName]
+    /// Seeds 1…n of every configuration.
+    package var seeds: Int
+    /// A log record every n iterations.
+    package var logEvery: Int
+    /// The clipping thresholds and projection margins that `--tune` tries.
+    package var clipGrid: [Double], deltaGrid: [Double]
+
+    /// The setting of `scale`.
+    package static func at(_ scale: Scale) -> PennTreebankSetting {
+        switch scale {
+        case .quick:
+            return PennTreebankSetting(hidden: 128, trainTokens: 60_000, evalTokens: 10_000, epochs: 2, learningRates: [40],
+                                       methods: [.none, .clip, .project], seeds: 5, logEvery: 5,
+                                       clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid)
+        case .standard:
+            return PennTreebankSetting(hidden: 128, trainTokens: nil, evalTokens: nil, epochs: 3, learningRates: [1, 10, 40],
+                                       methods: [.none, .clip, .project], seeds: 3, logEvery: 25,
+                                       clipGrid: [0.1, 0.25, 1, 5], deltaGrid: [0.1, 0.5])
+        case .paper:
+            return PennTreebankSetting(hidden: 650, trainTokens: nil, evalTokens: nil, epochs: 75, learningRates: [1, 10],
+                                       methods: [.none, .clip, .project, .clipAndProject], seeds: 1, logEvery: 50,
+                                       clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid)
+        }
+    }
+}
+
+/// The sizes of chapter 6's Nottingham experiment at each ``Scale`` (see ``PennTreebankSetting``
+/// for how the scales differ in purpose).
+///
+/// - `quick`: a 64-unit GRU on the first 300 training tunes and 60 validation and test tunes, two
+///   epochs, five seeds.
+/// - `standard`: the whole data set, a 200-unit GRU and 10 epochs at rates 1, 3 and 10 (a projected
+///   run at rate 1 reached a validation NLL of 4.93 after 5 epochs and 4.78 after 8, against the
+///   per-key predictor's 10.01; at rate 10 it diverged within 7 iterations); three seeds; the same
+///   tuning grids as PTB's standard scale.
+/// - `paper`: our reading of the paper's setting (200 units, 75 epochs, one seed).
+package struct NottinghamSetting: Sendable, Equatable {
+    /// Hidden units of the GRU.
+    package var hidden: Int
+    /// The first n training tunes; nil: all.
+    package var trainTunes: Int?
+    /// The first n validation and test tunes; nil: all.
+    package var evalTunes: Int?
+    /// Epochs per run.
+    package var epochs: Int
+    /// Seeds 1…n of every configuration.
+    package var seeds: Int
+    /// The sweep's methods (without `--tune`).
+    package var methods: [TrainingOptions.MethodName]
+    /// The clipping thresholds and projection margins that `--tune` tries.
+    package var clipGrid: [Double], deltaGrid: [Double]
+    /// The sweep's initial learning rates η₀ for the model under the theory's assumptions.
+    package var assumptionRates: [Double]
+    /// The sweep's initial learning rates η₀ for the raw model.
+    package var rawRates: [Double]
+
+    /// The setting of `scale`.
+    package static func at(_ scale: Scale) -> NottinghamSetting {
+        switch scale {
+        case .quick:
+            return NottinghamSetting(hidden: 64, trainTunes: 300, evalTunes: 60, epochs: 2, seeds: 5, methods: [.none, .clip, .project],
+                                     clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid,
+                                     assumptionRates: [1, 6], rawRates: [6])
+        case .standard:
+            return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: 10, seeds: 3, methods: [.none, .clip, .project],
+                                     clipGrid: [0.1, 0.25, 1, 5], deltaGrid: [0.1, 0.5],
+                                     assumptionRates: [1, 3, 10], rawRates: [1, 3, 10])
+        case .paper:
+            return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: 75, seeds: 1, methods: [.none, .clip, .project],
+                                     clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid,
+                                     assumptionRates: [1, 10], rawRates: [1, 10])
+        }
+    }
+}

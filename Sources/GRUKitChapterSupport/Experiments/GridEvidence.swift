@@ -1,0 +1,134 @@
+import Foundation
+import GRUKit
+import GRUKitPresentation
+
+/// A tuning grid's evidence read back from committed training logs, without training: the table over
+/// seeds, the tuned comparison with its tests, the usable range of the learning rate per method, and
+/// the checks that say whether the scale is one where the models learn. Chapters 5 and 6 draw their
+/// standard-scale sections from it (`--standard-logs DIR`).
+///
+/// A partial grid is evidence too: the configurations without a log are listed (``missing``) and
+/// left out of every table, and a configuration still training reads "stopped after epoch e".
+package struct GridEvidence {
+    /// The runs' states and results (``SweepCollection``).
+    package var collection: SweepCollection
+    /// One row per configuration over its seeds.
+    package var summary: SeedSummary
+    /// The best-tuned methods at every rate, with the tests of clip against projection.
+    package var tuned: TunedComparison
+    /// The trivial predictor every run must beat.
+    package var baseline: ResultsTable.Baseline
+
+    /// Reads `sweep`'s logs in `directory` (nothing is written there).
+    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` for a log that does not parse, and
+    ///   ``ChapterError/message(_:)`` when no configuration of the sweep has a log in `directory`.
+    package init(sweep: Sweep, directory: URL, baseline: ResultsTable.Baseline, title: String) throws {
+        collection = try SweepCollection(sweep: sweep, directory: directory)
+        guard !collection.results.isEmpty else {
+            throw ChapterError.message("\(directory.path): no training log of this grid here (\(sweep.configurations.count) configurations, "
+                                       + "e.g. \(sweep.configurations.first?.name ?? "—").jsonl); train them with the folder's run script")
+        }
+        self.baseline = baseline
+        summary = SeedSummary(results: collection.results, title: title, baseline: baseline)
+        tuned = TunedComparison(summary: summary, title: title + ": each method's knob tuned per learning rate")
+    }
+
+    /// The configurations of the grid without a usable log, by name.
+    package var missing: [String] {
+        collection.states.compactMap { s in
+            if case .missing = s.state { return s.configuration.name }
+            if case .failed = s.state { return s.configuration.name }
+            return nil
+        }
+    }
+
+    /// One point of a usable-range curve: at one rate, the picked configuration of a family.
+    package struct RangePoint: Sendable {
+        /// η₀.
+        package var learningRate: Double
+        /// The configuration picked at that rate (for plain SGD, the only one).
+        package var group: SeedGroup
+        /// The fraction of its seeds that trained (beat the trivial predictor without diverging).
+        package var trainedFraction: Double { Double(group.trained.count) / Double(max(1, group.count)) }
+    }
+
+    /// Per family (plain SGD, best-tuned clipping, best-tuned projection), its picked configuration at
+    /// every rate, in increasing rate: the paper's claim — the projection widens the range of learning
+    /// rates that train — as numbers.
+    package var usableRange: [(family: String, points: [RangePoint])] {
+        var out: [(String, [RangePoint])] = []
+        for family in ["plain SGD", "clipping", "projection"] {
+            let points = tuned.entries.compactMap { e in
+                e.picks.first(where: { $0.family == family }).map { RangePoint(learningRate: e.learningRate, group: $0.best) }
+            }
+            if !points.isEmpty { out.append((family, points)) }
+        }
+        return out
+    }
+
+    /// The usable range as a figure: the fraction of seeds that trained (top) and the final
+    /// validation metric, mean ± 95 % over the seeds that trained (bottom), against η₀ on a log axis,
+    /// for each family's best-tuned configuration at each rate.
+    package func usableRangeFigure(name: String, title: String) -> Figure {
+        let metric = summary.metricName
+        var top = Panel(title: title, xLabel: "initial learning rate η₀", yLabel: "fraction of seeds that trained",
+                        yRange: -0.05 ... 1.05, logScale: [.x], key: .below)
+        var bottom = Panel(xLabel: "initial learning rate η₀", yLabel: "final validation \(metric) (seeds that trained)",
+                           logScale: metric == "perplexity" ? [.x, .y] : [.x], key: .below)
+        bottom.plot(.function("\(baseline.metric)", title: baseline.name, style: .lines.color("#555555").width(1).dashed))
+        for (k, range) in usableRange.enumerated() {
+            // Dash patterns and point types differ per family, so that coinciding curves stay visible.
+            let shift = 1 + 0.03 * Double(k - 1)
+            let fractions = range.points.map { [$0.learningRate * shift, $0.trainedFraction] }
+            top.plot(.data(fractions, columns: ["learning_rate", "trained_fraction"], using: "1:2", title: range.family,
+                           style: Style(kind: .linesPoints, lineType: k + 1).dash([.solid, .dashed, .dotted][k % 3])))
+            let metrics: [[Double]] = range.points.compactMap { p in
+                p.group.finalValid.map { [p.learningRate * shift, $0.mean, $0.lower, $0.upper] }
+            }
+            bottom.plot(.data(metrics.isEmpty ? [[1, .nan, .nan, .nan]] : metrics, columns: ["learning_rate", "mean", "low", "high"],
+                              using: "1:2:3:4", title: range.family, style: Style(kind: .custom("yerrorlines"), lineType: k + 1)))
+        }
+        return Figure(name, layout: Figure.Layout(rows: 2, columns: 1), panelSize: (760, 360), panels: [top, bottom])
+    }
+
+    /// Whether the grid shows models that learn and the paper's situation (the standard scale's
+    /// criteria (b) and (c); (a) is the run time, ``medianRunSeconds``).
+    package struct Criteria: Sendable {
+        /// The configuration with the lowest mean final validation metric over seeds that all trained.
+        package var best: SeedGroup?
+        /// Its mean final metric divided by the trivial predictor's.
+        package var bestRatio: Double?
+        /// The largest ratio to the trivial predictor that counts as learning.
+        package var requiredRatio: Double
+        /// The rates at which plain SGD diverged in at least one seed while the best-tuned projection
+        /// trained in every seed.
+        package var sgdDivergesProjectionTrains: [Double]
+
+        /// (b): the best configuration's ratio is at most the required one.
+        package var learns: Bool { (bestRatio ?? .infinity) <= requiredRatio }
+        /// (c): there is a rate where plain SGD diverges and the projection trains.
+        package var showsTheExplosion: Bool { !sgdDivergesProjectionTrains.isEmpty }
+    }
+
+    /// The criteria, with `requiredRatio` the largest metric / trivial-predictor ratio that counts as learning.
+    package func criteria(requiredRatio: Double) -> Criteria {
+        let complete = summary.groups.filter { $0.count > 0 && $0.trained.count == $0.count }
+        let best = complete.min { ($0.finalValid?.mean ?? .infinity) < ($1.finalValid?.mean ?? .infinity) }
+        var rates: [Double] = []
+        for e in tuned.entries {
+            guard let sgd = e.picks.first(where: { $0.family == "plain SGD" })?.best,
+                  let q = e.picks.first(where: { $0.family == "projection" })?.best else { continue }
+            if !sgd.diverged.isEmpty, q.trained.count == q.count { rates.append(e.learningRate) }
+        }
+        return Criteria(best: best, bestRatio: best?.finalValid.map { $0.mean / baseline.metric }, requiredRatio: requiredRatio,
+                        sgdDivergesProjectionTrains: rates)
+    }
+
+    /// The median wall time of one run over the runs that finished without diverging (seconds, as
+    /// the logs record them), or nil when none did.
+    package var medianRunSeconds: Double? {
+        let s = collection.results.filter { !$0.diverged && $0.status == .completed }.map(\.seconds).sorted()
+        guard !s.isEmpty else { return nil }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}

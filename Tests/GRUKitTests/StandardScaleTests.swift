@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import XCTest
+import GRUKit
+import GRUKitChapterSupport
+
+/// The standard scale of chapters 5 and 6, the tuning grids' flags, `--jobs`, and the significance
+/// tests that the tuned comparison puts beside its table.
+final class StandardScaleTests: XCTestCase {
+    // MARK: The settings of each scale
+
+    func testPennTreebankStandardScaleIsTheWholeSplitAtTheMeasuredSize() {
+        let s = PennTreebankSetting.at(.standard)
+        XCTAssertNil(s.trainTokens, "the standard scale trains on the whole training split")
+        XCTAssertNil(s.evalTokens)
+        XCTAssertEqual(s.hidden, 128)
+        XCTAssertEqual(s.epochs, 3)
+        XCTAssertEqual(s.learningRates, [1, 10, 40])
+        XCTAssertEqual(s.seeds, 3, "at least three seeds per configuration")
+        XCTAssertEqual(s.clipGrid, [0.1, 0.25, 1, 5])
+        XCTAssertEqual(s.deltaGrid, [0.1, 0.5])
+        // The quick and paper settings are what chapter 5 used before the standard scale existed.
+        let q = PennTreebankSetting.at(.quick), p = PennTreebankSetting.at(.paper)
+        XCTAssertEqual([q.hidden, q.trainTokens, q.evalTokens, q.epochs, q.seeds], [128, 60_000, 10_000, 2, 5])
+        XCTAssertEqual(q.learningRates, [40])
+        XCTAssertEqual([p.hidden, p.epochs, p.seeds], [650, 75, 1])
+        XCTAssertNil(p.trainTokens)
+        XCTAssertEqual(p.methods, [.none, .clip, .project, .clipAndProject])
+    }
+
+    func testNottinghamStandardScaleIsTheWholeDataSet() {
+        let s = NottinghamSetting.at(.standard), q = NottinghamSetting.at(.quick)
+        XCTAssertNil(s.trainTunes)
+        XCTAssertNil(s.evalTunes)
+        XCTAssertEqual(s.seeds, 3)
+        XCTAssertEqual([s.hidden, s.epochs], [200, 10])
+        XCTAssertEqual(s.assumptionRates, [1, 3, 10])
+        XCTAssertEqual([q.hidden, q.trainTunes, q.evalTunes, q.epochs, q.seeds], [64, 300, 60, 2, 5])
+        XCTAssertEqual(q.assumptionRates, [1, 6])
+        XCTAssertEqual(q.rawRates, [6])
+    }
+
+    func testChaptersWithoutAStandardSettingRefuseIt() throws {
+        let options = try ChapterOptions.parse(["--scale", "standard"])
+        XCTAssertThrowsError(try options.requireScale()) { error in
+            XCTAssertTrue("\(error)".contains("--scale standard"), "\(error)")
+        }
+        XCTAssertNoThrow(try options.requireScale([.quick, .standard, .paper]))
+        XCTAssertNoThrow(try ChapterOptions.parse(["--scale", "paper"]).requireScale())
+    }
+
+    // MARK: The tuning grids and the selection
+
+    func testTuneGridsFromFlagsOrTheScale() throws {
+        let setting = PennTreebankSetting.at(.standard)
+        func select(_ args: [String]) throws -> (methods: [TrainingMethod], rates: [Double], seeds: [UInt64]) {
+            let o = try TrainingOptions.parse(args)
+            try o.validate()
+            return try o.selection(seed: 1, clip: 5, delta: 0.2, methods: setting.methods, rates: setting.learningRates,
+                                   seedCount: setting.seeds, clipGrid: setting.clipGrid, deltaGrid: setting.deltaGrid)
+        }
+        let tuned = try select(["--tune"])
+        XCTAssertEqual(tuned.methods, [.none, .clip(maxNorm: 0.1), .clip(maxNorm: 0.25), .clip(maxNorm: 1), .clip(maxNorm: 5),
+                                       .project(delta: 0.1), .project(delta: 0.5)])
+        XCTAssertEqual(tuned.rates, [1, 10, 40])
+        XCTAssertEqual(tuned.seeds, [1, 2, 3])
+        let narrowed = try select(["--tune", "--clips", "0.05,2", "--deltas", "0.3", "--lrs", "10"])
+        XCTAssertEqual(narrowed.methods, [.none, .clip(maxNorm: 0.05), .clip(maxNorm: 2), .project(delta: 0.3)])
+        XCTAssertEqual(narrowed.rates, [10])
+        // A single run takes --seed alone.
+        XCTAssertEqual(try select(["--method", "project", "--lr", "10"]).seeds, [1])
+    }
+
+    func testBadTuneGridsNameTheFlag() {
+        for (args, fragment) in [(["--tune", "--clips", "0.1,-1"], "--clips: \"-1\""),
+                                 (["--tune", "--deltas", "0.1,2.5"], "--deltas: δ = 2.5"),
+                                 (["--tune", "--clips", "1,1.0"], "listed twice"),
+                                 (["--clips", "1"], "--clips and --deltas are the grids of --tune"),
+                                 (["--jobs", "0"], "--jobs must be from 1 to 64")] {
+            XCTAssertThrowsError(try TrainingOptions.parse(args).validate(), "\(args)") { error in
+                XCTAssertTrue("\(error)".contains(fragment), "\(args): \(error)")
+            }
+        }
+    }
+
+    // MARK: --jobs
+
+    func testJobsChildArgumentsAndThreads() {
+        XCTAssertEqual(SweepJobs.childArguments(["--scale", "standard", "--jobs", "2", "--tune"], task: 3),
+                       ["--scale", "standard", "--tune", "--job-task", "3"])
+        XCTAssertEqual(SweepJobs.childArguments(["--jobs=4", "--seeds", "3"], task: 0), ["--seeds", "3", "--job-task", "0"])
+        XCTAssertEqual(SweepJobs.threadsPerJob(jobs: 2, environment: [:], cores: 2), 1)
+        XCTAssertEqual(SweepJobs.threadsPerJob(jobs: 2, environment: [:], cores: 8), 4)
+        XCTAssertEqual(SweepJobs.threadsPerJob(jobs: 3, environment: ["OPENBLAS_NUM_THREADS": "6"], cores: 2), 2)
+        XCTAssertEqual(SweepJobs.threadsPerJob(jobs: 4, environment: ["OPENBLAS_NUM_THREADS": "junk"], cores: 2), 1)
+    }
+
+    func testJobTaskIsExclusiveWithTheOtherModes() throws {
+        XCTAssertEqual(try SlurmOptions.parse(["--job-task", "2"]).mode, .jobTask(2))
+        XCTAssertThrowsError(try SlurmOptions.parse(["--job-task", "2", "--collect"]).validate())
+        XCTAssertThrowsError(try SlurmOptions.parse(["--job-task", "-1"]).validate())
+    }
+
+    // MARK: Significance, against scipy.stats (1.17) on the same numbers
+
+    func testFisherExactAgainstHandCountsAndScipy() {
+        // 3 of 3 against 0 of 3: the two most extreme tables, each 1/C(6,3) = 1/20 → p = 0.1, the
+        // smallest p that three seeds against three can give.
+        XCTAssertEqual(SignificanceTests.fisherExact(3, 0, 0, 3), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(SignificanceTests.fisherExact(0, 3, 3, 0), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(SignificanceTests.fisherExact(2, 1, 0, 3), 0.4, accuracy: 1e-12)
+        XCTAssertEqual(SignificanceTests.fisherExact(5, 0, 1, 4), 0.047619047619047616, accuracy: 1e-12)
+        XCTAssertEqual(SignificanceTests.fisherExact(8, 2, 1, 5), 0.034965034965034975, accuracy: 1e-12)
+        XCTAssertEqual(SignificanceTests.fisherExact(3, 0, 3, 0), 1)
+    }
+
+    func testWelchAgainstScipy() throws {
+        let r = try XCTUnwrap(SignificanceTests.welch([383.2, 391.7, 377.9], [402.5, 398.1, 410.3]))
+        XCTAssertEqual(r.t, -3.6038328341015973, accuracy: 1e-10)
+        XCTAssertEqual(r.degreesOfFreedom, 3.944357889541764, accuracy: 1e-10)
+        XCTAssertEqual(r.p, 0.023226450351059528, accuracy: 1e-10)
+        let s = try XCTUnwrap(SignificanceTests.welch([1, 2, 3, 4, 5], [2, 4, 6, 8, 10, 12]))
+        XCTAssertEqual(s.t, -2.3763541031440183, accuracy: 1e-10)
+        XCTAssertEqual(s.p, 0.04928433820673053, accuracy: 1e-10)
+        XCTAssertNil(SignificanceTests.welch([1], [2, 3]), "one value has no spread to test")
+        XCTAssertNil(SignificanceTests.welch([1, 1], [1, 1]))
+        XCTAssertEqual(SignificanceTests.regularizedIncompleteBeta(0.3, a: 2.5, b: 0.5), 0.018927124071945658, accuracy: 1e-13)
+        XCTAssertEqual(SignificanceTests.regularizedIncompleteBeta(0.9, a: 10, b: 3), 0.889130022255, accuracy: 1e-11)
+        XCTAssertEqual(SignificanceTests.regularizedIncompleteBeta(0.5, a: 0.5, b: 0.5), 0.5, accuracy: 1e-13)
+    }
+}
