@@ -25,9 +25,10 @@ enum GRUChecks {
         MemoryEstimate.startsRefusal(starts: starts, hidden: hidden).map { SafetensorsError(file: file, problem: .notApplicable($0)) }
     }
 
-    /// The tensors of a layer that the analyses read: weight_ih, weight_hh and the biases it has.
+    /// The tensors of a layer whose values the analyses read: weight_hh and the biases it has (the
+    /// input-free map, x = 0, uses b_ih but not weight_ih, of which only the shape is read).
     static func tensors(of layer: GRULayerKeys) -> [String] {
-        [layer.weightIH, layer.weightHH] + [layer.biasIH, layer.biasHH].compactMap { $0 }
+        [layer.weightHH] + [layer.biasIH, layer.biasHH].compactMap { $0 }
     }
 
     /// The block of a gate tensor that row `row` lies in, as the paper names it: rows r, z, n of

@@ -48,7 +48,11 @@ final class ReliabilityGnuplotLabelTests: XCTestCase {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let marker = dir.appendingPathComponent("pwned")
         let name = "my run (`touch pwned`)"  // run in `dir`: the command would create dir/pwned
-        let text = [ReliabilityLogReadingTests.header, ReliabilityLogReadingTests.epoch("1"),
+        func iteration(_ i: Int) -> String {
+            #"{"type":"iteration","iteration":"# + "\(i)" + #","epoch":1,"learning_rate":1,"loss":3.2,"mean_loss":3.2,"gradient_norm":0.5,"#
+                + #""max_gradient_norm":0.5,"clipped":false,"projected":false,"projected_count":0,"spectral_norm":1.1,"spectral_radius":0.8,"seconds":0.1}"#
+        }
+        let text = [ReliabilityLogReadingTests.header, iteration(5), iteration(10), ReliabilityLogReadingTests.epoch("1"),
                     #"{"type":"test","epoch":1,"iteration":10,"test_loss":3,"test_perplexity":20.085536923187668,"valid_perplexity":22.197951281441636,"seconds":1}"#]
         try (text.joined(separator: "\n") + "\n").write(to: logs.appendingPathComponent(name + ".jsonl"), atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")

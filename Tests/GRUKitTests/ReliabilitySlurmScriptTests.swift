@@ -55,7 +55,7 @@ final class ReliabilitySlurmScriptTests: XCTestCase {
         let logs = folder.appendingPathComponent("slurm")
         let array = SlurmArray(jobName: "ch05-penn-treebank", runNames: ["sgd-lr1", "clip5-lr1"],
                                command: [program.path, "--out", folder.path], workingDirectory: folder.path,
-                               logDirectory: logs.path, options: SlurmOptions())
+                               logDirectory: logs.path, options: try SlurmOptions.parse([]))
         let url = logs.appendingPathComponent("ch05-penn-treebank.sbatch")
         try array.write(to: url)
         let script = try String(contentsOf: url, encoding: .utf8)
@@ -88,7 +88,7 @@ final class ReliabilitySlurmScriptTests: XCTestCase {
             let before = DiskSnapshot(base)
             let array = SlurmArray(jobName: "ch05-penn-treebank", runNames: ["sgd-lr1"], command: ["/bin/ch05", "--out", "o"],
                                    workingDirectory: folder.path, logDirectory: base.appendingPathComponent("slurm").path,
-                                   options: SlurmOptions())
+                                   options: try SlurmOptions.parse([]))
             XCTAssertThrowsError(try array.write(to: base.appendingPathComponent("slurm/a.sbatch"))) { error in
                 let message = "\(error)"
                 XCTAssertTrue(message.contains(character), message)
@@ -99,7 +99,7 @@ final class ReliabilitySlurmScriptTests: XCTestCase {
         }
         // An argument too (an --out path with a line break).
         let array = SlurmArray(jobName: "j", runNames: ["a"], command: ["/bin/ch05", "--out", "a\nb"], workingDirectory: base.path,
-                               logDirectory: base.appendingPathComponent("slurm").path, options: SlurmOptions())
+                               logDirectory: base.appendingPathComponent("slurm").path, options: try SlurmOptions.parse([]))
         XCTAssertThrowsError(try array.checkLineBreaks()) { XCTAssertTrue("\($0)".contains("the argument 2"), "\($0)") }
     }
 }

@@ -201,9 +201,12 @@ package enum SlurmError: Error, CustomStringConvertible, LocalizedError {
     /// ``description``.
     package var errorDescription: String? { description }
 
-    /// The Unicode name of a line-break character (for the message).
+    /// The Unicode name of a line-break character (for the message); control characters have no
+    /// `name` property, so theirs are spelled out (their Unicode name aliases).
     static func scalarName(_ c: Unicode.Scalar) -> String {
-        c.properties.name ?? c.properties.nameAlias ?? "line break"
+        let controls: [UInt32: String] = [0x0A: "LINE FEED", 0x0B: "LINE TABULATION", 0x0C: "FORM FEED",
+                                          0x0D: "CARRIAGE RETURN", 0x85: "NEXT LINE"]
+        return controls[c.value] ?? c.properties.name ?? "line break"
     }
 }
 
