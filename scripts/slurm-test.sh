@@ -5,8 +5,9 @@
 # rates, hidden 8, generated PTB-like data) as a job array, requeues one task while it runs
 # (scontrol requeue), sends another Slurm's warning signal (USR1 to its batch shell, which must
 # stop the run and requeue it), waits for the array, collects, and checks that the collected
-# results.md equals the one of the same sweep trained in-process. Every daemon it started is
-# stopped by its pid at the end, also on failure.
+# results.md equals the one of the same sweep trained in-process. It submits from a folder named
+# `my runs 'q' pct%j`, so the tasks must find their folder and output files through the quoting.
+# Every daemon it started is stopped by its pid at the end, also on failure.
 #
 #   bash scripts/slurm-test.sh                 fail when Slurm cannot be installed or started
 #   bash scripts/slurm-test.sh --if-available  print one line and succeed instead (make test)
@@ -136,13 +137,17 @@ sweep=(--sweep --seeds 1 --methods none,clip --lrs 1,10 --hidden 8 --epochs 12 -
 # ── the reference: the same sweep in-process ──
 "$CH" "${sweep[@]}" --out "$T/local" > "$T/local.txt" 2>&1 || { cat "$T/local.txt"; fail "the in-process sweep failed"; }
 
-# ── the job array ──
-cd "$T"
+# ── the job array, submitted from a folder whose name has a space, a quote and a `%` (which Slurm
+# would read as a file-name pattern): the script must carry the folder as it is ──
+W="$T/my runs 'q' pct%j"
+mkdir -p "$W"
+cd "$W"
 "$CH" "${sweep[@]}" --out cluster --slurm --sbatch "--mem=200M" > "$T/submit.txt" 2>&1 || { cat "$T/submit.txt"; fail "--slurm failed"; }
 job=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$T/submit.txt")
 [ -n "$job" ] || { cat "$T/submit.txt"; fail "no job id printed"; }
 echo "Submitted job array $job"
 grep -q -- '--signal=B:USR1@' cluster/slurm/ch05-penn-treebank.sbatch || fail "the script asks for no warning signal"
+grep -qF -- "#SBATCH --chdir=\"$W\"" cluster/slurm/ch05-penn-treebank.sbatch || fail "the script's --chdir is not the quoted folder"
 
 state() { squeue -h -r -j "${job}_$1" -o '%T' 2>/dev/null | head -1; }
 # Waits until task $1's run $2 has logged its first epoch (so it runs, past the batch shell's trap,

@@ -173,8 +173,8 @@ struct Chapter5: ParsableCommand {
             let out = try output ?? ChapterOutput(options: common, slug: "05-penn-treebank")
             files += try section.draw(output: out, report: report)
             for r in section.runs {
-                values["paper.\(r.label).outcome"] = r.diverged ? ResultsTable.outcome(r.status) : "\(r.epochs.count) epochs"
-                values["paper.\(r.label).valid"] = r.validMetrics.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+                values["paper.\(RecordedValues.safeName(r.label)).outcome"] = r.diverged ? ResultsTable.outcome(r.status) : "\(r.epochs.count) epochs"
+                values["paper.\(RecordedValues.safeName(r.label)).valid"] = r.validMetrics.map { String(format: "%.1f", $0) }.joined(separator: ", ")
             }
             output = out
         }
@@ -222,7 +222,10 @@ struct Chapter5: ParsableCommand {
             hiddenSize: hidden, batchSize: batchSize, steps: bptt, dropout: 0.5,
             logEvery: training.logEvery ?? setting.logEvery, windowLimit: training.limitWindows, divergenceLoss: bound,
             details: ["embedding": "\(embeddingSize)", "vocabulary": "\(vocabulary)", "embedding_scale": "0.01",
-                      "train_tokens": "\(train.count)", "valid_tokens": "\(valid.count)", "test_tokens": "\(test.count)"])
+                      "train_tokens": "\(train.count)", "valid_tokens": "\(valid.count)", "test_tokens": "\(test.count)",
+                      // The splits' content, not only their sizes: --resume refuses a checkpoint of other data.
+                      "train_crc32": DataFingerprint.tokens(train), "valid_crc32": DataFingerprint.tokens(valid),
+                      "test_crc32": DataFingerprint.tokens(test), "vocabulary_crc32": DataFingerprint.words(ptb.vocabulary.words)])
         let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
 
         report.header(settings: [

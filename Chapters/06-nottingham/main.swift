@@ -296,7 +296,10 @@ struct Chapter6: ParsableCommand {
             hiddenSize: hidden, batchSize: batchSize, steps: bptt, dropout: 0,
             logEvery: training.logEvery ?? 5, windowLimit: training.limitWindows, divergenceLoss: bound,
             details: ["train_tunes": "\(music.train.count)", "valid_tunes": "\(music.valid.count)", "test_tunes": "\(music.test.count)",
-                      "format": format.rawValue, "model": kind.rawValue])
+                      "format": format.rawValue, "model": kind.rawValue,
+                      // The splits' content, not only their sizes: --resume refuses a checkpoint of other data.
+                      "train_crc32": DataFingerprint.tunes(music.train), "valid_crc32": DataFingerprint.tunes(music.valid),
+                      "test_crc32": DataFingerprint.tunes(music.test)])
         let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
 
         //: ## Training the runs

@@ -28,6 +28,15 @@ package struct RecordedValues: Sendable, Equatable {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-+".contains($0)) }
     }
 
+    /// `text` (a name that came from a file, e.g. a log's file name) as a valid name: every character
+    /// that ``isValidName(_:)`` does not allow becomes `_`, and an empty text `_`. A valid name is
+    /// returned unchanged, so the names of ordinary runs are what they were; names that differ only
+    /// in such characters collide, and the later value wins.
+    package static func safeName(_ text: String) -> String {
+        let mapped = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-+".contains($0)) ? $0 : "_" })
+        return mapped.isEmpty ? "_" : mapped
+    }
+
     /// The file's text: `name<TAB>value` lines sorted by name.
     package var text: String { values.keys.sorted().map { "\($0)\t\(values[$0]!)\n" }.joined() }
 

@@ -21,7 +21,9 @@ struct FixedPoints: ParsableCommand {
     @Argument(help: "A safetensors file holding a PyTorch state dict.")
     var model: String
 
-    @Option(help: "Which layer k of the GRU (the tensors …weight_hh_l{k}).")
+    // `.unconditional`: a negative value (`--layer -1`) is read as the value and refused by
+    // validate(), not taken for a flag ("Missing value").
+    @Option(parsing: .unconditional, help: "Which layer k of the GRU (the tensors …weight_hh_l{k}).")
     var layer = 0
 
     @Option(help: "The GRU module's key prefix (e.g. rnn.), when the file holds several.")
@@ -30,10 +32,10 @@ struct FixedPoints: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: ArgumentHelp("Random starts of the finder (minutes for H in the hundreds).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random starts of the finder, at most 1000000 (minutes for H in the hundreds).", valueName: "n"))
     var starts = 20
 
-    @Option(help: "Seed of the random starts.")
+    @Option(parsing: .unconditional, help: "Seed of the random starts (0 … 2^64 − 1).")
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("GRU form of the layer: reset-after (PyTorch's, the default) or reset-before.", valueName: "form"))
@@ -47,7 +49,7 @@ struct FixedPoints: ParsableCommand {
         guard GRUCell(rawValue: cell) != nil else {
             throw ValidationError("--cell must be reset-after or reset-before, got \(cell)")
         }
-        guard starts >= 0 else { throw ValidationError("--starts must be at least 0, got \(starts)") }
+        try GRUChecks.validateStarts(starts)
     }
 
     /// The JSON form of one point: exactly the four documented keys.
@@ -62,10 +64,11 @@ struct FixedPoints: ParsableCommand {
     func run() throws {
         let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: model), displayName: model)
         let keys = try GRUVjp.selectLayer(in: file, layer: layer, prefix: prefix)
+        try GRUChecks.requireFinite(file, layers: [keys], displayName: model)
+        if let refusal = GRUChecks.startsRefusal(starts: starts, hidden: keys.hiddenSize, file: model) { throw refusal }
         let d = try GRUCandidateAnalysis.inputFreeDynamics(file, layer: keys, form: form, starts: starts, seed: seed)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let encoder = GRUChecks.jsonEncoder()
             let points = d.fixedPoints.map { Point(h: $0.h, residual: $0.residual, spectralRadius: $0.spectralRadius, stable: $0.stable) }
             print(String(decoding: try encoder.encode(["fixed_points": points]), as: UTF8.self))
             return

@@ -26,7 +26,7 @@ struct Inspect: ParsableCommand {
     @Option(parsing: .unconditional, help: "How many of the largest singular values to print (text output; JSON lists all).")
     var top = 5
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Random starts of the fixed-point finder for layers with non-zero biases (minutes for H in the hundreds).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random starts of the fixed-point finder for layers with non-zero biases, at most 1000000 (minutes for H in the hundreds).",
                                valueName: "n"))
     var starts = 20
 
@@ -35,7 +35,7 @@ struct Inspect: ParsableCommand {
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
-        guard starts >= 0 else { throw ValidationError("--starts must be at least 0, got \(starts)") }
+        try GRUChecks.validateStarts(starts)
         guard GRUCell(rawValue: cell) != nil else {
             throw ValidationError("--cell must be reset-after or reset-before, got \(cell)")
         }
@@ -50,6 +50,10 @@ struct Inspect: ParsableCommand {
             var reason = "no GRU layer found (no 3H×H tensor named …weight_hh_l{k} or …weight_hh) among its \(file.count) tensors"
             for key in found.skipped { reason += "; skipped \"\(key.key.escapingControlCharacters)\": \(key.reason)" }
             throw SafetensorsError(file: model, problem: .notApplicable(reason))
+        }
+        try GRUChecks.requireFinite(file, layers: found.layers, displayName: model)
+        for layer in found.layers where layer.hasBiases {
+            if let refusal = GRUChecks.startsRefusal(starts: starts, hidden: layer.hiddenSize, file: model) { throw refusal }
         }
         let form = GRUCell(rawValue: cell) ?? .resetAfter
         let reports = try found.layers.map { layer in
@@ -74,8 +78,7 @@ struct Inspect: ParsableCommand {
     }
 
     func jsonText(_ reports: [GRUCandidateReport], _ found: GRUStateDict) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = GRUChecks.jsonEncoder()
         let out = Output(file: model, layers: reports, skipped: found.skipped.map { ["key": $0.key, "reason": $0.reason] })
         return String(decoding: try encoder.encode(out), as: UTF8.self)
     }

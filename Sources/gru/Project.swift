@@ -59,13 +59,14 @@ struct Project: ParsableCommand {
 
     func run() throws {
         var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: model), displayName: model)
+        // The projection reads weight_hh only (its W_hn block), so only weight_hh must be finite.
+        try GRUChecks.requireFinite(file, layers: try GRUStateDict(file).layers, displayName: model, using: { [$0.weightHH] })
         let outcomes = try GRUCandidateAnalysis.project(&file, delta: delta)
         let destination = inPlace ? model : output!
         try file.write(to: URL(fileURLWithPath: destination), displayName: destination)
         if json {
             struct Output: Encodable { var input: String; var output: String; var delta: Double; var threshold: Double; var layers: [GRUProjectionOutcome] }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let encoder = GRUChecks.jsonEncoder()
             let out = Output(input: model, output: destination, delta: delta, threshold: 2 - delta, layers: outcomes)
             print(String(decoding: try encoder.encode(out), as: UTF8.self))
             return

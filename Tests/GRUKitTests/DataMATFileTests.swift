@@ -147,19 +147,40 @@ final class DataMATFileTests: XCTestCase {
     }
 
     /// Random corruptions must give an error or a value, never a trap.
+    /// Random damage anywhere in a file (the 128-byte header included: its text, the version and the
+    /// endianness mark), with or without truncation, has one of two outcomes, checked for every case:
+    /// a parse (the damage hit bytes that do not matter, such as the header's text) or a thrown
+    /// ``DataError`` whose message names the file. Never a trap, never another error type.
     func testRandomCorruptionNeverTraps() throws {
         var g = SeededGenerator(seed: 99)
-        for original in [try tiny(compressed: false), try tiny(compressed: true), Self.handMadeFile()] {
-            for _ in 0 ..< 400 {
+        var parsed = 0, refused = 0, headerCases = 0
+        for (f, original) in [try tiny(compressed: false), try tiny(compressed: true), Self.handMadeFile()].enumerated() {
+            for trial in 0 ..< 400 {
                 var b = original
+                let path = "corrupt-\(f)-\(trial).mat"
                 let flips = 1 + Int(g.next() % 4)
                 for _ in 0 ..< flips {
-                    let i = 120 + Int(g.next() % UInt64(b.count - 120))
+                    // One flip in four lands in the header (bytes 0…127), the rest anywhere.
+                    let i = g.next() % 4 == 0 ? Int(g.next() % 128) : Int(g.next() % UInt64(b.count))
+                    if i < 128 { headerCases += 1 }
                     b[i] = UInt8(truncatingIfNeeded: g.next())
                 }
                 if g.next() % 4 == 0 { b = Array(b.prefix(Int(g.next() % UInt64(b.count)))) }
-                _ = try? PolyphonicMusic.pianoRolls(MATFile(bytes: b, path: "f").variable("traindata"), path: "f")
+                do {
+                    let file = try MATFile(bytes: b, path: path)
+                    // The hand-made file has no "traindata": its outcome is the variable's refusal.
+                    _ = try PolyphonicMusic.pianoRolls(file.variable("traindata"), path: path)
+                    parsed += 1
+                } catch let e as DataError {
+                    refused += 1
+                    XCTAssertTrue(e.description.contains(path), "the message does not name the file: \(e.description)")
+                } catch {
+                    XCTFail("\(path): an error that is not a DataError: \(error)")
+                }
             }
         }
+        XCTAssertEqual(parsed + refused, 1200)
+        XCTAssertGreaterThan(headerCases, 200, "the header was hardly damaged")
+        XCTAssertGreaterThan(refused, 100, "hardly any damage was detected: is the damage reaching the files?")
     }
 }

@@ -23,7 +23,7 @@ final class SlurmTests: XCTestCase {
         let s = a.script
         for line in ["#SBATCH --array=0-2%2", "#SBATCH --cpus-per-task=3", "#SBATCH --partition=gpu", "#SBATCH --time=2:00:00",
                      "#SBATCH --mem=4G", "#SBATCH --qos=low", "#SBATCH --signal=B:USR1@90", "#SBATCH --requeue",
-                     "#SBATCH --chdir=/w", "#SBATCH --output=/w/s/%x-%A_%a.out", "#   2: sgd-lr10",
+                     "#SBATCH --chdir=\"/w\"", "#SBATCH --output=\"/w/s/%x-%A_%a.out\"", "#   2: sgd-lr10",
                      "'/bin/ch05' '--out' 'it'\\''s here' --array-task \"$SLURM_ARRAY_TASK_ID\" --resume &",
                      "trap on_warning USR1"] {
             XCTAssertTrue(s.contains(line + "\n"), "missing \(line) in\n\(s)")

@@ -37,10 +37,10 @@ final class TrivialPredictorTests: XCTestCase {
         let results = [run("good", [450, 300], .completed), run("bad", [300, 500], .completed), run("equal", [400], .stopped(epoch: 1)),
                        run("boom", [], .diverged(epoch: 1, iteration: 3, reason: "nan"))]
         let table = ResultsTable(results: results, title: "t (ours)", baseline: .init(name: "the unigram model", metric: 400))
+        // A stopped run (still running, or --stop-after) is not judged: it has not finished learning.
         XCTAssertEqual(results.map(table.outcome(of:)), ["trained", "failed to learn (not better than the unigram model)",
-                                                         "failed to learn (not better than the unigram model)",
-                                                         "diverged (epoch 1, iteration 3)"])
-        XCTAssertEqual(table.outcomeSummary, "Diverged: boom. Failed to learn: bad, equal. Trained: good.")
+                                                         "stopped after epoch 1", "diverged (epoch 1, iteration 3)"])
+        XCTAssertEqual(table.outcomeSummary, "Diverged: boom. Failed to learn: bad. Trained: good. Stopped: equal.")
         XCTAssertTrue(table.markdown.contains("| bad | sgd | 1 | 2 | failed to learn"), table.markdown)
         // Without a baseline the words are the old ones.
         let plain = ResultsTable(results: results, title: "t (ours)")

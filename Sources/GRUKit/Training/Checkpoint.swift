@@ -184,8 +184,13 @@ public struct Checkpoint: Sendable, Equatable {
             throw fail("its metadata do not match their checksum (metadata_crc32 \(Checksum.hex(storedMetadataCRC)), "
                        + "computed \(Checksum.hex(metadataCRC))): the file was changed or damaged after it was written")
         }
+        // Counts stop at 2^53 (as in a log, ``LoggedRun/largestCount``): no run reaches it, and a
+        // resumed run adds to its epoch and iteration, which near Int.max would trap.
         func int(_ key: String) throws -> Int {
             guard let v = Int(try string(key)), v >= 0 else { throw fail("the metadata entry \"\(key)\" is not a count") }
+            guard Double(v) <= LoggedRun.largestCount else {
+                throw fail("the metadata entry \"\(key)\" is \(v), more than 2^53: not a count a run can reach")
+            }
             return v
         }
         func double(_ key: String) throws -> Double {

@@ -143,18 +143,23 @@ public struct LogRecord: Sendable, Equatable {
             throw invalid(e.message, offset: e.offset)
         }
         guard case .object(let members) = value else { throw invalid("expected an object, found \(value.typeName)") }
+        // StrictJSON has refused duplicate keys, so the fields are appended as they come (time linear
+        // in the line's length; assigning through the subscript would search the fields each time).
         var record = LogRecord()
+        record.fields.reserveCapacity(members.count)
         for (key, member) in members {
+            let value: JSONValue
             switch member {
-            case .string(let text): record[key] = .string(text)
-            case .bool(let b): record[key] = .bool(b)
-            case .null: record[key] = .null
+            case .string(let text): value = .string(text)
+            case .bool(let b): value = .bool(b)
+            case .null: value = .null
             case .number(let text):
                 guard let x = Double(text), x.isFinite else { throw invalid("the number \(text) of \"\(key)\" is not finite") }
-                record[key] = .number(x)
+                value = .number(x)
             case .object, .array:
                 throw invalid("the field \"\(key)\" is \(member.typeName); log fields are numbers, strings, booleans or null")
             }
+            record.fields.append((key, value))
         }
         return record
     }

@@ -64,19 +64,72 @@ public struct LoggedRun: Sendable {
     /// True when the run diverged.
     public var diverged: Bool { if case .diverged = status { return true } else { return false } }
 
+    /// The `epochs` the header asked for (nil in a log without it). A run extended with a larger
+    /// `--epochs` and `--resume` keeps the header of its first session: what a log holds is read
+    /// from its records (``epochs``, ``status``), not from this.
+    public var plannedEpochs: Int?
+
     /// Reads the log at `url`.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` when a line is not a record,
-    ///   the first record is not a `run` header, or an `epoch` record lacks a field (naming the line).
+    ///   the first record is not a `run` header, or a record breaks the rules of
+    ///   ``init(records:label:path:)`` (naming the line).
     public init(contentsOf url: URL) throws {
         try self.init(records: try TrainingLog.records(at: url), label: url.deletingPathExtension().lastPathComponent, path: url.path)
     }
 
-    /// A run from its log's records.
+    /// The largest count a log may hold: 2⁵³, below which every whole Double is exact (and far below
+    /// `Int.max`, so a count read from a log never traps when converted).
+    public static let largestCount = 9_007_199_254_740_992.0
+
+    /// The count at `key` (epoch, iteration, epochs): nil when absent or null; otherwise a whole
+    /// number from 0 to ``largestCount``.
+    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the field and its value.
+    public static func count(_ record: LogRecord, _ key: String, path: String, line: Int) throws -> Int? {
+        guard let value = record[key], value != .null else { return nil }
+        guard let x = value.double, x.isFinite, x >= 0, x <= largestCount, x == x.rounded(.towardZero) else {
+            throw TrainingError.invalidLog(path: path, line: line,
+                reason: "\"\(key)\" is \(value), not a count (a whole number from 0 to 2^53)")
+        }
+        return Int(x)
+    }
+
+    /// The number at `key` as the trainer wrote it: nil when absent; NaN for `null` (the writer's
+    /// spelling of every non-finite number: an overflowing perplexity, a NaN loss, non-finite
+    /// seconds); the number otherwise.
+    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` when the value is a string or a boolean.
+    static func number(_ record: LogRecord, _ key: String, path: String, line: Int) throws -> Double? {
+        switch record[key] {
+        case nil: return nil
+        case .null?: return .nan
+        case let v?:
+            guard let x = v.double else {
+                throw TrainingError.invalidLog(path: path, line: line, reason: "\"\(key)\" is \(v), not a number")
+            }
+            return x
+        }
+    }
+
+    /// The metric of a mean loss as the trainer computes it (`perplexity` = e^loss, `nll` = the loss),
+    /// nil for another metric: how a metric written as `null` is recovered from its loss.
+    public static func metric(_ name: String, ofLoss loss: Double) -> Double? {
+        switch name {
+        case "perplexity": return _exp(loss)
+        case "nll": return loss
+        default: return nil
+        }
+    }
+
+    /// A run from its log's records. Every record ``Trainer`` writes is read back: a number written
+    /// as `null` (not finite) reads as NaN, except a metric whose loss is in the same record, which
+    /// is recomputed from it (an overflowing perplexity reads back as +∞, as the run computed it).
     /// - Parameters:
     ///   - records: the log's records, in order.
     ///   - label: the name to show (the file name without `.jsonl`).
     ///   - path: the log's path, for error messages.
-    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` as for ``init(contentsOf:)``.
+    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the line when the first
+    ///   record is not a `run` header, a count (`epochs`, `epoch`, `iteration`) is not a whole number
+    ///   from 0 to 2⁵³, an `epoch` record lacks a field, or the epochs are not recorded once each in
+    ///   order (1, 2, 3, …).
     public init(records: [LogRecord], label: String, path: String) throws {
         guard let first = records.first, first.recordType == .run else {
             throw TrainingError.invalidLog(path: path, line: 1, reason: "the first record of a training log must be its \"run\" header")
@@ -84,28 +137,49 @@ public struct LoggedRun: Sendable {
         let metric = first.string("metric") ?? "metric"
         self.label = label
         header = first
+        plannedEpochs = try Self.count(first, "epochs", path: path, line: 1)
         epochs = []
         iterations = []
         status = .stopped(epoch: 0)
+        var epochLines: [Int: Int] = [:]
         for (k, r) in records.enumerated().dropFirst() {
+            let line = k + 1
             switch r.recordType {
             case .iteration?:
                 iterations.append(r)
             case .epoch?:
-                guard let e = r.double("epoch"), let it = r.double("iteration"), let lr = r.double("learning_rate"),
-                      let train = r.double("train_loss"), let valid = r.double("valid_" + metric), let s = r.double("seconds") else {
-                    throw TrainingError.invalidLog(path: path, line: k + 1,
+                guard let e = try Self.count(r, "epoch", path: path, line: line),
+                      let it = try Self.count(r, "iteration", path: path, line: line),
+                      let lr = try Self.number(r, "learning_rate", path: path, line: line),
+                      let train = try Self.number(r, "train_loss", path: path, line: line),
+                      var valid = try Self.number(r, "valid_" + metric, path: path, line: line),
+                      let s = try Self.number(r, "seconds", path: path, line: line) else {
+                    throw TrainingError.invalidLog(path: path, line: line,
                         reason: "an epoch record needs epoch, iteration, learning_rate, train_loss, valid_\(metric) and seconds")
                 }
-                epochs.append(Epoch(epoch: Int(e), iteration: Int(it), learningRate: lr, trainLoss: train, validMetric: valid, seconds: s,
-                                    validLoss: r.double("valid_loss") ?? .nan))
+                let validLoss = try Self.number(r, "valid_loss", path: path, line: line) ?? .nan
+                if r["valid_" + metric] == .null, validLoss.isFinite, let m = Self.metric(metric, ofLoss: validLoss) { valid = m }
+                if let earlier = epochLines[e] {
+                    throw TrainingError.invalidLog(path: path, line: line,
+                        reason: "epoch \(e) is recorded again (first on line \(earlier)); a log records each epoch once")
+                }
+                let expected = (epochs.last?.epoch ?? 0) + 1
+                guard e == expected else {
+                    throw TrainingError.invalidLog(path: path, line: line,
+                        reason: "epoch \(e) follows epoch \(expected - 1); a log records its epochs in order from 1")
+                }
+                epochLines[e] = line
+                epochs.append(Epoch(epoch: e, iteration: it, learningRate: lr, trainLoss: train, validMetric: valid, seconds: s,
+                                    validLoss: validLoss))
             case .diverged?:
-                status = .diverged(epoch: Int(r.double("epoch") ?? 0), iteration: Int(r.double("iteration") ?? 0),
+                status = .diverged(epoch: try Self.count(r, "epoch", path: path, line: line) ?? 0,
+                                   iteration: try Self.count(r, "iteration", path: path, line: line) ?? 0,
                                    reason: r.string("reason") ?? "")
             case .test?:
                 status = .completed
-                testMetric = r.double("test_" + metric)
-                testLoss = r.double("test_loss")
+                testLoss = try Self.number(r, "test_loss", path: path, line: line)
+                testMetric = try Self.number(r, "test_" + metric, path: path, line: line)
+                if r["test_" + metric] == .null, let loss = testLoss, loss.isFinite { testMetric = Self.metric(metric, ofLoss: loss) ?? .nan }
             default:
                 continue
             }

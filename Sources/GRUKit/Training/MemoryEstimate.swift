@@ -34,6 +34,23 @@ public enum MemoryEstimate {
         return scalarBytes * (4 * parameters + workspace)
     }
 
+    /// Bytes the fixed-point finder (`gru inspect`, `gru fixed-points`) keeps for `starts` random
+    /// starts of an H-unit layer: every start and its end point, 2·(n + 1)·H doubles, and the
+    /// Jacobian workspaces of Newton's method and of the spectral radius, 4·H² doubles.
+    public static func fixedPointFinder(starts n: Int, hidden h: Int) -> Double {
+        let hh = Double(h)
+        return 8 * (2 * (Double(n) + 1) * hh + 4 * hh * hh)
+    }
+
+    /// nil when the fixed-point finder fits `budget`; otherwise the message that refuses it, naming
+    /// the estimate and `--starts`.
+    public static func startsRefusal(starts n: Int, hidden h: Int, budget: Double = budget) -> String? {
+        let bytes = fixedPointFinder(starts: n, hidden: h)
+        guard bytes > budget else { return nil }
+        return "--starts \(n) at H = \(h) would need about \(text(bytes)) of memory, more than the \(text(budget)) this machine "
+            + "allows (3/4 of its physical memory); choose fewer --starts"
+    }
+
     /// The most a run may ask for: three quarters of the machine's physical memory (the rest is
     /// the data, the operating system and whatever else runs).
     public static var budget: Double { 0.75 * Double(ProcessInfo.processInfo.physicalMemory) }

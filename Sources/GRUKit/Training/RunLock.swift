@@ -21,12 +21,20 @@ import Foundation
 /// it was unlinked notices (the path no longer names the file it locked) and starts again on a
 /// new file. On file systems without `flock` (some network mounts) the run goes on unlocked,
 /// with a note (``unlockedReason``).
+///
+/// Interrupted: SIGINT (Ctrl-C) and SIGTERM (`kill`, a job scheduler's cancel) are handled alike
+/// while a lock is held, unless the process has its own handler for them (a Slurm array task stops
+/// cleanly on SIGTERM, ``StopSignal``) or ignores them: the held lock files are removed, then the
+/// signal's default action ends the process as before (the partial epoch is lost; the last epoch
+/// checkpoint remains for `--resume`). No `.lock` is left behind.
 public final class RunLock {
     /// The lock file, `DIRECTORY/NAME.lock`.
     public let url: URL
     /// Why the run is not locked on a file system that does not support `flock`; nil when locked.
     public private(set) var unlockedReason: String?
     private var descriptor: Int32 = -1
+    /// This lock's entry in ``HeldLockFiles`` while held.
+    private var slot: Int?
 
     /// `directory/NAME.lock`, the lock file of the run `name`.
     public static func url(directory: URL, name: String) -> URL { directory.appendingPathComponent(name + ".lock") }
@@ -79,6 +87,7 @@ public final class RunLock {
             _ = ftruncate(fd, 0)
             _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
             descriptor = fd
+            slot = HeldLockFiles.add(path)
             return
         }
         throw cannot("cannot lock it: it keeps being replaced")
@@ -109,10 +118,74 @@ public final class RunLock {
     /// `deinit` too; releasing twice does nothing.
     public func release() {
         guard descriptor >= 0 else { return }
+        if let slot { HeldLockFiles.remove(slot); self.slot = nil }
         unlink(url.path)
         close(descriptor)
         descriptor = -1
     }
 
     deinit { release() }
+}
+
+/// The paths of the lock files this process holds, as C strings in a fixed table that a signal
+/// handler can read without allocating or touching reference counts (only `unlink`, `sigaction`
+/// and `raise`, which are async-signal-safe, are called from the handler).
+enum HeldLockFiles {
+    static let capacity = 64
+    nonisolated(unsafe) static let paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let p = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+        p.initialize(repeating: nil, count: capacity)
+        return p
+    }()
+    nonisolated(unsafe) static var installed = false
+    static let lock = NSLock()
+
+    /// Records `path` and installs the handlers on first use; returns its slot (nil when the table
+    /// is full: that lock is then released normally but not removed on a signal).
+    static func add(_ path: String) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        if !installed { installed = true; install() }
+        guard let k = (0 ..< capacity).first(where: { paths[$0] == nil }) else { return nil }
+        paths[k] = strdup(path)
+        return k
+    }
+
+    /// Forgets slot `k` (before the file is unlinked by ``RunLock/release()``).
+    static func remove(_ k: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let p = paths[k]
+        paths[k] = nil
+        free(p)
+    }
+
+    /// For SIGINT and SIGTERM, where the process takes the default action (it has no handler of its
+    /// own and does not ignore them): remove the held lock files, then take the default action.
+    private static func install() {
+        for s in [SIGINT, SIGTERM] {
+            var old = sigaction()
+            guard sigaction(s, nil, &old) == 0 else { continue }
+            #if os(Linux)
+            let isDefault = old.__sigaction_handler.sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
+            #else
+            let isDefault = old.__sigaction_u.__sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
+            #endif
+            guard isDefault else { continue }
+            var action = sigaction()
+            let handler: @convention(c) (Int32) -> Void = { n in
+                for k in 0 ..< HeldLockFiles.capacity { if let p = HeldLockFiles.paths[k] { unlink(p) } }
+                var byDefault = sigaction()
+                sigemptyset(&byDefault.sa_mask)
+                sigaction(n, &byDefault, nil)
+                raise(n)  // blocked until this handler returns, then the default action ends the process
+            }
+            #if os(Linux)
+            action.__sigaction_handler.sa_handler = handler
+            #else
+            action.__sigaction_u.__sa_handler = handler
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(s, &action, nil)
+        }
+    }
 }

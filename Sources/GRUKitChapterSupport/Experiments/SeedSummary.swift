@@ -76,10 +76,13 @@ package struct SeedGroup: Sendable {
     package var count: Int { runs.count }
     /// The runs that diverged.
     package var diverged: [RunResult] { runs.filter(\.diverged) }
-    /// The runs that did not diverge and whose final validation metric beats ``baseline``.
-    package var trained: [RunResult] { runs.filter { !$0.diverged && beats($0) } }
-    /// The runs that did not diverge but do not beat ``baseline`` ("failed to learn").
-    package var failed: [RunResult] { runs.filter { !$0.diverged && !beats($0) } }
+    /// The runs trained to the end whose final validation metric beats ``baseline``.
+    package var trained: [RunResult] { runs.filter { $0.status == .completed && beats($0) } }
+    /// The runs trained to the end that do not beat ``baseline`` ("failed to learn").
+    package var failed: [RunResult] { runs.filter { $0.status == .completed && !beats($0) } }
+    /// The runs that stopped before their last epoch (`--stop-after`) or are still running (a
+    /// collected job array): neither trained nor failed yet, counted in no column.
+    package var unfinished: [RunResult] { runs.filter { if case .stopped = $0.status { return true } else { return false } } }
 
     func beats(_ r: RunResult) -> Bool {
         guard let baseline else { return r.finalValidMetric?.isFinite ?? false }
@@ -90,9 +93,9 @@ package struct SeedGroup: Sendable {
     package var finalValid: MeanInterval? { MeanInterval(trained.compactMap(\.finalValidMetric)) }
     /// Mean ± interval of the best validation metric over ``trained``; nil when none trained.
     package var bestValid: MeanInterval? { MeanInterval(trained.compactMap(\.bestValidMetric)) }
-    /// Mean ± interval of the final validation metric over every run that did not diverge (trained or
-    /// not): what the failed runs reached, shown when none trained.
-    package var finalValidOfFinished: MeanInterval? { MeanInterval(runs.filter { !$0.diverged }.compactMap(\.finalValidMetric)) }
+    /// Mean ± interval of the final validation metric over every run trained to the end (beating the
+    /// baseline or not): what the failed runs reached, shown when none trained.
+    package var finalValidOfFinished: MeanInterval? { MeanInterval(runs.filter { $0.status == .completed }.compactMap(\.finalValidMetric)) }
     /// The iterations at which the diverged runs diverged, in seed order.
     package var divergenceIterations: [Int] {
         diverged.compactMap { if case .diverged(_, let i, _) = $0.status { return i } else { return nil } }
@@ -160,7 +163,17 @@ package struct SeedSummary: Sendable {
                      "| " + headers.joined(separator: " | ") + " |",
                      "|---|---|---:|---|---:|---:|---:|---:|---:|"]
         for g in groups { lines.append("| " + row(g).joined(separator: " | ") + " |") }
+        if let line = unfinishedLine { lines += ["", line] }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "Not yet finished (counted in no column): NAME (after epoch k), …", or nil when every run
+    /// diverged or trained to the end.
+    package var unfinishedLine: String? {
+        let names = groups.flatMap(\.unfinished).compactMap { r -> String? in
+            if case .stopped(let e) = r.status { return "\(r.configuration.name) (after epoch \(e) of \(r.configuration.epochs))" } else { return nil }
+        }
+        return names.isEmpty ? nil : "Not yet finished (still running or stopped; counted in no column): " + names.joined(separator: ", ")
     }
 
     /// The table as numbers (`summary.dat`): one row per configuration; NaN where there is no value.
@@ -187,6 +200,7 @@ package struct SeedSummary: Sendable {
                 parts.append("\(g.diverged.count)/\(g.count) diverged (at iteration " + g.divergenceIterations.map(String.init).joined(separator: ", ") + ")")
             }
             if !g.failed.isEmpty { parts.append("\(g.failed.count)/\(g.count) failed to learn") }
+            if !g.unfinished.isEmpty { parts.append("\(g.unfinished.count)/\(g.count) not yet finished") }
             if !g.trained.isEmpty {
                 parts.append("\(g.trained.count)/\(g.count) trained, final validation \(metricName) " + (g.finalValid?.text() ?? "—"))
             }

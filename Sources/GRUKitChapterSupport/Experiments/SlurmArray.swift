@@ -57,8 +57,41 @@ package struct SlurmArray {
         return out
     }
 
-    /// `s` quoted for bash: inside single quotes, each `'` written as `'\''`.
+    /// `s` quoted for bash: inside single quotes, each `'` written as `'\''`. Nothing inside single
+    /// quotes is expanded (`$`, backquotes, `%`, spaces all stay as they are).
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// `s` as one value of an `#SBATCH` line: in double quotes, with `\` and `"` escaped by a
+    /// backslash. sbatch splits an `#SBATCH` line into arguments itself (not through a shell): a
+    /// backslash escapes the next character, quotes group, an unquoted space ends the value and an
+    /// unquoted `#` starts a comment; inside these quotes every character but the escaped ones is
+    /// taken as it is.
+    static func sbatchValue(_ s: String) -> String {
+        var out = "\""
+        for c in s {
+            if c == "\\" || c == "\"" { out.append("\\") }
+            out.append(c)
+        }
+        return out + "\""
+    }
+
+    /// `path` as a Slurm file-name pattern (`--output`): each `%` doubled, since Slurm replaces `%j`,
+    /// `%A`, `%a`, `%x`, … and writes `%%` as one `%`.
+    static func filenamePattern(_ path: String) -> String { path.replacingOccurrences(of: "%", with: "%%") }
+
+    /// The first line break (LF, CR, vertical tab, form feed, NEL, U+2028, U+2029) in a path or an
+    /// argument the script would carry, which no quoting makes safe: in an `#SBATCH` line it ends
+    /// the line (the rest would run as a command and Slurm would ignore every later `#SBATCH`).
+    /// - Throws: ``SlurmError/lineBreak(what:path:character:)`` naming the path and the character.
+    package func checkLineBreaks() throws {
+        let items = [("the run folder (#SBATCH --chdir)", workingDirectory), ("the Slurm output folder (#SBATCH --output)", logDirectory)]
+            + command.enumerated().map { ($0.offset == 0 ? "the chapter's executable" : "the argument \($0.offset)", $0.element) }
+        for (what, text) in items {
+            if let c = text.unicodeScalars.first(where: { Character($0).isNewline }) {
+                throw SlurmError.lineBreak(what: what, path: text, character: c)
+            }
+        }
+    }
 
     /// The batch script.
     package var script: String {
@@ -69,8 +102,10 @@ package struct SlurmArray {
                      "#SBATCH --job-name=\(jobName)",
                      "#SBATCH --array=0-\(runNames.count - 1)\(limit)",
                      "#SBATCH --cpus-per-task=\(o.cpusPerTask)",
-                     "#SBATCH --chdir=\(workingDirectory)",
-                     "#SBATCH --output=\(logDirectory)/%x-%A_%a.out",
+                     // Quoted: a folder may hold spaces, quotes or `#`; in --output, `%` is doubled
+                     // (Slurm reads it as a file-name pattern), --chdir takes the path as it is.
+                     "#SBATCH --chdir=\(Self.sbatchValue(workingDirectory))",
+                     "#SBATCH --output=\(Self.sbatchValue(Self.filenamePattern(logDirectory) + "/%x-%A_%a.out"))",
                      // A requeued task appends to its output instead of replacing it.
                      "#SBATCH --open-mode=append",
                      "#SBATCH --requeue",
@@ -106,8 +141,10 @@ package struct SlurmArray {
     }
 
     /// Writes ``script`` to `url` (creating its folder and ``logDirectory``), executable.
-    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
+    /// - Throws: ``SlurmError/lineBreak(what:path:character:)`` (nothing written) when a path or an
+    ///   argument holds a line break, ``TrainingError/cannotWrite(path:reason:)``.
     package func write(to url: URL) throws {
+        try checkLineBreaks()
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
@@ -146,15 +183,34 @@ package enum SlurmError: Error, CustomStringConvertible, LocalizedError {
     case sbatch(String)
     /// `--array-task` names no configuration of the sweep.
     case noSuchTask(Int, count: Int)
+    /// A path or argument the job script would carry holds a line break (what it is, the path, the character).
+    case lineBreak(what: String, path: String, character: Unicode.Scalar)
 
     /// The message.
     package var description: String {
         switch self {
         case .sbatch(let m): return m
         case .noSuchTask(let i, let n): return "--array-task \(i): the sweep has \(n) configurations (0…\(n - 1))"
+        case .lineBreak(let what, let path, let c):
+            let code = "U+" + String(c.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            return "\(what) \(path.debugDescription) holds a line break (\(code) \(Self.scalarName(c))), which a Slurm job script "
+                + "cannot carry (it would end an #SBATCH line and run the rest as a command): run from, or write to, a folder without one"
         }
     }
 
     /// ``description``.
     package var errorDescription: String? { description }
+
+    /// The Unicode name of a line-break character (for the message); control characters have no
+    /// `name` property, so theirs are spelled out (their Unicode name aliases).
+    static func scalarName(_ c: Unicode.Scalar) -> String {
+        let controls: [UInt32: String] = [0x0A: "LINE FEED", 0x0B: "LINE TABULATION", 0x0C: "FORM FEED",
+                                          0x0D: "CARRIAGE RETURN", 0x85: "NEXT LINE"]
+        return controls[c.value] ?? c.properties.name ?? "line break"
+    }
+}
+
+private extension String {
+    /// The string with leading zeros up to `width` characters.
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -97,10 +97,11 @@ package struct ResultsTable {
         self.baseline = baseline
     }
 
-    /// The run's outcome as the static `outcome(_:)` words it, except that a run that did not diverge but
+    /// The run's outcome as the static `outcome(_:)` words it, except that a run trained to the end
     /// whose final validation metric is not below ``baseline`` reads "failed to learn (…)".
     package func outcome(of r: RunResult) -> String {
-        if let baseline, !r.diverged, !((r.finalValidMetric ?? .nan) < baseline.metric) {
+        // Only a run trained to the end is judged: one still running (or stopped) reads "stopped after epoch k".
+        if let baseline, r.status == .completed, !((r.finalValidMetric ?? .nan) < baseline.metric) {
             return "failed to learn (not better than \(baseline.name))"
         }
         return Self.outcome(r)

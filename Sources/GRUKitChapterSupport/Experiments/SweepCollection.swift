@@ -3,19 +3,24 @@ import GRUKit
 import GRUKitPresentation
 
 /// A sweep's results read back from its runs' logs, without training (`--collect`): what a job
-/// array (``SlurmArray``) produced so far, with the state of every configuration.
+/// array (``SlurmArray``) produced so far, with the state of every configuration. One run's
+/// problem (a torn last line, a log of another configuration) is that run's state, named in
+/// ``summary``; it never stops the collection of the others.
 package struct SweepCollection {
     /// Where one configuration stands.
     package enum State: Equatable, Sendable {
         /// Trained to the end and tested, or diverged: final.
         case finished
-        /// Its log ends after this many epochs without a test or divergence: still running,
-        /// waiting to be requeued, or killed (resubmitting resumes it from that epoch).
+        /// Its log ends after this many epochs without a test or divergence (or was tested after
+        /// fewer epochs than the sweep asks for): still running, waiting to be requeued, stopped
+        /// or killed (resubmitting resumes it from that epoch).
         case unfinished(epoch: Int)
         /// Its task failed with this message (`runs/NAME.failed`).
         case failed(String)
-        /// No log yet (not started), or a log of another configuration (the reason).
+        /// No log yet (not started), or a log or checkpoint of another configuration (the reason).
         case missing(String)
+        /// A log that cannot be read (the reason, naming the file and line).
+        case unreadable(String)
     }
 
     /// The configurations, in the sweep's order, with their state.
@@ -28,11 +33,50 @@ package struct SweepCollection {
         directory.appendingPathComponent(name + ".failed")
     }
 
+    /// The failure message of `runs/NAME.failed` as it may be printed: control characters escaped
+    /// (the text came from a file), and a stand-in when the file is empty or unreadable (a task
+    /// that failed on a full disk can leave an empty one).
+    static func failureMessage(at url: URL) -> String {
+        let text = ((try? InputFile.read(url.path)).map { String(decoding: $0, as: UTF8.self) } ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "the task failed without a readable message (\(url.lastPathComponent) is empty or unreadable; see the task's Slurm output)"
+                            : text.escapingControlCharacters
+    }
+
+    /// How the header of a log differs from `c`: one `field: log X, this sweep Y` per difference, for
+    /// the fields that say which configuration a log belongs to (name, method, learning rate, seed,
+    /// GRU form, sizes, dropout). The header's `epochs` is not compared: a run extended with a larger
+    /// `--epochs` keeps its first header; its records say how far it went.
+    package static func headerDifferences(_ header: LogRecord, _ c: RunConfiguration) -> [String] {
+        var out: [String] = []
+        func text(_ key: String, _ expected: String) {
+            guard let v = header[key] else { return }
+            let found: String
+            if case .string(let s) = v { found = s } else { found = v.description }
+            if found != expected { out.append("\(key): log \(found.escapingControlCharacters), this sweep \(expected)") }
+        }
+        func number(_ key: String, _ expected: Double) {
+            guard let v = header[key] else { return }
+            if v.double != expected { out.append("\(key): log \(v.description.escapingControlCharacters), this sweep \(RunConfiguration.number(expected))") }
+        }
+        text("name", c.name)
+        text("method", c.method.description)
+        number("learning_rate", c.learningRate)
+        text("seed", String(c.seed))
+        text("cell", c.cell.rawValue)
+        number("hidden", Double(c.hiddenSize))
+        number("batch", Double(c.batchSize))
+        number("steps", Double(c.steps))
+        number("dropout", c.dropout)
+        return out
+    }
+
     /// Reads the logs of `sweep`'s configurations in `directory`. A log counts only when its
     /// configuration agrees with the sweep's: the checkpoint's fingerprint, when there is a
-    /// checkpoint, and the header's epochs.
-    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` for a log that does not parse.
-    package init(sweep: Sweep, directory: URL) throws {
+    /// checkpoint, and the header's fields (``headerDifferences(_:_:)``); and when it holds no more
+    /// epochs than the sweep asks for. A run tested after fewer epochs than asked (the sweep's
+    /// `--epochs` was raised) is unfinished: resubmitting extends it.
+    package init(sweep: Sweep, directory: URL) {
         states = []
         results = []
         let fm = FileManager.default
@@ -41,8 +85,7 @@ package struct SweepCollection {
             let checkpoint = directory.appendingPathComponent(c.name + ".checkpoint.safetensors")
             let failure = Self.failureURL(directory: directory, name: c.name)
             if fm.fileExists(atPath: failure.path) {
-                let message = (try? String(contentsOf: failure, encoding: .utf8)) ?? ""
-                states.append((c, .failed(message.trimmingCharacters(in: .whitespacesAndNewlines))))
+                states.append((c, .failed(Self.failureMessage(at: failure))))
                 continue
             }
             guard fm.fileExists(atPath: log.path) else { states.append((c, .missing("no log yet"))); continue }
@@ -51,12 +94,32 @@ package struct SweepCollection {
                 states.append((c, .missing("its checkpoint belongs to another configuration")))
                 continue
             }
-            let run = try LoggedRun(contentsOf: log)
-            if let e = run.header.double("epochs"), Int(e) != c.epochs {
-                states.append((c, .missing("its log was trained for \(Int(e)) epochs, not \(c.epochs)")))
+            let run: LoggedRun
+            do { run = try LoggedRun(contentsOf: log) } catch {
+                states.append((c, .unreadable("\(error)")))
                 continue
             }
-            let result = run.result(configuration: c)
+            let differences = Self.headerDifferences(run.header, c)
+            guard differences.isEmpty else {
+                states.append((c, .missing("its log's header is another configuration's: " + differences.joined(separator: "; "))))
+                continue
+            }
+            let reached: Int
+            switch run.status {
+            case .completed, .stopped: reached = run.epochs.last?.epoch ?? 0
+            case .diverged(let e, _, _): reached = max(e, run.epochs.last?.epoch ?? 0)
+            }
+            guard reached <= c.epochs else {
+                states.append((c, .missing("its log holds \(reached) epochs, more than the \(c.epochs) of this sweep (--epochs)")))
+                continue
+            }
+            var result = run.result(configuration: c)
+            if case .completed = run.status, reached < c.epochs {
+                // Tested after fewer epochs than asked: resubmitting resumes it to c.epochs.
+                result.status = .stopped(epoch: reached)
+                result.testLoss = nil
+                result.testMetric = nil
+            }
             results.append(result)
             if case .stopped(let e) = result.status { states.append((c, .unfinished(epoch: e))) } else { states.append((c, .finished)) }
         }
@@ -69,15 +132,17 @@ package struct SweepCollection {
     package var summary: String {
         var lines: [String] = []
         let unfinished = states.compactMap { s -> String? in
-            if case .unfinished(let e) = s.state { return "\(s.configuration.name) (after epoch \(e))" } else { return nil }
+            if case .unfinished(let e) = s.state { return "\(s.configuration.name) (after epoch \(e) of \(s.configuration.epochs))" } else { return nil }
         }
         if !unfinished.isEmpty {
-            lines.append("Unfinished (running, waiting for a requeue, or killed; their rows read \"stopped\"): " + unfinished.joined(separator: ", "))
+            lines.append("Still running after epoch k (or waiting for a requeue, stopped, or killed; their rows read \"stopped\"): "
+                         + unfinished.joined(separator: ", "))
         }
         for s in states {
             switch s.state {
             case .failed(let m): lines.append("Failed: \(s.configuration.name): \(m)")
             case .missing(let why): lines.append("Missing: \(s.configuration.name) (\(why)); not in the table")
+            case .unreadable(let why): lines.append("Unreadable: \(s.configuration.name): \(why); not in the table")
             default: continue
             }
         }

@@ -15,8 +15,8 @@ extension Sweep {
     ///   unless dry-run, prints the job id and appends it to `slurmDirectory/JOB.jobids`.
     /// - Task i: trains configuration i with `resume`, stopping cleanly on SIGUSR1 or SIGTERM
     ///   (``StopSignal``); a failure leaves `runs/NAME.failed` with its message for `--collect`.
-    /// - Collect: the results in the runs' logs (``SweepCollection``); the unfinished, failed and
-    ///   missing configurations are reported.
+    /// - Collect: the results in the runs' logs (``SweepCollection``); the unfinished, failed,
+    ///   missing and unreadable configurations are reported, each with its reason.
     /// - Parameters:
     ///   - slurm: the mode and the `#SBATCH` settings.
     ///   - jobName: the job's name, the chapter's command name.
@@ -96,7 +96,7 @@ extension Sweep {
             return nil
 
         case .collect:
-            let collection = try SweepCollection(sweep: self, directory: directory)
+            let collection = SweepCollection(sweep: self, directory: directory)
             if !collection.summary.isEmpty { report.note(collection.summary) }
             guard !collection.results.isEmpty else {
                 throw TrainingError.invalidLog(path: directory.path, line: 0, reason: "no run of this sweep has a log here yet (nothing to collect)")

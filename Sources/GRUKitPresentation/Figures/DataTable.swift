@@ -74,8 +74,8 @@ public struct DataBlock: Sendable, Equatable {
     /// number per cell, an empty row between scans.
     var cellRows: [[String]] {
         var rows: [[String]] = []
-        if let title { rows.append(["# \(title)"]) }
-        rows.append(["# " + columns.joined(separator: " ")])
+        if let title { rows.append(["# " + Gnuplot.commentText(title)]) }
+        rows.append(["# " + Gnuplot.commentText(columns.joined(separator: " "))])
         for (k, scan) in scans.filter({ !$0.isEmpty }).enumerated() {
             if k > 0 { rows.append([]) }
             rows += scan.map { $0.map(DataTable.format) }
@@ -130,7 +130,7 @@ public struct DataTable: Sendable, Equatable {
     /// spaces, one row per line, an empty row a blank line): comments, then the blocks two empty rows
     /// apart. ``text`` is made from it too, so the file written and the text in memory cannot differ.
     var cellRows: [[String]] {
-        var rows: [[String]] = comments.map { ["# \($0)"] }
+        var rows: [[String]] = comments.map { ["# " + Gnuplot.commentText($0)] }
         for (k, block) in blocks.enumerated() {
             if k > 0 { rows += [[], []] }
             rows += block.cellRows

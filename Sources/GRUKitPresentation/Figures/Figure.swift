@@ -204,7 +204,7 @@ public struct Figure: Sendable, Equatable {
             lines.append("        " + terminal)
             lines.append("    }")
         }
-        lines.append("    set output \"\(name).\".format")
+        lines.append("    set output \(Gnuplot.quoted(name + ".")).format")
         let multiplot = panels.count > 1 || title != nil
         if multiplot {
             var m = "    set multiplot layout \(layout.rows),\(layout.columns)"

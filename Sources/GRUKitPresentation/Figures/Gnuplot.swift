@@ -153,18 +153,42 @@ public struct Gnuplot: Sendable {
 
     // MARK: - Text helpers
 
-    /// A gnuplot double-quoted string literal: `\` and `"` escaped, newlines as `\n`.
+    /// A gnuplot double-quoted string literal, the one way every string (a title, a label, a series
+    /// title made from a log's file name, a file name) reaches a gnuplot script: `\` and `"` escaped,
+    /// a newline as `\n` (a line break in a title), and the backquote and every other control
+    /// character as an octal escape (`\140`, `\015`, …). gnuplot substitutes the output of a shell
+    /// command for text between backquotes inside double quotes (command-line substitution), before
+    /// the string is parsed: written as `\140` the character is only a backquote after parsing, so a
+    /// title holding `` `rm -rf ~` `` prints that text and runs nothing. (Macros, `@name`, are not
+    /// expanded inside quotes.)
     public static func quoted(_ s: String) -> String {
         var out = "\""
-        for c in s {
-            switch c {
+        for u in s.unicodeScalars {
+            switch u {
             case "\\": out += "\\\\"
             case "\"": out += "\\\""
             case "\n": out += "\\n"
-            default: out.append(c)
+            case "`": out += "\\140"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let octal = String(u.value, radix: 8)
+                    out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+                } else {
+                    out.unicodeScalars.append(u)
+                }
             }
         }
         return out + "\""
+    }
+
+    /// `text` as one line of a comment (`# …`) in a script or a data file: line breaks and other
+    /// control characters become spaces, so that text from a file (a log's name) cannot end the
+    /// comment and start a command or a data row.
+    public static func commentText(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || Character($0).isNewline }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map {
+            $0.value < 0x20 || $0.value == 0x7F || Character($0).isNewline ? " " : $0
+        }))
     }
 
     /// A number as gnuplot reads it back exactly (same rules as ``DataTable/format(_:)``, NaN as `NaN`).
