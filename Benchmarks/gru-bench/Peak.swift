@@ -10,8 +10,8 @@ import GRUKit
 /// lower clock), and OpenBLAS picks its kernels for the CPU, so the peak is whichever the cores
 /// really reach. Each thread times `rounds` rounds of about `roundSeconds` and keeps its fastest:
 /// on a shared machine a round that another process interrupted runs slow, never fast, so the
-/// fastest is the closest to what the core can do (the peak is thus, if anything, high, and a
-/// fraction of it low). The peak is the sum of the threads' fastest rounds; one core alone is
+/// fastest is the closest to what the core does when left alone (and a step's fraction of it errs
+/// low on a busy machine, never high). The peak is the sum of the threads' fastest rounds; one core alone is
 /// measured too, to show what all cores at once give up (a lower clock, a shared power budget).
 struct Peak {
     /// The instruction set of the fastest loop ("avx512f", "avx2+fma", "sse2").
