@@ -39,10 +39,16 @@ public struct StepFlops: Sendable, Equatable {
     public struct Product: Sendable, Equatable {
         /// What the product computes, for tables (`gru-bench --phases`).
         public let name: String
-        /// Whether the product reads its first or second operand transposed, as the engine calls it.
-        public let transA: Bool, transB: Bool
-        /// The product's shape: C (m×n) = op(A) (m×k) · op(B) (k×n).
-        public let m: Int, n: Int, k: Int
+        /// Whether the product reads its first operand transposed, as the engine calls it.
+        public let transA: Bool
+        /// Whether the product reads its second operand transposed, as the engine calls it.
+        public let transB: Bool
+        /// Rows of the result: C (m×n) = op(A) (m×k) · op(B) (k×n).
+        public let m: Int
+        /// Columns of the result.
+        public let n: Int
+        /// The length of each dot product (the inner dimension).
+        public let k: Int
         /// How many times a step computes it (T for the recurrent products, else 1).
         public let calls: Int
 
