@@ -16,6 +16,7 @@
 //   gru          command-line tool: inspect / project / vjp / fixed-points on safetensors files,
 //                music-text (a Nottingham split as text)
 //   gru-bench    benchmark executable (never part of the tests)
+//   CFMAPeak     C: the peak FLOP rate of the machine's cores (FMA loops), for gru-bench
 //   grukit-book  weaves the chapters into the Markdown book (`make book`); owns the weaving code
 //   doc-coverage lists undocumented public symbols of GRUKit (`make docs`)
 //   chNN-slug    one executable per folder `Chapters/NN-slug/` (listed below)
@@ -69,7 +70,10 @@ let package = Package(
         .target(name: "GRUKitChapterSupport", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser],
                 path: "Sources/GRUKitChapterSupport"),
         .executableTarget(name: "gru", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser], path: "Sources/gru"),
-        .executableTarget(name: "gru-bench", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser],
+        // The machine's peak arithmetic rate for gru-bench: vector FMA loops (AVX2, AVX-512) chosen at run time,
+        // which Swift, built for one target CPU, cannot emit side by side.
+        .target(name: "CFMAPeak", path: "Benchmarks/CFMAPeak"),
+        .executableTarget(name: "gru-bench", dependencies: ["GRUKit", "GRUKitPresentation", "CFMAPeak", argumentParser],
                           path: "Benchmarks/gru-bench"),
         .executableTarget(name: "grukit-book", dependencies: ["GRUKit", "GRUKitChapterSupport"], path: "Sources/book"),
         .executableTarget(name: "doc-coverage", path: "Sources/doc-coverage"),

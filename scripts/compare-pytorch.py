@@ -27,6 +27,18 @@ beside it). The ratio is GRUKit / PyTorch, judged against the goal GRUKit <= 0.8
 minimum. The torch version, its BLAS (torch.__config__), the CPU model, gru-bench's blas_core
 and the 1-minute load average before and after the sweep are printed with the table.
 
+Against the peak. Each size's FLOPs per iteration are counted from the shapes by the formula of
+GRUKit's StepFlops (step_flops below: the nine matrix products of a step, 2 FLOPs per
+multiply-add, 6*N*H*V + 6*N*3H*(E + H) with N = T*B; the elementwise work is not counted), the
+same for both frameworks, and checked against the flops_per_iteration gru-bench reports. GFLOP/s
+are those FLOPs over a framework's minimum time, and the fraction of peak divides them by one peak
+for the whole table: the highest peak_gflops of the sweep's gru-bench runs (each measures the
+machine's peak with FMA loops on all cores, see gru-bench --help), or, with --skip-bench or a
+gru-bench that does not report it, one `gru-bench --peak-only` at the end. The highest, because
+each measurement is the fastest of its rounds and a busy machine only lowers it. (PyTorch may skip
+the step's last recurrent product, the gradient into the detached initial state: one of 70, 0.1 %
+of the FLOPs at H = 650; the count is the model's, not either implementation's.)
+
 Output. The table goes to standard output and to figures/compare/compare.tsv (tab-separated, a
 header line, one row per H); every run's raw numbers go to figures/compare/compare.json. Both
 files are written once the sweep is over, each to a temporary file in the same folder and then
@@ -157,6 +169,38 @@ class PyTorchModel:
         return {"seconds_per_iteration": min(times), "seconds_per_iteration_median": statistics.median(times),
                 "iteration_seconds": times, "projection_full_svd_ms": projection * 1e3,
                 "final_loss": loss.item(), "load_before": load_before, "load_after": load_average()}
+
+
+def step_flops(V, E, H, B, T):
+    """FLOPs of one training step, the formula of GRUKit's StepFlops (Engine/StepFlops.swift): its
+    nine matrix products at 2 FLOPs per multiply-add, N = T*B rows. Returns (total, output layer, GRU)."""
+    N = T * B
+    products = [
+        (N, 3 * H, E, 1),      # GRU input projection X W_ih^T
+        (B, 3 * H, H, T),      # GRU recurrence h W_hh^T, T calls
+        (N, V, H, 1),          # output layer y W^T
+        (N, H, V, 1),          # output layer dy = G W
+        (V, H, N, 1),          # output layer dW = G^T y
+        (B, H, 3 * H, T),      # GRU recurrence back da W_hh, T calls
+        (3 * H, E, N, 1),      # GRU dW_ih = A^T X
+        (3 * H, H, N, 1),      # GRU dW_hh = A_h^T H
+        (N, E, 3 * H, 1),      # GRU dX = A W_ih
+    ]
+    flops = [2 * m * n * k * calls for m, n, k, calls in products]
+    output = flops[2] + flops[3] + flops[4]
+    return sum(flops), output, sum(flops) - output
+
+
+def measure_peak(executable):
+    """One `gru-bench --peak-only --json`: its peak fields, or None (with a note) where it cannot run."""
+    cmd = [executable, "--peak-only", "--json"]
+    try:
+        proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        fields = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.CalledProcessError, IndexError, json.JSONDecodeError) as e:
+        print(f"compare-pytorch: could not measure the peak with {' '.join(cmd)} ({e}): no fraction of peak")
+        return None
+    return fields if fields.get("peak_gflops") else None
 
 
 def run_gru_bench(args, E, H, executable=None):
@@ -310,7 +354,14 @@ def main():
         gk_min, gk_med = summarise(gk_runs)
         base_min, base_med = summarise(base_runs)
         ratio = gk_min / pt_min if pt_min and gk_min else None
-        results.append({"hidden": H, "embedding": E, "pytorch_min": pt_min, "pytorch_median": pt_med,
+        flops, flops_output, flops_gru = step_flops(args.vocabulary, E, H, args.batch, args.steps)
+        for g in gk_runs:
+            if "flops_per_iteration" in g and g["flops_per_iteration"] != flops:
+                sys.exit(f"compare-pytorch: gru-bench counts {g['flops_per_iteration']} FLOPs per iteration at H={H} "
+                         f"E={E}, this script's formula {flops}: the two formulas differ")
+        results.append({"hidden": H, "embedding": E, "flops_per_iteration": flops,
+                        "flops_output_layer": flops_output, "flops_gru": flops_gru,
+                        "pytorch_min": pt_min, "pytorch_median": pt_med,
                         "grukit_min": gk_min, "grukit_median": gk_med, "ratio": ratio, "verdict": verdict(ratio),
                         "pytorch_tokens_per_second": tokens / pt_min if pt_min else None,
                         "grukit_tokens_per_second": tokens / gk_min if gk_min else None,
@@ -327,13 +378,26 @@ def main():
         if base_min:
             line += f" baseline {base_min:.4f} s ({base_med:.4f})"
         print(line, flush=True)
+    # One peak for the whole table: the highest the sweep's gru-bench runs measured.
+    peaks = [g for res in results for g in res["grukit_runs"] if g.get("peak_gflops")]
+    peak = max(peaks, key=lambda g: g["peak_gflops"]) if peaks else None
+    if peak is None and os.path.exists(args.gru_bench):
+        peak = measure_peak(args.gru_bench)
+    peak_gflops = peak["peak_gflops"] if peak else None
+    for res in results:
+        for fw in ("pytorch", "grukit"):
+            t = res[f"{fw}_min"]
+            gflops = res["flops_per_iteration"] / t / 1e9 if t else None
+            res[f"{fw}_gflops"] = gflops
+            res[f"{fw}_fraction_of_peak"] = gflops / peak_gflops if gflops and peak_gflops else None
     load_end = load_average()
 
     def fmt(x, spec):
         return "-" if x is None else format(x, spec)
 
     header = ["H", "PyTorch s/it min (median)", "GRUKit s/it min (median)", "GRUKit/PyTorch",
-              f"goal <= {GOAL}", "PyTorch tokens/s", "GRUKit tokens/s"]
+              f"goal <= {GOAL}", "PyTorch tokens/s", "GRUKit tokens/s", "GFLOP/it",
+              "PyTorch GFLOP/s", "GRUKit GFLOP/s", "PyTorch of peak", "GRUKit of peak"]
     if args.baseline_bench:
         header += ["baseline s/it min (median)", "GRUKit/baseline"]
     rows = [header]
@@ -342,7 +406,10 @@ def main():
                "-" if res["pytorch_min"] is None else f"{res['pytorch_min']:.4f} ({res['pytorch_median']:.4f})",
                "-" if res["grukit_min"] is None else f"{res['grukit_min']:.4f} ({res['grukit_median']:.4f})",
                fmt(res["ratio"], ".2f"), res["verdict"],
-               fmt(res["pytorch_tokens_per_second"], ",.0f"), fmt(res["grukit_tokens_per_second"], ",.0f")]
+               fmt(res["pytorch_tokens_per_second"], ",.0f"), fmt(res["grukit_tokens_per_second"], ",.0f"),
+               f"{res['flops_per_iteration'] / 1e9:.2f}",
+               fmt(res["pytorch_gflops"], ".1f"), fmt(res["grukit_gflops"], ".1f"),
+               fmt(res["pytorch_fraction_of_peak"], ".1%"), fmt(res["grukit_fraction_of_peak"], ".1%")]
         if args.baseline_bench:
             row += ["-" if res["baseline_min"] is None else f"{res['baseline_min']:.4f} ({res['baseline_median']:.4f})",
                     fmt(res["ratio_over_baseline"], ".2f")]
@@ -354,7 +421,13 @@ def main():
     info = [torch_line,
             f"GRUKit gru-bench, reset-after, blas_core {blas_core or '-'}"
             + (f"; baseline {args.baseline_bench}" if args.baseline_bench else ""),
-            f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load_start} before, {load_end} after"]
+            f"CPU {cpu_model()}, {os.cpu_count()} cores; load average {load_start} before, {load_end} after",
+            (f"peak {peak_gflops:.1f} GFLOP/s: FMA loop ({peak.get('peak_isa')}) on {peak.get('peak_cores')} cores at once, "
+             f"each {', '.join(f'{x:.1f}' for x in peak.get('peak_gflops_per_core', []))}; one core alone "
+             f"{peak.get('peak_gflops_one_core', float('nan')):.1f} "
+             + (f"(the highest of the sweep's {len(peaks)} measurement{'s' if len(peaks) > 1 else ''})" if peaks
+                else "(gru-bench --peak-only after the sweep)")) if peak
+            else "peak not measured: no fraction of peak"]
     print()
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for r in rows:
@@ -364,12 +437,15 @@ def main():
     print(f"Times are seconds per iteration (forward, backward, SGD), the minimum over {args.iterations} "
           f"timed iterations of each of {args.repeats} alternating run{'s' if args.repeats != 1 else ''} (median "
           f"of the runs' medians in brackets); tokens/s = "
-          f"B*T / minimum = {tokens} / minimum.")
+          f"B*T / minimum = {tokens} / minimum; GFLOP/it counts the step's matrix products from the shapes "
+          f"(2 FLOPs per multiply-add, the same for both), GFLOP/s = GFLOP/it / minimum, of peak = GFLOP/s / peak.")
 
     tsv_header = ["hidden", "embedding", "pytorch_s_per_iteration_min", "pytorch_s_per_iteration_median",
                   "grukit_s_per_iteration_min", "grukit_s_per_iteration_median", "ratio_grukit_over_pytorch",
                   "verdict", "pytorch_tokens_per_second", "grukit_tokens_per_second",
-                  "baseline_s_per_iteration_min", "baseline_s_per_iteration_median", "ratio_grukit_over_baseline"]
+                  "baseline_s_per_iteration_min", "baseline_s_per_iteration_median", "ratio_grukit_over_baseline",
+                  "flops_per_iteration", "pytorch_gflops", "grukit_gflops", "pytorch_fraction_of_peak",
+                  "grukit_fraction_of_peak", "peak_gflops"]
     tsv = ["\t".join(tsv_header)]
     for res in results:
         tsv.append("\t".join([str(res["hidden"]), str(res["embedding"]),
@@ -379,7 +455,10 @@ def main():
                               fmt(res["pytorch_tokens_per_second"], ".1f"),
                               fmt(res["grukit_tokens_per_second"], ".1f"),
                               fmt(res["baseline_min"], ".5f"), fmt(res["baseline_median"], ".5f"),
-                              fmt(res["ratio_over_baseline"], ".3f")]))
+                              fmt(res["ratio_over_baseline"], ".3f"), str(res["flops_per_iteration"]),
+                              fmt(res["pytorch_gflops"], ".2f"), fmt(res["grukit_gflops"], ".2f"),
+                              fmt(res["pytorch_fraction_of_peak"], ".4f"), fmt(res["grukit_fraction_of_peak"], ".4f"),
+                              fmt(peak_gflops, ".2f")]))
     raw = {"settings": {"vocabulary": args.vocabulary, "embedding": args.embedding or "H", "hidden_sizes": hidden_sizes,
                         "batch": args.batch, "steps": args.steps, "dropout": args.dropout, "threads": args.threads,
                         "iterations": args.iterations, "warmup": args.warmup, "repeats": args.repeats,
@@ -388,7 +467,9 @@ def main():
            "torch": torch.__version__ if torch is not None else None,
            "torch_blas": torch_blas(torch) if torch is not None else None,
            "blas_core": blas_core, "baseline_bench": args.baseline_bench, "cpu": cpu_model(), "cores": os.cpu_count(),
-           "load_before": load_start, "load_after": load_end, "results": results}
+           "load_before": load_start, "load_after": load_end,
+           "peak": {k: v for k, v in peak.items() if k.startswith("peak_")} if peak else None,
+           "results": results}
     write_atomically(output / "compare.json", json.dumps(raw, indent=1) + "\n")
     write_atomically(output / "compare.tsv", "\n".join(tsv) + "\n")
     try:

@@ -1,5 +1,6 @@
 // gru-bench: seconds per training iteration of the paper's PTB language model (forward,
-// backward and SGD update, Float32), tokens per second, the cost of one active projection P_δ,
+// backward and SGD update, Float32), tokens per second, the step's FLOPs and the fraction of the
+// machine's peak they reach (the peak measured in the same run), the cost of one active projection P_δ,
 // and the projection's average share of an iteration over a short training run with the
 // projection in the loop (on random tokens, or on the first windows of PTB with --data), and
 // again in the binding regime (learning rate 10 after a warm-up, so that the constraint
@@ -16,6 +17,14 @@ struct GRUBench: ParsableCommand {
         Wall-clock times on a shared machine are noisy: the iteration time reported is the \
         minimum over the timed iterations (the median is reported too), and the 1-minute load \
         average before and after the run is printed with the results.
+
+        flops_per_iteration counts the step's nine matrix products from the shapes, 2 FLOPs per \
+        multiply-add (StepFlops in the library says what is counted and why); gflops is that count \
+        over the fastest iteration; fraction_of_peak divides it by peak_gflops, measured in the same \
+        run by loops of independent vector FMAs on one thread per core, all cores at once, with the \
+        fastest instruction set the CPU has (peak_isa; peak_cores threads, each core's rate in \
+        peak_gflops_per_core, one core alone in peak_gflops_one_core, every set's rate in \
+        peak_gflops_by_isa). --peak-only measures the peak alone.
 
         projection_share is measured on a short run at --learning-rate, where the projection is \
         mostly skipped by its certificate. projection_share_binding is measured where the \
@@ -68,6 +77,8 @@ struct GRUBench: ParsableCommand {
         "Run every part of a step one after the other (the model's runsSideBySide off), to measure what running two parts side by side gains.",
         discussion: "By default, with two BLAS threads or more, the GRU's backward sweep runs on one core beside the output layer's weight gradient on the other (below 768 hidden units), and each core forms half the logits and their loss (below 512)."))
     var oneAfterTheOther = false
+    @Flag(help: "Only measure the machine's peak (FMA loops, one thread per core, all cores at once) and exit.")
+    var peakOnly = false
 
     func validate() throws {
         guard Self.form(cell) != nil else {
@@ -105,6 +116,9 @@ struct GRUBench: ParsableCommand {
         return Double(usage.ru_maxrss) / 1024
     }
 
+    /// A load average for JSON: two decimals, or null.
+    static func loadAverage(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "null" }
+
     /// The 1-minute load average (/proc/loadavg), or nil where it cannot be read.
     static func loadAverage() -> Double? {
         guard let s = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
@@ -118,6 +132,42 @@ struct GRUBench: ParsableCommand {
               let line = s.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
               let colon = line.firstIndex(of: ":") else { return ("unknown", cores) }
         return (line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces), cores)
+    }
+
+    /// The fields of the step's FLOPs and the peak (JSON key, JSON value, table label, table value):
+    /// `flops` for one step, `seconds` its fastest time, `peak` nil where no loop could run.
+    static func flopFields(_ flops: StepFlops?, seconds: Double?, peak: Peak?) -> [(String, String, String, String)] {
+        var rows: [(String, String, String, String)] = []
+        if let flops, let seconds {
+            let gflops = flops.gigaflopsPerSecond(seconds: seconds)
+            rows += [
+                ("flops_per_iteration", "\(flops.total)", "FLOPs per iteration (products, counted)",
+                 String(format: "%.3g (output layer %.3g, GRU %.3g)", Double(flops.total), Double(flops.outputLayer), Double(flops.gru))),
+                ("flops_output_layer", "\(flops.outputLayer)", "", ""),
+                ("flops_gru", "\(flops.gru)", "", ""),
+                ("gflops", String(format: "%.2f", gflops), "GFLOP/s (fastest iteration)", String(format: "%.1f", gflops)),
+            ]
+            if let peak {
+                rows.append(("fraction_of_peak", String(format: "%.4f", gflops / peak.gflops), "fraction of peak",
+                             String(format: "%.1f %%", gflops / peak.gflops * 100)))
+            } else {
+                rows.append(("fraction_of_peak", "null", "fraction of peak", "unknown (no FMA loop ran)"))
+            }
+        }
+        guard let peak else { return rows + [("peak_gflops", "null", "", "")] }
+        let perCore = peak.perCore.map { String(format: "%.2f", $0) }
+        let sets = peak.byInstructionSet.map { "\($0.name) \(String(format: "%.1f", $0.gflops))" }.joined(separator: ", ")
+        return rows + [
+            ("peak_gflops", String(format: "%.2f", peak.gflops), "peak GFLOP/s (FMA loop, all cores at once)",
+             String(format: "%.1f: %@ on %d cores, each %@; one core alone %.1f", peak.gflops, peak.instructionSet, peak.cores,
+                    perCore.joined(separator: ", "), peak.oneCore)),
+            ("peak_cores", "\(peak.cores)", "", ""),
+            ("peak_gflops_per_core", "[" + perCore.joined(separator: ", ") + "]", "", ""),
+            ("peak_gflops_one_core", String(format: "%.2f", peak.oneCore), "", ""),
+            ("peak_isa", "\"\(peak.instructionSet)\"", "  all cores, by instruction set", sets),
+            ("peak_gflops_by_isa", "{" + peak.byInstructionSet.map { "\"\($0.name)\": " + String(format: "%.2f", $0.gflops) }.joined(separator: ", ") + "}",
+             "", ""),
+        ]
     }
 
     /// What the training run with the projection in the loop measured.
@@ -240,6 +290,20 @@ struct GRUBench: ParsableCommand {
             print("load average: \(Self.loadAverage().map { String(format: "%.2f", $0) } ?? "unknown")")
             return
         }
+        if peakOnly {
+            let loadBefore = Self.loadAverage()
+            let peak = Peak.measure(cores: Self.cpu().cores)
+            let fields = Self.flopFields(nil, seconds: nil, peak: peak)
+            let loads = [("load_before", Self.loadAverage(loadBefore)), ("load_after", Self.loadAverage(Self.loadAverage()))]
+            if json {
+                print("{" + (fields.map { ($0.0, $0.1) } + loads).map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+            } else {
+                let rows = fields.filter { !$0.2.isEmpty }.map { ($0.2, $0.3) } + [("load average before, after", "\(loads[0].1), \(loads[1].1)")]
+                let w = rows.map(\.0.count).max()!
+                for (k, v) in rows { print(k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + v) }
+            }
+            return
+        }
         let form = Self.form(cell)!
         let loadBefore = Self.loadAverage()
 
@@ -335,6 +399,10 @@ struct GRUBench: ParsableCommand {
         }
         let perIteration = times.min()!
         let medianIteration = times.median!
+        // The step's FLOPs, and the peak measured now, right after the timed steps.
+        let stepFlops = StepFlops(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden, batchSize: batch, steps: steps)
+        let peak = Peak.measure(cores: Self.cpu().cores)
+        let flopFields = Self.flopFields(stepFlops, seconds: perIteration, peak: peak)
         // The timed iterations' mean time per phase (StepProfile), and the share of each.
         let profile = model.profile!
         let meanIteration = times.reduce(0, +) / Double(times.count)
@@ -356,6 +424,7 @@ struct GRUBench: ParsableCommand {
                     ("seconds_per_iteration_mean", String(format: "%.5f", meanIteration)),
                     ("gemm_floor_seconds", String(format: "%.5f", floor)),
                 ]
+                all += flopFields.map { ($0.0, $0.1) }
                 all += phaseFields.map { ($0.0, $0.1) }
                 all += [("load_before", load(loadBefore)), ("load_after", load(loadAfter))]
                 print("{" + all.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
@@ -364,8 +433,9 @@ struct GRUBench: ParsableCommand {
                     ("shape (V, E, H, B, T), cell", "\(vocabularySize), \(embedding), \(hidden), \(batch), \(steps), \(form.rawValue)"),
                     ("parts of a step", oneAfterTheOther ? "one after the other" : "side by side where it pays"),
                     ("seconds per iteration (min, mean)", String(format: "%.4f, %.4f", perIteration, meanIteration)),
-                    ("phases of a step (mean over \(iterations))", ""),
                 ]
+                rows += flopFields.filter { !$0.2.isEmpty }.map { ($0.2, $0.3) }
+                rows.append(("phases of a step (mean over \(iterations))", ""))
                 rows += phaseFields.map { ($0.2, $0.3) }
                 rows.append(("GEMMs alone, fastest of 5 (ms per step)", ""))
                 for (p, t) in zip(products, gemmSeconds) { rows.append(("  " + p.name, String(format: "%.2f", t * 1e3))) }
@@ -424,6 +494,7 @@ struct GRUBench: ParsableCommand {
                 ("seconds_per_iteration", String(format: "%.5f", perIteration)),
                 ("seconds_per_iteration_median", String(format: "%.5f", medianIteration)),
                 ("tokens_per_second", String(format: "%.1f", tokensPerSecond)),
+            ] + flopFields.map { ($0.0, $0.1) } + [
                 ("projection_ms", String(format: "%.3f", active.ms)),
                 ("projection_full_svd_ms", String(format: "%.3f", fullSVD.ms)),
                 ("projection_clipped", "\(active.clipped)"),
@@ -455,6 +526,7 @@ struct GRUBench: ParsableCommand {
                 ("iterations", "\(iterations) after \(warmup) warm-up"),
                 ("seconds per iteration (min, median)", String(format: "%.4f, %.4f", perIteration, medianIteration)),
                 ("tokens per second", String(format: "%.0f", tokensPerSecond)),
+            ] + flopFields.filter { !$0.2.isEmpty }.map { ($0.2, $0.3) } + [
                 ("phases of a step (mean)", ""),
             ]
             let phaseRows: [(String, String)] = phaseFields.map { ($0.2, $0.3) }
