@@ -169,10 +169,7 @@ struct Chapter5: ParsableCommand {
             let section = try PaperScaleSection(directory: URL(fileURLWithPath: fromLogs))
             let out = try output ?? ChapterOutput(options: common, slug: "05-penn-treebank")
             files += try section.draw(output: out, report: report)
-            for r in section.runs {
-                values["paper.\(r.label).outcome"] = r.diverged ? ResultsTable.outcome(r.status) : "\(r.epochs.count) epochs"
-                values["paper.\(r.label).valid"] = r.validMetrics.map { String(format: "%.1f", $0) }.joined(separator: ", ")
-            }
+            section.record(into: &values)
             output = out
         }
         if let output, !values.values.isEmpty { files.append(try values.write(to: output.directory)) }

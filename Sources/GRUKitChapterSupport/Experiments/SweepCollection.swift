@@ -41,8 +41,7 @@ package struct SweepCollection {
             let checkpoint = directory.appendingPathComponent(c.name + ".checkpoint.safetensors")
             let failure = Self.failureURL(directory: directory, name: c.name)
             if fm.fileExists(atPath: failure.path) {
-                let message = (try? String(contentsOf: failure, encoding: .utf8)) ?? ""
-                states.append((c, .failed(message.trimmingCharacters(in: .whitespacesAndNewlines))))
+                states.append((c, .failed(FailureMessage.read(failure))))
                 continue
             }
             guard fm.fileExists(atPath: log.path) else { states.append((c, .missing("no log yet"))); continue }
