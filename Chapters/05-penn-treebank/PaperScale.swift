@@ -207,6 +207,7 @@ struct PaperScaleSection {
         for r in runs {
             values["paper.\(r.label).outcome"] = r.diverged ? ResultsTable.outcome(r.status) : "\(r.epochs.count) epochs"
             values["paper.\(r.label).valid"] = r.validMetrics.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+            if let last = r.validMetrics.last, last.isFinite { values["paper.\(r.label).final"] = String(format: "%.1f", last) }
             let trained = r.iterations.compactMap { $0.double("iteration") }.max() ?? 0
             if trained > 0, trained < 1e15, r.iterations.contains(where: { $0.double("projected_count") != nil }) {
                 let changed = r.iterations.compactMap { $0.double("projected_count") }.filter(\.isFinite).reduce(0, +)
