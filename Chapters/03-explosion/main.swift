@@ -83,11 +83,11 @@ func powerLawFit(_ x: [Double], _ y: [Double]) -> (exponent: Double, prefactor: 
  {{spike.scaling.t_min}} to {{spike.scaling.t_max}}: the points lie on a line, and the least-squares fit of
  log height on log T (the dashed line) has slope {{spike.scaling.exponent}}. The spike grows like a power
  of T, polynomially, not exponentially: a single unit at its bifurcation is critically slow (f′ ≈ 1), so
- the sensitivity adds up about one unit of ∂f/∂w_hh per step that the state lingers near the fold,
- and the peak narrows as it grows.
+ the sensitivity s_t accumulates over the steps the state lingers near the fixed point instead of
+ decaying, but nothing multiplies it geometrically.
 
  That is not the mechanism of the blow-ups of chapter 5, where the gradient norm of the Penn Treebank
- model jumps by four or five orders of magnitude within a few iterations. There the gradient is a sum
+ model jumps by orders of magnitude within a few iterations. There the gradient is a sum
  over time of products of state Jacobians, ∂h_T/∂h_t = J_T ⋯ J_{t+1}, and once the Jacobians along the
  data have spectral radius above 1 (ρ(J_t) > 1 for many steps in a row) such a product grows
  geometrically in T − t: an exponential explosion. The one-unit spike shows why a bifurcation makes the

@@ -274,7 +274,7 @@ struct PaperScaleSection {
  correlation (printed above and in the figure's title) asks only whether a larger ρ(J) comes with a
  larger gradient. Two things are visible at once. Each divergence at η₀ = 10 starts from a record
  with ρ(J) just above 1, as the theory expects. And plain SGD at η₀ = 1 lives with ρ(J) > 1 for
- hundreds of iterations late in its first epochs, with gradient norms of a few units and no blow-up,
+ much of its second and third epochs, with gradient norms of a few units at most and no blow-up,
  while reaching the best η₀ = 1 perplexity. ρ(J) at h* = 0 is a function of W_hh alone; the gradient
  depends on the data, the other weights and the states the model visits, so ρ(J) > 1 marks where an
  explosion becomes possible, not where it happens (the claims ledger, C1 and C6).

@@ -27,7 +27,7 @@ final class PooledDynamicsTests: XCTestCase {
             "{\"type\":\"iteration\",\"iteration\":\(i),\"epoch\":1,\"learning_rate\":1,\"loss\":5,\"gradient_norm\":\(g)"
                 + (max.map { ",\"max_gradient_norm\":\($0)" } ?? "") + ",\"spectral_radius\":\(rho.map { "\($0)" } ?? "null"),\"seconds\":1}"
         }
-        let header = { (name: String) in "{\"type\":\"run\",\"name\":\"\(name)\",\"method\":\"sgd\",\"learning_rate\":1,\"epochs\":1}" }
+        let header = { (name: String) in "{\"type\":\"run\",\"name\":\"\(name)\",\"method\":\"sgd\",\"learning_rate\":1,\"epochs\":1,\"metric\":\"perplexity\"}" }
         let calm = [header("calm"), it(10, 0.9, 0.1), it(20, 1.2, 0.4, max: 5.6), it(30, nil, 0.3),
                     "{\"type\":\"epoch\",\"epoch\":1,\"iteration\":30,\"learning_rate\":1,\"train_loss\":5,\"valid_loss\":5,\"valid_perplexity\":150,\"seconds\":2}"]
         let wild = [header("wild"), it(10, 0.8, 0.05), it(20, 1.01, 0.07),
