@@ -46,7 +46,8 @@ final class PooledDynamicsTests: XCTestCase {
         XCTAssertEqual(values["pooled.above_1_no_blow_up.max_gradient"], "0.40")
         XCTAssertEqual(values["pooled.above_1_no_blow_up.max_window_gradient"], "5.60")
         XCTAssertEqual(values["pooled.divergences_above_1"], "1/1")
-        // ρ = (0.9, 1.2, 0.8, 1.01), g = (0.1, 0.4, 0.05, 0.07): ranks (3, 4, 1, 2) and (3, 4, 1, 2).
-        XCTAssertEqual(values["pooled.spearman"], "1.00")
+        // ρ = (0.9, 1.2, 0.8, 1.01), g = (0.1, 0.4, 0.05, 0.07): ranks (2, 4, 1, 3) and (3, 4, 1, 2),
+        // Σd² = 2, so 1 − 6·2 / (4·15) = 0.8.
+        XCTAssertEqual(values["pooled.spearman"], "0.80")
     }
 }
