@@ -267,6 +267,8 @@ struct PaperScaleSection {
 /*:
  ## Does ρ(J) track the gradient norm?
 
+ ![The gradient norm against ρ(J) at h* = 0, every record of every paper-scale log](paper-gradient-vs-rho.png)
+
  The paper's reviewers were shown ρ(J) of the linearised system rising with the gradient norm. Every
  iteration record of every log above gives one pair (ρ(J) at h* = 0 after the step, the gradient norm
  of that iteration), and the `paper-gradient-vs-rho` figure pools them: one colour per run, the line
