@@ -65,7 +65,7 @@ chapters: build
 define run_chapter
 	  echo; echo "════ ch$(1) ════"; \
 	  mkdir -p figures/$(1); \
-	  args=""; [ $(1) = 05-penn-treebank ] && args="--from-logs results/ptb-paper"; \
+	  args=""; case $(1) in 05-penn-treebank|07-cost) args="--from-logs results/ptb-paper";; esac; \
 	  $(BIN)/ch$(1) $$args | tee figures/$(1)/output.txt.part; \
 	  mv figures/$(1)/output.txt.part figures/$(1)/output.txt
 endef

@@ -37,8 +37,9 @@ import GRUKitPresentation
  ## P_δ, step by step
 
  Chapter 2 showed that ‖W_hh‖₂ < 2 keeps the origin of the input-free GRU stable:
- ρ(J) ≤ ½ + ‖W_hh‖₂/4 < 1 for J = ½I + ¼W_hh. Chapter 3 showed that the gradient explodes exactly when
- training pushes the weights across that boundary. The paper's remedy is to forbid the crossing. After
+ ρ(J) ≤ ½ + ‖W_hh‖₂/4 < 1 for J = ½I + ¼W_hh. Chapter 3 showed that the gradient explodes near
+ ρ(J) = 1, where training pushes the weights across the bifurcation (‖W_hh‖₂ = 2 is a sufficient bound:
+ a run can pass it with ρ(J) < 1 and not explode). The paper's remedy is to forbid the crossing. After
  every SGD step Ŵ_hh = W_hh − η∇C it replaces the candidate's recurrent matrix by P_δ(Ŵ_hh) [paper,
  eq. 12–14]:
 
@@ -724,7 +725,7 @@ struct Chapter4: ParsableCommand {
                 }
             }
         }
-        if let skip = skips.first(where: { $0.0 == nMax }) { values["cost.weylSkip_us"] = String(format: "%.0f", 1000 * skip.1) }
+        if let skip = skips.first(where: { $0.0 == nMax }) { values["cost.weylSkip_us"] = String(format: "%.2g", 1000 * skip.1) }
 
         // Exactness: every method against the Double full SVD of the same Float matrix.
         var worst = 0.0

@@ -172,10 +172,7 @@ struct Chapter5: ParsableCommand {
             let section = try PaperScaleSection(directory: URL(fileURLWithPath: fromLogs))
             let out = try output ?? ChapterOutput(options: common, slug: "05-penn-treebank")
             files += try section.draw(output: out, report: report)
-            for r in section.runs {
-                values["paper.\(RecordedValues.safeName(r.label)).outcome"] = r.diverged ? ResultsTable.outcome(r.status) : "\(r.epochs.count) epochs"
-                values["paper.\(RecordedValues.safeName(r.label)).valid"] = r.validMetrics.map { String(format: "%.1f", $0) }.joined(separator: ", ")
-            }
+            section.record(into: &values)
             output = out
         }
         if let output, !values.values.isEmpty { files.append(try values.write(to: output.directory)) }
@@ -348,10 +345,11 @@ struct Chapter5: ParsableCommand {
          that it trains at all, at every seed, not a better perplexity — the claims ledger of the book
          weighs this against the paper's claim that it is more accurate than clipping.
 
-         `gradient-groups` shows where the blow-up starts, and it is where the theory says: in the
-         diverging runs the gradient of W_hn — the block whose norm the projection bounds — is the
-         first to leave its level, by orders of magnitude within a few iterations, and the gate blocks
-         W_hr and W_hz follow; the output layer's gradient grows only with them. The projected run keeps
+         `gradient-groups` shows where the blow-up starts: in the diverging runs the gradients of the
+         recurrent blocks leave their level first, by orders of magnitude within a few iterations of
+         each other — the reset gate's W_hr a little before W_hn, the block whose norm the projection
+         bounds, so the figure locates the blow-up in the recurrence but does not single out W_hn — and
+         the output layer's gradient grows only with them. The projected run keeps
          every group near its level. (Read it from the runs' `trace` records: every group's norm at
          each of the last 100 iterations.)
          */

@@ -58,11 +58,12 @@ import GRUKitPresentation
  So this chapter trains two models:
 
  - **under the assumptions** (`--model assumptions`, the default experiment): a bias-free linear input
-   layer W_in (88 → H, no bias, N(0, 1) like PTB's embedding) whose output is multiplied by 0.01, then
+   layer U (88 → H, no bias, N(0, 1) like PTB's embedding; `book/notation.md` keeps W_in for the
+   candidate's input block of W_ih) whose output is multiplied by 0.01, then
    a bias-free GRU, then the output layer — the PTB model with a multi-hot frame in place of a
    one-hot word:
 
-       x_t (88 values in {0, 1}) → 0.01·W_in x_t → GRU (H, no biases) → linear (88 × H + bias) → σ
+       x_t (88 values in {0, 1}) → 0.01·U x_t → GRU (H, no biases) → linear (88 × H + bias) → σ
 
  - **when the assumptions fail** (`--model raw`, the second experiment): the frames straight into a
    GRU with biases (PyTorch's `nn.GRU` default), the model of the previous version of this chapter.
@@ -79,7 +80,7 @@ import GRUKitPresentation
    PTB schedule — rate η₀ for 10 epochs, then divided by 1.1 per epoch — for 75 epochs, δ = 0.2 and a
    clipping threshold of 5 as for PTB.
  - initialisation: PyTorch's defaults (U(−1/√H, 1/√H) for the GRU and the output layer), N(0, 1) for
-   W_in, seed 1; PyTorch's reset-after GRU form by default (`--cell reset-before` gives the paper's).
+   U, seed 1; PyTorch's reset-after GRU form by default (`--cell reset-before` gives the paper's).
  - each epoch shuffles the training tunes with a seeded generator (saved in the checkpoints, so a
    resumed run shuffles exactly as an uninterrupted one).
  */

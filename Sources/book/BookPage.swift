@@ -124,7 +124,7 @@ package struct BookPage: Sendable {
     package var terminalOutput: String?
     /// The chapter's `--help` text (nil: not available).
     package var helpText: String?
-    /// PNG file names in `figures/NN-slug/`, in display order.
+    /// Figure file names (PNG images, animated GIFs) in `figures/NN-slug/`, in display order.
     package var figures: [String]
     /// The values the chapters' runs recorded (`figures/NN-slug/values.tsv`), by chapter number, for the
     /// `{{name}}` (this chapter's) and `{{NN.name}}` (chapter NN's) placeholders of the prose; nil: the
@@ -229,8 +229,8 @@ package struct BookPage: Sendable {
     /// Where the page shows figure `name` from: `figures/NN-slug/NAME` relative to `book/`.
     package func figurePath(_ name: String) -> String { "figures/\(slug)/\(name)" }
 
-    /// Image names the prose refers to with `![…](NAME.png)`, in order of appearance (repeats kept):
-    /// targets ending in `.png` with no `/`, i.e. figures of the chapter's own folder.
+    /// Image names the prose refers to with `![…](NAME.png)` or `![…](NAME.gif)`, in order of appearance
+    /// (repeats kept): targets ending in `.png` or `.gif` with no `/`, i.e. figures of the chapter's own folder.
     package var figuresReferencedInProse: [String] {
         var names: [String] = []
         for case .prose(let p) in blocks + supportingFiles.flatMap(\.blocks) {
@@ -239,7 +239,7 @@ package struct BookPage: Sendable {
                 let after = rest[open.upperBound...]
                 guard let close = after.firstIndex(of: ")") else { break }
                 let target = String(after[..<close])
-                if target.hasSuffix(".png") && !target.contains("/") { names.append(target) }
+                if (target.hasSuffix(".png") || target.hasSuffix(".gif")) && !target.contains("/") { names.append(target) }
                 rest = after[close...]
             }
         }
@@ -380,7 +380,7 @@ package struct BookPage: Sendable {
         return out.joined(separator: "\n")
     }
 
-    /// The figure the table of contents shows: the first one the prose shows, else the first PNG.
+    /// The figure the table of contents shows: the first one the prose shows, else the first figure file.
     package var keyFigure: String? { figuresReferencedInProse.first ?? figures.first }
 }
 

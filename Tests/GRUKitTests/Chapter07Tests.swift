@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GRUKitChapterSupport
 import GRUKit
 
 /// Chapter 7 run as a user runs it, in a tiny setting on random tokens: every data file with
@@ -111,6 +112,40 @@ final class Chapter07Tests: XCTestCase {
             XCTAssertEqual(Int(n[1]) + Int(n[2]) + Int(n[3]), Int(n[0]), "skipped + unchanged + clipped = iterations")
             XCTAssertTrue((0...1).contains(n[5]) && (0...1).contains(n[6]), "shares \(row)")
         }
+    }
+
+    /// `--from-logs`: a paper-scale log's share of the projection in real training, from how often it
+    /// changed W_hh (here 3 of 10 iterations) weighted by the measured per-action costs; a range, since the
+    /// logs do not say whether the other iterations skipped or checked. Logs without a projection are left out.
+    func testShareFromLogs() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        func log(_ name: String, _ method: String) -> String {
+            ["{\"type\":\"run\",\"name\":\"\(name)\",\"method\":\"\(method)\",\"learning_rate\":1,\"epochs\":1,\"metric\":\"perplexity\"}",
+             "{\"type\":\"iteration\",\"iteration\":5,\"epoch\":1,\"learning_rate\":1,\"loss\":5,\"gradient_norm\":0.1,\"projected_count\":1,\"seconds\":1}",
+             "{\"type\":\"iteration\",\"iteration\":10,\"epoch\":1,\"learning_rate\":1,\"loss\":5,\"gradient_norm\":0.1,\"projected_count\":2,\"seconds\":2}"]
+                .joined(separator: "\n") + "\n"
+        }
+        try log("project0.2-lr1", "project(δ=0.2)").write(to: logs.appendingPathComponent("project0.2-lr1.jsonl"), atomically: true, encoding: .utf8)
+        try log("sgd-lr1", "sgd").write(to: logs.appendingPathComponent("sgd-lr1.jsonl"), atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("tmp")
+        let r = try Executables.run("ch07-cost", [
+            "--out", out.path, "--no-render", "--random-tokens", "--vocabulary", "50", "--hidden", "16", "--iterations", "2",
+            "--activity-hidden", "16", "--activity-iterations", "3", "--lr", "1", "--sizes", "16", "--repeats", "1", "--from-logs", logs.path,
+        ], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("project0.2-lr1 (paper-scale log): the projection changed W_hh in 30.0 % of 10 iterations"), r.stdout)
+        let values = try RecordedValues(contentsOf: out.appendingPathComponent("values.tsv"))
+        let range = try XCTUnwrap(values["paper.project0.2-lr1.share"])
+        let bounds = range.dropLast(2).split(separator: "–").compactMap { Double($0) }
+        XCTAssertEqual(bounds.count, 2, range)
+        XCTAssertTrue(bounds.count == 2 && 0 < bounds[0] && bounds[0] <= bounds[1] && bounds[1] < 100, range)
+        XCTAssertNil(values["paper.sgd-lr1.share"])
+        // A folder that is not there stops the chapter before it times anything.
+        let bad = try Executables.run("ch07-cost", ["--out", out.path, "--no-render", "--from-logs", dir.appendingPathComponent("none").path], in: dir)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("none") && bad.stderr.contains("cannot read the folder"), bad.stderr)
     }
 
     func testBadFlagsAreNamed() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import grukit_book
 import GRUKit
 import GRUKitChapterSupport
 
@@ -217,9 +218,18 @@ final class EvidenceTests: XCTestCase {
         let template = try String(contentsOf: root.appendingPathComponent("book/claims.template.md"), encoding: .utf8)
         let page = try String(contentsOf: root.appendingPathComponent("book/claims.md"), encoding: .utf8)
         XCTAssertFalse(page.contains("{{"), "book/claims.md has an unresolved placeholder")
-        let pageLines = Set(page.split(separator: "\n", omittingEmptySubsequences: false))
-        for line in template.split(separator: "\n", omittingEmptySubsequences: false) where !line.contains("{{") {
-            XCTAssertTrue(pageLines.contains(line), "book/claims.md is older than its template (run `make book`): missing \"\(line)\"")
+        // The template's text outside its placeholders and rules ({{…}}, nested, possibly over several
+        // lines) must appear in the page as written.
+        var fixed = "", rest = Substring(template)
+        while let open = rest.range(of: "{{"), let close = Rules.matchingClose(rest, from: open.upperBound) {
+            fixed += rest[..<open.lowerBound] + "\u{0}"
+            rest = rest[close.upperBound...]
+        }
+        fixed += rest
+        for line in fixed.split(separator: "\n") {
+            for piece in line.split(separator: "\u{0}") where piece.trimmingCharacters(in: .whitespaces).count > 3 {
+                XCTAssertTrue(page.contains(piece), "book/claims.md is older than its template (run `make book`): missing \"\(piece)\"")
+            }
         }
         let chapters = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Chapters").path)
         for chapter in Set(RecordedValues.placeholders(template).map(\.chapter)) {

@@ -33,16 +33,6 @@ package struct SweepCollection {
         directory.appendingPathComponent(name + ".failed")
     }
 
-    /// The failure message of `runs/NAME.failed` as it may be printed: control characters escaped
-    /// (the text came from a file), and a stand-in when the file is empty or unreadable (a task
-    /// that failed on a full disk can leave an empty one).
-    static func failureMessage(at url: URL) -> String {
-        let text = ((try? InputFile.read(url.path)).map { String(decoding: $0, as: UTF8.self) } ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "the task failed without a readable message (\(url.lastPathComponent) is empty or unreadable; see the task's Slurm output)"
-                            : text.escapingControlCharacters
-    }
-
     /// How the header of a log differs from `c`: one `field: log X, this sweep Y` per difference, for
     /// the fields that say which configuration a log belongs to (name, method, learning rate, seed,
     /// GRU form, sizes, dropout). The header's `epochs` is not compared: a run extended with a larger
@@ -85,7 +75,7 @@ package struct SweepCollection {
             let checkpoint = directory.appendingPathComponent(c.name + ".checkpoint.safetensors")
             let failure = Self.failureURL(directory: directory, name: c.name)
             if fm.fileExists(atPath: failure.path) {
-                states.append((c, .failed(Self.failureMessage(at: failure))))
+                states.append((c, .failed(FailureMessage.read(failure))))
                 continue
             }
             guard fm.fileExists(atPath: log.path) else { states.append((c, .missing("no log yet"))); continue }
