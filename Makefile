@@ -56,7 +56,8 @@ data:
 	@bash scripts/fetch-data.sh
 
 ## chapters: run every chapter at its quick default; each writes figures/NN-slug/ (and its terminal output to output.txt);
-##           chapter 5 also draws its paper-scale section from the committed logs in results/ptb-paper/
+##           chapter 5 also draws its standard-scale and paper-scale sections from the committed logs in
+##           results/ptb-standard/ and results/ptb-paper/
 chapters: build
 	@set -eo pipefail; for c in $(CHAPTERS); do $(call run_chapter,$$c); done
 
@@ -65,7 +66,8 @@ chapters: build
 define run_chapter
 	  echo; echo "════ ch$(1) ════"; \
 	  mkdir -p figures/$(1); \
-	  args=""; case $(1) in 05-penn-treebank|07-cost) args="--from-logs results/ptb-paper";; esac; \
+	  args=""; case $(1) in 05-penn-treebank) args="--from-logs results/ptb-paper --standard-logs results/ptb-standard";; \
+	                        07-cost) args="--from-logs results/ptb-paper";; esac; \
 	  $(BIN)/ch$(1) $$args | tee figures/$(1)/output.txt.part; \
 	  mv figures/$(1)/output.txt.part figures/$(1)/output.txt
 endef

@@ -95,6 +95,32 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertEqual(SweepJobs.threadsPerJob(jobs: 4, environment: ["OPENBLAS_NUM_THREADS": "junk"], cores: 2), 1)
     }
 
+    /// `--jobs 2` trains each configuration in a child process with one BLAS thread; its log must be
+    /// the log of the same configuration trained in-process with one BLAS thread (all but the clock).
+    func testJobsWritesTheLogsOfTheSameRunsTrainedAlone() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let data = dir.appendingPathComponent("data")
+        try TrainingFixtures.writePTB(in: data)
+        let alone = dir.appendingPathComponent("alone"), jobs = dir.appendingPathComponent("jobs")
+        let grid = ["--sweep", "--methods", "none,clip,project", "--lrs", "2,50"]
+        let one = ["OPENBLAS_NUM_THREADS": "1"]
+        let a = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(data, alone) + grid + ["--jobs", "1"], environment: one)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        let b = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(data, jobs) + grid + ["--jobs", "2"], environment: ["OPENBLAS_NUM_THREADS": "2"])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        XCTAssertTrue(b.stderr.contains("Training 6 configurations, 2 at a time, 1 BLAS thread each"), b.stderr)
+        for name in ["sgd-lr2", "clip5-lr2", "project0.2-lr2", "sgd-lr50", "clip5-lr50", "project0.2-lr50"] {
+            let x = try TrainingFixtures.log(alone, name).map(TrainingFixtures.withoutSeconds)
+            let y = try TrainingFixtures.log(jobs, name).map(TrainingFixtures.withoutSeconds)
+            XCTAssertEqual(x.count, y.count, name)
+            for (r, t) in zip(x, y) { XCTAssertEqual(r, t, "\(name)\n\(r.json)\n\(t.json)") }
+            XCTAssertTrue(FileManager.default.fileExists(atPath: jobs.appendingPathComponent("runs/\(name).out").path), name)
+        }
+        // The table read back from the children's logs is the table of the in-process sweep.
+        XCTAssertEqual(try String(contentsOf: alone.appendingPathComponent("results.md"), encoding: .utf8),
+                       try String(contentsOf: jobs.appendingPathComponent("results.md"), encoding: .utf8))
+    }
+
     func testJobTaskIsExclusiveWithTheOtherModes() throws {
         XCTAssertEqual(try SlurmOptions.parse(["--job-task", "2"]).mode, .jobTask(2))
         XCTAssertThrowsError(try SlurmOptions.parse(["--job-task", "2", "--collect"]).validate())

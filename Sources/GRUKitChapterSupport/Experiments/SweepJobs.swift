@@ -14,10 +14,11 @@ import GRUKitPresentation
 /// shows one line per running configuration (on stderr when it is a terminal, and a line per start
 /// and finish otherwise), then reads every result back from the logs (``SweepCollection``).
 package enum SweepJobs {
-    /// The default of `--jobs` for a sweep: two, measured on the two-core machine the book is built
-    /// on (README, "Sweeps on both cores"): a grid trained two at a time, one BLAS thread each, took
-    /// less wall time than the same grid one at a time on two threads.
-    package static let defaultJobs = 2
+    /// The default of `--jobs` for a sweep: one (the sweep in this process, every run on all the
+    /// BLAS threads, its console lines on the chapter's output), until a timing of one grid both
+    /// ways on an otherwise idle machine says that two at a time is faster. The committed grids
+    /// (`results/*/run-grid.sh`) ask for `--jobs 2`.
+    package static let defaultJobs = 1
 
     /// The child's command line: the parent's arguments without `--jobs n` (or `--jobs=n`), followed
     /// by `--job-task i`.
