@@ -41,58 +41,13 @@ struct StandardScaleSection {
                                     title: "Penn Treebank, ours (standard setting): \(setting.seeds) seeds per configuration")
     }
 
-    /// Prints the section, writes its files into `output` and records its values.
+    /// Prints the section, writes its files into `output` and records its values (`standard.*`).
     func draw(output: ChapterOutput, report: Report, values: inout RecordedValues) throws -> [URL] {
         report.section("The standard scale, from logs")
-        if !evidence.missing.isEmpty {
-            report.note("Not yet trained (left out of the tables): \(evidence.missing.count) of \(evidence.collection.states.count) runs — "
-                        + evidence.missing.prefix(8).joined(separator: ", ") + (evidence.missing.count > 8 ? ", …" : ""))
-        }
-        report.table(evidence.summary.textTable)
-        report.table(evidence.tuned.textTable)
-        report.note(evidence.tuned.tests.map(\.sentence).joined(separator: "\n"))
-        var files = try evidence.summary.write(to: output.directory, name: "standard-summary")
-        files.append(try evidence.tuned.write(to: output.directory, name: "standard-tuned"))
-        try output.write(evidence.usableRangeFigure(name: "standard-usable-range",
-                                                    title: "Which learning rates train (PTB, standard scale, best-tuned knobs)"))
-        try output.write(TrainingFigures.validation(evidence.summary, name: "standard-valid-perplexity",
-                                                    title: "Validation perplexity, standard scale (mean ± 95 % over seeds)"))
-
-        let criteria = evidence.criteria(requiredRatio: 0.6)
         values["standard.unigram"] = String(format: "%.2f", unigram)
         values["standard.train_tokens"] = "\(trainTokens)"
-        values["standard.best.curve"] = criteria.best.map { g in
-            let epochs = g.runs.map(\.validMetrics.count).max() ?? 0
-            return (0 ..< epochs).compactMap { e in
-                MeanInterval(g.runs.compactMap { $0.validMetrics.indices.contains(e) ? $0.validMetrics[e] : nil }).map { String(format: "%.1f", $0.mean) }
-            }.joined(separator: ", ")
-        } ?? "—"
-        values["standard.runs"] = "\(evidence.collection.results.count)"
-        values["standard.grid"] = "\(evidence.collection.states.count)"
-        values["standard.best"] = criteria.best?.name ?? "—"
-        values["standard.best.final"] = criteria.best?.finalValid?.text() ?? "—"
-        values["standard.best.ratio"] = criteria.bestRatio.map { String(format: "%.2f", $0) } ?? "—"
-        values["standard.criterion.learns"] = criteria.learns ? "yes" : "no"
-        values["standard.criterion.explosion"] = criteria.sgdDivergesProjectionTrains.map(RunConfiguration.number).joined(separator: ", ")
-        values["standard.median.seconds"] = evidence.medianRunSeconds.map { String(format: "%.0f", $0) } ?? "—"
-        for g in evidence.summary.groups {
-            values["standard.\(g.name).diverged"] = "\(g.diverged.count)/\(g.count)"
-            values["standard.\(g.name).trained"] = "\(g.trained.count)/\(g.count)"
-            values["standard.\(g.name).final"] = g.finalValid?.text() ?? "—"
-        }
-        for (family, points) in evidence.usableRange {
-            let key = family.replacingOccurrences(of: " ", with: "-")
-            values["standard.range.\(key)"] = points.map { "η₀ = \(RunConfiguration.number($0.learningRate)): \($0.group.trained.count)/\($0.group.count)" }
-                .joined(separator: "; ")
-        }
+        let files = try evidence.draw(output: output, report: report, values: &values, prefix: "standard", dataName: "PTB", requiredRatio: 0.6)
         recordClaims(into: &values)
-        report.note("Criteria of the standard scale: the best configuration (\(values["standard.best"] ?? "—")) ends at "
-                    + "\(values["standard.best.final"] ?? "—"), \(values["standard.best.ratio"] ?? "—") × the unigram model's "
-                    + "\(values["standard.unigram"] ?? "—") (required: at most 0.6×) — \(criteria.learns ? "it learns" : "not met"); "
-                    + (criteria.showsTheExplosion
-                        ? "plain SGD diverges while the best-tuned projection trains every seed at η₀ = \(values["standard.criterion.explosion"] ?? "")"
-                        : "no rate yet where plain SGD diverges and the projection trains every seed")
-                    + "; a run took \(values["standard.median.seconds"] ?? "—") s (median; one BLAS thread, two runs at a time).")
         return files
     }
 

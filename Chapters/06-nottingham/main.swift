@@ -139,16 +139,25 @@ struct Chapter6: ParsableCommand {
     @Option(name: .customLong("eval-tunes"), parsing: .unconditional, help: ArgumentHelp("Evaluate on the first n validation and test tunes (quick: 60; paper: all).", valueName: "n"))
     var evalTunes: Int?
 
+    @Option(name: .customLong("standard-logs"), help: ArgumentHelp(
+        "Also draw the standard-scale section from the logs of the standard grid in this folder, without training them.", valueName: "dir"))
+    var standardLogs: String?
+
+    @Flag(name: .customLong("skip-sweep"), help: "Do not train the sweep: only draw the section of --standard-logs.")
+    var skipSweep = false
+
     @Option(help: ArgumentHelp("Read the MAT-file (mat) or the plain-text conversion (text).", valueName: "format"))
     var format: PolyphonicMusic.Format = .mat
 
     func validate() throws {
+        try common.requireScale([.quick, .standard, .paper])
+        if skipSweep && standardLogs == nil { throw ValidationError("--skip-sweep leaves nothing to do without --standard-logs DIR.") }
         try training.validate()
         try slurm.validate()
         for (flag, v) in [("--train-tunes", trainTunes), ("--eval-tunes", evalTunes)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
         }
-        if model == nil, slurm.mode != .inProcess, common.scale != .paper {
+        if model == nil, slurm.mode != .inProcess, common.scale == .quick {
             throw ValidationError("--slurm, --slurm-dry-run, --array-task and --collect run one experiment: add --model assumptions or --model raw.")
         }
         let hidden = training.hidden ?? NottinghamSetting.at(common.scale).hidden
@@ -195,7 +204,8 @@ struct Chapter6: ParsableCommand {
         values["quick.baseline"] = String(format: "%.3f", frequencies)
 
         var files: [URL] = []
-        for kind in model.map({ [$0] }) ?? (paper ? [.assumptions] : ModelName.allCases) {
+        // The quick scale trains both models; the standard and paper scales the one under the assumptions.
+        for kind in skipSweep ? [] : model.map({ [$0] }) ?? (common.scale == .quick ? ModelName.allCases : [.assumptions]) {
             guard let summary = try experiment(kind, music: music, frequencies: frequencies, output: output, report: report, files: &files) else { return }
             for g in summary.groups {
                 let key = "\(kind.rawValue).\(g.name)"
@@ -205,6 +215,10 @@ struct Chapter6: ParsableCommand {
                 values[key + ".iterations"] = g.divergenceIterations.map(String.init).joined(separator: ", ")
             }
             values["\(kind.rawValue).seeds"] = "\(summary.groups.first?.count ?? 0)"
+        }
+        if let standardLogs {
+            let section = try StandardScaleSection(directory: URL(fileURLWithPath: standardLogs), music: full)
+            files += try section.draw(output: output, report: report, values: &values)
         }
         files.append(try values.write(to: output.directory))
 

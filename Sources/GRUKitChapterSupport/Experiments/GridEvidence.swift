@@ -124,6 +124,67 @@ package struct GridEvidence {
                         sgdDivergesProjectionTrains: rates)
     }
 
+    /// Prints the grid's tables and tests, writes `PREFIX-summary`, `PREFIX-tuned`, the usable-range
+    /// figure `PREFIX-usable-range` and the validation figure `PREFIX-valid-METRIC` into `output`, and
+    /// records under `PREFIX.` the values a page cites: every configuration's counts and final metric,
+    /// the usable range per family, the best configuration, its curve and its ratio to the trivial
+    /// predictor (criterion: at most `requiredRatio`), the rates where plain SGD diverges and the
+    /// projection trains, and the median run time.
+    /// - Returns: the table files written (the figures are in `output.written`).
+    package func draw(output: ChapterOutput, report: Report, values: inout RecordedValues, prefix: String, dataName: String,
+                      requiredRatio: Double) throws -> [URL] {
+        let metric = summary.metricName
+        if !missing.isEmpty {
+            report.note("Not yet trained (left out of the tables): \(missing.count) of \(collection.states.count) runs — "
+                        + missing.prefix(8).joined(separator: ", ") + (missing.count > 8 ? ", …" : ""))
+        }
+        report.table(summary.textTable)
+        report.table(tuned.textTable)
+        let tests = tuned.tests.map(\.sentence)
+        if !tests.isEmpty { report.note(tests.joined(separator: "\n")) }
+        var files = try summary.write(to: output.directory, name: prefix + "-summary")
+        files.append(try tuned.write(to: output.directory, name: prefix + "-tuned"))
+        try output.write(usableRangeFigure(name: prefix + "-usable-range", title: "Which learning rates train (\(dataName), \(prefix) scale, best-tuned knobs)"))
+        try output.write(TrainingFigures.validation(summary, name: prefix + "-valid-" + metric,
+                                                    title: "Validation \(metric), \(prefix) scale (mean ± 95 % over seeds)"))
+
+        let c = criteria(requiredRatio: requiredRatio)
+        let format = metric == "perplexity" ? "%.1f" : "%.3f"
+        values["\(prefix).baseline"] = String(format: "%.3f", baseline.metric)
+        values["\(prefix).runs"] = "\(collection.results.count)"
+        values["\(prefix).grid"] = "\(collection.states.count)"
+        values["\(prefix).best"] = c.best?.name ?? "—"
+        values["\(prefix).best.final"] = c.best?.finalValid?.text(format) ?? "—"
+        values["\(prefix).best.ratio"] = c.bestRatio.map { String(format: "%.2f", $0) } ?? "—"
+        values["\(prefix).best.curve"] = c.best.map { g in
+            let epochs = g.runs.map(\.validMetrics.count).max() ?? 0
+            return (0 ..< epochs).compactMap { e in
+                MeanInterval(g.runs.compactMap { $0.validMetrics.indices.contains(e) ? $0.validMetrics[e] : nil }).map { String(format: format, $0.mean) }
+            }.joined(separator: ", ")
+        } ?? "—"
+        values["\(prefix).criterion.learns"] = c.learns ? "yes" : "no"
+        values["\(prefix).criterion.explosion"] = c.sgdDivergesProjectionTrains.isEmpty ? "none"
+            : c.sgdDivergesProjectionTrains.map(RunConfiguration.number).joined(separator: ", ")
+        values["\(prefix).median.seconds"] = medianRunSeconds.map { String(format: "%.0f", $0) } ?? "—"
+        for g in summary.groups {
+            values["\(prefix).\(g.name).diverged"] = "\(g.diverged.count)/\(g.count)"
+            values["\(prefix).\(g.name).trained"] = "\(g.trained.count)/\(g.count)"
+            values["\(prefix).\(g.name).final"] = g.finalValid?.text(format) ?? "—"
+        }
+        for (family, points) in usableRange {
+            values["\(prefix).range.\(family.replacingOccurrences(of: " ", with: "-"))"] = points
+                .map { "η₀ = \(RunConfiguration.number($0.learningRate)): \($0.group.trained.count)/\($0.group.count)" }.joined(separator: "; ")
+        }
+        report.note("Criteria: the best configuration (\(values["\(prefix).best"] ?? "—")) ends at \(values["\(prefix).best.final"] ?? "—"), "
+                    + "\(values["\(prefix).best.ratio"] ?? "—") × \(baseline.name)'s \(String(format: format, baseline.metric)) "
+                    + "(required: at most \(RunConfiguration.number(requiredRatio))×) — \(c.learns ? "it learns" : "not met"); "
+                    + (c.showsTheExplosion
+                        ? "plain SGD diverges while the best-tuned projection trains every seed at η₀ = \(values["\(prefix).criterion.explosion"] ?? "")"
+                        : "no rate yet where plain SGD diverges and the projection trains every seed")
+                    + "; a run took \(values["\(prefix).median.seconds"] ?? "—") s (median of the logs; one BLAS thread, two runs at a time).")
+        return files
+    }
+
     /// The median wall time of one run over the runs that finished without diverging (seconds, as
     /// the logs record them), or nil when none did.
     package var medianRunSeconds: Double? {
