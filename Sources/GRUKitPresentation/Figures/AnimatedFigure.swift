@@ -139,7 +139,9 @@ public struct AnimatedFigure: Sendable, Equatable {
             let drawing = figure(k).drawing(dataIndex: &dataIndex)
             let repeats = (k == 0 || k == frames.count - 1) ? 1 + restFrames : 1
             lines.append("")
-            lines.append("# Frame \(k + 1) of \(frames.count)" + (frames[k].title.map { ": \($0)" } ?? "")
+            // The title on one comment line: a newline in it would end the comment and start a command.
+            let comment = frames[k].title.map { ": " + $0.replacingOccurrences(of: "\n", with: " / ") } ?? ""
+            lines.append("# Frame \(k + 1) of \(frames.count)" + comment
                          + (repeats > 1 ? " (shown \(repeats) times)" : ""))
             if repeats > 1 {
                 lines.append("do for [repeat = 1:\(repeats)] {")
