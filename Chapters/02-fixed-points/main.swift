@@ -344,6 +344,13 @@ struct Chapter2: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Frames of the animation phase-sweep (2…200).", valueName: "n"))
     var frames: Int = 41
 
+    /// A printf format with as many decimals as `values` need (one for the defaults), so that a norm
+    /// of 1.95 does not print as 1.9.
+    static func format(_ values: [Double]) -> String {
+        let decimals = (1...4).first { d in values.allSatisfy { Double(String(format: "%.\(d)f", $0)) == $0 } } ?? 6
+        return "%.\(decimals)f"
+    }
+
     func validate() throws {
         if !(step > 0 && step <= 1) { throw ValidationError("--step must lie in (0, 1] (got \(step)).") }
         if grid < 101 || grid > 10_000_001 { throw ValidationError("--grid must lie in 101…10000001 (got \(grid)).") }
@@ -480,7 +487,7 @@ struct Chapter2: ParsableCommand {
         let eigenNorms = self.eigenNorms.values
         var eigenFigure = Figure("jacobian-eigenvalues", layout: .init(rows: 2, columns: eigenNorms.count), panelSize: (430, 470))
         var rhoTable = TextTable(title: "ρ(J) at the origin", columns: ["‖W_hh‖₂", "bound ½ + ‖W‖₂/4", "ρ(J) Gaussian W", "ρ(J) symmetric W"],
-                                 formats: ["%.1f", "%.4f", "%.4f", "%.4f"])
+                                 formats: [Self.format(eigenNorms), "%.4f", "%.4f", "%.4f"])
         var lowerRow: [Panel] = []
         for norm in eigenNorms {
             let jg = FixedPointStability.jacobianAtOrigin(try rescaled(gaussian, toNorm: norm))
@@ -533,7 +540,7 @@ struct Chapter2: ParsableCommand {
         report.section("Fixed points of an H-unit GRU")
         var finderTable = TextTable(title: "Fixed points of an H = \(hidden) GRU (symmetric W_hh, leading eigenvalue +‖W_hh‖₂, random gates)",
                                     columns: ["‖W_hh‖₂", "found", "‖h*‖₂", "ρ(∂F/∂h(h*))", "stable", "‖F(h*) − h*‖"],
-                                    formats: ["%.1f", "", "%.4f", "%.4f", "", "%.1e"])
+                                    formats: [Self.format(finderNorms.values), "", "%.4f", "%.4f", "", "%.1e"])
         let baseW = try symmetricWithPositiveTop(hidden, rng: &rng)
         let gateRNGState = rng
         for norm in finderNorms.values {
