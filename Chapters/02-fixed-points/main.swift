@@ -304,7 +304,7 @@ struct Chapter2: ParsableCommand {
         discussion: """
             Scans every fixed point of the one-unit GRU for w_hh from 0 to 4 (bifurcation.dat, \
             bifurcation-wr1.dat), checks J = ½I + ¼W_hh at the origin by finite differences, draws the \
-            eigenvalues of J for ‖W_hh‖₂ = 1.5, 2, 2.5, finds the fixed points of an H-unit GRU, and \
+            eigenvalues of J for ‖W_hh‖₂ = 1.5, 2, 2.5 (--eigen-norms), finds the fixed points of an H-unit GRU, and \
             draws a two-unit phase portrait before and after the bifurcation.
             """)
 
@@ -326,19 +326,19 @@ struct Chapter2: ParsableCommand {
     var eigenSize: Int = 100
 
     @Option(name: .customLong("eigen-norms"), parsing: .unconditional,
-            help: ArgumentHelp("‖W_hh‖₂ of the eigenvalue figure's columns, comma-separated (1 to 4 values in 0…10).", valueName: "s,…"))
+            help: ArgumentHelp("‖W_hh‖₂ of the eigenvalue figure's columns, comma-separated (1 to 4 values in (0, 10]).", valueName: "s,…"))
     var eigenNorms = NumberList(defaultEigenNorms)
 
     @Option(name: .customLong("finder-norms"), parsing: .unconditional,
-            help: ArgumentHelp("‖W_hh‖₂ at which the H-unit fixed points are hunted, comma-separated (1 to 12 values in 0…10).", valueName: "s,…"))
+            help: ArgumentHelp("‖W_hh‖₂ at which the H-unit fixed points are hunted, comma-separated (1 to 12 values in (0, 10]).", valueName: "s,…"))
     var finderNorms = NumberList(defaultFinderNorms)
 
     @Option(name: .customLong("phase-norms"), parsing: .unconditional,
-            help: ArgumentHelp("‖W_hh‖₂ of the two-unit phase portraits, comma-separated, one panel each (1 to 4 values in 0…10).", valueName: "s,…"))
+            help: ArgumentHelp("‖W_hh‖₂ of the two-unit phase portraits, comma-separated, one panel each (1 to 4 values in (0, 10]).", valueName: "s,…"))
     var phaseNorms = NumberList(defaultPhaseNorms)
 
     @Option(name: .customLong("phase-sweep"), parsing: .unconditional,
-            help: ArgumentHelp("First and last ‖W_hh‖₂ of the animation phase-sweep (two values in 0…10).", valueName: "from,to"))
+            help: ArgumentHelp("First and last ‖W_hh‖₂ of the animation phase-sweep (two values in (0, 10]).", valueName: "from,to"))
     var phaseSweep = NumberList([1.5, 2.5])
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Frames of the animation phase-sweep (2…200).", valueName: "n"))
