@@ -3,7 +3,7 @@
 #               run every chapter at its quick default and render every figure
 #   make test   install what is missing and run the whole test suite
 #
-# Other targets: make build | data | chapters | test-slurm | bench | compare | book | docs | clean
+# Other targets: make build | data | chapters | chapter N=01 ARGS="…" | test-slurm | bench | compare | book | docs | clean
 # Settings:      GRUKIT_DATA=DIR (where the data sets live, default ./data)
 #                TARGET_CPU=NAME (default haswell where the CPU has AVX2 and FMA; empty: baseline x86-64)
 
@@ -26,7 +26,7 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /p
 SWIFTPM_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 CHAPTERS := $(sort $(notdir $(patsubst %/main.swift,%,$(wildcard Chapters/*/main.swift))))
 
-.PHONY: all deps build data chapters test test-slurm bench compare book docs clean
+.PHONY: all deps build data chapters chapter test test-slurm bench compare book docs clean
 
 all: deps build data chapters
 
@@ -60,6 +60,28 @@ data:
 ##           results/ptb-standard/ and results/ptb-paper/
 chapters: build
 	@set -eo pipefail; for c in $(CHAPTERS); do $(call run_chapter,$$c); done
+
+## chapter: build and run one chapter into figures/NN-slug/ with its flags, e.g.
+##             make chapter N=01 ARGS="--w-hh 1.9,2.1"      make chapter N=02 ARGS=--help
+##          With no ARGS it is one chapter of `make chapters` (output.txt included). With ARGS the figures
+##          are no longer the default run's, so output.txt is removed: `make book` then reruns the chapter
+##          at its default before weaving, instead of showing these figures beside the default output.
+N ?=
+ARGS ?=
+chapter: deps
+	@slug="$(filter $(N)-%,$(CHAPTERS))"; \
+	if [ -z "$(N)" ] || [ -z "$$slug" ]; then \
+	  echo "make chapter: N must be one of: $(foreach c,$(CHAPTERS),$(firstword $(subst -, ,$(c))))  (e.g. make chapter N=01 ARGS=--help)"; exit 1; \
+	fi; \
+	echo "$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS) --product ch$$slug"; \
+	$(SWIFT) build -c $(CONFIG) $(SWIFTPM_FLAGS) --product ch$$slug || exit 1; \
+	if [ -z '$(ARGS)' ]; then \
+	  set -eo pipefail; $(call run_chapter,$$slug); \
+	else \
+	  mkdir -p figures/$$slug && rm -f figures/$$slug/output.txt; \
+	  echo "$(BIN)/ch$$slug $(ARGS)"; \
+	  $(BIN)/ch$$slug $(ARGS); \
+	fi
 
 # Runs chapter $(1) at its quick default, its terminal output saved to figures/$(1)/output.txt (last,
 # so that a missing output.txt means the chapter has not run to the end).

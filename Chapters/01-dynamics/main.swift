@@ -2,7 +2,8 @@
 //:
 //: Run it with `swift run ch01-dynamics` (add `--help` for the options). It prints a small table and
 //: writes two figures into `figures/01-dynamics/`: `trajectories` and `return-map`, each as a gnuplot
-//: script (`.gp`) with its data (`.dat`), drawn to `.png` and `.svg` when gnuplot is installed.
+//: script (`.gp`) with its data (`.dat`), drawn to `.png` and `.svg` when gnuplot is installed, and
+//: one animation, `cobweb-sweep.gif`. The weights are flags: `--w-hh 1.9,2.1`, `--w-hz`, `--w-hr`.
 import ArgumentParser
 import Foundation
 import GRUKit
@@ -70,28 +71,51 @@ import GRUKitPresentation
  A fixed point attracts nearby states when |f′| < 1 there and repels them when |f′| > 1. So the origin
  is stable for −6 < w_hh < 2 and unstable beyond w_hh = 2. We keep w_hz = w_hr = 0 in this chapter and
  look at one weight on each side of 2: w_hh = 1.5 (f′(0) = 0.875) and w_hh = 2.5 (f′(0) = 1.125).
+ Other weights are flags: `--w-hh 1.9,2.1` draws those two instead, and `--w-hz`, `--w-hr` switch the
+ gates on (the table and figures then find the fixed points with the library's root finder of chapter 2).
  */
 
-/// The two recurrent weights of the figures, one on each side of w_hh = 2.
-let figureWeights: [Double] = [1.5, 2.5]
-/// The weights of the table: the two above, the critical value 2, and 3 for comparison.
-let tableWeights: [Double] = [1.5, 2.0, 2.5, 3.0]
+/// The recurrent weights of the figures by default (`--w-hh`), one on each side of w_hh = 2.
+let defaultFigureWeights: [Double] = [1.5, 2.5]
+/// The table shows the figures' weights and these two: the critical value 2, and 3 for comparison.
+let tableReferenceWeights: [Double] = [2.0, 3.0]
 /// Initial states of the trajectories, in pairs ±h_0.
 let initialStates: [Double] = [0.9, 0.5, 0.1, 0.02]
+
+/// The gate weights w_hz and w_hr (`--w-hz`, `--w-hr`; both 0 by default, which makes both gates ½).
+struct Gates {
+    var wHZ = 0.0
+    var wHR = 0.0
+    /// True for w_hz = w_hr = 0, where the nonzero fixed points solve h = tanh(w_hh h/2).
+    var areOff: Bool { wHZ == 0 && wHR == 0 }
+    /// The one-unit map with recurrent weight `wHH` and these gates.
+    func gru(_ wHH: Double) -> ScalarGRU { ScalarGRU(wHH: wHH, wHZ: wHZ, wHR: wHR) }
+    /// "w_hz = w_hr = 0", or both values.
+    var text: String { areOff ? "w_hz = w_hr = 0" : "w_hz = \(wHZ), w_hr = \(wHR)" }
+    /// The same in gnuplot's enhanced text (subscripts in braces).
+    var figureText: String { areOff ? "w_{hz} = w_{hr} = 0" : "w_{hz} = \(wHZ), w_{hr} = \(wHR)" }
+}
+
+/// The fixed points other than the origin: ±h* (in that order) from ``symmetricFixedPoint(_:)`` when the
+/// gates are off; otherwise every nonzero root the library's finder brackets on [−1, 1] (chapter 2).
+func nonzeroFixedPoints(_ w: Double, gates: Gates) -> [Double] {
+    if gates.areOff { return symmetricFixedPoint(w).map { [$0, -$0] } ?? [] }
+    return gates.gru(w).fixedPoints().map(\.h).filter { $0 != 0 }
+}
 
 //: ## Trajectories
 //:
 //: Iterate f from several starting states and plot h_t against t: one panel per weight.
 
-func trajectoriesFigure(steps: Int, symmetricFixedPoint: (Double) -> Double?) -> Figure {
-    var figure = Figure("trajectories", layout: .init(rows: 1, columns: 2), panelSize: (560, 420))
-    for w in figureWeights {
-        let gru = ScalarGRU(wHH: w)
+func trajectoriesFigure(weights: [Double], gates: Gates, steps: Int) -> Figure {
+    var figure = Figure("trajectories", layout: .init(rows: 1, columns: weights.count), panelSize: (560, 420))
+    for w in weights {
+        let gru = gates.gru(w)
         let t = (0...steps).map(Double.init)
         var panel = Panel(title: "w_{hh} = \(w)   (f′(0) = \(gru.derivative(at: 0)))",
                           xLabel: "step t", yLabel: "state h_t",
                           xRange: 0...Double(steps), yRange: -1...1,
-                          key: w == figureWeights[0] ? .topRight : .off)
+                          key: w == weights[0] ? .topRight : .off)
         // One colour per |h_0|; the legend names each pair once.
         for (k, h0) in initialStates.enumerated() {
             for sign in [1.0, -1.0] {
@@ -101,11 +125,15 @@ func trajectoriesFigure(steps: Int, symmetricFixedPoint: (Double) -> Double?) ->
             }
         }
         // Where the states settle when the origin is unstable: the two new fixed points ±h*.
-        if let hStar = symmetricFixedPoint(w) {
-            for sign in [1.0, -1.0] {
-                panel.plot(.function("\(sign * hStar)", style: .lines.color("#555555").width(1).dashed))
-            }
+        let others = nonzeroFixedPoints(w, gates: gates)
+        for hStar in others {
+            panel.plot(.function("\(hStar)", style: .lines.color("#555555").width(1).dashed))
+        }
+        if gates.areOff, let hStar = others.first {
             panel.command("set label 1 \"±h^* = ±\(String(format: "%.4f", hStar))\" at graph 0.97, first \(hStar + 0.08) right")
+        } else if let top = others.max() {
+            let list = others.sorted().map { String(format: "%.4f", $0) }.joined(separator: ", ")
+            panel.command("set label 1 \"h^* = \(list)\" at graph 0.97, first \(top + 0.08) right")
         } else {
             panel.command("unset label 1")   // raw commands persist across panels; the label is panel 2's
         }
@@ -141,15 +169,14 @@ func cobweb(_ gru: ScalarGRU, from h0: Double, steps: Int) -> [[Double]] {
 
 /// The return map with its cobweb (upper row) and the distance from the diagonal, f(h) − h, with
 /// the same orbit's steps h_{t+1} − h_t as stems (lower row); one column per weight.
-func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
-    var figure = Figure("return-map", layout: .init(rows: 2, columns: 2), panelSize: (520, 480))
+func returnMapFigure(weights: [Double], gates: Gates) -> Figure {
+    var figure = Figure("return-map", layout: .init(rows: 2, columns: weights.count), panelSize: (520, 480))
     var lower: [Panel] = []
-    // Each cobweb starts where it shows the most: far out when the origin attracts, near it when it repels.
-    let cobwebStart: [Double: Double] = [1.5: 0.9, 2.5: 0.05]
-    for w in figureWeights {
-        let gru = ScalarGRU(wHH: w)
+    for w in weights {
+        let gru = gates.gru(w)
         let grid = (0...400).map { -1 + 2 * Double($0) / 400 }
-        let h0 = cobwebStart[w]!
+        // The cobweb starts where it shows the most: far out when the origin attracts, near it when it repels.
+        let h0 = abs(gru.derivative(at: 0)) < 1 ? 0.9 : 0.05
         var panel = Panel(title: "w_{hh} = \(w)", xLabel: "h_t", yLabel: "h_{t+1}",
                           xRange: -1...1, yRange: -1...1, key: .bottomRight, equalAxes: true)
         panel.plot(.xy(grid, grid.map { gru($0) }, columns: ("h", "f"), title: "h_{t+1} = f(h_t)",
@@ -158,8 +185,7 @@ func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
         panel.plot(.data(cobweb(gru, from: h0, steps: 40), columns: ["h_t", "h_next"],
                          title: "orbit from h_0 = \(h0)", style: .lines.lineType(2).width(0.8)))
         // Fixed points: filled if stable (|f′| < 1), open if unstable.
-        var fixed: [Double] = [0]
-        if let hStar = symmetricFixedPoint(w) { fixed += [hStar, -hStar] }
+        let fixed: [Double] = [0] + nonzeroFixedPoints(w, gates: gates)
         let stable = fixed.filter { abs(gru.derivative(at: $0)) < 1 }
         let unstable = fixed.filter { abs(gru.derivative(at: $0)) >= 1 }
         panel.plot(.xy(stable, stable, columns: ("h_star", "h_star"), title: "stable fixed point",
@@ -192,6 +218,63 @@ func returnMapFigure(symmetricFixedPoint: (Double) -> Double?) -> Figure {
     }
     for panel in lower { figure.addPanel(panel) }
     return figure
+}
+
+//: ## The bifurcation in motion
+//:
+//: The two weights above are two stills of one film. The animation `cobweb-sweep` runs w_hh through 2
+//: (from 1.5 to 2.5 by default, `--sweep-w-hh`): on the left the return map with two cobwebs, one from
+//: far out (h_0 = 0.9) and one from near the origin (h_0 = 0.05); on the right the distance from the
+//: diagonal, f(h) − h, with the steps of both orbits as stems. Watch the curve on the right: below 2 it
+//: crosses zero once, with a negative slope (the origin attracts); at 2 it becomes flat at the origin;
+//: past 2 the origin's crossing turns upwards and two new crossings ±h* move out of it — the pitchfork.
+//: Every frame uses the same axes, so the motion is the map's, not the plot's.
+
+/// The animation of the return map and f(h) − h as w_hh runs over `sweep` in `frames` steps (both ends
+/// included), with the cobwebs from h_0 = 0.9 and 0.05 and the fixed points (filled: stable, open: not).
+func cobwebSweepAnimation(sweep: (from: Double, to: Double), frames: Int, gates: Gates) -> AnimatedFigure {
+    var animation = AnimatedFigure("cobweb-sweep", layout: .init(rows: 1, columns: 2), panelSize: (480, 470),
+                                   fontSize: 11, delay: 12, restFrames: 6)
+    let grid = (0...200).map { -1 + 2 * Double($0) / 200 }
+    let weights = (0..<frames).map { sweep.from + (sweep.to - sweep.from) * Double($0) / Double(max(frames - 1, 1)) }
+    let starts = [0.9, 0.05]
+    // One y-range for every frame of the right panel: the largest |f(h) − h| of the sweep, plus a margin.
+    let reach = weights.map { w in grid.map { abs(gates.gru(w)($0) - $0) }.max()! }.max()!
+    let distanceRange = -1.15 * reach ... 1.15 * reach
+    for w in weights {
+        let gru = gates.gru(w)
+        let fixed = [0] + nonzeroFixedPoints(w, gates: gates)
+        let stable = fixed.filter { abs(gru.derivative(at: $0)) < 1 }, unstable = fixed.filter { abs(gru.derivative(at: $0)) >= 1 }
+        var map = Panel(title: "return map h_{t+1} = f(h_t)", xLabel: "h_t", yLabel: "h_{t+1}",
+                        xRange: -1...1, yRange: -1...1, key: .custom("top left Left reverse"), equalAxes: true)
+        var distance = Panel(title: "distance from the diagonal f(h_t) − h_t", xLabel: "h_t", yLabel: "f(h_t) − h_t",
+                             xRange: -1...1, yRange: distanceRange, key: .custom("top left Left reverse"))
+        map.plot(.xy(grid, grid.map { gru($0) }, columns: ("h", "f"), title: "f(h)", style: .lines.lineType(1)))
+        map.plot(.function("x", title: "diagonal", style: .lines.color("#555555").width(1).dashed))
+        distance.plot(.xy(grid, grid.map { gru($0) - $0 }, columns: ("h", "f_minus_h"), title: "f(h) − h", style: .lines.lineType(1)))
+        distance.plot(.function("0", style: .lines.color("#555555").width(1).dashed))
+        for (k, h0) in starts.enumerated() {
+            map.plot(.data(cobweb(gru, from: h0, steps: 60), columns: ["h_t", "h_next"], title: "orbit from h_0 = \(h0)",
+                           style: .lines.lineType(k + 2).width(0.8)))
+            let orbit = gru.trajectory(from: h0, steps: 60)
+            distance.plot(.xy(Array(orbit.dropLast()), zip(orbit.dropFirst(), orbit).map { $0 - $1 }, columns: ("h_t", "step"),
+                              title: "steps from h_0 = \(h0)", style: .impulses.lineType(k + 2).width(1)))
+        }
+        for panel in [0, 1] {
+            let points: [(values: [Double], title: String, pointType: Int)] = [(stable, "stable", 7), (unstable, "unstable", 6)]
+            for p in points where !p.values.isEmpty {
+                let ys = panel == 0 ? p.values : p.values.map { _ in 0 }
+                let series = Series.xy(p.values, ys, columns: ("h_star", panel == 0 ? "h_star" : "zero"), title: p.title,
+                                       style: .points.lineType(7).pointType(p.pointType).pointSize(1.4))
+                if panel == 0 { map.plot(series) } else { distance.plot(series) }
+            }
+        }
+        let slope = gru.derivative(at: 0)
+        let verdict = slope < 1 - 1e-12 ? "origin stable" : slope > 1 + 1e-12 ? "origin unstable" : "critical"
+        animation.addFrame(title: String(format: "w_{hh} = %.3f   (%@):   f′(0) = %.4f, %@", w, gates.figureText, slope, verdict),
+                           panels: [map, distance])
+    }
+    return animation
 }
 
 //: ## Where do the states go?
@@ -238,18 +321,48 @@ struct Chapter1: ParsableCommand {
     @Option(name: .customLong("limit-steps"), parsing: .unconditional, help: ArgumentHelp("Steps taken to find where h settles from h_0 = 0.5.", valueName: "n"))
     var limitSteps: Int = 10_000
 
+    @Option(name: .customLong("w-hh"), parsing: .unconditional,
+            help: ArgumentHelp("Recurrent weights w_hh of the figures, comma-separated, one panel each (1 to 4 values in −10…10); the table adds 2 and 3.", valueName: "w,…"))
+    var wHH = NumberList(defaultFigureWeights)
+
+    @Option(name: .customLong("w-hz"), parsing: .unconditional, help: ArgumentHelp("Update-gate weight w_hz (in −10…10).", valueName: "w"))
+    var wHZ: Double = 0
+
+    @Option(name: .customLong("w-hr"), parsing: .unconditional, help: ArgumentHelp("Reset-gate weight w_hr (in −10…10).", valueName: "w"))
+    var wHR: Double = 0
+
+    @Option(name: .customLong("sweep-w-hh"), parsing: .unconditional,
+            help: ArgumentHelp("First and last w_hh of the animation cobweb-sweep (two values in −10…10).", valueName: "from,to"))
+    var sweepWHH = NumberList([1.5, 2.5])
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames of the animation cobweb-sweep (2…400).", valueName: "n"))
+    var frames: Int = 41
+
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps)).") }
         if steps ?? 0 > 1_000_000 { throw ValidationError("--steps is at most 1000000 (got \(steps!)).") }
         if limitSteps < 1 { throw ValidationError("--limit-steps must be at least 1 (got \(limitSteps)).") }
+        try wHH.check("--w-hh", count: 1...4, within: -10...10)
+        for (flag, value) in [("--w-hz", wHZ), ("--w-hr", wHR)] where !(value.isFinite && abs(value) <= 10) {
+            throw ValidationError("\(flag) must be a number in −10…10 (got \(value)).")
+        }
+        try sweepWHH.check("--sweep-w-hh", count: 2...2, within: -10...10)
+        if !(2...400).contains(frames) { throw ValidationError("--frames must lie in 2…400 (got \(frames)).") }
     }
 
     func run() throws {
         let steps = self.steps ?? (common.scale == .paper ? 80 : 40)
         let output = try ChapterOutput(options: common, slug: "01-dynamics")
         let report = Report(chapter: 1, title: "The GRU as a dynamical system")
-        report.header(settings: ["scale": common.scale.rawValue, "steps": String(steps),
-                                 "limit steps": String(limitSteps)])
+        let gates = Gates(wHZ: wHZ, wHR: wHR), figureWeights = wHH.values
+        let tableWeights = Array(Set(figureWeights + tableReferenceWeights)).sorted()
+        // The weights are listed when a flag changed them (the default run prints what it always did).
+        if figureWeights == defaultFigureWeights && gates.areOff {
+            report.header(settings: ["scale": common.scale.rawValue, "steps": String(steps), "limit steps": String(limitSteps)])
+        } else {
+            report.header(settings: ["scale": common.scale.rawValue, "steps": String(steps), "limit steps": String(limitSteps),
+                                     "w_hh": wHH.description, "w_hz": "\(wHZ)", "w_hr": "\(wHR)"])
+        }
 
         /*:
          ### The table
@@ -259,18 +372,22 @@ struct Chapter1: ParsableCommand {
          (h_∞) and solving the fixed-point equation (h*) give the same number when h* exists.
          */
         report.section("The table")
-        var table = TextTable(title: "The one-unit GRU, w_hz = w_hr = 0",
-                              columns: ["w_hh", "f′(0) = ½ + w_hh/4", "origin", "h_∞ from h_0 = 0.5", "h* (h = tanh(w_hh h/2))", "f′(h*)"],
-                              formats: ["%.1f", "%.4f", "", "%.4f", "%.4f", "%.4f"])
+        // As many decimals as the weights need (one for the defaults), so that 2.05 does not print as 2.0.
+        let decimals = (1...4).first { d in tableWeights.allSatisfy { Double(String(format: "%.\(d)f", $0)) == $0 } } ?? 6
+        var table = TextTable(title: "The one-unit GRU, \(gates.text)",
+                              columns: ["w_hh", "f′(0) = ½ + w_hh/4", "origin", "h_∞ from h_0 = 0.5",
+                                        gates.areOff ? "h* (h = tanh(w_hh h/2))" : "largest h* > 0", "f′(h*)"],
+                              formats: ["%.\(decimals)f", "%.4f", "", "%.4f", "%.4f", "%.4f"])
         var summary = DataTable(columns: ["w_hh", "fprime_0", "h_inf", "h_star", "fprime_h_star"], comments: [
-            "Chapter 1: the one-unit GRU with w_hz = w_hr = 0.",
+            "Chapter 1: the one-unit GRU with \(gates.text).",
             "fprime_0 = f'(0) = 1/2 + w_hh/4; h_inf = h after \(limitSteps) steps from h_0 = 0.5;",
-            "h_star = positive root of h = tanh(w_hh h/2) (NaN when w_hh <= 2); fprime_h_star = f'(h_star).",
+            gates.areOff ? "h_star = positive root of h = tanh(w_hh h/2) (NaN when w_hh <= 2); fprime_h_star = f'(h_star)."
+                : "h_star = largest positive fixed point of f (NaN when there is none); fprime_h_star = f'(h_star).",
         ])
         for w in tableWeights {
-            let gru = ScalarGRU(wHH: w)
+            let gru = gates.gru(w)
             let slope = gru.derivative(at: 0)
-            let hStar = symmetricFixedPoint(w)
+            let hStar = gates.areOff ? symmetricFixedPoint(w) : nonzeroFixedPoints(w, gates: gates).filter { $0 > 0 }.max()
             let slopeStar = hStar.map { gru.derivative(at: $0) }
             let hInf = limit(gru, from: 0.5, steps: limitSteps)
             table.add([.number(w), .number(slope), .text(slope < 1 ? "stable" : slope > 1 ? "unstable" : "critical"),
@@ -293,20 +410,32 @@ struct Chapter1: ParsableCommand {
 
          ### The figures
 
-         The two figures, drawn by the functions of the sections above.
+         The two figures and the animation, drawn by the functions of the sections above.
          */
         report.section("The figures")
-        try output.write(trajectoriesFigure(steps: steps, symmetricFixedPoint: symmetricFixedPoint))
-        try output.write(returnMapFigure(symmetricFixedPoint: symmetricFixedPoint))
+        try output.write(trajectoriesFigure(weights: figureWeights, gates: gates, steps: steps))
+        try output.write(returnMapFigure(weights: figureWeights, gates: gates))
+        try output.write(cobwebSweepAnimation(sweep: (sweepWHH.values[0], sweepWHH.values[1]), frames: frames, gates: gates))
 
-        report.note("""
-            f′(0) crosses 1 at w_hh = 2: for w_hh = 1.5 every state decays to 0; for w_hh = 2.5 the origin \
-            is unstable and states settle on ±h*. Chapter 2 follows the fixed points through this bifurcation.
-            """)
+        if figureWeights == defaultFigureWeights && gates.areOff {
+            report.note("""
+                f′(0) crosses 1 at w_hh = 2: for w_hh = 1.5 every state decays to 0; for w_hh = 2.5 the origin \
+                is unstable and states settle on ±h*. Chapter 2 follows the fixed points through this bifurcation.
+                """)
+        } else {
+            report.note("""
+                f′(0) = ½ + w_hh/4 crosses 1 at w_hh = 2 whatever w_hz and w_hr are: below it the states decay \
+                to 0, past it they leave the origin for the fixed points h* of the table.
+                """)
+        }
         /*:
          ![Trajectories h_t from ±h_0 for w_hh = 1.5 (decay to 0) and w_hh = 2.5 (settle on ±h*)](trajectories.png)
 
          ![The return map of the one-unit GRU with a cobweb, for w_hh = 1.5 and 2.5](return-map.png)
+
+         And the same pictures in motion, w_hh running from 1.5 to 2.5 (the animation `cobweb-sweep`):
+
+         ![The return map and f(h) − h as w_hh runs from 1.5 through 2 to 2.5: the pitchfork in motion](cobweb-sweep.gif)
 
          ## Summary
 
@@ -327,10 +456,18 @@ struct Chapter1: ParsableCommand {
             then run `ch01-dynamics --steps 200` and explain, from f′(0) = 1.125, why the orbits that start
             near 0 take longest to leave it.
          3. Predict the rows of the table for w_hh = 1.9 and w_hh = 2.1 (stable or not, where h settles, how
-            large h* is), then add them to the array `tableWeights` (the line under "The weights of the
-            table"), run `ch01-dynamics` and explain why h* is so small just past 2.
-         4. Predict where ±h* lies for w_hh = 4, then add 4.0 to `tableWeights`, run `ch01-dynamics` and
-            check that f′(h*) is below 1: why must the new fixed points be stable?
+            large h* is), then run `ch01-dynamics --w-hh 1.9,2.1` (the figures show those two weights and the
+            table adds 2 and 3) and explain why h* is so small just past 2.
+         4. Predict where ±h* lies for w_hh = 4, then run `ch01-dynamics --w-hh 4` and check that f′(h*) is
+            below 1: why must the new fixed points be stable?
+         5. *By hand.* (a) Differentiate f(h) = σ(w_hz h)h + (1 − σ(w_hz h))tanh(w_hh σ(w_hr h) h) at h = 0
+            for any w_hz, w_hr, and show that f′(0) = ½ + w_hh/4: say which terms vanish, and why. (b) With
+            w_hz = w_hr = 0, expand f to third order, f(h) = (½ + w_hh/4)h − (w_hh³/48)h³ + O(h⁵), so that at
+            w_hh = 2 the map is f(h) = h − h³/6 + …: the coefficient of the pitchfork's cubic term is −1/6.
+            (c) From the same expansion, show that just past 2 the new fixed points satisfy
+            h*² ≈ 12(w_hh − 2)/w_hh³, i.e. h* ≈ √(3(w_hh − 2)/2). Then check (a) with
+            `ch01-dynamics --w-hh 1.9,2.1 --w-hz 0.7 --w-hr -0.4` (the column f′(0) does not move with the
+            gates) and (c) against the table's h* for `--w-hh 2.02,2.1`.
          */
         report.files(output.written)
     }

@@ -3,7 +3,9 @@
 //: Run it with `swift run ch02-fixed-points` (add `--help` for the options). It prints the fixed points
 //: of the one-unit GRU around w_hh = 2, checks the Jacobian at the origin of the many-unit GRU against
 //: the formula J = ½I + ¼W_hh, and hunts for the fixed points that appear once ‖W_hh‖₂ passes 2.
-//: Figures go to `figures/02-fixed-points/`: `bifurcation-diagram`, `jacobian-eigenvalues` and `phase-portrait`.
+//: Figures go to `figures/02-fixed-points/`: `bifurcation-diagram`, `jacobian-eigenvalues` and `phase-portrait`,
+//: and the animation `phase-sweep.gif`. The spectral norms of its matrices are flags (`--eigen-norms`,
+//: `--finder-norms`, `--phase-norms`, `--phase-sweep`), as are their sizes (`--eigen-size`, `--hidden`).
 import ArgumentParser
 import Foundation
 import GRUKit
@@ -181,7 +183,8 @@ func symmetricWithPositiveTop(_ n: Int, rng: inout SeededGenerator) throws -> Ma
  ![The eigenvalues of J = ½I + ¼W_hh](jacobian-eigenvalues.png)
  */
 
-let eigenNorms: [Double] = [1.5, 2.0, 2.5]
+/// ‖W_hh‖₂ of the eigenvalue figure's columns by default (`--eigen-norms`).
+let defaultEigenNorms: [Double] = [1.5, 2.0, 2.5]
 
 /*:
  ## New fixed points after the bifurcation
@@ -195,7 +198,8 @@ let eigenNorms: [Double] = [1.5, 2.0, 2.5]
  which the bound is tight) and random gates.
  */
 
-let finderNorms: [Double] = [1.5, 1.8, 1.9, 2.0, 2.2, 2.5, 3.0]
+/// ‖W_hh‖₂ of the finder's table by default (`--finder-norms`).
+let defaultFinderNorms: [Double] = [1.5, 1.8, 1.9, 2.0, 2.2, 2.5, 3.0]
 
 /*:
  ## A picture in two dimensions
@@ -205,52 +209,92 @@ let finderNorms: [Double] = [1.5, 1.8, 1.9, 2.0, 2.2, 2.5, 3.0]
  saddle or a source and the flow splits towards two new stable fixed points.
 
  ![Phase portraits before and after the bifurcation](phase-portrait.png)
+
+ The animation `phase-sweep` shows the whole passage: the same two-unit GRU (same direction of W_hh,
+ same gates) with ‖W_hh‖₂ running from 1.5 to 2.5 (`--phase-sweep`). Watch the origin: its point is
+ filled (stable) while ρ(J(0)) < 1 and open past 2, where ρ(J(0)) = ½ + ‖W_hh‖₂/4 crosses 1 (this W_hh is
+ symmetric with positive eigenvalues, so the bound is attained). Before 2 the trajectories gather along
+ one line through the origin, the direction of W_hh's leading eigenvector, the one that loses stability
+ first; past 2 the orbits from near the origin leave it along that line for the new stable points.
+
+ ![The two-unit phase portrait as ‖W_hh‖₂ runs from 1.5 through 2 to 2.5](phase-sweep.gif)
  */
 
-func phasePortrait(before: InputFreeGRU, after: InputFreeGRU, norms: (Double, Double), starts: Int, seed: UInt64) -> Figure {
-    var figure = Figure("phase-portrait", layout: .init(rows: 1, columns: 2), panelSize: (520, 500))
-    for (gru, norm) in [(before, norms.0), (after, norms.1)] {
-        var panel = Panel(title: "‖W_{hh}‖_2 = \(norm)", xLabel: "h_1", yLabel: "h_2",
-                          xRange: -1...1, yRange: -1...1, key: .below, equalAxes: true)
-        // Arrows F(h) − h on a grid, all drawn at one length (direction only) so that the slow
-        // regions near fixed points stay visible; colour is not used for speed.
-        var arrows: [[Double]] = []
-        let k = 17
-        for i in 0..<k {
-            for j in 0..<k {
-                let h = [-0.95 + 1.9 * Double(i) / Double(k - 1), -0.95 + 1.9 * Double(j) / Double(k - 1)]
-                let f = gru(h)
-                let d = [f[0] - h[0], f[1] - h[1]]
-                let len = (d[0] * d[0] + d[1] * d[1]).squareRoot()
-                guard len > 1e-9 else { continue }
-                let s = 0.05 / len
-                arrows.append([h[0], h[1], d[0] * s, d[1] * s])
-            }
+/// The ‖W_hh‖₂ of the phase portrait's panels by default (`--phase-norms`): one on each side of 2.
+let defaultPhaseNorms: [Double] = [1.5, 2.5]
+
+/// One phase portrait: the field F(h) − h as arrows of one length, ten trajectories, and the fixed
+/// points the finder returns from `starts` random starts (filled: stable, open: not). With
+/// `fullLegend` both kinds of fixed point are listed even when one is absent (an empty series is one
+/// point at NaN, which gnuplot skips), so that an animation's plot area keeps its size from frame to frame.
+func phasePanel(_ gru: InputFreeGRU, title: String, starts: Int, seed: UInt64, fullLegend: Bool = false) -> Panel {
+    var panel = Panel(title: title, xLabel: "h_1", yLabel: "h_2",
+                      xRange: -1...1, yRange: -1...1, key: .below, equalAxes: true)
+    // Arrows F(h) − h on a grid, all drawn at one length (direction only) so that the slow
+    // regions near fixed points stay visible; colour is not used for speed.
+    var arrows: [[Double]] = []
+    let k = 17
+    for i in 0..<k {
+        for j in 0..<k {
+            let h = [-0.95 + 1.9 * Double(i) / Double(k - 1), -0.95 + 1.9 * Double(j) / Double(k - 1)]
+            let f = gru(h)
+            let d = [f[0] - h[0], f[1] - h[1]]
+            let len = (d[0] * d[0] + d[1] * d[1]).squareRoot()
+            guard len > 1e-9 else { continue }
+            let s = 0.05 / len
+            arrows.append([h[0], h[1], d[0] * s, d[1] * s])
         }
-        panel.plot(.data(arrows, columns: ["h1", "h2", "dh1", "dh2"], using: "1:2:3:4",
-                         style: .vectors.color("#999999").width(1)))
-        // A few trajectories, from the border of the square and from near the origin.
-        var trajectories = DataBlock(columns: ["h1", "h2"])
-        let startsOnBorder: [[Double]] = [[-0.9, 0.9], [0.9, -0.9], [0.9, 0.9], [-0.9, -0.9], [0.05, 0.02], [-0.05, -0.02],
-                                          [0.0, 0.9], [0.0, -0.9], [0.9, 0.0], [-0.9, 0.0]]
-        for s in startsOnBorder {
-            for p in gru.trajectory(from: s, steps: 60) { trajectories.append(p) }
-            trajectories.endScan()
-        }
-        panel.plot(.data(trajectories, title: "trajectories", style: .lines.lineType(1).width(1.5)))
-        let fps = gru.fixedPoints(starts: starts, seed: seed)
-        let stable = fps.filter(\.isStable).map { $0.h }, unstable = fps.filter { !$0.isStable }.map { $0.h }
-        if !stable.isEmpty {
-            panel.plot(.data(stable, columns: ["h1", "h2"], title: "stable fixed point",
-                             style: .points.lineType(2).pointType(7).pointSize(1.8)))
-        }
-        if !unstable.isEmpty {
-            panel.plot(.data(unstable, columns: ["h1", "h2"], title: "unstable fixed point",
-                             style: .points.lineType(2).pointType(6).pointSize(1.8).width(2)))
-        }
-        figure.addPanel(panel)
+    }
+    panel.plot(.data(arrows, columns: ["h1", "h2", "dh1", "dh2"], using: "1:2:3:4",
+                     style: .vectors.color("#999999").width(1)))
+    // A few trajectories, from the border of the square and from near the origin.
+    var trajectories = DataBlock(columns: ["h1", "h2"])
+    let startsOnBorder: [[Double]] = [[-0.9, 0.9], [0.9, -0.9], [0.9, 0.9], [-0.9, -0.9], [0.05, 0.02], [-0.05, -0.02],
+                                      [0.0, 0.9], [0.0, -0.9], [0.9, 0.0], [-0.9, 0.0]]
+    for s in startsOnBorder {
+        for p in gru.trajectory(from: s, steps: 60) { trajectories.append(p) }
+        trajectories.endScan()
+    }
+    panel.plot(.data(trajectories, title: "trajectories", style: .lines.lineType(1).width(1.5)))
+    let fps = gru.fixedPoints(starts: starts, seed: seed)
+    var stable = fps.filter(\.isStable).map { $0.h }, unstable = fps.filter { !$0.isStable }.map { $0.h }
+    if fullLegend {
+        if stable.isEmpty { stable = [[.nan, .nan]] }
+        if unstable.isEmpty { unstable = [[.nan, .nan]] }
+    }
+    if !stable.isEmpty {
+        panel.plot(.data(stable, columns: ["h1", "h2"], title: "stable fixed point",
+                         style: .points.lineType(2).pointType(7).pointSize(1.8)))
+    }
+    if !unstable.isEmpty {
+        panel.plot(.data(unstable, columns: ["h1", "h2"], title: "unstable fixed point",
+                         style: .points.lineType(2).pointType(6).pointSize(1.8).width(2)))
+    }
+    return panel
+}
+
+/// The phase portraits of `grus`, one panel per (GRU, ‖W_hh‖₂), side by side.
+func phasePortrait(_ grus: [(gru: InputFreeGRU, norm: Double)], starts: Int, seed: UInt64) -> Figure {
+    var figure = Figure("phase-portrait", layout: .init(rows: 1, columns: grus.count), panelSize: (520, 500))
+    for (gru, norm) in grus {
+        figure.addPanel(phasePanel(gru, title: "‖W_{hh}‖_2 = \(norm)", starts: starts, seed: seed))
     }
     return figure
+}
+
+/// The animation: the phase portrait of `gru(norm)` for `frames` norms from `sweep.from` to `sweep.to`.
+func phaseSweepAnimation(_ gru: (Double) throws -> InputFreeGRU, sweep: (from: Double, to: Double), frames: Int,
+                         starts: Int, seed: UInt64) throws -> AnimatedFigure {
+    var animation = AnimatedFigure("phase-sweep", panelSize: (600, 640), fontSize: 11, delay: 15, restFrames: 5)
+    for k in 0..<frames {
+        let norm = sweep.from + (sweep.to - sweep.from) * Double(k) / Double(max(frames - 1, 1))
+        let map = try gru(norm)
+        let rho = try FixedPointStability.spectralRadiusAtOrigin(map.wHH)
+        let verdict = rho < 1 - 1e-12 ? "origin stable" : rho > 1 + 1e-12 ? "origin unstable" : "critical"
+        animation.addFrame(panels: [phasePanel(map, title: String(format: "‖W_{hh}‖_2 = %.3f:  ρ(J(0)) = %.4f, %@", norm, rho, verdict),
+                                               starts: starts, seed: seed, fullLegend: true)])
+    }
+    return animation
 }
 
 struct Chapter2: ParsableCommand {
@@ -260,7 +304,7 @@ struct Chapter2: ParsableCommand {
         discussion: """
             Scans every fixed point of the one-unit GRU for w_hh from 0 to 4 (bifurcation.dat, \
             bifurcation-wr1.dat), checks J = ½I + ¼W_hh at the origin by finite differences, draws the \
-            eigenvalues of J for ‖W_hh‖₂ = 1.5, 2, 2.5, finds the fixed points of an H-unit GRU, and \
+            eigenvalues of J for ‖W_hh‖₂ = 1.5, 2, 2.5 (--eigen-norms), finds the fixed points of an H-unit GRU, and \
             draws a two-unit phase portrait before and after the bifurcation.
             """)
 
@@ -281,12 +325,48 @@ struct Chapter2: ParsableCommand {
     @Option(name: .customLong("eigen-size"), parsing: .unconditional, help: ArgumentHelp("Size of the random W_hh in the eigenvalue figure.", valueName: "n"))
     var eigenSize: Int = 100
 
+    @Option(name: .customLong("eigen-norms"), parsing: .unconditional,
+            help: ArgumentHelp("‖W_hh‖₂ of the eigenvalue figure's columns, comma-separated (1 to 4 values in (0, 10]).", valueName: "s,…"))
+    var eigenNorms = NumberList(defaultEigenNorms)
+
+    @Option(name: .customLong("finder-norms"), parsing: .unconditional,
+            help: ArgumentHelp("‖W_hh‖₂ at which the H-unit fixed points are hunted, comma-separated (1 to 12 values in (0, 10]).", valueName: "s,…"))
+    var finderNorms = NumberList(defaultFinderNorms)
+
+    @Option(name: .customLong("phase-norms"), parsing: .unconditional,
+            help: ArgumentHelp("‖W_hh‖₂ of the two-unit phase portraits, comma-separated, one panel each (1 to 4 values in (0, 10]).", valueName: "s,…"))
+    var phaseNorms = NumberList(defaultPhaseNorms)
+
+    @Option(name: .customLong("phase-sweep"), parsing: .unconditional,
+            help: ArgumentHelp("First and last ‖W_hh‖₂ of the animation phase-sweep (two values in (0, 10]).", valueName: "from,to"))
+    var phaseSweep = NumberList([1.5, 2.5])
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames of the animation phase-sweep (2…200).", valueName: "n"))
+    var frames: Int = 41
+
+    /// A printf format with as many decimals as `values` need (one for the defaults), so that a norm
+    /// of 1.95 does not print as 1.9.
+    static func format(_ values: [Double]) -> String {
+        let decimals = (1...4).first { d in values.allSatisfy { Double(String(format: "%.\(d)f", $0)) == $0 } } ?? 6
+        return "%.\(decimals)f"
+    }
+
     func validate() throws {
         if !(step > 0 && step <= 1) { throw ValidationError("--step must lie in (0, 1] (got \(step)).") }
         if grid < 101 || grid > 10_000_001 { throw ValidationError("--grid must lie in 101…10000001 (got \(grid)).") }
         if hidden < 2 || hidden > 512 { throw ValidationError("--hidden must lie in 2…512 (got \(hidden)).") }
         if let starts, starts < 1 { throw ValidationError("--starts must be at least 1 (got \(starts)).") }
         if eigenSize < 2 || eigenSize > 4000 { throw ValidationError("--eigen-size must lie in 2…4000 (got \(eigenSize)).") }
+        // A spectral norm of 0 would rescale by 0/0; the lists' lower bound is therefore checked as > 0.
+        try eigenNorms.check("--eigen-norms", count: 1...4, within: 0...10)
+        try finderNorms.check("--finder-norms", count: 1...12, within: 0...10)
+        try phaseNorms.check("--phase-norms", count: 1...4, within: 0...10)
+        try phaseSweep.check("--phase-sweep", count: 2...2, within: 0...10)
+        for (flag, list) in [("--eigen-norms", eigenNorms), ("--finder-norms", finderNorms), ("--phase-norms", phaseNorms),
+                             ("--phase-sweep", phaseSweep)] where list.values.contains(where: { $0 <= 0 }) {
+            throw ValidationError("\(flag): a spectral norm must be positive (got '\(list)').")
+        }
+        if !(2...200).contains(frames) { throw ValidationError("--frames must lie in 2…200 (got \(frames)).") }
     }
 
     func run() throws {
@@ -404,9 +484,10 @@ struct Chapter2: ParsableCommand {
         let symmetric = try symmetricWithPositiveTop(eigenSize, rng: &rng)
         // Upper row: the Gaussian W_hh in the complex plane. Lower row: the symmetric W_hh, whose
         // eigenvalues are real and would merge into a bar on the real axis, spread out by rank.
-        var eigenFigure = Figure("jacobian-eigenvalues", layout: .init(rows: 2, columns: 3), panelSize: (430, 470))
+        let eigenNorms = self.eigenNorms.values
+        var eigenFigure = Figure("jacobian-eigenvalues", layout: .init(rows: 2, columns: eigenNorms.count), panelSize: (430, 470))
         var rhoTable = TextTable(title: "ρ(J) at the origin", columns: ["‖W_hh‖₂", "bound ½ + ‖W‖₂/4", "ρ(J) Gaussian W", "ρ(J) symmetric W"],
-                                 formats: ["%.1f", "%.4f", "%.4f", "%.4f"])
+                                 formats: [Self.format(eigenNorms), "%.4f", "%.4f", "%.4f"])
         var lowerRow: [Panel] = []
         for norm in eigenNorms {
             let jg = FixedPointStability.jacobianAtOrigin(try rescaled(gaussian, toNorm: norm))
@@ -459,10 +540,10 @@ struct Chapter2: ParsableCommand {
         report.section("Fixed points of an H-unit GRU")
         var finderTable = TextTable(title: "Fixed points of an H = \(hidden) GRU (symmetric W_hh, leading eigenvalue +‖W_hh‖₂, random gates)",
                                     columns: ["‖W_hh‖₂", "found", "‖h*‖₂", "ρ(∂F/∂h(h*))", "stable", "‖F(h*) − h*‖"],
-                                    formats: ["%.1f", "", "%.4f", "%.4f", "", "%.1e"])
+                                    formats: [Self.format(finderNorms.values), "", "%.4f", "%.4f", "", "%.1e"])
         let baseW = try symmetricWithPositiveTop(hidden, rng: &rng)
         let gateRNGState = rng
-        for norm in finderNorms {
+        for norm in finderNorms.values {
             var gateRNG = gateRNGState
             let gru = gruWith(wHH: try rescaled(baseW, toNorm: norm), gateScale: 0.5, form: .resetBefore, rng: &gateRNG)
             let fps = gru.fixedPoints(starts: starts, seed: common.seed)
@@ -491,12 +572,16 @@ struct Chapter2: ParsableCommand {
         report.section("Phase portraits in two dimensions")
         var prng = SeededGenerator(seed: common.seed &+ 7)
         let base2 = Matrix<Double>([[1.0, 0.35], [0.35, 0.55]])
-        var gateState = prng
-        let before = gruWith(wHH: try rescaled(base2, toNorm: 1.5), gateScale: 0.6, form: .resetBefore, rng: &gateState)
-        gateState = prng
-        let after = gruWith(wHH: try rescaled(base2, toNorm: 2.5), gateScale: 0.6, form: .resetBefore, rng: &gateState)
+        // One pair of gate matrices for every norm: each GRU draws them from this same state of prng.
+        let gateDraws = prng
+        func twoUnitGRU(_ norm: Double) throws -> InputFreeGRU {
+            var gateState = gateDraws
+            return gruWith(wHH: try rescaled(base2, toNorm: norm), gateScale: 0.6, form: .resetBefore, rng: &gateState)
+        }
         _ = prng.next()
-        try output.write(phasePortrait(before: before, after: after, norms: (1.5, 2.5), starts: min(starts, 200), seed: common.seed))
+        try output.write(phasePortrait(try phaseNorms.values.map { (try twoUnitGRU($0), $0) }, starts: min(starts, 200), seed: common.seed))
+        try output.write(try phaseSweepAnimation(twoUnitGRU, sweep: (phaseSweep.values[0], phaseSweep.values[1]), frames: frames,
+                                                 starts: min(starts, 200), seed: common.seed))
 
         report.note("""
             The origin loses stability where f′(0) = ½ + w_hh/4 crosses 1, at w_hh = 2, with or without gates; \
@@ -531,6 +616,13 @@ struct Chapter2: ParsableCommand {
             then run `ch02-fixed-points --step 0.002` and explain which columns move and which cannot.
          5. Predict how a larger network changes the count of fixed points at ‖W_hh‖₂ = 3, then run
             `ch02-fixed-points --hidden 16` and explain what the extra points are.
+         6. *By hand.* (a) Differentiate the H-unit input-free GRU at h = 0 and show that J = ½I + ¼W_hh:
+            which factor kills every term that carries W_hz or W_hr? (b) For one unit with any w_hz and w_hr,
+            expand f(h) − h to second order at w_hh = 2 and show that its quadratic term is (w_hr/4)h²,
+            whatever w_hz is: the coefficient of the transcritical term. (c) Deduce that for w_hh = 2 + ε the
+            branch through the origin is h* ≈ −ε/w_hr. Then predict the small nonzero fixed point for
+            w_hh = 2.05, w_hr = 1, and find it in `bifurcation-wr1.dat` (the row w_hh = 2.05); and predict
+            ρ(J(0)) for `ch02-fixed-points --finder-norms 1.95,2.05` before running it.
          */
         report.files(output.written + [try values.write(to: output.directory)])
     }

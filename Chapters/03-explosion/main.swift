@@ -476,6 +476,14 @@ struct Chapter3: ParsableCommand {
             "first ρ ≥ 1 at" against "at iteration".
          5. Predict how a larger learning rate changes the clipped one-unit run, then run
             `ch03-explosion --scalar-learning-rate 20` and explain the width of the band it ends in.
+         6. *By hand* (w_hz = w_hr = 0, so f(h) = ½h + ½tanh(w_hh h/2)). (a) Past the bifurcation h_T → h*(w_hh)
+            as T → ∞. Differentiate the fixed-point equation h* = tanh(½w_hh h*) with respect to w_hh and show
+            dh* / dw_hh = ½h*(1 − h*²) / (1 − ½w_hh(1 − h*²)). (b) With h*² ≈ 12(w_hh − 2)/w_hh³ (chapter 1,
+            exercise 5) show that this is about (√6/4)/√(w_hh − 2) just past 2: the long-horizon spike is
+            infinite at w_hh = 2⁺. (c) At w_hh = 2 itself, linearise the recursion s_{t+1} = f′(h_t)s_t + ∂f/∂w_hh(h_t)
+            around a small orbit (f′ ≈ 1, ∂f/∂w_hh ≈ h/4, h_t ≈ h_0) and show s_T ≈ T·h_0/4: the spike grows
+            with the horizon. Then evaluate (a) at w_hh = 2.5 (h* = 0.7104) and compare it with the spike
+            figure's T = 1000 curve there.
          */
         report.files(output.written + [try values.write(to: output.directory)])
     }

@@ -3,7 +3,7 @@
 //: Run it with `swift run ch04-projection` (add `--help` for the options). It takes the paper's projection
 //: P_δ apart on a 2×2 matrix, reruns the training of chapter 3 with it beside plain SGD and gradient
 //: clipping, and measures what one exact projection costs. Figures go to `figures/04-projection/`:
-//: `ellipse`, `training-compare` and `projection-cost`.
+//: `ellipse`, `training-compare` and `projection-cost`, and the animation `projection-sweep.gif`.
 import ArgumentParser
 import Foundation
 import GRUKit
@@ -65,6 +65,14 @@ import GRUKitPresentation
  ellipse is pulled inside the circle of radius 2 − δ along its long axis only.
 
  ![The unit circle under Ŵ and under P_δ(Ŵ)](ellipse.png)
+
+ The animation `projection-sweep` lets δ vary (from 0.05 to 1.5, `--delta-sweep`) for the same Ŵ. As long
+ as 2 − δ lies between σ_2 and σ_1, only the long semi-axis moves: it shrinks with the dashed circle of
+ radius 2 − δ while the short one stays put. Once 2 − δ falls below σ_2 both are clipped, and the image
+ of the unit circle becomes that circle itself: P_δ(Ŵ) is then 2 − δ times an orthogonal matrix. Each
+ frame's title gives ρ(½I + ¼P_δ(Ŵ)) beside the bound 1 − δ/4 that the exercises derive.
+
+ ![The unit circle under Ŵ and under P_δ(Ŵ) as δ runs from 0.05 to 1.5](projection-sweep.gif)
 
  Why this particular matrix? Among all X with ‖X‖₂ ≤ c it is the one nearest to Ŵ in the Frobenius
  norm [derived]. Mirsky's inequality (the singular-value form of Hoffman–Wielandt) says
@@ -161,6 +169,44 @@ func ellipseFigure(_ ex: TwoByTwoExample, threshold c: Double) -> Figure {
         figure.addPanel(p)
     }
     return figure
+}
+
+/// The animation: for `frames` values of δ from `sweep.from` to `sweep.to`, the unit circle's image
+/// under Ŵ (dotted) and under P_δ(Ŵ) (solid, the library's full-SVD projection), the circles of radius
+/// 1 and 2 − δ, and the clipped semi-axes σ̄_i u_i, on axes that do not move.
+func projectionSweepAnimation(_ w: Matrix<Double>, sweep: (from: Double, to: Double), frames: Int) throws -> AnimatedFigure {
+    var animation = AnimatedFigure("projection-sweep", panelSize: (600, 680), fontSize: 11, delay: 15, restFrames: 5)
+    let svd = try w.svd()
+    let s = svd.singularValues
+    let reach = max(2.2, (s.first ?? 1) * 1.1)
+    // A singular pair (u_i, v_i) is defined up to a common sign: draw u_i pointing right, as `ellipse` does.
+    let u = (0..<2).map { i in svd.U[0, i] < 0 ? [-svd.U[0, i], -svd.U[1, i]] : [svd.U[0, i], svd.U[1, i]] }
+    let rhoBefore = try FixedPointStability.spectralRadiusAtOrigin(w)
+    for k in 0..<frames {
+        let delta = sweep.from + (sweep.to - sweep.from) * Double(k) / Double(max(frames - 1, 1))
+        let c = SpectralProjection.threshold(delta: delta)
+        var projected = w
+        try SpectralProjection.projectByFullSVD(&projected, threshold: c)
+        let clipped = s.map { min($0, c) }
+        let rhoAfter = try FixedPointStability.spectralRadiusAtOrigin(projected)
+        var p = Panel(title: nil, xLabel: "x_1", yLabel: "x_2", xRange: -reach...reach, yRange: -reach...reach,
+                      key: .custom("below horizontal maxrows 3 width -2 samplen 2.5"), equalAxes: true)
+        p.plot(.data(circle(radius: 1), columns: ["x1", "x2"], title: "unit circle", style: .lines.color("#999999").width(1.2)))
+        p.plot(.data(circle(radius: c), columns: ["x1", "x2"], title: "radius 2 − δ",
+                     style: .lines.color("#000000").width(1.2).dashed))
+        p.plot(.data(ellipse(w), columns: ["x1", "x2"], title: String(format: "image under Ŵ (ρ(½I + ¼Ŵ) = %.4f)", rhoBefore),
+                     style: .lines.lineType(1).width(1.5).dotted))
+        p.plot(.data(ellipse(projected), columns: ["x1", "x2"], title: "image under P_δ(Ŵ)", style: .lines.lineType(2).width(2.5)))
+        p.plot(.data((0..<2).map { i in [0, 0, clipped[i] * u[i][0], clipped[i] * u[i][1]] }, columns: ["x", "y", "dx", "dy"],
+                     using: "1:2:3:4", title: "σ̄_i u_i", style: .vectors.lineType(2).width(2)))
+        p.command("set xtics 1")
+        p.command("set ytics 1")
+        let title = String(format: "δ = %.3f:  σ̄_i = min(σ_i, 2 − δ) = %.3f, %.3f\n"
+                           + "ρ(½I + ¼P_δ(Ŵ)) = %.4f ≤ 1 − δ/4 = %.4f",
+                           delta, clipped[0], clipped[1], rhoAfter, 1 - delta / 4)
+        animation.addFrame(title: title, panels: [p])
+    }
+    return animation
 }
 
 /*:
@@ -450,6 +496,13 @@ struct Chapter4: ParsableCommand {
 
 
 
+    @Option(name: .customLong("delta-sweep"), parsing: .unconditional,
+            help: ArgumentHelp("First and last δ of the animation projection-sweep (two values, each in (0, 2)).", valueName: "from,to"))
+    var deltaSweep = NumberList([0.05, 1.5])
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames of the animation projection-sweep (2…200).", valueName: "n"))
+    var frames: Int = 30
+
     @Option(name: .customLong("fade-steps"), parsing: .unconditional, help: ArgumentHelp("Time steps T of the fading task.", valueName: "T"))
     var fadeSteps: Int = 20
 
@@ -496,6 +549,11 @@ struct Chapter4: ParsableCommand {
         if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         let e = try Self.list(example, flag: "--example") { Double($0) }
         if e.count != 4 || !e.allSatisfy(\.isFinite) { throw ValidationError("--example needs four finite numbers a,b,c,d (got '\(example)').") }
+        try deltaSweep.check("--delta-sweep", count: 2...2, within: -10...10)
+        for d in deltaSweep.values {
+            if let problem = SpectralProjection.deltaProblem(d) { throw ValidationError("--delta-sweep: δ = \(d) \(problem).") }
+        }
+        if !(2...200).contains(frames) { throw ValidationError("--frames must lie in 2…200 (got \(frames)).") }
         if fadeSteps < 1 || fadeSteps > 100_000 { throw ValidationError("--fade-steps must lie in 1…100000 (got \(fadeSteps)).") }
         let clips = try Self.list(clipGrid, flag: "--clip-grid") { Double($0) }
         if clips.isEmpty || !clips.allSatisfy({ $0 > 0 && $0.isFinite }) {
@@ -566,6 +624,7 @@ struct Chapter4: ParsableCommand {
             throw ChapterError.message("a random feasible matrix is nearer to Ŵ than P_δ(Ŵ): the projection is wrong")
         }
         try output.write(ellipseFigure(ex, threshold: c))
+        try output.write(try projectionSweepAnimation(ex.w, sweep: (deltaSweep.values[0], deltaSweep.values[1]), frames: frames))
 
         //: ### Training with and without P_δ
         report.section("Training with and without P_δ")
@@ -808,6 +867,11 @@ struct Chapter4: ParsableCommand {
             `training-compare`.
          5. Predict by what factor the time of one projection grows when n doubles, then run
             `ch04-projection --sizes 128,256,512,1024` and check the cost table against n³.
+         6. *By hand.* (a) Show that after W = P_δ(Ŵ) every eigenvalue μ of J = ½I + ¼W satisfies
+            |μ| ≤ 1 − δ/4: bound ρ(J) by ‖J‖₂ and use ‖W‖₂ = min(σ_1, 2 − δ). (b) Find a Ŵ for which the bound
+            is attained, and one (any 2×2 with σ_1 > 2 − δ) for which ρ(J) stays strictly below it; why the
+            difference? (c) Show that ‖Ŵ − P_δ(Ŵ)‖_F² = Σ_i (σ_i − (2 − δ))₊². Then check (a) and (c) on the
+            default run's note under the 2×2 tables, and (a) on every frame of `projection-sweep.gif`.
          */
         extraFiles.append(try values.write(to: output.directory))
         report.files(output.written + extraFiles)

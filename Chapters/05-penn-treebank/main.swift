@@ -38,6 +38,7 @@ import GRUKitPresentation
 
  ## Time
 
+ About thirty-five minutes to read.
  The quick default takes a few minutes on two cores. The paper-scale protocol (`--scale paper`)
  takes hours per run; run it on a cluster (`--slurm`) or in pieces (`--stop-after` and `--resume`).
  */

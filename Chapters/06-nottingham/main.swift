@@ -33,6 +33,7 @@ import GRUKitPresentation
 
  ## Time
 
+ About thirty minutes to read.
  The quick default takes a few minutes on two cores. Our reading of the paper's setting
  (`--scale paper`) takes hours per run; run it on a cluster (`--slurm`) or in pieces (`--stop-after`
  and `--resume`).

@@ -36,6 +36,7 @@ import GRUKitPresentation
 
  ## Time
 
+ About forty-five minutes to read.
  The quick default takes a few minutes on two cores. `--scale paper` (more timed iterations, the
  training runs at the paper's size, n = 1024 added) takes hours.
  */

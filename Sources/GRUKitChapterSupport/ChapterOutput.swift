@@ -79,6 +79,25 @@ package final class ChapterOutput {
         return files
     }
 
+    /// Writes the animation's `NAME.gp` and `NAME.dat`, then, when rendering, has gnuplot draw
+    /// `NAME.gif` from them, exactly as ``write(_:)-(Figure)`` does for a still figure.
+    ///
+    /// - Throws: as ``write(_:)-(Figure)``.
+    @discardableResult
+    package func write(_ animation: AnimatedFigure) throws -> Figure.WrittenFiles {
+        let files = try animation.write(to: directory)
+        written += files.all
+        if render {
+            if Gnuplot.isInstalled {
+                try Gnuplot.render(script: files.script)
+                written += files.pictures
+            } else {
+                Gnuplot.adviseInstallOnce()
+            }
+        }
+        return files
+    }
+
     /// Writes a data table as `name` (e.g. `"fixed-points.dat"`) in the folder, atomically (an
     /// existing file is replaced only by a complete new one), and records it in ``written``.
     ///

@@ -56,6 +56,39 @@ final class Chapter02Tests: XCTestCase {
         XCTAssertLessThan(value ?? 1, 1e-8)
     }
 
+    /// The norms are flags: the eigenvalue figure gets one column per `--eigen-norms` value, the finder
+    /// one row group per `--finder-norms` value, the phase portrait one panel per `--phase-norms` value,
+    /// and ρ(J(0)) in the finder's table is ½ + ‖W_hh‖₂/4 (the symmetric W_hh attains the bound).
+    func testNormFlags() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let r = try Executables.run("ch02-fixed-points", ["--out", dir.path, "--no-render", "--step", "0.05", "--grid", "801",
+                                                          "--starts", "10", "--eigen-size", "8", "--hidden", "3",
+                                                          "--eigen-norms", "1.9,2.1", "--finder-norms", "1.95,2.05",
+                                                          "--phase-norms", "2.2", "--frames", "3"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let eigen = try Self.rows(dir.appendingPathComponent("eigenvalues.dat"), columns: ["norm", "re", "im"])
+        XCTAssertEqual(Set(eigen.map { $0[0] }), [1.9, 2.1])
+        for (norm, rho) in [(1.95, 0.9875), (2.05, 1.0125)] {
+            let line = r.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(String(format: "%.2f ", norm)) }
+            XCTAssertTrue(line?.contains(String(format: "%.4f", rho)) ?? false, "‖W_hh‖₂ = \(norm): \(line ?? "no row")\n\(r.stdout)")
+        }
+        let portrait = try String(contentsOf: dir.appendingPathComponent("phase-portrait.gp"), encoding: .utf8)
+        XCTAssertTrue(portrait.contains("‖W_{hh}‖_2 = 2.2") && !portrait.contains("# Panel 2"))
+        let sweep = try String(contentsOf: dir.appendingPathComponent("phase-sweep.gp"), encoding: .utf8)
+        XCTAssertTrue(sweep.contains("set terminal gif animate") && sweep.contains("# Frame 3 of 3"))
+        XCTAssertTrue(sweep.contains("ρ(J(0)) = 1.1250, origin unstable"), "the last frame is ‖W_hh‖₂ = 2.5")
+    }
+
+    func testBadNormFlagsNameTheFlag() throws {
+        for (args, message) in [(["--eigen-norms", "0,2"], "--eigen-norms: a spectral norm must be positive"),
+                                (["--finder-norms", "2,x"], "--finder-norms"), (["--phase-norms", "1,2,3,4,5"], "--phase-norms takes 1 to 4"),
+                                (["--phase-sweep", "1,11"], "--phase-sweep: 11.0 lies outside"), (["--frames", "500"], "--frames must lie in 2…200")] {
+            let r = try Executables.run("ch02-fixed-points", args + ["--no-render"])
+            XCTAssertEqual(r.status, 64, "\(args)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
     func testBadOptionsAreRejectedClearly() throws {
         let r = try Executables.run("ch02-fixed-points", ["--step", "0", "--no-render"])
         XCTAssertNotEqual(r.status, 0)

@@ -35,7 +35,7 @@ final class Chapter04Tests: XCTestCase {
                                                         "--example", "\(a),\(b),\(c),\(d)"])
         XCTAssertEqual(r.status, 0, r.stderr)
         for name in ["example.dat", "training-compare.dat", "projection-cost.dat", "ellipse.gp", "ellipse.dat",
-                     "training-compare.gp", "projection-cost.gp"] {
+                     "training-compare.gp", "projection-cost.gp", "projection-sweep.gp", "projection-sweep.dat"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), name)
         }
 
@@ -125,7 +125,9 @@ final class Chapter04Tests: XCTestCase {
 
     func testBadOptionsAreRejectedClearly() throws {
         for (args, flag) in [(["--delta", "2.5"], "--delta"), (["--sizes", "64,x"], "--sizes"), (["--example", "1,2,3"], "--example"),
-                                 (["--clip-grid", "0.1,-1"], "--clip-grid"), (["--delta-grid", "0.1,2"], "--delta-grid")] {
+                                 (["--clip-grid", "0.1,-1"], "--clip-grid"), (["--delta-grid", "0.1,2"], "--delta-grid"),
+                                 (["--delta-sweep", "0.1,2"], "--delta-sweep"), (["--delta-sweep", "0.5"], "--delta-sweep"),
+                                 (["--frames", "1"], "--frames")] {
             let r = try Executables.run("ch04-projection", args + ["--no-render"])
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertTrue(r.stderr.contains(flag), "\(args): \(r.stderr)")

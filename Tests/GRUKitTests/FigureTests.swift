@@ -175,6 +175,56 @@ extension FigureTests {
         XCTAssertGreaterThan(data.count, 1000, "\(url.lastPathComponent) is suspiciously small", file: file, line: line)
     }
 
+    /// An animated GIF: the GIF89a signature, the NETSCAPE2.0 loop extension gnuplot's `gif animate`
+    /// writes, and more than a few bytes.
+    static func assertGIF(_ url: URL, file: StaticString = #filePath, line: UInt = #line) {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            return XCTFail("no picture at \(url.lastPathComponent)", file: file, line: line)
+        }
+        XCTAssertEqual(String(decoding: data.prefix(6), as: UTF8.self), "GIF89a", "\(url.lastPathComponent) is not a GIF", file: file, line: line)
+        XCTAssertNotNil(data.range(of: Data("NETSCAPE2.0".utf8)), "\(url.lastPathComponent) is not animated", file: file, line: line)
+        XCTAssertGreaterThan(data.count, 1000, "\(url.lastPathComponent) is suspiciously small", file: file, line: line)
+    }
+
+    /// An animation's script draws one frame per plot from consecutive index blocks of NAME.dat,
+    /// repeats the first and last frames `restFrames` times, and keeps a multi-line title on its
+    /// comment line; rendered, it is an animated GIF with one image per frame drawn.
+    func testAnimatedFigureScriptDataAndPicture() throws {
+        var animation = AnimatedFigure("sweep", layout: .init(rows: 1, columns: 2), panelSize: (200, 150), delay: 7, restFrames: 2)
+        for (k, a) in [1.0, 2.0, 3.0].enumerated() {
+            var left = Panel(xRange: 0...1, yRange: 0...3)
+            left.plot(.xy([0, 1], [0, a], columns: ("x", "y"), title: "a = \(a)"))
+            var right = Panel(xRange: 0...1, yRange: 0...9)
+            right.plot(.xy([0, 0.5, 1], [0, a * a / 4, a * a], columns: ("x", "y")))
+            right.plot(.function("x"))
+            animation.addFrame(title: k == 1 ? "two lines\nof title" : "frame \(k + 1)", panels: [left, right])
+        }
+        let script = animation.script
+        XCTAssertTrue(script.contains("set terminal gif animate delay 7 loop 0 size 400,150"), script)
+        XCTAssertTrue(script.contains("set output \"sweep.gif\""))
+        for index in 0..<6 { XCTAssertTrue(script.contains("\"sweep.dat\" index \(index) "), "index \(index)") }
+        XCTAssertFalse(script.contains("index 6 "))
+        XCTAssertEqual(script.components(separatedBy: "set multiplot layout 1,2").count - 1, 3)
+        XCTAssertTrue(script.contains("# Frame 2 of 3: two lines / of title\n"), script)
+        XCTAssertEqual(script.components(separatedBy: "do for [repeat = 1:3] {").count - 1, 2, "first and last frame rest")
+        XCTAssertEqual(animation.dataTable?.blocks.count, 6)
+        XCTAssertTrue(animation.dataTable?.text.contains("# index 5: frame 3, panel 2") ?? false)
+
+        try XCTSkipUnless(Gnuplot.isInstalled, "gnuplot is not installed")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("grukit-animation-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = try animation.write(to: dir)
+        XCTAssertEqual(files.pictures.map(\.lastPathComponent), ["sweep.gif"])
+        try Gnuplot.render(script: files.script)
+        Self.assertGIF(dir.appendingPathComponent("sweep.gif"))
+        // Images in the GIF: 3 frames + 2 rests at each end = 7 (an image descriptor follows each
+        // graphic control extension, 0x21 0xF9).
+        let gif = try Data(contentsOf: dir.appendingPathComponent("sweep.gif"))
+        let controls = zip(gif, gif.dropFirst()).filter { $0 == 0x21 && $1 == 0xF9 }.count
+        XCTAssertGreaterThanOrEqual(controls, 7, "a graphic control block per frame drawn")
+    }
+
     /// Every number is written so that it reads back to the same Double; integers without `.0`.
     func testNumbersRoundTripAtFullPrecision() {
         var rng = SeededGenerator(seed: 7)

@@ -161,19 +161,7 @@ public struct Figure: Sendable, Equatable {
         let pictures = formats.map { "\(name).\($0.rawValue)" }
         lines.append("# Writes \(pictures.count > 1 ? pictures.dropLast().joined(separator: ", ") + " and " + pictures.last! : pictures.joined())"
                      + (dataText != nil ? " from \(dataFileName) (one index block per series)." : "."))
-        lines.append("set encoding utf8")
-        lines.append("")
-        lines.append("# Paper style: colour-blind-safe palette (Okabe & Ito), light grid, outward tics.")
-        for (i, colour) in Self.palette.enumerated() {
-            lines.append("set linetype \(i + 1) lc rgb \"\(colour)\" lw 2 pt \(Self.palettePointTypes[i]) ps 1 dt 1")
-        }
-        lines.append("set linetype cycle \(Self.palette.count)")
-        lines.append("set border 3 lw 1")
-        lines.append("set tics out nomirror")
-        lines.append("set grid lc rgb \"#dddddd\" lw 1 dt 1")
-        lines.append("set key noopaque spacing 1.15 samplen 2.5")
-        lines.append("set style fill transparent solid 0.25 noborder")
-        lines.append("set samples 500")
+        lines.append(contentsOf: Self.paperStyle)
         if !preamble.isEmpty {
             lines.append("")
             lines.append(contentsOf: preamble)
@@ -205,23 +193,50 @@ public struct Figure: Sendable, Equatable {
             lines.append("    }")
         }
         lines.append("    set output \(Gnuplot.quoted(name + ".")).format")
-        let multiplot = panels.count > 1 || title != nil
-        if multiplot {
-            var m = "    set multiplot layout \(layout.rows),\(layout.columns)"
-            if let title { m += " title \(Gnuplot.quoted(title)) font \",\(Gnuplot.number(fontSize + 2))\"" }
-            lines.append(m)
-        }
         var dataIndex = 0
-        for (p, panel) in panels.enumerated() {
-            if panels.count > 1 { lines.append("    # Panel \(p + 1) of \(panels.count)") }
-            for l in panelSettings(p) { lines.append("    " + l) }
-            lines.append(contentsOf: plotCommand(panel, dataIndex: &dataIndex).map { "    " + $0 })
-        }
-        if multiplot { lines.append("    unset multiplot") }
+        lines.append(contentsOf: drawing(dataIndex: &dataIndex).map { "    " + $0 })
         lines.append("    set output")
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The commands that draw every panel once on the current terminal (a multiplot when there is
+    /// more than one panel or a title), reading this figure's data blocks from `dataIndex` on and
+    /// leaving `dataIndex` past the last one read. ``script`` draws this once per format;
+    /// ``AnimatedFigure`` draws one per frame.
+    func drawing(dataIndex: inout Int) -> [String] {
+        var lines: [String] = []
+        let multiplot = panels.count > 1 || title != nil
+        if multiplot {
+            var m = "set multiplot layout \(layout.rows),\(layout.columns)"
+            if let title { m += " title \(Gnuplot.quoted(title)) font \",\(Gnuplot.number(fontSize + 2))\"" }
+            lines.append(m)
+        }
+        for (p, panel) in panels.enumerated() {
+            if panels.count > 1 { lines.append("# Panel \(p + 1) of \(panels.count)") }
+            lines.append(contentsOf: panelSettings(p))
+            lines.append(contentsOf: plotCommand(panel, dataIndex: &dataIndex))
+        }
+        if multiplot { lines.append("unset multiplot") }
+        return lines
+    }
+
+    /// The paper style every script sets first: UTF-8, the colour-blind-safe palette as line types
+    /// 1–8 (Okabe & Ito), a light grid, outward tics, the key's spacing, translucent fills, 500 samples.
+    static let paperStyle: [String] = {
+        var lines = ["set encoding utf8", "", "# Paper style: colour-blind-safe palette (Okabe & Ito), light grid, outward tics."]
+        for (i, colour) in palette.enumerated() {
+            lines.append("set linetype \(i + 1) lc rgb \"\(colour)\" lw 2 pt \(palettePointTypes[i]) ps 1 dt 1")
+        }
+        lines.append("set linetype cycle \(palette.count)")
+        lines.append("set border 3 lw 1")
+        lines.append("set tics out nomirror")
+        lines.append("set grid lc rgb \"#dddddd\" lw 1 dt 1")
+        lines.append("set key noopaque spacing 1.15 samplen 2.5")
+        lines.append("set style fill transparent solid 0.25 noborder")
+        lines.append("set samples 500")
+        return lines
+    }()
 
     /// The settings of panel p. A setting the panel leaves unset is reset when another panel sets it
     /// (the script draws the panels once per format, so "another" includes later panels).
