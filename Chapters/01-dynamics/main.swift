@@ -339,6 +339,7 @@ struct Chapter1: ParsableCommand {
     var frames: Int = 41
 
     func validate() throws {
+        try common.requireScale()
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps)).") }
         if steps ?? 0 > 1_000_000 { throw ValidationError("--steps is at most 1000000 (got \(steps!)).") }
         if limitSteps < 1 { throw ValidationError("--limit-steps must be at least 1 (got \(limitSteps)).") }

@@ -352,6 +352,7 @@ struct Chapter2: ParsableCommand {
     }
 
     func validate() throws {
+        try common.requireScale()
         if !(step > 0 && step <= 1) { throw ValidationError("--step must lie in (0, 1] (got \(step)).") }
         if grid < 101 || grid > 10_000_001 { throw ValidationError("--grid must lie in 101…10000001 (got \(grid)).") }
         if hidden < 2 || hidden > 512 { throw ValidationError("--hidden must lie in 2…512 (got \(hidden)).") }

@@ -252,6 +252,7 @@ struct Chapter3: ParsableCommand {
     var scalarIterations: Int = 200
 
     func validate() throws {
+        try common.requireScale()
         if !(spikeStep > 0 && spikeStep <= 0.1) { throw ValidationError("--spike-step must lie in (0, 0.1] (got \(spikeStep)).") }
         for (name, v) in [("--max-norm", maxNorm), ("--scalar-learning-rate", scalarLearningRate),
                           ("--scalar-max-norm", scalarMaxNorm)] where !(v > 0 && v.isFinite) {

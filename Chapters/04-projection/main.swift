@@ -546,6 +546,7 @@ struct Chapter4: ParsableCommand {
     }
 
     func validate() throws {
+        try common.requireScale()
         if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
         let e = try Self.list(example, flag: "--example") { Double($0) }
         if e.count != 4 || !e.allSatisfy(\.isFinite) { throw ValidationError("--example needs four finite numbers a,b,c,d (got '\(example)').") }

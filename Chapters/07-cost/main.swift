@@ -170,6 +170,7 @@ struct Chapter7: ParsableCommand {
     static let maximumIterations = 100_000
 
     func validate() throws {
+        try common.requireScale()
         for (flag, v) in [("--iterations", iterations), ("--activity-iterations", activityIterations), ("--repeats", repeats)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
         }

@@ -213,6 +213,7 @@ struct Chapter8: ParsableCommand {
     var checkpoints: String?
 
     func validate() throws {
+        try common.requireScale()
         for (flag, v) in [("--hidden", hidden), ("--epochs", epochs), ("--train-tokens", trainTokens), ("--eval-tokens", evalTokens),
                           ("--starts", starts)] {
             if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
