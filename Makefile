@@ -3,7 +3,7 @@
 #               run every chapter at its quick default and render every figure
 #   make test   install what is missing and run the whole test suite
 #
-# Other targets: make build | data | chapters | chapter N=01 ARGS="…" | test-slurm | bench | compare | book | docs | clean
+# Other targets: make build | data | chapters | chapter N=01 ARGS="…" | test-blas | test-slurm | bench | compare | book | docs | clean
 # Settings:      GRUKIT_DATA=DIR (where the data sets live, default ./data)
 #                TARGET_CPU=NAME (default haswell where the CPU has AVX2 and FMA; empty: baseline x86-64)
 
@@ -26,13 +26,13 @@ TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /p
 SWIFTPM_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 CHAPTERS := $(sort $(notdir $(patsubst %/main.swift,%,$(wildcard Chapters/*/main.swift))))
 
-.PHONY: all deps build data chapters chapter test test-slurm bench compare book docs clean
+.PHONY: all deps build data chapters chapter test test-blas test-slurm bench compare book docs clean
 
 all: deps build data chapters
 
-## deps: install the Debian packages a fresh machine lacks (root: apt-get; otherwise print the command)
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# Installs the Debian packages $(1) that are missing (root: apt-get; otherwise prints the command and fails).
+define install_missing
+	missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -45,7 +45,12 @@ deps:
 	    echo "Install them with:  sudo apt-get install -y$$missing"; \
 	    exit 1; \
 	  fi; \
-	fi; \
+	fi
+endef
+
+## deps: install the Debian packages a fresh machine lacks (root: apt-get; otherwise print the command)
+deps:
+	@$(call install_missing,$(DEB_PACKAGES)); \
 	command -v $(SWIFT) >/dev/null || { echo "A Swift toolchain (6.0 or newer) is required: https://www.swift.org/install/"; exit 1; }
 
 build: deps
@@ -84,7 +89,8 @@ chapter: deps
 	fi
 
 # Runs chapter $(1) at its quick default, its terminal output saved to figures/$(1)/output.txt (last,
-# so that a missing output.txt means the chapter has not run to the end).
+# so that a missing output.txt means the chapter has not run to the end). Only standard output goes
+# through tee: standard error stays on the terminal, where the progress bars are drawn.
 define run_chapter
 	  echo; echo "════ ch$(1) ════"; \
 	  mkdir -p figures/$(1); \
@@ -111,6 +117,33 @@ test: deps
 	@bash scripts/fetch-data.sh || echo "Data sets unavailable: the tests that need them will be skipped."
 	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS) --disable-swift-testing
 	@GRUKIT_BIN=$(BIN) bash scripts/slurm-test.sh --if-available
+
+## test-blas: the whole test suite on a second BLAS and LAPACK, Debian's reference (netlib) ones from
+##            libblas-dev and liblapack-dev, instead of OpenBLAS: built in .build-refblas (the default
+##            build in .build is untouched), the core linked through pkg-config to a package that names
+##            the reference libraries' own folders, which also come first at run time (LD_LIBRARY_PATH).
+##            Debian's blas.pc and blas-netlib.pc name -lblas in the folder the alternatives system
+##            points at (OpenBLAS's when it is installed), and cblas.h is OpenBLAS's too, so this writes
+##            its own .pc and header folder rather than switching the machine's alternatives.
+REFBLAS_PACKAGES := libblas-dev liblapack-dev liblapacke-dev
+REFBLAS := .build-refblas
+test-blas: deps
+	@$(call install_missing,$(REFBLAS_PACKAGES))
+	@set -eo pipefail; \
+	blas=$$(dirname "$$(dpkg -L libblas3 | grep '/blas/libblas\.so\.3$$' | head -1)"); \
+	lapack=$$(dirname "$$(dpkg -L liblapack3 | grep '/lapack/liblapack\.so\.3$$' | head -1)"); \
+	header=$$(dpkg -L libblas-dev | grep '/cblas-netlib\.h$$' | head -1); \
+	[ -d "$$blas" ] && [ -d "$$lapack" ] && [ -f "$$header" ] || { echo "make test-blas: reference BLAS/LAPACK files not found"; exit 1; }; \
+	mkdir -p $(REFBLAS)/pkgconfig $(REFBLAS)/include; \
+	ln -sf "$$header" $(REFBLAS)/include/cblas.h; \
+	printf '%s\n' "Name: refblas" "Description: Debian's reference BLAS and LAPACK (netlib), for make test-blas" \
+	  "Version: $$(dpkg-query -W -f='$${Version}' libblas3)" \
+	  "Libs: -L$$blas -L$$lapack -lblas -llapack" "Cflags: -I$(CURDIR)/$(REFBLAS)/include" > $(REFBLAS)/pkgconfig/refblas.pc; \
+	echo "BLAS $$blas/libblas.so.3, LAPACK $$lapack/liblapack.so.3, CBLAS header $$header"; \
+	export GRUKIT_BLAS=refblas PKG_CONFIG_PATH=$(CURDIR)/$(REFBLAS)/pkgconfig LD_LIBRARY_PATH=$$blas:$$lapack$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}; \
+	bash scripts/fetch-data.sh || echo "Data sets unavailable: the tests that need them will be skipped."; \
+	echo "GRUKIT_BLAS=$$GRUKIT_BLAS $(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS) --scratch-path $(REFBLAS) --disable-swift-testing"; \
+	$(SWIFT) test -c $(CONFIG) $(SWIFTPM_FLAGS) --scratch-path $(REFBLAS) --disable-swift-testing
 
 ## test-slurm: the sweeps' Slurm mode on a real single-node cluster started on this machine (root; installs
 ##             slurm-wlm and munge when missing); fails when it cannot start one, where make test skips it
@@ -167,4 +200,4 @@ compare: build
 	$$py scripts/compare-pytorch.py --gru-bench $(BIN)/gru-bench $(COMPARE_FLAGS)
 
 clean:
-	rm -rf .build
+	rm -rf .build $(REFBLAS)

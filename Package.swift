@@ -4,7 +4,7 @@
 // "Preventing Gradient Explosions in Gated Recurrent Units" (NeurIPS 2017).
 //
 // Targets:
-//   CLAPACK      system module: cblas.h + lapacke.h from OpenBLAS / LAPACKE
+//   CLAPACK      system module: cblas.h + lapacke.h, found through pkg-config (OpenBLAS by default)
 //   CZlib        system module: zlib (MAT-file compressed elements)
 //   CGnuplotIostream  C++ shim: a C API over gnuplot-iostream (libgnuplot-iostream-dev), under Figures
 //   GRUKit       the numerical core: linear algebra, random numbers, stability (the projection),
@@ -37,6 +37,14 @@ let chapterFolders = [
 ]
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let realModule: Target.Dependency = .product(name: "RealModule", package: "swift-numerics")
+
+/// The pkg-config package that provides CBLAS (and, with OpenBLAS on macOS, LAPACKE): `openblas`
+/// (Debian's libopenblas-dev, Homebrew's openblas), or the package GRUKIT_BLAS names. Debian's OpenBLAS
+/// has no LAPACKE of its own: there the core also links liblapacke (liblapacke-dev), which calls
+/// the LAPACK that the BLAS package provides. `make test-blas` builds against Debian's reference
+/// BLAS and LAPACK this way.
+let blasPackage = Context.environment["GRUKIT_BLAS"] ?? "openblas"
 
 let chapterTargets: [Target] = chapterFolders.map { folder in
     .executableTarget(name: "ch" + folder, dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", argumentParser],
@@ -45,6 +53,8 @@ let chapterTargets: [Target] = chapterFolders.map { folder in
 
 let package = Package(
     name: "GRUKit",
+    // macOS 15: the core's atomics (Synchronization). Expected to build there, not tested.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "GRUKit", targets: ["GRUKit"]),
         .library(name: "GRUKitPresentation", targets: ["GRUKitPresentation"]),
@@ -54,18 +64,22 @@ let package = Package(
     ] + chapterFolders.map { .executable(name: "ch" + $0, targets: ["ch" + $0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // RealModule: the elementary functions (exp, tanh, log, …) of Float and Double on any platform.
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         // API reference only (`make docs`); adds no code to any target.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
-        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
+        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: blasPackage,
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"]), .brew(["openblas"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // gnuplot-iostream is header-only; its file-descriptor stream and temporary files live in Boost.
         .target(name: "CGnuplotIostream", path: "Sources/CGnuplotIostream",
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
                                  .linkedLibrary("boost_filesystem")]),
-        // The core depends on nothing but BLAS/LAPACK and zlib: no swift-argument-parser, no gnuplot.
-        .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib"], path: "Sources/GRUKit"),
+        // The core depends on nothing but BLAS/LAPACK, zlib and RealModule: no swift-argument-parser, no gnuplot.
+        .target(name: "GRUKit", dependencies: ["CLAPACK", "CZlib", realModule], path: "Sources/GRUKit",
+                linkerSettings: [.linkedLibrary("lapacke", .when(platforms: [.linux]))]),
         .target(name: "GRUKitPresentation", dependencies: ["GRUKit", "CGnuplotIostream"], path: "Sources/GRUKitPresentation"),
         .target(name: "GRUKitChapterSupport", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser],
                 path: "Sources/GRUKitChapterSupport"),
@@ -78,7 +92,7 @@ let package = Package(
         .executableTarget(name: "grukit-book", dependencies: ["GRUKit", "GRUKitChapterSupport"], path: "Sources/book"),
         .executableTarget(name: "doc-coverage", path: "Sources/doc-coverage"),
         .testTarget(name: "GRUKitTests",
-                    dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", "gru", "grukit-book"],
+                    dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", "gru", "grukit-book", realModule],
                     path: "Tests/GRUKitTests", exclude: ["Fixtures"]),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]

@@ -142,7 +142,9 @@ final class ProjectionStrategyTests: XCTestCase {
             var twice = once
             p.resetBound()
             try p.project(&twice)
-            Oracle.check("idempotent \(m)", [relativeDifference(twice, once.converted())], [0], tolerance: 1e-6)
+            // A Float SVD of a 24×24 matrix is accurate to about n·u = 24·2⁻²⁴ ≈ 1.4e-6 relative: OpenBLAS's
+            // stayed below 1e-6, Debian's reference BLAS and LAPACK gave 1.02e-6 for the full SVD.
+            Oracle.check("idempotent \(m)", [relativeDifference(twice, once.converted())], [0], tolerance: 2e-6)
         }
     }
 

@@ -213,14 +213,43 @@ final class TrainingConsoleTests: XCTestCase {
     }
 
     func testTheBarOnATerminalShowsTheRunETA() {
-        var text = ""
-        let progress = TrainingConsole(unit: "tok", isTerminal: true, write: { text += $0 })
+        var text = "", lines = ""
+        let progress = TrainingConsole(unit: "tok", output: ProgressOutput(isTerminal: { _ in true }, bar: { text += $0 },
+                                                                            lines: { lines += $0 }))
         progress.beginEpoch()
         usleep(20_000)
         progress.update(run: "sgd-lr1", epoch: 1, epochs: 3, window: 5, windows: 10, items: 500, totalItems: 1000,
                         learningRate: 1, meanLoss: 5, metric: { exp($0) }, metricName: "perplexity")
         XCTAssertTrue(text.contains("sgd-lr1 epoch 1/3 it 5/10"), text)
         XCTAssertTrue(text.contains("run ETA"), text)
+        XCTAssertEqual(lines, "", "on a terminal the bar stands for the console lines")
+    }
+
+    /// One epoch of ten windows with standard output piped (as under `make`) and with neither stream
+    /// a terminal (a log): standard output gets the same lines (five PyTorch-style lines and the epoch
+    /// end, up to the measured ms/batch and time), and the bar goes to standard error only in the first.
+    func testUnderMakeTheBarGoesToStandardErrorAndTheLinesStayAsInALog() {
+        func epoch(stderrIsTerminal: Bool) -> (bar: String, lines: [String]) {
+            var bar = "", lines: [String] = []
+            let console = TrainingConsole(unit: "tok", output: ProgressOutput(isTerminal: { $0 == STDERR_FILENO && stderrIsTerminal },
+                                                                               bar: { bar += $0 }, lines: { lines.append($0) }))
+            console.beginEpoch()
+            for w in 1...10 {
+                console.update(run: "sgd-lr1", epoch: 1, epochs: 1, window: w, windows: 10, items: 100 * w, totalItems: 1000,
+                               learningRate: 1, meanLoss: 5, metric: { exp($0) }, metricName: "perplexity")
+            }
+            console.endEpoch(run: "sgd-lr1", epoch: 1, seconds: 1, validLoss: 4, metric: exp(4), metricName: "perplexity")
+            console.note("| end of training |")
+            // The measured milliseconds per batch differ between any two runs.
+            return (bar, lines.map { $0.replacingOccurrences(of: #"ms/batch +[0-9.]+"#, with: "ms/batch _", options: .regularExpression) })
+        }
+        let make = epoch(stderrIsTerminal: true), log = epoch(stderrIsTerminal: false)
+        XCTAssertEqual(make.lines, log.lines)
+        XCTAssertEqual(log.lines.count, 7)
+        XCTAssertEqual(log.lines[0], "| sgd-lr1 | epoch   1 |     2/   10 batches | lr 1 | ms/batch _ | loss  5.000 | ppl   148.413\n")
+        XCTAssertEqual(log.bar, "")
+        XCTAssertTrue(make.bar.contains("sgd-lr1 epoch 1/1 it 10/10  [████████████████████]"), make.bar)
+        XCTAssertTrue(make.bar.hasSuffix("\r\u{1B}[K"), "the bar is cleared before the lines that follow it")
     }
 
     /// The enums' raw values are the spelling of checkpoints and logs already written: changing one

@@ -1,11 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Foundation
-#endif
+import RealModule
 
 // Elementary functions of the engine, through the scalar protocol (``BLASScalar/exp(_:)`` and its
-// neighbours): after specialisation each is a direct call of `expf`/`exp`, `tanhf`/`tanh`, ….
+// neighbours). `exp` and `tanh` are swift-numerics' `RealModule` functions, which call the platform's
+// C library (`expf`/`exp`, `tanhf`/`tanh`; glibc on Linux, libm on macOS) through inlined shims: after
+// specialisation each is a direct call of the C function, so the numbers are the C library's, bit for
+// bit.
 
 @inline(__always) func scalarExp<S: BLASScalar>(_ x: S) -> S { S.exp(x) }
 
@@ -19,16 +18,12 @@ import Foundation
     1 / (1 + scalarExp(-x))
 }
 
-/// log(x) in Double.
-@inline(__always) func doubleLog(_ x: Double) -> Double { log(x) }
+/// log(x) in Double (the C library's `log`).
+@inline(__always) func doubleLog(_ x: Double) -> Double { .log(x) }
 
 extension Float {
-    /// e^x (`expf`).
-    @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
-    /// tanh x (`tanhf`).
-    @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
-    /// log(1 + x) (`log1pf`).
-    @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
+    /// log(1 + x) (`log1pf`, as RealModule's `log(onePlus:)`).
+    @inlinable public static func log1p(_ x: Float) -> Float { .log(onePlus: x) }
     /// σ(x) = 1 / (1 + e^{−x}) in eight lanes, by the vectorised e^x (≤ 3 ulp where σ(x) is normal).
     public static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> { fastSigmoid(x) }
     /// tanh x in eight lanes: an odd polynomial for |x| < 0.625, 1 − 2/(e^{2|x|} + 1) beyond (≤ 3 ulp).
@@ -36,22 +31,18 @@ extension Float {
 }
 
 extension Double {
-    /// e^x (the C library's `exp`).
-    @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
-    /// tanh x (the C library's `tanh`).
-    @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
-    /// log(1 + x) (the C library's `log1p`).
-    @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
+    /// log(1 + x) (the C library's `log1p`, as RealModule's `log(onePlus:)`).
+    @inlinable public static func log1p(_ x: Double) -> Double { .log(onePlus: x) }
     /// σ(x) = 1 / (1 + e^{−x}) per lane with the C library's `exp` (the scalar formula's numbers).
     @inlinable public static func sigmoid(_ x: SIMD8<Double>) -> SIMD8<Double> {
         var y = x
-        for i in 0..<8 { y[i] = 1 / (1 + Glibc.exp(-x[i])) }
+        for i in 0..<8 { y[i] = 1 / (1 + .exp(-x[i])) }
         return y
     }
     /// tanh x per lane with the C library's `tanh`.
     @inlinable public static func tanh(_ x: SIMD8<Double>) -> SIMD8<Double> {
         var y = x
-        for i in 0..<8 { y[i] = Glibc.tanh(x[i]) }
+        for i in 0..<8 { y[i] = .tanh(x[i]) }
         return y
     }
 }

@@ -84,7 +84,7 @@ public enum AtomicFile {
             let contiguous = Array(bytes)
             var written = 0
             while written < contiguous.count {
-                let n = contiguous.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+                let n = contiguous.withUnsafeBytes { SystemCall.write(fd, $0.baseAddress! + written, $0.count - written) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     let reason = String(cString: strerror(errno))

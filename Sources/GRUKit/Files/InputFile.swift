@@ -54,7 +54,7 @@ public enum InputFile {
     /// open) and returns its descriptor, which the caller closes, and its `stat`.
     /// - Throws: ``InputFileError`` as ``checkReadable(_:)`` does, from the open file itself.
     public static func open(_ path: String) throws -> (descriptor: Int32, stat: stat) {
-        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = SystemCall.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw InputFileError(path: path, reason: words(errno)) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -83,7 +83,7 @@ public enum InputFile {
         var total: UInt64 = 0
         while limit.map({ total < $0 }) ?? true {
             let want = limit.map { Int(min(UInt64(chunk), $0 - total)) } ?? chunk
-            let n = Glibc.read(fd, buffer.baseAddress!, want)
+            let n = SystemCall.read(fd, buffer.baseAddress!, want)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw InputFileError(path: path, reason: "cannot read: " + String(cString: strerror(errno)))

@@ -8,7 +8,8 @@ import CLAPACK
 /// leading dimension (`lda`, `ldb`, `ldc`) is the distance between the starts of two rows, at
 /// least the number of columns as stored. Nothing is allocated and nothing is checked here:
 /// pointers must address enough elements for the shapes given, and the BLAS routines report
-/// an illegal dimension only through OpenBLAS's `xerbla` message on stderr, doing nothing.
+/// an illegal dimension only through their `xerbla` handler on stderr (OpenBLAS's then returns
+/// without computing).
 /// Callers validate shapes first (as ``Matrix`` does). The LAPACK wrappers return LAPACK's
 /// `info` code unchanged (0 success, −i: argument i illegal, > 0: no convergence); the
 /// throwing API on ``Matrix`` turns a non-zero code into a ``LinearAlgebraError``.
@@ -280,19 +281,5 @@ extension Double: BLASScalar {
     public static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
                             ipiv: UnsafeMutablePointer<Int32>) -> Int32 {
         LAPACKE_dgesv(LAPACK_ROW_MAJOR, i32(n), i32(nrhs), a, i32(n), ipiv, b, i32(nrhs))
-    }
-}
-
-/// Process-wide BLAS settings (a namespace; it has no instances).
-public enum BLAS {
-    /// The number of threads OpenBLAS uses for one call (`openblas_get_num_threads` /
-    /// `openblas_set_num_threads`).
-    ///
-    /// Global to the process, not per calling thread. Setting it to 1 makes results
-    /// independent of the thread count and avoids threading overhead on small products;
-    /// set a positive value.
-    public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
     }
 }

@@ -1,3 +1,5 @@
+import RealModule
+
 /// A seeded, reproducible random number generator: xoshiro256** (Blackman & Vigna 2018)
 /// whose 256-bit state is filled from the 64-bit seed by SplitMix64.
 ///
@@ -74,21 +76,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         var u1 = nextUniform()
         while u1 <= 0 { u1 = nextUniform() }
         let u2 = nextUniform()
-        let r = (-2 * _log(u1)).squareRoot()
+        let r = (-2 * .log(u1)).squareRoot()
         let theta = 2 * Double.pi * u2
-        spareNormal = r * _sin(theta)
-        return r * _cos(theta)
+        spareNormal = r * .sin(theta)
+        return r * .cos(theta)
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-@inline(__always) private func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) private func _sin(_ x: Double) -> Double { Glibc.sin(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-#else
-import Foundation
-@inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
-@inline(__always) private func _sin(_ x: Double) -> Double { Foundation.sin(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
-#endif

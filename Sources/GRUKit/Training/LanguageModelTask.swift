@@ -1,3 +1,5 @@
+import RealModule
+
 /// The PTB language-modelling task for the ``Trainer``: a ``GRULanguageModel`` trained on the
 /// training tokens cut into B streams (PyTorch's word-language-model `batchify`), windows of T
 /// steps in order, the hidden state carried from window to window and reset to zero at the start
@@ -45,7 +47,7 @@ public final class LanguageModelTask: TrainingTask {
     }
 
     public var metricName: String { "perplexity" }
-    public func metric(_ meanLoss: Double) -> Double { _exp(meanLoss) }
+    public func metric(_ meanLoss: Double) -> Double { .exp(meanLoss) }
     public var recurrentLayer: GRULayer<Float> { model.gru }
     public var parameters: [Parameter<Float>] { model.parameters }
 
@@ -88,11 +90,3 @@ public final class LanguageModelTask: TrainingTask {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
-#else
-import Foundation
-@inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
-#endif

@@ -3,12 +3,14 @@ import GRUKit
 
 /// A progress bar for anything longer than a couple of seconds.
 ///
-/// On a terminal (`isatty(STDOUT_FILENO)`) it redraws one line, at most ~10 times a second:
+/// When standard error is a terminal it redraws one line there, at most ~10 times a second (also
+/// when standard output is a pipe, as under `make`; see ``ProgressOutput``):
 ///
 ///     training  [██████████░░░░░░░░░░]  512/1000  3.41k tok/s  ETA 0:02
 ///
-/// When standard output is not a terminal (a log file, a pipe, a test) it draws nothing, and
-/// ``finish()`` prints at most one summary line (`training: 1000 tok in 0.29 s (3.41k tok/s)`).
+/// When standard output is not a terminal (a log file, a pipe, a test), ``finish()`` prints at most
+/// one summary line there (`training: 1000 tok in 0.29 s (3.41k tok/s)`), whether or not a bar was
+/// drawn beside it, so that the output is the same bytes either way.
 /// Not thread-safe: advance it from one thread.
 public final class ProgressBar {
     /// What is being done, printed first on the bar and in the summary, e.g. `"training"`.
@@ -20,65 +22,68 @@ public final class ProgressBar {
     /// The items done so far, 0…``total``: advances past the total are clamped to it.
     public private(set) var count = 0
 
-    private let isTerminal: Bool
+    private let output: ProgressOutput
     private let summary: Bool
-    private let write: (String) -> Void
     private let clock: () -> Double
     private let start: Double
     private var lastDraw = -Double.infinity
     private var finished = false
 
-    /// A bar on standard output, drawn only when standard output is a terminal.
+    /// A bar on standard error when it is a terminal, its summary on standard output when that is not.
     ///
     /// - Parameters:
     ///   - total: the number of items (> 0; traps otherwise).
     ///   - label: what is being done, e.g. `"training"`.
     ///   - unit: the item's unit for the rate (`"it"`, `"tok"`, `"step"`).
-    ///   - summary: print one summary line at ``finish()`` when not on a terminal.
+    ///   - summary: print one summary line at ``finish()`` when standard output is not a terminal.
     public convenience init(total: Int, label: String, unit: String = "it", summary: Bool = true) {
-        self.init(total: total, label: label, unit: unit, summary: summary, isTerminal: isatty(STDOUT_FILENO) == 1,
-                  clock: { MonotonicClock.seconds() }, write: StandardOutput.write)
+        self.init(total: total, label: label, unit: unit, summary: summary, output: ProgressOutput(),
+                  clock: { MonotonicClock.seconds() })
     }
 
-    /// The testable form: the terminal test, the clock (seconds) and the output are injected.
-    /// The clock is read once here as the start time.
+    /// The testable form: where the bar and the summary go (and whether), and the clock (seconds),
+    /// are injected. The clock is read once here as the start time.
     ///
     /// - Precondition: `total > 0` (traps otherwise, naming it).
-    public init(total: Int, label: String, unit: String = "it", summary: Bool = true, isTerminal: Bool,
-                clock: @escaping () -> Double, write: @escaping (String) -> Void) {
+    public init(total: Int, label: String, unit: String = "it", summary: Bool = true, output: ProgressOutput,
+                clock: @escaping () -> Double) {
         precondition(total > 0, "ProgressBar: total must be positive, got \(total)")
         self.total = total
         self.label = label
         self.unit = unit
         self.summary = summary
-        self.isTerminal = isTerminal
+        self.output = output
         self.clock = clock
-        self.write = write
         self.start = clock()
     }
 
-    /// Advances by `n` items (clamped at ``total``) and, on a terminal, redraws when at least 0.1 s
-    /// passed since the last drawing or the bar is full, so that a fast loop is not slowed by output.
+    /// Advances by `n` items (clamped at ``total``) and, when the bar is drawn, redraws it when at
+    /// least 0.1 s passed since the last drawing or the bar is full, so that a fast loop is not
+    /// slowed by output.
     public func advance(by n: Int = 1) {
         count = min(total, count + n)
-        guard isTerminal else { return }
+        guard output.drawsBar else { return }
         let now = clock()
         if now - lastDraw >= 0.1 || count == total {
             lastDraw = now
-            write("\r" + Self.line(label: label, count: count, total: total, unit: unit, elapsed: now - start) + "\u{1B}[K")
+            output.bar("\r" + Self.line(label: label, count: count, total: total, unit: unit, elapsed: now - start) + "\u{1B}[K")
         }
     }
 
-    /// Ends the bar: on a terminal, redraws it complete and moves to the next line; otherwise prints
-    /// the summary line (if enabled). Calling it again does nothing.
+    /// Ends the bar: a drawn bar is redrawn complete and left on its line, or cleared when the
+    /// summary line follows it on standard output (which `tee` shows on the same screen); the
+    /// summary line (if enabled) is printed when standard output is not a terminal. Calling it
+    /// again does nothing.
     public func finish() {
         guard !finished else { return }
         finished = true
         let elapsed = clock() - start
-        if isTerminal {
-            write("\r" + Self.line(label: label, count: count, total: total, unit: unit, elapsed: elapsed) + "\u{1B}[K\n")
-        } else if summary {
-            write(Self.summaryLine(label: label, count: count, unit: unit, elapsed: elapsed) + "\n")
+        if output.drawsBar {
+            output.bar(output.printsLines && summary ? "\r\u{1B}[K"
+                : "\r" + Self.line(label: label, count: count, total: total, unit: unit, elapsed: elapsed) + "\u{1B}[K\n")
+        }
+        if output.printsLines && summary {
+            output.lines(Self.summaryLine(label: label, count: count, unit: unit, elapsed: elapsed) + "\n")
         }
     }
 

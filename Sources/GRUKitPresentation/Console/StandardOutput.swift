@@ -15,3 +15,12 @@ public enum StandardOutput {
         fflush(nil)
     }
 }
+
+/// Standard error, for the progress bar (``ProgressOutput``): written at once, unbuffered, so that a
+/// redrawn bar appears as it is made.
+public enum StandardError {
+    /// Writes `text` as it is (no newline added).
+    public static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

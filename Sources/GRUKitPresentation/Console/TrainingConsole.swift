@@ -1,15 +1,16 @@
 import Foundation
 import GRUKit
 
-/// The trainer's console: on a terminal, one progress line redrawn at most ~10 times a second
-/// (``ProgressBar/line(label:count:total:unit:elapsed:)`` with a label that names the run, the epoch
-/// and the iteration, and the time left for the whole run:
+/// The trainer's console: when standard error is a terminal, one progress line redrawn there at most
+/// ~10 times a second (``ProgressBar/line(label:count:total:unit:elapsed:)`` with a label that names the
+/// run, the epoch and the iteration, and the time left for the whole run:
 /// `clip5-lr10 epoch 2/6 it 57/120  [████░░…]  4.1k/8.4k  3.2k tok/s  ETA 0:01  run ETA 0:11`);
-/// otherwise PyTorch-style lines (`| epoch   2 |    60/  120 batches | lr 10.00 | ms/batch 45.2 |
-/// loss  5.95 | ppl   383.45`), about five per epoch, and one line per epoch end.
+/// when standard output is not a terminal, PyTorch-style lines there (`| epoch   2 |    60/  120
+/// batches | lr 10.00 | ms/batch 45.2 | loss  5.95 | ppl   383.45`), about five per epoch, whether or
+/// not the bar is drawn beside them (``ProgressOutput``); and one line per epoch end on standard
+/// output always.
 public final class TrainingConsole: TrainingObserver {
-    let isTerminal: Bool
-    let write: (String) -> Void
+    let output: ProgressOutput
     let unit: String
     var epochStart = 0.0
     var lastDraw = -Double.infinity
@@ -18,43 +19,40 @@ public final class TrainingConsole: TrainingObserver {
     /// A console for training.
     /// - Parameters:
     ///   - unit: what an item is, in the bar's rate (`tok` for tokens, `frames` for music frames).
-    ///   - isTerminal: draw a redrawn bar (true) or print lines (false); by default, whether
-    ///     standard output is a terminal.
-    ///   - write: where the text goes; by default standard output, flushed after each piece.
-    public init(unit: String, isTerminal: Bool = isatty(STDOUT_FILENO) == 1,
-                write: @escaping (String) -> Void = StandardOutput.write) {
+    ///   - output: where the bar and the lines go; by default the bar on standard error when it is a
+    ///     terminal and the lines on standard output when it is not.
+    public init(unit: String, output: ProgressOutput = ProgressOutput()) {
         self.unit = unit
-        self.isTerminal = isTerminal
-        self.write = write
+        self.output = output
     }
 
     /// Marks the start of an epoch (the rate and ETA are per epoch).
     public func beginEpoch() { epochStart = MonotonicClock.seconds(); lastLine = epochStart }
 
-    /// After window `window` (1-based) of `windows`: redraws the bar, or prints a console line
-    /// every ⌈windows/5⌉ windows when not on a terminal.
+    /// After window `window` (1-based) of `windows`: redraws the bar when it is drawn, and prints a
+    /// console line every ⌈windows/5⌉ windows when the lines are printed (clearing the bar first).
     public func update(run: String, epoch: Int, epochs: Int, window: Int, windows: Int, items: Int, totalItems: Int,
                        learningRate: Double, meanLoss: Double, metric: (Double) -> Double, metricName: String) {
         let now = MonotonicClock.seconds()
-        if isTerminal {
-            guard now - lastDraw >= 0.1 || window == windows else { return }
+        if output.drawsBar, now - lastDraw >= 0.1 || window == windows {
             lastDraw = now
             let label = "\(run) epoch \(epoch)/\(epochs) it \(window)/\(windows)"
             let elapsed = now - epochStart
-            write("\r" + ProgressBar.line(label: label, count: min(items, totalItems), total: max(1, totalItems), unit: unit,
-                                       elapsed: elapsed)
-                  + Self.runRemaining(epoch: epoch, epochs: epochs, items: items, totalItems: totalItems, elapsed: elapsed)
-                  + "\u{1B}[K")
-        } else {
-            let every = max(1, (windows + 4) / 5)
-            guard window % every == 0 || window == windows else { return }
-            let ms = (now - lastLine) * 1000 / Double(min(every, window % every == 0 ? every : window % every))
-            lastLine = now
-            let short = metricName == "perplexity" ? "ppl" : metricName
-            write("| \(run) | " + String(format: "epoch %3d | %5d/%5d batches | lr %.4g | ms/batch %7.1f | loss %6.3f | ",
-                                             epoch, window, windows, learningRate, ms, meanLoss)
-                  + short + String(format: " %9.3f\n", metric(meanLoss)))
+            output.bar("\r" + ProgressBar.line(label: label, count: min(items, totalItems), total: max(1, totalItems), unit: unit,
+                                             elapsed: elapsed)
+                       + Self.runRemaining(epoch: epoch, epochs: epochs, items: items, totalItems: totalItems, elapsed: elapsed)
+                       + "\u{1B}[K")
         }
+        guard output.printsLines else { return }
+        let every = max(1, (windows + 4) / 5)
+        guard window % every == 0 || window == windows else { return }
+        let ms = (now - lastLine) * 1000 / Double(min(every, window % every == 0 ? every : window % every))
+        lastLine = now
+        let short = metricName == "perplexity" ? "ppl" : metricName
+        if output.drawsBar { output.bar("\r\u{1B}[K") }
+        output.lines("| \(run) | " + String(format: "epoch %3d | %5d/%5d batches | lr %.4g | ms/batch %7.1f | loss %6.3f | ",
+                                              epoch, window, windows, learningRate, ms, meanLoss)
+                     + short + String(format: " %9.3f\n", metric(meanLoss)))
     }
 
     /// The time left for the whole run, `  run ETA h:mm:ss`, when epochs remain after this one: the
@@ -67,17 +65,19 @@ public final class TrainingConsole: TrainingObserver {
         return "  run ETA " + ProgressBar.clock(seconds)
     }
 
-    /// Ends an epoch: finishes the bar and prints the validation line.
+    /// Ends an epoch: finishes the bar (left on its line, or cleared when the console lines show
+    /// the epoch on the same screen) and prints the validation line on standard output.
     public func endEpoch(run: String, epoch: Int, seconds: Double, validLoss: Double, metric: Double, metricName: String) {
-        if isTerminal { write("\n") }
+        if output.drawsBar { output.bar(output.printsLines ? "\r\u{1B}[K" : "\n") }
         let short = metricName == "perplexity" ? "ppl" : metricName
-        write("| \(run) | " + String(format: "end of epoch %3d | time: %6.1fs | valid loss %6.3f | valid ", epoch, seconds, validLoss)
-              + short + String(format: " %9.3f\n", metric))
+        output.lines("| \(run) | " + String(format: "end of epoch %3d | time: %6.1fs | valid loss %6.3f | valid ", epoch, seconds, validLoss)
+                     + short + String(format: " %9.3f\n", metric))
     }
 
-    /// A line of its own (divergence, resumption, the test result).
+    /// A line of its own on standard output (divergence, resumption, the test result), the bar
+    /// cleared first.
     public func note(_ text: String) {
-        if isTerminal { write("\r\u{1B}[K") }
-        write(text + "\n")
+        if output.drawsBar { output.bar("\r\u{1B}[K") }
+        output.lines(text + "\n")
     }
 }
