@@ -11,11 +11,10 @@ import GRUKitPresentation
  (`--scale standard`) trains the model under the theory's assumptions on the whole data set: a
  200-unit GRU, ten epochs, rates 1, 3 and 10 (at 10 a projected run diverged at once when we chose
  the scale; the grid says how often), three seeds, with clipping and the projection tuned as in chapter 5. The
- grid is kept as JSON Lines logs in `results/nottingham-standard/` with the commands that made them;
- this section reads them (`--standard-logs results/nottingham-standard`) without training. Of its
- {{standard.grid}} runs, {{standard.runs}} are in the logs so far. The best configuration,
- {{standard.best}}, ends at a validation NLL of {{standard.best.final}} per time step, {{standard.best.ratio}}
- × the per-key predictor's {{standard.baseline}}.
+ grid is to be kept as JSON Lines logs in `results/nottingham-standard/` with the commands that make
+ them; this section reads them (`--standard-logs results/nottingham-standard`) without training, and
+ prints the best configuration's final NLL against the per-key predictor's. The grid has not been
+ trained yet, so the book's run of this chapter does not draw the section (see that folder's README).
  */
 
 /// The standard-scale section of chapter 6: the tuned grid of the model under the theory's
