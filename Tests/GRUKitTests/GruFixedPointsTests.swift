@@ -36,7 +36,11 @@ final class GruFixedPointsTests: XCTestCase {
             let w = try Self.weightHH(top: c.sigma)
             let bi = GruInspectBiasTests.values(3 * h, scale: 0.1, seed: 4), bh = GruInspectBiasTests.values(3 * h, scale: 0.1, seed: 5)
             try GruInspectBiasTests.writeModel(url, weightHH: w, biasIH: c.biases ? bi : nil, biasHH: c.biases ? bh : nil)
-            let r = try Executables.run("gru", ["fixed-points", url.path, "--json", "--starts", "30"])
+            // Compared bit for bit, so both processes run the same BLAS kernels: `gru` would otherwise
+            // restart into the kernels the CPU supports where OpenBLAS fell back to generic ones
+            // (BLAS.restartWithRecommendedCoreTypeIfNeeded), while this process keeps OpenBLAS's choice.
+            let r = try Executables.run("gru", ["fixed-points", url.path, "--json", "--starts", "30"],
+                                        environment: BLAS.isOpenBLAS ? ["OPENBLAS_CORETYPE": BLAS.coreName] : [:])
             XCTAssertEqual(r.status, 0, r.stderr)
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             XCTAssertEqual(Array(object.keys), ["fixed_points"])
