@@ -127,6 +127,77 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertThrowsError(try SlurmOptions.parse(["--job-task", "-1"]).validate())
     }
 
+    // MARK: Edge of grid, and a grid read back from a folder that holds part of it
+
+    func group(_ method: TrainingMethod, lr: Double = 10, finals: [Double?]) -> SeedGroup {
+        let runs = finals.enumerated().map { k, f -> RunResult in
+            let c = RunConfiguration(name: RunConfiguration.name(method: method, learningRate: lr) + "-s\(k + 1)", method: method,
+                                     schedule: .paper(initial: lr), epochs: 1, seed: UInt64(k + 1), hiddenSize: 4, batchSize: 2, steps: 3)
+            let status: RunStatus = f == nil ? .diverged(epoch: 1, iteration: 5, reason: "x") : .completed
+            return RunResult(configuration: c, status: status, metricName: "perplexity", trainLosses: [], validLosses: [],
+                             validMetrics: f.map { [$0] } ?? [], testLoss: nil, testMetric: nil, iterations: 10, seconds: 1)
+        }
+        return SeedSummary(results: runs, title: "t", baseline: .init(name: "u", metric: 500)).groups[0]
+    }
+
+    func testAKnobPickedAtTheEdgeOfItsGridIsFlagged() {
+        let clips = [0.1, 0.25, 1, 5].map { self.group(.clip(maxNorm: $0), finals: [300, 310, 305]) }
+        // Equal counts: the lowest mean wins; make c = 0.1 the best, then c = 1.
+        var best = clips[0]
+        XCTAssertTrue(TunedComparison.atEdge(best, of: clips), "the smallest threshold tried")
+        XCTAssertTrue(TunedComparison.atEdge(clips[3], of: clips), "the largest threshold tried")
+        best = clips[2]
+        XCTAssertFalse(TunedComparison.atEdge(best, of: clips), "an inner threshold")
+        let two = [0.1, 0.5].map { self.group(.project(delta: $0), finals: [300]) }
+        XCTAssertFalse(TunedComparison.atEdge(two[0], of: two), "two values have no inside: nothing to flag")
+        // In the table: a tuning sweep whose best clip is c = 0.1 says so.
+        let results = [self.group(.clip(maxNorm: 0.1), finals: [300, 301, 302]), self.group(.clip(maxNorm: 1), finals: [320, 321, 322]),
+                       self.group(.clip(maxNorm: 5), finals: [nil, nil, 330]), self.group(.project(delta: 0.1), finals: [310, 311, 312])]
+            .flatMap(\.runs)
+        let tuned = TunedComparison(summary: SeedSummary(results: results, title: "t", baseline: .init(name: "u", metric: 500)), title: "t")
+        XCTAssertTrue(tuned.markdown.contains("c = 0.1 ⚠ edge of grid"), tuned.markdown)
+        guard let test = tuned.tests.first else { return XCTFail("no test of clip against projection") }
+        XCTAssertEqual(test.fisherP, 1, "3/3 against 3/3")
+        XCTAssertNotNil(test.welch)
+        XCTAssertTrue(test.sentence.contains("Fisher's exact test p = 1"), test.sentence)
+    }
+
+    func testGridEvidenceFromAFolderThatHoldsPartOfTheGrid() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let data = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("out")
+        try TrainingFixtures.writePTB(in: data)
+        let r = try Executables.run("ch05-penn-treebank", ["--data", data.path, "--out", out.path, "--no-render", "--hidden", "8",
+                                                           "--epochs", "1", "--limit-windows", "3", "--tune", "--clips", "0.5,1,2",
+                                                           "--deltas", "0.1", "--lrs", "2", "--seeds", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // The committed folder holds only logs, and not all of them: two runs are missing.
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let runs = out.appendingPathComponent("runs")
+        for name in try FileManager.default.contentsOfDirectory(atPath: runs.path) where name.hasSuffix(".jsonl")
+            && !["clip2-lr2-s2.jsonl", "project0.1-lr2-s1.jsonl"].contains(name) {
+            try FileManager.default.copyItem(at: runs.appendingPathComponent(name), to: logs.appendingPathComponent(name))
+        }
+        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: 1, seed: 1,
+                                    hiddenSize: 8, batchSize: 20, steps: 35, dropout: 0.5)
+        let sweep = Sweep.grid(base: base, methods: TunedComparison.methods(clips: [0.5, 1, 2], deltas: [0.1]), learningRates: [2], seeds: [1, 2])
+        let before = try FileManager.default.contentsOfDirectory(atPath: logs.path).sorted()
+        let evidence = try GridEvidence(sweep: sweep, directory: logs, baseline: .init(name: "u", metric: 1e9), title: "t")
+        XCTAssertEqual(evidence.missing.sorted(), ["clip2-lr2-s2", "project0.1-lr2-s1"])
+        XCTAssertEqual(evidence.collection.results.count, 8)
+        XCTAssertEqual(evidence.summary.groups.map(\.count), [2, 2, 2, 1, 1], "a configuration with one seed logged keeps its row")
+        XCTAssertEqual(evidence.usableRange.map(\.family), ["plain SGD", "clipping", "projection"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: logs.path).sorted(), before, "nothing is written into the logs' folder")
+        // Every run beats a baseline of 10⁹ without diverging: the grid learns by criterion (b).
+        XCTAssertTrue(evidence.criteria(requiredRatio: 0.6).learns)
+        // An empty folder is refused with its path.
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try GridEvidence(sweep: sweep, directory: empty, baseline: .init(name: "u", metric: 1), title: "t")) { error in
+            XCTAssertTrue("\(error)".contains(empty.path) && "\(error)".contains("no training log of this grid"), "\(error)")
+        }
+    }
+
     // MARK: Significance, against scipy.stats (1.17) on the same numbers
 
     func testFisherExactAgainstHandCountsAndScipy() {
