@@ -30,10 +30,8 @@ struct StandardScaleSection {
     /// Reads the standard grid's logs in `directory`; the unigram model is scored on the whole splits.
     init(directory: URL, ptb: PennTreebank) throws {
         let setting = PennTreebankSetting.at(.standard)
-        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: setting.epochs, seed: 1,
-                                    hiddenSize: setting.hidden, batchSize: batchSize, steps: bptt, dropout: 0.5)
-        let sweep = Sweep.grid(base: base, methods: TunedComparison.methods(clips: setting.clipGrid, deltas: setting.deltaGrid),
-                               learningRates: setting.learningRates, seeds: (1 ... setting.seeds).map(UInt64.init))
+        let sweep = GridEvidence.tunedSweep(hidden: setting.hidden, batch: batchSize, steps: bptt, dropout: 0.5, epochs: setting.epochs,
+                                            clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.learningRates, seeds: setting.seeds)
         trainTokens = ptb.train.count
         unigram = TrivialPredictor.unigramPerplexity(train: ptb.train, vocabularySize: ptb.vocabulary.count, on: ptb.valid)
         evidence = try GridEvidence(sweep: sweep, directory: directory,

@@ -25,10 +25,8 @@ struct StandardScaleSection {
     /// Reads the standard grid's logs in `directory`; the per-key predictor is scored on the whole data set.
     init(directory: URL, music: PolyphonicMusic) throws {
         let setting = NottinghamSetting.at(.standard)
-        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: setting.epochs, seed: 1,
-                                    hiddenSize: setting.hidden, batchSize: batchSize, steps: bptt, dropout: 0)
-        let sweep = Sweep.grid(base: base, methods: TunedComparison.methods(clips: setting.clipGrid, deltas: setting.deltaGrid),
-                               learningRates: setting.assumptionRates, seeds: (1 ... setting.seeds).map(UInt64.init))
+        let sweep = GridEvidence.tunedSweep(hidden: setting.hidden, batch: batchSize, steps: bptt, dropout: 0, epochs: setting.epochs,
+                                            clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.assumptionRates, seeds: setting.seeds)
         let baseline = TrivialPredictor.keyFrequencyNLL(train: music.train, on: music.valid)
         evidence = try GridEvidence(sweep: sweep, directory: directory,
                                     baseline: ResultsTable.Baseline(name: "per-key frequencies", metric: baseline),

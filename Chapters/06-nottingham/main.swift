@@ -169,7 +169,6 @@ struct Chapter6: ParsableCommand {
     }
 
     func run() throws {
-        let paper = common.scale == .paper
         let setting = NottinghamSetting.at(common.scale)
         let trainLimit = trainTunes ?? setting.trainTunes
         let evalLimit = evalTunes ?? setting.evalTunes

@@ -19,11 +19,22 @@ package struct GridEvidence {
     /// The trivial predictor every run must beat.
     package var baseline: ResultsTable.Baseline
 
-    /// Reads `sweep`'s logs in `directory` (nothing is written there).
-    /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` for a log that does not parse, and
-    ///   ``ChapterError/message(_:)`` when no configuration of the sweep has a log in `directory`.
+    /// The tuning grid a standard scale trains: plain SGD, clipping at every threshold of `clips` and
+    /// the projection at every δ of `deltas`, at every rate, seeds 1…`seeds`, on a run of `base`'s sizes
+    /// and `epochs` (the runs' names are those `--tune` gives them).
+    package static func tunedSweep(hidden: Int, batch: Int, steps: Int, dropout: Double, epochs: Int, clips: [Double],
+                                   deltas: [Double], rates: [Double], seeds: Int) -> Sweep {
+        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: 1,
+                                    hiddenSize: hidden, batchSize: batch, steps: steps, dropout: dropout)
+        return Sweep.grid(base: base, methods: TunedComparison.methods(clips: clips, deltas: deltas), learningRates: rates,
+                          seeds: (1 ... max(1, seeds)).map(UInt64.init))
+    }
+
+    /// Reads `sweep`'s logs in `directory` (nothing is written there); a log that cannot be read is
+    /// reported for its run (``SweepCollection``), not for the grid.
+    /// - Throws: ``ChapterError/message(_:)`` when no configuration of the sweep has a log in `directory`.
     package init(sweep: Sweep, directory: URL, baseline: ResultsTable.Baseline, title: String) throws {
-        collection = try SweepCollection(sweep: sweep, directory: directory)
+        collection = SweepCollection(sweep: sweep, directory: directory)
         guard !collection.results.isEmpty else {
             throw ChapterError.message("\(directory.path): no training log of this grid here (\(sweep.configurations.count) configurations, "
                                        + "e.g. \(sweep.configurations.first?.name ?? "—").jsonl); train them with the folder's run script")

@@ -60,8 +60,8 @@ package enum SweepJobs {
     /// back from the logs in `directory`, in the sweep's order.
     /// - Throws: ``ChapterError/message(_:)`` naming the first configuration whose child failed, its
     ///   console file and its last lines (no new child starts after a failure; the running ones
-    ///   finish, and their logs and checkpoints stay usable with `--resume`); the errors of
-    ///   ``SweepCollection``.
+    ///   finish, and their logs and checkpoints stay usable with `--resume`), or when the run folder or
+    ///   a run's console file cannot be created.
     package static func run(sweep: Sweep, jobs: Int, directory: URL, arguments: [String], report: Report) throws -> [RunResult] {
         do { try AtomicFile.createFolder(directory) } catch {
             throw TrainingError.cannotWrite(path: directory.path, reason: AtomicFile.reason(error))
@@ -117,8 +117,7 @@ package enum SweepJobs {
             throw ChapterError.message("the run \(name) failed (\(directory.appendingPathComponent(name + ".out").path)): \(reason)"
                                        + (failures.count > 1 ? " (and \(failures.count - 1) more: see their .out files)" : ""))
         }
-        let collection = try SweepCollection(sweep: sweep, directory: directory)
-        return collection.results
+        return SweepCollection(sweep: sweep, directory: directory).results
     }
 
     /// The last `count` non-empty lines of a child's console file, joined by " / ", without
