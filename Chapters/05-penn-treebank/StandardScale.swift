@@ -52,10 +52,12 @@ struct StandardScaleSection {
     /// The numbers the claims ledger decides C3 and C4 by. C3: plain SGD's diverged seeds against the
     /// best-tuned projection's, pooled over the rates where plain SGD diverged at least once (three
     /// seeds at one rate can never give Fisher's p below 0.1). C4: the best-tuned clip against the
-    /// best-tuned projection at the rate where the fewer of the two trained the most seeds.
+    /// best-tuned projection at the rate where the fewer of the two trained the most seeds. Only rates
+    /// whose every run has finished count: knobs picked from part of a grid decide nothing.
     func recordClaims(into values: inout RecordedValues) {
         var sgdDiverged = 0, sgdCount = 0, projectDiverged = 0, projectCount = 0, rates: [Double] = []
-        for e in evidence.tuned.entries {
+        let complete = evidence.completeRates
+        for e in evidence.tuned.entries where complete.contains(e.learningRate) {
             guard let sgd = e.picks.first(where: { $0.family == "plain SGD" })?.best, !sgd.diverged.isEmpty,
                   let q = e.picks.first(where: { $0.family == "projection" })?.best else { continue }
             sgdDiverged += sgd.diverged.count; sgdCount += sgd.count
@@ -69,7 +71,7 @@ struct StandardScaleSection {
             values["standard.fisher_p"] = String(format: "%.3g", p)
             values["standard.fisher_rates"] = rates.map(RunConfiguration.number).joined(separator: ", ")
         }
-        let comparable = evidence.tuned.tests.filter { $0.welch != nil }
+        let comparable = evidence.tuned.tests.filter { $0.welch != nil && complete.contains($0.learningRate) }
         if let t = comparable.max(by: { min($0.clip.trained.count, $0.projection.trained.count) < min($1.clip.trained.count, $1.projection.trained.count) }),
            let w = t.welch, let c = t.clip.finalValid, let q = t.projection.finalValid {
             values["standard.accuracy_p"] = String(format: "%.3g", w.p)

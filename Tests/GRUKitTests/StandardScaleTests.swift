@@ -187,6 +187,7 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertEqual(evidence.collection.results.count, 8)
         XCTAssertEqual(evidence.summary.groups.map(\.count), [2, 2, 2, 1, 1], "a configuration with one seed logged keeps its row")
         XCTAssertEqual(evidence.usableRange.map(\.family), ["plain SGD", "clipping", "projection"])
+        XCTAssertTrue(evidence.completeRates.isEmpty, "rate 2 has runs missing: it decides no comparison yet")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: logs.path).sorted(), before, "nothing is written into the logs' folder")
         // Every run beats a baseline of 10⁹ without diverging: the grid learns by criterion (b).
         XCTAssertTrue(evidence.criteria(requiredRatio: 0.6).learns)

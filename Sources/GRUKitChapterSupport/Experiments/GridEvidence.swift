@@ -53,6 +53,19 @@ package struct GridEvidence {
         }
     }
 
+    /// The rates at which every configuration of the grid has finished (trained to the end and
+    /// tested, or diverged): a comparison at a rate with runs still missing would pick its knobs from
+    /// part of the grid.
+    package var completeRates: Set<Double> {
+        var byRate: [Double: Bool] = [:]
+        for s in collection.states {
+            let done: Bool
+            if case .finished = s.state { done = true } else { done = false }
+            byRate[s.configuration.learningRate] = (byRate[s.configuration.learningRate] ?? true) && done
+        }
+        return Set(byRate.filter(\.value).keys)
+    }
+
     /// One point of a usable-range curve: at one rate, the picked configuration of a family.
     package struct RangePoint: Sendable {
         /// η₀.
@@ -82,10 +95,14 @@ package struct GridEvidence {
     /// for each family's best-tuned configuration at each rate.
     package func usableRangeFigure(name: String, title: String) -> Figure {
         let metric = summary.metricName
+        // A fixed x range a factor of 2 beyond the rates, so that the trivial predictor's line spans
+        // the panel even when one rate has been trained so far.
+        let rates = tuned.entries.map(\.learningRate)
+        let xRange = (rates.min() ?? 1) / 2 ... (rates.max() ?? 1) * 2
         var top = Panel(title: title, xLabel: "initial learning rate η₀", yLabel: "fraction of seeds that trained",
-                        yRange: -0.05 ... 1.05, logScale: [.x], key: .below)
+                        xRange: xRange, yRange: -0.05 ... 1.05, logScale: [.x], key: .below)
         var bottom = Panel(xLabel: "initial learning rate η₀", yLabel: "final validation \(metric) (seeds that trained)",
-                           logScale: metric == "perplexity" ? [.x, .y] : [.x], key: .below)
+                           xRange: xRange, logScale: metric == "perplexity" ? [.x, .y] : [.x], key: .below)
         bottom.plot(.function("\(baseline.metric)", title: baseline.name, style: .lines.color("#555555").width(1).dashed))
         for (k, range) in usableRange.enumerated() {
             // Dash patterns and point types differ per family, so that coinciding curves stay visible.
@@ -111,8 +128,8 @@ package struct GridEvidence {
         package var bestRatio: Double?
         /// The largest ratio to the trivial predictor that counts as learning.
         package var requiredRatio: Double
-        /// The rates at which plain SGD diverged in at least one seed while the best-tuned projection
-        /// trained in every seed.
+        /// The rates, among those whose every run has finished, at which plain SGD diverged in at least
+        /// one seed while the best-tuned projection trained in every seed.
         package var sgdDivergesProjectionTrains: [Double]
 
         /// (b): the best configuration's ratio is at most the required one.
@@ -123,10 +140,11 @@ package struct GridEvidence {
 
     /// The criteria, with `requiredRatio` the largest metric / trivial-predictor ratio that counts as learning.
     package func criteria(requiredRatio: Double) -> Criteria {
-        let complete = summary.groups.filter { $0.count > 0 && $0.trained.count == $0.count }
-        let best = complete.min { ($0.finalValid?.mean ?? .infinity) < ($1.finalValid?.mean ?? .infinity) }
+        let allTrained = summary.groups.filter { $0.count > 0 && $0.trained.count == $0.count }
+        let best = allTrained.min { ($0.finalValid?.mean ?? .infinity) < ($1.finalValid?.mean ?? .infinity) }
         var rates: [Double] = []
-        for e in tuned.entries {
+        let finishedRates = completeRates
+        for e in tuned.entries where finishedRates.contains(e.learningRate) {
             guard let sgd = e.picks.first(where: { $0.family == "plain SGD" })?.best,
                   let q = e.picks.first(where: { $0.family == "projection" })?.best else { continue }
             if !sgd.diverged.isEmpty, q.trained.count == q.count { rates.append(e.learningRate) }
