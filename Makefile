@@ -13,8 +13,8 @@ CONFIG ?= release
 BIN := .build/$(CONFIG)
 # libgnuplot-iostream-dev (the C++ library under the figure layer) pulls in the Boost -dev packages
 # it links against (iostreams, system, filesystem); gnuplot-nox, named beside it, is the gnuplot it
-# depends on, so no Qt or X11 build of gnuplot comes along.
-DEB_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox libgnuplot-iostream-dev
+# depends on, so no Qt or X11 build of gnuplot comes along. pkg-config finds OpenBLAS for the CLAPACK module.
+DEB_PACKAGES := pkg-config libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox libgnuplot-iostream-dev
 # Vector instructions: on a CPU with AVX2 and FMA (x86-64 since 2013–2015) the Swift code is compiled
 # for them (-target-cpu haswell), so the engine's eight-lane loops (the softmax, the GRU's gates) run as
 # one 256-bit instruction each instead of two SSE ones (the softmax of a PTB window at H = 128 took
