@@ -66,17 +66,7 @@ package final class ChapterOutput {
     ///   with gnuplot's message when the script fails (the .gp and .dat are already written then).
     @discardableResult
     package func write(_ figure: Figure) throws -> Figure.WrittenFiles {
-        let files = try figure.write(to: directory)
-        written += files.all
-        if render {
-            if Gnuplot.isInstalled {
-                try Gnuplot.render(script: files.script)
-                written += files.pictures
-            } else {
-                Gnuplot.adviseInstallOnce()
-            }
-        }
-        return files
+        try renderWritten(figure.write(to: directory))
     }
 
     /// Writes the animation's `NAME.gp` and `NAME.dat`, then, when rendering, has gnuplot draw
@@ -85,7 +75,12 @@ package final class ChapterOutput {
     /// - Throws: as ``write(_:)-(Figure)``.
     @discardableResult
     package func write(_ animation: AnimatedFigure) throws -> Figure.WrittenFiles {
-        let files = try animation.write(to: directory)
+        try renderWritten(animation.write(to: directory))
+    }
+
+    /// Lists the script and data just written, then, when rendering, has gnuplot draw the script (or
+    /// prints the install advice once) and lists the pictures it made.
+    private func renderWritten(_ files: Figure.WrittenFiles) throws -> Figure.WrittenFiles {
         written += files.all
         if render {
             if Gnuplot.isInstalled {
