@@ -13,6 +13,8 @@
 //   GRUKitPresentation   what a reader sees: figures (gnuplot), console tables, reports, progress bars
 //   GRUKitChapterSupport what every chapter shares: option groups (swift-argument-parser), output
 //                folders, recorded values, seed sweeps and their summaries, Slurm job arrays
+//   GRUKitChapters       what each chapter computes, one namespace per chapter (tables, data files,
+//                figure layout, orchestration), tested in process; main.swift keeps prose and calls
 //   gru          command-line tool: inspect / project / vjp / fixed-points on safetensors files,
 //                music-text (a Nottingham split as text)
 //   gru-bench    benchmark executable (never part of the tests)
@@ -47,7 +49,8 @@ let realModule: Target.Dependency = .product(name: "RealModule", package: "swift
 let blasPackage = Context.environment["GRUKIT_BLAS"] ?? "openblas"
 
 let chapterTargets: [Target] = chapterFolders.map { folder in
-    .executableTarget(name: "ch" + folder, dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", argumentParser],
+    .executableTarget(name: "ch" + folder,
+                      dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", "GRUKitChapters", argumentParser],
                       path: "Chapters/" + folder)
 }
 
@@ -83,6 +86,8 @@ let package = Package(
         .target(name: "GRUKitPresentation", dependencies: ["GRUKit", "CGnuplotIostream"], path: "Sources/GRUKitPresentation"),
         .target(name: "GRUKitChapterSupport", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser],
                 path: "Sources/GRUKitChapterSupport"),
+        .target(name: "GRUKitChapters", dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", argumentParser],
+                path: "Sources/GRUKitChapters"),
         .executableTarget(name: "gru", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser], path: "Sources/gru"),
         // The machine's peak arithmetic rate for gru-bench: vector FMA loops (AVX2, AVX-512) chosen at run time,
         // which Swift, built for one target CPU, cannot emit side by side.
@@ -92,7 +97,7 @@ let package = Package(
         .executableTarget(name: "grukit-book", dependencies: ["GRUKit", "GRUKitChapterSupport"], path: "Sources/book"),
         .executableTarget(name: "doc-coverage", path: "Sources/doc-coverage"),
         .testTarget(name: "GRUKitTests",
-                    dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", "gru", "grukit-book", realModule],
+                    dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", "GRUKitChapters", "gru", "grukit-book", realModule],
                     path: "Tests/GRUKitTests", exclude: ["Fixtures"]),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]
