@@ -117,6 +117,8 @@ func powerLawFit(_ x: [Double], _ y: [Double]) -> (exponent: Double, prefactor: 
  Gradient clipping (PyTorch's `clip_grad_norm_`: rescale the gradient to norm c when it is larger)
  bounds every step by η·c, so SGD walks down the cliff instead of jumping off it.
 
+ ![The loss, the gradient norm, w_hh and ρ(J) of the one-unit GRU against the iteration, plain SGD against clipping: the unclipped step jumps off the cliff onto the far plateau](training-scalar.png)
+
  The same happens with many units. `GRUExplosionTask` (in GRUKit, so that chapter 4 can rerun it with
  the projection) is a bistable memory: 32 initial states ±0.1·p (p a fixed ±1 pattern, plus noise) must
  become ±0.6·p after T = 100 steps of an input-free GRU with H = 8 units, all three recurrent matrices

@@ -133,6 +133,11 @@ do {
             fail("Chapters/\(slug) cites " + missing.map { "{{\($0)}}" }.joined(separator: ", ")
                  + ", which figures/\(slug)/values.tsv does not record; rerun the chapter (make chapters) or fix the name. Nothing was written.")
         }
+        let problems = page.layoutProblems
+        if !problems.isEmpty {
+            fail("Chapters/\(slug) does not read as a notebook yet:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+                 + "\nNothing was written.")
+        }
         pages.append((slug, page.markdown, figures))
         contents.append((slug, page.title, page.keyFigure))
     }

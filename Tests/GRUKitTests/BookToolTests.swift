@@ -10,7 +10,7 @@ final class BookToolTests: XCTestCase {
         let fm = FileManager.default
         for slug in ["01-one", "02-two"] {
             try fm.createDirectory(at: root.appendingPathComponent("Chapters/\(slug)"), withIntermediateDirectories: true)
-            try "//: # \(slug)\nprint(1)\n".write(to: root.appendingPathComponent("Chapters/\(slug)/main.swift"), atomically: true, encoding: .utf8)
+            try "//: # \(slug)\n//: ![the plot of \(slug)](plot.png)\nprint(1)\n".write(to: root.appendingPathComponent("Chapters/\(slug)/main.swift"), atomically: true, encoding: .utf8)
         }
         // Chapter 1 has run, chapter 2 has not.
         try fm.createDirectory(at: root.appendingPathComponent("figures/01-one"), withIntermediateDirectories: true)
@@ -36,7 +36,7 @@ final class BookToolTests: XCTestCase {
         let fm = FileManager.default
         for slug in ["01-one", "02-two"] {
             try fm.createDirectory(at: root.appendingPathComponent("Chapters/\(slug)"), withIntermediateDirectories: true)
-            try "//: # \(slug)\nprint(1)\n".write(to: root.appendingPathComponent("Chapters/\(slug)/main.swift"), atomically: true, encoding: .utf8)
+            try "//: # \(slug)\n//: ![the plot of \(slug)](plot.png)\nprint(1)\n".write(to: root.appendingPathComponent("Chapters/\(slug)/main.swift"), atomically: true, encoding: .utf8)
             try fm.createDirectory(at: root.appendingPathComponent("figures/\(slug)"), withIntermediateDirectories: true)
             try "1\n".write(to: root.appendingPathComponent("figures/\(slug)/output.txt"), atomically: true, encoding: .utf8)
             try Data([0x89, 0x50, 0x4E, 0x47, 1]).write(to: root.appendingPathComponent("figures/\(slug)/plot.png"))
@@ -103,20 +103,46 @@ final class BookToolTests: XCTestCase {
         }
     }
 
-    /// Animated GIFs are copied and placed like PNGs, where the prose shows them or under "Figures".
+    /// Animated GIFs are copied and placed like PNGs, where the prose shows them.
     func testGIFsAreCopiedAndShown() throws {
         let root = try scratchRepository()
-        try "//: # one\n//: ![the orbit](orbit.gif)\nprint(1)\n".write(to: root.appendingPathComponent("Chapters/01-one/main.swift"),
-                                                                      atomically: true, encoding: .utf8)
+        try "//: # one\n//: ![the orbit](orbit.gif) and ![the plot](plot.png)\nprint(1)\n".write(
+            to: root.appendingPathComponent("Chapters/01-one/main.swift"), atomically: true, encoding: .utf8)
         try Data("GIF89a".utf8).write(to: root.appendingPathComponent("figures/01-one/orbit.gif"))
-        try Data("GIF89a".utf8).write(to: root.appendingPathComponent("figures/02-two/spin.gif"))
         let r = try Executables.run("grukit-book", [], in: root)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("book/figures/01-one/orbit.gif")), Data("GIF89a".utf8))
         let one = try String(contentsOf: root.appendingPathComponent("book/01-one.md"), encoding: .utf8)
         XCTAssertTrue(one.contains("![the orbit](figures/01-one/orbit.gif)"), one)
-        let two = try String(contentsOf: root.appendingPathComponent("book/02-two.md"), encoding: .utf8)
-        XCTAssertTrue(two.contains("![spin.gif](figures/02-two/spin.gif)"), two)
+        XCTAssertFalse(one.contains("## Figures"), one)
+    }
+
+    /// A page reads as a notebook or the book stops, naming the chapter and what to fix, and writes
+    /// nothing: a figure the prose never shows, an image whose alt text is only its file name, and a
+    /// block of console output longer than 40 lines are each refused.
+    func testTheBookStopsOnAnUnplacedFigureABareAltTextOrALongOutput() throws {
+        let cases: [(name: String, change: (URL) throws -> Void, expected: String)] = [
+            ("unplaced", { root in try Data("GIF89a".utf8).write(to: root.appendingPathComponent("figures/02-two/spin.gif")) },
+             "it writes spin.gif, but its prose never shows it"),
+            ("bare alt", { root in
+                try "//: # two\n//: ![plot.png](plot.png)\nprint(1)\n".write(to: root.appendingPathComponent("Chapters/02-two/main.swift"),
+                                                                            atomically: true, encoding: .utf8) },
+             "the image plot.png has no alt text beyond its name"),
+            ("long output", { root in
+                let text = "Training\n────────\n" + (1...41).map { "batch \($0)" }.joined(separator: "\n") + "\n"
+                try text.write(to: root.appendingPathComponent("figures/02-two/output.txt"), atomically: true, encoding: .utf8) },
+             "the output of \"Training\" is 41 lines long (at most 40)"),
+        ]
+        for c in cases {
+            let root = try scratchRepository()
+            try c.change(root)
+            let before = DiskSnapshot(root.appendingPathComponent("book"))
+            let r = try Executables.run("grukit-book", [], in: root)
+            XCTAssertEqual(r.status, 1, c.name + ": " + r.stdout + r.stderr)
+            XCTAssertTrue(r.stderr.contains("Chapters/02-two does not read as a notebook yet") && r.stderr.contains(c.expected)
+                          && r.stderr.contains("Nothing was written"), c.name + ": " + r.stderr)
+            before.assertUnchanged(root.appendingPathComponent("book"), "book/ after \(c.name)")
+        }
     }
 
     /// `make book` stops on a ledger sentence whose stated condition its numbers make false, naming the
