@@ -87,9 +87,9 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     /// rounding (OpenBLAS's sums may depend on its thread count).
     public var runsSideBySide = true
 
-    /// When set, every training step adds its phases' wall time here (``StepProfile``); nil (the
+    /// When set, every training step adds its phases' wall time here (`StepProfile`); nil (the
     /// default) reads no clock.
-    public var profile: StepProfile?
+    package var profile: StepProfile?
 
     /// A freshly initialised model: all parameters drawn from `SeededGenerator(seed: seed)` in
     /// the order stated above, so the same configuration and seed give the same model bit for bit.

@@ -114,7 +114,7 @@ public final class GRUSequenceModel<Scalar: BLASScalar> {
     /// All parameters in PyTorch's state-dict order: the input weight (with an input layer), the
     /// GRU's, then the output weight and bias. The names are distinct (`encoder.weight`,
     /// `weight_ih_l0`, …, `decoder.bias`), so a checkpoint of one form does not fit the other
-    /// (``Checkpoint/restore(into:path:)`` refuses it by name).
+    /// (`Checkpoint/restore(into:path:)` refuses it by name).
     public var parameters: [Parameter<Scalar>] { (inputWeight.map { [$0] } ?? []) + gru.parameters + output.parameters }
 
     /// Forgets both carried states (start of a batch of tunes, of an epoch or of an evaluation).

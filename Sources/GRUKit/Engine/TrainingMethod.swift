@@ -52,7 +52,7 @@ public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The method in a file or run name: `sgd`, `clip5`, `project0.2`, `clip5+project0.2`,
-    /// `rescale0.2` (numbers by ``RunConfiguration/number(_:)``: integers without a decimal point,
+    /// `rescale0.2` (numbers by `RunConfiguration/number(_:)`: integers without a decimal point,
     /// other numbers as Swift prints them, e.g. `1e-05`).
     public var shortName: String {
         spelled(clip: { "clip" + RunConfiguration.number($0) }, bound: { $0 + RunConfiguration.number($1) })
@@ -125,7 +125,7 @@ public enum TrainingMethod: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `sgd`, `clip(5.0)`, `project(δ=0.2)`, `clip(5.0)+project(δ=0.2)` or `rescale(δ=0.2)`: the spelling of logs
-    /// and of ``RunConfiguration/fingerprint`` (so changing it invalidates saved checkpoints).
+    /// and of `RunConfiguration/fingerprint` (so changing it invalidates saved checkpoints).
     public var description: String {
         spelled(clip: { "clip(\($0))" }, bound: { "\($0)(δ=\($1))" })
     }

@@ -36,7 +36,7 @@ extension TrainingFigures {
     /// per run, on a log axis, with the divergence marked: whether a blow-up starts in W_hh's blocks
     /// (the paper's mechanism) or elsewhere. Uses the `gradient_norm[NAME]` keys of the log records
     /// (and of the `trace` records written at a divergence).
-    public static func gradientGroups(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-groups",
+    package static func gradientGroups(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-groups",
                                       title: String) -> Figure {
         // Every panel has its key on the right, so that all panels have one width and their iteration axes line up.
         var figure = Figure(name, title: title, layout: .init(rows: max(1, logs.count), columns: 1), panelSize: (1000, 280))
