@@ -196,17 +196,18 @@ package struct TrainingOptions: ParsableArguments {
 
     /// ``parseMethods(_:)`` of a parsed list.
     package static func parseMethods(_ list: CommaList<String>) throws -> [MethodName] {
-        let methods = try list.entries(flag: "--methods", what: "method").map { t in
+        let entries = try list.entries(flag: "--methods", what: "method")
+        var seen: Set<MethodName> = []
+        return try entries.map { t in
             guard let m = MethodName(argument: t) else {
                 throw ValidationError("--methods: \"\(t)\" is not one of \(MethodName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            guard seen.insert(m).inserted else {
+                let alias = t == m.rawValue ? "" : "it reads as \(m.rawValue); "
+                throw ValidationError("--methods: \"\(t)\" is listed twice (\(alias)each method names one run)")
+            }
             return m
         }
-        var seen: Set<MethodName> = []
-        for m in methods where !seen.insert(m).inserted {
-            throw ValidationError("--methods: \"\(m.rawValue)\" is listed twice (each method names one run)")
-        }
-        return methods
     }
 
     /// Parses `--lrs`: comma-separated positive finite numbers, e.g. `1,10` → [1, 10]; spaces
