@@ -103,9 +103,10 @@ endef
 ## book: weave every chapter into book/NN-slug.md with its output and figures, first fetching the data
 ##       (as make does) and running each chapter whose figures/NN-slug/output.txt is missing or older
 ##       than anything its run depends on: its folder, anything under Sources/, Package.swift, the data
-##       sets and the committed logs in results/ (a fresh clone runs them all). One rule for every
-##       chapter: it may rerun a chapter that did not need it, never skip one that did.
-BOOK_INPUTS = Chapters/$(1) Sources Package.swift results $${GRUKIT_DATA:-data}
+##       sets and the committed logs in results/*/ (a fresh clone runs them all). One rule for every
+##       chapter: it may rerun a chapter that did not need it, never skip one that did. (results/claims.md,
+##       which grukit-book itself writes, is not an input: the folders under results/ are.)
+BOOK_INPUTS = Chapters/$(1) Sources Package.swift $(wildcard results/*/) $${GRUKIT_DATA:-data}
 book: build data
 	@set -eo pipefail; for c in $(CHAPTERS); do \
 	  if [ ! -f figures/$$c/output.txt ] || \
