@@ -88,11 +88,11 @@ let package = Package(
                 path: "Sources/GRUKitChapterSupport"),
         .target(name: "GRUKitChapters", dependencies: ["GRUKit", "GRUKitPresentation", "GRUKitChapterSupport", argumentParser],
                 path: "Sources/GRUKitChapters"),
-        .executableTarget(name: "gru", dependencies: ["GRUKit", "GRUKitPresentation", argumentParser], path: "Sources/gru"),
+        .executableTarget(name: "gru", dependencies: ["GRUKit", argumentParser], path: "Sources/gru"),
         // The machine's peak arithmetic rate for gru-bench: vector FMA loops (AVX2, AVX-512) chosen at run time,
         // which Swift, built for one target CPU, cannot emit side by side.
         .target(name: "CFMAPeak", path: "Benchmarks/CFMAPeak"),
-        .executableTarget(name: "gru-bench", dependencies: ["GRUKit", "GRUKitPresentation", "CFMAPeak", argumentParser],
+        .executableTarget(name: "gru-bench", dependencies: ["GRUKit", "CFMAPeak", argumentParser],
                           path: "Benchmarks/gru-bench"),
         .executableTarget(name: "grukit-book", dependencies: ["GRUKit", "GRUKitChapterSupport"], path: "Sources/book"),
         .executableTarget(name: "doc-coverage", path: "Sources/doc-coverage"),

@@ -258,6 +258,8 @@ func projectionSweepAnimation(_ w: Matrix<Double>, sweep: (from: Double, to: Dou
 /// One training run of the comparison.
 struct Run {
     var task: String
+    /// What trained it.
+    var trainingMethod: TrainingMethod
     /// `plain SGD`, `clip at c` or `P_δ, δ = …` (the data file's block titles).
     var method: String
     /// The tuned knob: the clipping threshold c or the projection's δ; nil for plain SGD.
@@ -294,10 +296,10 @@ struct Comparison {
 
 /// W_0 with its candidate block (rows 2H..<3H) replaced by P_δ of it.
 func projectedInitial(_ w: Matrix<Double>, hidden n: Int, threshold c: Double) throws -> Matrix<Double> {
-    var block = Matrix<Double>(rows: n, cols: n, elements: Array(w.elements[(2 * n * n)..<(3 * n * n)]))
+    var block = w[block: .candidate]
     try SpectralProjection.projectByFullSVD(&block, threshold: c)
     var out = w
-    out.elements.replaceSubrange((2 * n * n)..<(3 * n * n), with: block.elements)
+    out[block: .candidate] = block
     return out
 }
 
@@ -306,9 +308,9 @@ func trainTuned(task: GRUExplosionTask, name: String, initial: Matrix<Double>, l
     func train(_ method: TrainingMethod, _ label: String, knob: Double?, from w: Matrix<Double>) throws -> Run {
         let records = try task.train(method: method, learningRate: learningRate, iterations: iterations, initial: w).records
         progress.advance(by: iterations)
-        return Run(task: name, method: label, knob: knob, learningRate: learningRate, iterations: iterations, records: records)
+        return Run(task: name, trainingMethod: method, method: label, knob: knob, learningRate: learningRate, iterations: iterations, records: records)
     }
-    let plain = try train(.none, "plain SGD", knob: nil, from: initial)
+    let plain = try train(.sgd, "plain SGD", knob: nil, from: initial)
     let clipped = try clipGrid.map { c in try train(.clip(maxNorm: c), "clip at \(Gnuplot.number(c))", knob: c, from: initial) }
     let projected = try deltaGrid.map { d in
         try train(.project(delta: d), "P_δ, δ = \(Gnuplot.number(d))", knob: d,
@@ -319,9 +321,9 @@ func trainTuned(task: GRUExplosionTask, name: String, initial: Matrix<Double>, l
 
 func summaryRow(_ run: Run) -> [TableCell] {
     let r = run.records
-    let (method, knob): (String, TableCell) = switch run.method {
-    case let m where m.hasPrefix("clip"): ("clipping, tuned", .text("c = \(Gnuplot.number(run.knob!))"))
-    case let m where m.hasPrefix("P_δ"): ("P_δ, tuned", .text("δ = \(Gnuplot.number(run.knob!))"))
+    let (method, knob): (String, TableCell) = switch run.trainingMethod.family {
+    case .clip: ("clipping, tuned", .text("c = \(Gnuplot.number(run.knob!))"))
+    case .project: ("P_δ, tuned", .text("δ = \(Gnuplot.number(run.knob!))"))
     default: (run.method, .empty)
     }
     let head: [TableCell] = [.text(run.task), .number(run.learningRate), .text(method), knob]
@@ -379,7 +381,7 @@ func trainingFigure(_ runs: [Run], tasks: [(name: String, learningRate: Double, 
     var rows: [[Panel]] = [[], [], [], []]
     for (column, task) in tasks.enumerated() {
         let mine = runs.enumerated().filter { $0.element.task == task.name && $0.element.learningRate == task.learningRate }
-        let delta = mine.first { $0.element.method.hasPrefix("P_δ") }?.element.knob ?? 0.2
+        let delta = mine.first { $0.element.trainingMethod.projects }?.element.knob ?? 0.2
         let c = 2 - delta
         let xMax = Double(mine.map { $0.element.records.count }.max() ?? 1)
         let first = column == 0
@@ -527,7 +529,7 @@ struct Chapter4: ParsableCommand {
 
     /// Parses a comma-separated list, naming the flag on failure.
     static func list<T>(_ text: String, flag: String, _ parse: (String) -> T?) throws -> [T] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = CommaList<String>.split(text)
         var out: [T] = []
         for p in parts {
             guard let v = parse(p) else { throw ValidationError("\(flag): cannot read '\(p)' in '\(text)' (expected comma-separated numbers).") }

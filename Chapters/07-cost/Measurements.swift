@@ -68,18 +68,15 @@ struct WindowFeed {
 enum CandidateBlock {
     /// σ_1 of the candidate block, from a Double SVD (the independent check of a run).
     static func largestSingularValue(_ layer: GRULayer<Float>) throws -> Double {
-        let block: Matrix<Float> = layer.candidateRecurrentWeight
+        let block: Matrix<Float> = layer.candidateBlock
         return try block.converted(to: Double.self).spectralNorm()
     }
 
     /// Rescales the candidate block so that its σ_1 is `sigma` (from a Double SVD): a start with
     /// the constraint active, whatever n.
     static func rescale(_ layer: GRULayer<Float>, toLargestSingularValue sigma: Double) throws {
-        let h = layer.hiddenSize
         let factor = Float(sigma / (try largestSingularValue(layer)))
-        layer.weightHH.value.elements.withUnsafeMutableBufferPointer { w in
-            for i in (2 * h * h)..<(3 * h * h) { w[i] *= factor }
-        }
+        layer.candidateBlock = factor * layer.candidateBlock
     }
 }
 

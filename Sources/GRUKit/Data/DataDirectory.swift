@@ -108,7 +108,7 @@ public struct DataDirectory: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(path) (\(source.explanation))" }
 }
 
-/// Reads a whole data file into memory (``InputFile``: regular files only), turning what is
+/// Reads a whole data file into memory (`InputFile`: regular files only), turning what is
 /// wrong into ``DataError/unreadable(path:reason:)`` naming the file ("no such file", "it is a
 /// folder, not a file", "it is a FIFO (named pipe), not a regular file; …", the system's reason).
 func readDataFile(_ path: String) throws -> [UInt8] {

@@ -79,7 +79,7 @@ public struct MATArray: Sendable {
 
     /// An array with the given fields, taken as is: the caller keeps `storage` consistent with
     /// `dimensions` (``elementCount`` values) and `arrayClass`. Used to build variables for
-    /// ``MATFileWriter``; the static constructors ``uint8(_:rows:cols:columnMajor:)``,
+    /// `MATFileWriter`; the static constructors ``uint8(_:rows:cols:columnMajor:)``,
     /// ``double(_:rows:cols:columnMajor:)`` and ``cell(_:rows:cols:cells:)`` are simpler.
     public init(name: String, arrayClass: MATClass, dimensions: [Int], isLogical: Bool = false, storage: Storage) {
         self.name = name

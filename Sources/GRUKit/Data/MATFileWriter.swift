@@ -7,7 +7,7 @@ import Foundation
 /// Supports what ``MATFile`` reads back as values: `uint8` and `double` arrays (other numeric
 /// classes are written as `double` data under their own class) and cell arrays of them.
 /// Names of at most 4 bytes use the packed small-element tag, like MATLAB does.
-public enum MATFileWriter {
+package enum MATFileWriter {
     /// The bytes of a MAT-file holding `variables`, in order: the 128-byte header (`headerText`,
     /// cut to 116 bytes, then version 0x0100 and "IM"), then one `miMATRIX` element per variable,
     /// each wrapped in an `miCOMPRESSED` zlib stream when `compressed`.
@@ -15,7 +15,7 @@ public enum MATFileWriter {
     /// - Throws: ``DataError/invalidVariable(path:name:reason:)`` for an array whose values do not
     ///   match its dimensions, a storage that cannot be written (``MATArray/Storage/unsupported(_:)``),
     ///   or a zlib failure.
-    public static func encode(_ variables: [MATArray], compressed: Bool,
+    package static func encode(_ variables: [MATArray], compressed: Bool,
                               headerText: String = "MATLAB 5.0 MAT-file, written by GRUKit") throws -> [UInt8] {
         var out = [UInt8](repeating: 0x20, count: 128)
         for (i, b) in headerText.utf8.prefix(116).enumerated() { out[i] = b }
@@ -51,7 +51,7 @@ public enum MATFileWriter {
     ///
     /// - Throws: the errors of ``encode(_:compressed:headerText:)`` (nothing is written then), or
     ///   ``DataError/unwritable(path:reason:)`` naming the file when it cannot be written.
-    public static func write(_ variables: [MATArray], to path: String, compressed: Bool = true) throws {
+    package static func write(_ variables: [MATArray], to path: String, compressed: Bool = true) throws {
         try writeAtomically(encode(variables, compressed: compressed), to: path)
     }
 

@@ -6,14 +6,14 @@
 ///
 /// The reader is lenient only where it is harmless (a missing final newline, CRLF line endings,
 /// extra spaces, notes out of order); anything else is an error with its line number.
-public enum MusicText {
+package enum MusicText {
     /// Reads the tunes of one split, in file order.
     ///
     /// - Throws: ``DataError/unreadable(path:reason:)`` when the file cannot be read,
     ///   ``DataError/emptyFile(path:)`` when it holds no tune, ``DataError/invalidText(path:line:reason:)``
     ///   with the line: a note that is not an integer in 21 … 108, a repeated note, an empty line,
     ///   an empty tune (`#` at the start or end, or two `#` in a row), binary data.
-    public static func read(_ path: String) throws -> [PianoRoll] {
+    package static func read(_ path: String) throws -> [PianoRoll] {
         try parse(readDataFile(path), path: path)
     }
 
@@ -21,7 +21,7 @@ public enum MusicText {
     /// no intermediate strings.
     ///
     /// - Throws: as ``read(_:)``, except that nothing is read from disk.
-    public static func parse(_ bytes: [UInt8], path: String) throws -> [PianoRoll] {
+    package static func parse(_ bytes: [UInt8], path: String) throws -> [PianoRoll] {
         if bytes.isEmpty { throw DataError.emptyFile(path: path) }
         return try bytes.withUnsafeBufferPointer { try parse($0, path: path) }
     }
@@ -101,7 +101,7 @@ public enum MusicText {
     /// The text form of `tunes` (see the type's documentation). For a non-empty list of tunes that
     /// each have at least one step it is the exact inverse of ``parse(_:path:)``: parsing the
     /// result gives `tunes` back. Deterministic, so equal data gives byte-identical files.
-    public static func format(_ tunes: [PianoRoll]) -> [UInt8] {
+    package static func format(_ tunes: [PianoRoll]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(tunes.reduce(0) { $0 + $1.steps * 12 })
         for (index, tune) in tunes.enumerated() {
@@ -129,7 +129,7 @@ public enum MusicText {
     /// existing file is never left half-written).
     ///
     /// - Throws: ``DataError/unwritable(path:reason:)`` naming the file.
-    public static func write(_ tunes: [PianoRoll], to path: String) throws {
+    package static func write(_ tunes: [PianoRoll], to path: String) throws {
         try writeAtomically(format(tunes), to: path)
     }
 }

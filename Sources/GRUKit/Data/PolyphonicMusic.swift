@@ -3,7 +3,7 @@
 ///
 /// Read from the authors' MAT-files (variables `traindata`, `validdata`, `testdata`: 1×N cell
 /// arrays of T×88 0/1 matrices, rows = time steps, column j = MIDI note 21 + j) or from the
-/// plain-text conversion (``MusicText``). Nottingham's verified sizes: 694 / 173 / 170 tunes with
+/// plain-text conversion (`MusicText`). Nottingham's verified sizes: 694 / 173 / 170 tunes with
 /// 176,561 / 45,513 / 44,463 time steps.
 public struct PolyphonicMusic: Sendable, Equatable {
     /// The training tunes, in file order (694 for Nottingham).
@@ -69,7 +69,7 @@ public struct PolyphonicMusic: Sendable, Equatable {
     /// The file format to read a corpus from.
     public enum Format: String, CaseIterable, Sendable {
         /// `mat`: the authors' MAT-file (``Corpus/matFile``), as distributed; `text`: the three
-        /// ``MusicText`` files (``Corpus/textFile(_:)``) made from it. Both give identical tunes.
+        /// `MusicText` files (``Corpus/textFile(_:)``) made from it. Both give identical tunes.
         case mat, text
     }
 
@@ -102,9 +102,9 @@ public struct PolyphonicMusic: Sendable, Equatable {
         try self.init(train: tunes(.train), valid: tunes(.valid), test: tunes(.test))
     }
 
-    /// Reads the three plain-text files (see ``MusicText``).
+    /// Reads the three plain-text files (see `MusicText`).
     ///
-    /// - Throws: the ``DataError`` of ``MusicText/read(_:)`` for the first file at fault, with its line.
+    /// - Throws: the ``DataError`` of `MusicText/read(_:)` for the first file at fault, with its line.
     public init(trainText: String, validText: String, testText: String) throws {
         try self.init(train: MusicText.read(trainText), valid: MusicText.read(validText), test: MusicText.read(testText))
     }
@@ -184,7 +184,7 @@ public struct PolyphonicMusic: Sendable, Equatable {
     }
 
     /// The data set as MAT-file variables `traindata`, `validdata`, `testdata` (1×N cells of T×88
-    /// `uint8`), ready for ``MATFileWriter/write(_:to:compressed:)``; reading them back with
+    /// `uint8`), ready for `MATFileWriter/write(_:to:compressed:)`; reading them back with
     /// ``init(matFile:)`` gives an equal data set.
     public var matArrays: [MATArray] {
         Split.allCases.map { split in

@@ -6,23 +6,23 @@ import Foundation
 
 /// One training iteration's log. Loss, gradient norm, ‖W_hh‖₂ and ρ(J) are measured at the
 /// parameters the gradient was computed at (before the update).
-public struct ExplosionTrainingRecord: Sendable {
+package struct ExplosionTrainingRecord: Sendable {
     /// The 0-based iteration number.
-    public var iteration: Int
+    package var iteration: Int
     /// The loss L at the parameters before this iteration's update.
-    public var loss: Double
+    package var loss: Double
     /// Total gradient norm before any clipping.
-    public var gradientNorm: Double
+    package var gradientNorm: Double
     /// ‖W_hh‖₂ (|w_hh| in one dimension).
-    public var spectralNorm: Double
+    package var spectralNorm: Double
     /// ρ(J) of the linearisation at h* = 0, J = ½I + ¼W_hh.
-    public var spectralRadius: Double
+    package var spectralRadius: Double
     /// True when this iteration's projection P_δ changed W_hh (some σ_i of the SGD step's result
     /// exceeded 2 − δ); always false for methods that do not project.
-    public var projected: Bool = false
+    package var projected: Bool = false
     /// σ_1 of W_hh after this iteration's SGD step and before its projection (nil for methods that
     /// do not project).
-    public var singularValueBeforeProjection: Double? = nil
+    package var singularValueBeforeProjection: Double? = nil
 }
 
 /// The one-dimensional task of chapter 3: from h_0 = 0.1, reach h_T = `target` after `steps`
@@ -31,24 +31,24 @@ public struct ExplosionTrainingRecord: Sendable {
 /// projection is a clamp.
 /// With y = 0.6 and T = 100 the solution is w_hh ≈ 2.31 (h* = 0.6 solves h = tanh(w h/2)), on the
 /// far side of the bifurcation at 2: no w_hh < 2 can hold the state away from 0 for long.
-public struct ScalarExplosionTask: Sendable {
+package struct ScalarExplosionTask: Sendable {
     /// h_0, the initial state (0.1).
-    public var h0: Double
+    package var h0: Double
     /// y, the state to reach at step T (0.6).
-    public var target: Double
+    package var target: Double
     /// T, the number of GRU steps (100); the gradient spike near w_hh = 2 grows with T.
-    public var steps: Int
+    package var steps: Int
 
     /// The task with the given h_0, y and T (defaults: chapter 3's 0.1, 0.6 and 100).
     /// - Precondition: T ≥ 0 (checked when the task runs, by ``ScalarGRU``).
-    public init(h0: Double = 0.1, target: Double = 0.6, steps: Int = 100) {
+    package init(h0: Double = 0.1, target: Double = 0.6, steps: Int = 100) {
         self.h0 = h0; self.target = target; self.steps = steps
     }
 
     /// (L(w), dL/dw) exactly: dL/dw = 2(h_T − y)·∂h_T/∂w_hh, with ∂h_T/∂w_hh carried alongside h_t
     /// by forward-mode differentiation (``ScalarGRU/stateAndSensitivity(from:steps:)``): exact up
     /// to rounding, with no finite-difference step to choose.
-    public func lossAndGradient(wHH: Double) -> (loss: Double, gradient: Double) {
+    package func lossAndGradient(wHH: Double) -> (loss: Double, gradient: Double) {
         let (h, s) = ScalarGRU(wHH: wHH).stateAndSensitivity(from: h0, steps: steps)
         return ((h - target) * (h - target), 2 * (h - target) * s)
     }
@@ -67,7 +67,7 @@ public struct ScalarExplosionTask: Sendable {
     ///   - initial: w_hh before the first step.
     /// - Returns: one record per iteration, measured before its update.
     /// - Precondition: a projecting method's δ lies in [0, 2).
-    public func train(method: TrainingMethod, learningRate: Double, iterations: Int, initial: Double) -> [ExplosionTrainingRecord] {
+    package func train(method: TrainingMethod, learningRate: Double, iterations: Int, initial: Double) -> [ExplosionTrainingRecord] {
         var w = initial, out: [ExplosionTrainingRecord] = []
         for it in 0..<iterations {
             let (l, g) = lossAndGradient(wHH: w)
@@ -97,17 +97,17 @@ public struct ScalarExplosionTask: Sendable {
 /// is low only while ρ(J) > 1): the state must grow from ‖h_0‖ ≈ 0.1√H to 0.6√H and stay there, which
 /// from so close to the origin requires h* = 0 to be unstable, i.e. ρ(½I + ¼W_hh) > 1 (the Jacobian at
 /// 0 does not depend on W_hz, W_hr); that forces some |λ(W_hh)| > 2 and hence ‖W_hh‖₂ > 2.
-public struct GRUExplosionTask: Sendable {
+package struct GRUExplosionTask: Sendable {
     /// H, the dimension of the state.
-    public let hiddenSize: Int
+    package let hiddenSize: Int
     /// T, the number of GRU steps from h_0 to h_T.
-    public let steps: Int
+    package let steps: Int
     /// The K initial states h_0^(k) = s_k·a·p + ε_k, K×H row-major (ε_k ~ N(0, noise²) per entry).
-    public let initialStates: [Double]
+    package let initialStates: [Double]
     /// The K targets y_k = s_k·y·p, K×H row-major.
-    public let targets: [Double]
+    package let targets: [Double]
     /// K, the number of examples (full batch: every iteration uses all of them).
-    public let examples: Int
+    package let examples: Int
 
     /// Draws the task from `SeededGenerator(seed: seed)`: first the pattern p (H signs, each ±1
     /// with probability ½), then the noise of each example in order; s_k = +1 for even k, −1 for
@@ -121,7 +121,7 @@ public struct GRUExplosionTask: Sendable {
     ///   - noise: the standard deviation of the noise added to each initial entry.
     ///   - seed: the seed of p and the noise.
     /// - Precondition: H, K, T ≥ 1.
-    public init(hiddenSize: Int = 8, examples: Int = 32, steps: Int = 30, start: Double = 0.1, target: Double = 0.6,
+    package init(hiddenSize: Int = 8, examples: Int = 32, steps: Int = 30, start: Double = 0.1, target: Double = 0.6,
                 noise: Double = 0.02, seed: UInt64 = 1) {
         precondition(hiddenSize >= 1 && examples >= 1 && steps >= 1, "GRUExplosionTask: sizes must be ≥ 1")
         var rng = SeededGenerator(seed: seed)
@@ -145,7 +145,7 @@ public struct GRUExplosionTask: Sendable {
     ///
     /// - Throws: ``LinearAlgebraError`` if the SVD fails (it does not for a finite Gaussian matrix,
     ///   i.e. for finite `gateScale`).
-    public func initialWeights(recurrentNorm: Double = 1.6, gateScale: Double = 0.5, seed: UInt64 = 2) throws -> Matrix<Double> {
+    package func initialWeights(recurrentNorm: Double = 1.6, gateScale: Double = 0.5, seed: UInt64 = 2) throws -> Matrix<Double> {
         let n = hiddenSize
         var rng = SeededGenerator(seed: seed)
         let gates = Matrix<Double>.randomNormal(rows: 2 * n, cols: n, std: gateScale / Double(n).squareRoot(), using: &rng)
@@ -158,7 +158,7 @@ public struct GRUExplosionTask: Sendable {
     /// no biases, the given 3H×H weight_hh. With x = 0 the input weight contributes nothing, so
     /// the layer computes the input-free reset-before map of ``InputFreeGRU``.
     /// - Precondition: weightHH is 3H×H.
-    public func makeLayer(weightHH: Matrix<Double>) -> GRULayer<Double> {
+    package func makeLayer(weightHH: Matrix<Double>) -> GRULayer<Double> {
         GRULayer(weightIH: Matrix(rows: 3 * hiddenSize, cols: 1), weightHH: weightHH, cell: .resetBefore)
     }
 
@@ -179,7 +179,7 @@ public struct GRUExplosionTask: Sendable {
     /// - Precondition: `initial` is 3H×H; a clipping threshold > 0 and δ in [0, 2).
     /// - Throws: ``LinearAlgebraError`` if the SVD or eigenvalue computation of a record fails
     ///   (``GRULayer/stabilityDiagnostics()``).
-    public func train(method: TrainingMethod, learningRate: Double, iterations: Int,
+    package func train(method: TrainingMethod, learningRate: Double, iterations: Int,
                       initial: Matrix<Double>) throws -> (records: [ExplosionTrainingRecord], weights: Matrix<Double>) {
         let layer = makeLayer(weightHH: initial)
         let optimizer = SGD<Double>()

@@ -87,9 +87,9 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     /// rounding (OpenBLAS's sums may depend on its thread count).
     public var runsSideBySide = true
 
-    /// When set, every training step adds its phases' wall time here (``StepProfile``); nil (the
+    /// When set, every training step adds its phases' wall time here (`StepProfile`); nil (the
     /// default) reads no clock.
-    public var profile: StepProfile?
+    package var profile: StepProfile?
 
     /// A freshly initialised model: all parameters drawn from `SeededGenerator(seed: seed)` in
     /// the order stated above, so the same configuration and seed give the same model bit for bit.
@@ -132,7 +132,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     ///   id outside 0..<V, ``ModelInputError/shape(_:)`` when the id count is not a positive
     ///   multiple of B or inputs and targets differ in length; nothing changes then.
     public func trainStep(inputs: [Int32], targets: [Int32], batchSize: Int, learningRate: Double,
-                          method: TrainingMethod = .none) throws -> StepResult {
+                          method: TrainingMethod = .sgd) throws -> StepResult {
         let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState,
                                  training: true, backward: true)
         var mark = profile == nil ? 0 : MonotonicClock.seconds()

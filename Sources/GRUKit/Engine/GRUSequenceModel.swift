@@ -114,7 +114,7 @@ public final class GRUSequenceModel<Scalar: BLASScalar> {
     /// All parameters in PyTorch's state-dict order: the input weight (with an input layer), the
     /// GRU's, then the output weight and bias. The names are distinct (`encoder.weight`,
     /// `weight_ih_l0`, …, `decoder.bias`), so a checkpoint of one form does not fit the other
-    /// (``Checkpoint/restore(into:path:)`` refuses it by name).
+    /// (`Checkpoint/restore(into:path:)` refuses it by name).
     public var parameters: [Parameter<Scalar>] { (inputWeight.map { [$0] } ?? []) + gru.parameters + output.parameters }
 
     /// Forgets both carried states (start of a batch of tunes, of an epoch or of an evaluation).
@@ -137,7 +137,7 @@ public final class GRUSequenceModel<Scalar: BLASScalar> {
     /// - Throws: ``ModelInputError/shape(_:)`` when frames do not have K columns, the row count is
     ///   not a positive multiple of B, inputs and targets differ, or the mask has the wrong length.
     public func trainStep(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Scalar]? = nil, batchSize: Int,
-                          learningRate: Double, method: TrainingMethod = .none) throws -> StepResult {
+                          learningRate: Double, method: TrainingMethod = .sgd) throws -> StepResult {
         let (loss, hT) = try run(inputs: inputs, targets: targets, mask: mask, batchSize: batchSize, initial: trainingState,
                                  training: true, backward: true)
         let result = optimizer.trainingStep(loss: loss, parameters: parameters, learningRate: learningRate,

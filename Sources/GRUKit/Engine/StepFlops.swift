@@ -34,42 +34,42 @@
 /// shapes (padding, or computing a product twice) counted: it is time spent, not work done. The same
 /// count serves any framework that trains this model, so that PyTorch's GFLOP/s and GRUKit's are
 /// comparable (`scripts/compare-pytorch.py` repeats the formula).
-public struct StepFlops: Sendable, Equatable {
+package struct StepFlops: Sendable, Equatable {
     /// One matrix product of the step: an m×k by k×n product, `calls` times per step.
-    public struct Product: Sendable, Equatable {
+    package struct Product: Sendable, Equatable {
         /// What the product computes, for tables (`gru-bench --phases`).
-        public let name: String
+        package let name: String
         /// Whether the product reads its first operand transposed, as the engine calls it.
-        public let transA: Bool
+        package let transA: Bool
         /// Whether the product reads its second operand transposed, as the engine calls it.
-        public let transB: Bool
+        package let transB: Bool
         /// Rows of the result: C (m×n) = op(A) (m×k) · op(B) (k×n).
-        public let m: Int
+        package let m: Int
         /// Columns of the result.
-        public let n: Int
+        package let n: Int
         /// The length of each dot product (the inner dimension).
-        public let k: Int
+        package let k: Int
         /// How many times a step computes it (T for the recurrent products, else 1).
-        public let calls: Int
+        package let calls: Int
 
         /// 2·m·n·k·calls: one multiply and one add per term of each of the m·n dot products.
-        public var flops: Int { 2 * m * n * k * calls }
+        package var flops: Int { 2 * m * n * k * calls }
     }
 
     /// V, the vocabulary (outputs of the softmax).
-    public let vocabularySize: Int
+    package let vocabularySize: Int
     /// E, the embedding (the GRU's input) size.
-    public let embeddingSize: Int
+    package let embeddingSize: Int
     /// H, the GRU's hidden units.
-    public let hiddenSize: Int
+    package let hiddenSize: Int
     /// B, the parallel streams of a window.
-    public let batchSize: Int
+    package let batchSize: Int
     /// T, the steps of a window.
-    public let steps: Int
+    package let steps: Int
 
     /// The count for one step with these sizes.
     /// - Precondition: every size positive.
-    public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, batchSize: Int, steps: Int) {
+    package init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, batchSize: Int, steps: Int) {
         precondition(vocabularySize > 0 && embeddingSize > 0 && hiddenSize > 0 && batchSize > 0 && steps > 0,
                      "StepFlops: sizes must be positive")
         self.vocabularySize = vocabularySize; self.embeddingSize = embeddingSize; self.hiddenSize = hiddenSize
@@ -78,13 +78,13 @@ public struct StepFlops: Sendable, Equatable {
 
     /// The count for one step of a model with `configuration` on windows of `steps` × `batchSize`
     /// tokens (the cell form and the biases do not change it; see above).
-    public init<S>(configuration c: GRULanguageModel<S>.Configuration, batchSize: Int, steps: Int) {
+    package init<S>(configuration c: GRULanguageModel<S>.Configuration, batchSize: Int, steps: Int) {
         self.init(vocabularySize: c.vocabularySize, embeddingSize: c.embeddingSize, hiddenSize: c.hiddenSize,
                   batchSize: batchSize, steps: steps)
     }
 
     /// The step's products in the order they run (the reset-after form, as PyTorch computes it).
-    public var products: [Product] {
+    package var products: [Product] {
         let v = vocabularySize, e = embeddingSize, h = hiddenSize, b = batchSize, t = steps, n = t * b
         return [
             Product(name: "GRU input projection X·W_ihᵀ", transA: false, transB: true, m: n, n: 3 * h, k: e, calls: 1),
@@ -100,12 +100,12 @@ public struct StepFlops: Sendable, Equatable {
     }
 
     /// The output layer's three products: 6·N·H·V.
-    public var outputLayer: Int { products.filter { $0.name.hasPrefix("output layer") }.reduce(0) { $0 + $1.flops } }
+    package var outputLayer: Int { products.filter { $0.name.hasPrefix("output layer") }.reduce(0) { $0 + $1.flops } }
     /// The GRU's six products (input and recurrent, forward and backward): 6·N·3H·(E + H).
-    public var gru: Int { products.filter { $0.name.hasPrefix("GRU") }.reduce(0) { $0 + $1.flops } }
+    package var gru: Int { products.filter { $0.name.hasPrefix("GRU") }.reduce(0) { $0 + $1.flops } }
     /// All of a step's counted FLOPs: 6·N·H·V + 6·N·3H·(E + H).
-    public var total: Int { products.reduce(0) { $0 + $1.flops } }
+    package var total: Int { products.reduce(0) { $0 + $1.flops } }
 
     /// Achieved GFLOP/s of a step that took `seconds`: ``total`` / seconds / 10⁹.
-    public func gigaflopsPerSecond(seconds: Double) -> Double { Double(total) / seconds / 1e9 }
+    package func gigaflopsPerSecond(seconds: Double) -> Double { Double(total) / seconds / 1e9 }
 }

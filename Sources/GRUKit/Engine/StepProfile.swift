@@ -5,9 +5,9 @@
 /// of each phase (read from ``MonotonicClock``, nine readings a step, each well under a
 /// microsecond) and counts the step; `nil`, the default, reads no clock. `gru-bench --phases`
 /// prints it: this breakdown is what the engine's speed work was guided by.
-public struct StepProfile: Sendable, Equatable {
+package struct StepProfile: Sendable, Equatable {
     /// The parts of a training step, in the order they run.
-    public enum Phase: Int, CaseIterable, Sendable {
+    package enum Phase: Int, CaseIterable, Sendable {
         /// Embedding lookup and input dropout.
         case embedding
         /// The GRU's forward sweep: one input GEMM for the window, then T recurrent GEMMs and the gates.
@@ -31,7 +31,7 @@ public struct StepProfile: Sendable, Equatable {
         case update
 
         /// A short label for tables.
-        public var label: String {
+        package var label: String {
             switch self {
             case .embedding: "embedding + dropout"
             case .gruForward: "GRU forward"
@@ -46,15 +46,15 @@ public struct StepProfile: Sendable, Equatable {
     }
 
     /// Seconds spent in each phase, summed over ``steps`` (indexed by the phase's raw value).
-    public private(set) var seconds = [Double](repeating: 0, count: Phase.allCases.count)
+    package private(set) var seconds = [Double](repeating: 0, count: Phase.allCases.count)
     /// The number of training steps recorded.
-    public private(set) var steps = 0
+    package private(set) var steps = 0
 
     /// An empty profile.
-    public init() {}
+    package init() {}
 
     /// The mean seconds per step of `phase` (0 before any step).
-    public func secondsPerStep(_ phase: Phase) -> Double {
+    package func secondsPerStep(_ phase: Phase) -> Double {
         steps == 0 ? 0 : seconds[phase.rawValue] / Double(steps)
     }
 

@@ -3,13 +3,13 @@ import Foundation
 /// Why an output could not be written: the path as the caller named it and a short reason.
 /// Each writer wraps it into its own error type (`FigureError`, ``TrainingError``,
 /// ``SafetensorsError``, ``DataError``), so messages keep their usual form.
-public struct OutputFileError: Error, CustomStringConvertible, Equatable {
+package struct OutputFileError: Error, CustomStringConvertible, Equatable {
     /// The path as given to the writer.
-    public let path: String
+    package let path: String
     /// What went wrong, e.g. "it is a character device, not a regular file".
-    public let reason: String
+    package let reason: String
     /// `PATH: REASON`.
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }
 
 /// The one way GRUKit writes an output file (figures, tables, checkpoints, models, MAT-files),
@@ -22,7 +22,7 @@ public struct OutputFileError: Error, CustomStringConvertible, Equatable {
 ///   over the target, so the target holds the old or the new contents, never half of either;
 /// - a replaced file keeps its permission bits and owner (a 0600 model stays 0600); a new file
 ///   gets 0666 minus the umask, as `open(2)` would give it.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Links followed at most (as the kernel's own limit, ELOOP).
     static let maximumLinks = 40
 
@@ -30,7 +30,7 @@ public enum AtomicFile {
     /// symbolic links it names (relative targets resolved against the link's folder). The target
     /// need not exist.
     /// - Throws: ``OutputFileError`` for a chain longer than 40 links (a loop).
-    public static func destination(of path: String) throws -> String {
+    package static func destination(of path: String) throws -> String {
         var current = path
         for _ in 0 ..< maximumLinks {
             var st = stat()
@@ -57,7 +57,7 @@ public enum AtomicFile {
     /// The file at `path` after following symbolic links, checked to be a regular file or absent.
     /// - Returns: the target path and its `stat` when it exists.
     /// - Throws: ``OutputFileError`` when the target exists and is not a regular file.
-    public static func checkWritable(_ path: String) throws -> (target: String, existing: stat?) {
+    package static func checkWritable(_ path: String) throws -> (target: String, existing: stat?) {
         let target = try destination(of: path)
         var st = stat()
         guard lstat(target, &st) == 0 else { return (target, nil) }
@@ -73,7 +73,7 @@ public enum AtomicFile {
     /// - Throws: ``OutputFileError`` naming `url.path` (the target is then untouched and no
     ///   temporary file is left): the target is not a regular file, its folder is missing or not
     ///   writable, the disk is full, or the mode or owner cannot be kept.
-    public static func write<Bytes: Collection>(_ bytes: Bytes, to url: URL) throws where Bytes.Element == UInt8 {
+    package static func write<Bytes: Collection>(_ bytes: Bytes, to url: URL) throws where Bytes.Element == UInt8 {
         try replace(url) { temporary in
             func fail(_ reason: String) -> OutputFileError { OutputFileError(path: url.path, reason: "cannot write: \(reason)") }
             let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -106,7 +106,7 @@ public enum AtomicFile {
     ///   - fill: writes the whole file at the URL it is given (which does not exist yet).
     /// - Throws: what `fill` throws (the temporary file is then removed), or ``OutputFileError``
     ///   naming `url.path` as `write(_:to:)` does.
-    public static func replace(_ url: URL, fill: (URL) throws -> Void) throws {
+    package static func replace(_ url: URL, fill: (URL) throws -> Void) throws {
         let path = url.path
         let (target, existing) = try checkWritable(path)
         let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
@@ -149,7 +149,7 @@ public enum AtomicFile {
     /// - Throws: ``OutputFileError`` naming `url.path` and what is in the way: "it is a file, not a
     ///   folder" when something else exists there, a component above it that is a file, a folder
     ///   that is not writable, or the system's reason — never a bare `NSCocoaErrorDomain` code.
-    public static func createFolder(_ url: URL) throws {
+    package static func createFolder(_ url: URL) throws {
         var st = stat()
         if stat(url.path, &st) == 0 {
             guard st.st_mode & S_IFMT == S_IFDIR else {
@@ -164,7 +164,7 @@ public enum AtomicFile {
     }
 
     /// Writes `text` as UTF-8 (`write(_:to:)`).
-    public static func write(_ text: String, to url: URL) throws {
+    package static func write(_ text: String, to url: URL) throws {
         try write(Array(text.utf8), to: url)
     }
 
@@ -176,7 +176,7 @@ public enum AtomicFile {
     /// (the file or folder the operation was about) is given, the error is first explained by
     /// looking at the path itself: the first component that is a file where a folder is needed, or
     /// the folder that is not writable. Otherwise the system's reason, or the code put in words.
-    public static func reason(_ error: Error, path: String? = nil) -> String {
+    package static func reason(_ error: Error, path: String? = nil) -> String {
         if let e = error as? OutputFileError { return e.reason }
         if let e = error as? InputFileError { return e.reason }
         // What is visibly wrong with the path says more than the system's word for it ("Not a directory").

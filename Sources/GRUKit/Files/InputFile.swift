@@ -4,13 +4,13 @@ import Foundation
 /// ("no such file", "it is a folder, not a file", "it is a FIFO (named pipe), not a regular file; …").
 /// Each reader wraps it into its own error type (``DataError``, ``SafetensorsError``,
 /// ``TrainingError``), so messages keep their usual form.
-public struct InputFileError: Error, CustomStringConvertible, Equatable {
+package struct InputFileError: Error, CustomStringConvertible, Equatable {
     /// The path as given to the reader.
-    public let path: String
+    package let path: String
     /// What is wrong with it, without the path.
-    public let reason: String
+    package let reason: String
     /// `PATH: REASON`.
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }
 
 /// The one way GRUKit reads a whole input file (data sets, models, training logs), so that every
@@ -23,7 +23,7 @@ public struct InputFileError: Error, CustomStringConvertible, Equatable {
 ///   so what is checked is what is read;
 /// - a failure names the path and the system's reason (`strerror`), never a bare
 ///   `NSCocoaErrorDomain` code.
-public enum InputFile {
+package enum InputFile {
     /// What a non-regular file is, for messages (shared with ``AtomicFile``).
     static func kind(_ mode: mode_t) -> String { AtomicFile.kind(mode) }
 
@@ -44,7 +44,7 @@ public enum InputFile {
     /// Checks that `path` (after following symbolic links) is a regular file, without opening it.
     /// - Throws: ``InputFileError`` naming `path`: missing ("no such file"), a folder, a FIFO,
     ///   a socket or a device, or not reachable (e.g. "Permission denied" on a parent folder).
-    public static func checkReadable(_ path: String) throws {
+    package static func checkReadable(_ path: String) throws {
         var st = stat()
         guard stat(path, &st) == 0 else { throw InputFileError(path: path, reason: words(errno)) }
         if let problem = problem(st.st_mode) { throw InputFileError(path: path, reason: problem) }
@@ -53,7 +53,7 @@ public enum InputFile {
     /// Opens the regular file at `path` for reading (non-blocking, so a FIFO cannot hang the
     /// open) and returns its descriptor, which the caller closes, and its `stat`.
     /// - Throws: ``InputFileError`` as ``checkReadable(_:)`` does, from the open file itself.
-    public static func open(_ path: String) throws -> (descriptor: Int32, stat: stat) {
+    package static func open(_ path: String) throws -> (descriptor: Int32, stat: stat) {
         let fd = SystemCall.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw InputFileError(path: path, reason: words(errno)) }
         var st = stat()
@@ -74,7 +74,7 @@ public enum InputFile {
     /// - Returns: the number of bytes read (less than `limit` when the file is shorter).
     /// - Throws: ``InputFileError`` naming `path` (see ``open(_:)``, or the read error).
     @discardableResult
-    public static func forEachChunk(_ path: String, limit: UInt64? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+    package static func forEachChunk(_ path: String, limit: UInt64? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
         let (fd, _) = try open(path)
         defer { close(fd) }
         let chunk = 1 << 20
@@ -97,7 +97,7 @@ public enum InputFile {
 
     /// The whole regular file at `path` (symbolic links followed).
     /// - Throws: ``InputFileError`` naming `path` and what is wrong (see ``open(_:)``).
-    public static func read(_ path: String) throws -> [UInt8] {
+    package static func read(_ path: String) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var st = stat()
         if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0 { bytes.reserveCapacity(Int(st.st_size)) }

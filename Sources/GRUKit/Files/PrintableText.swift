@@ -9,7 +9,7 @@ extension String {
     /// follows them), and the backslash itself, so that the escaped form cannot be confused with
     /// a name that holds a literal `\u{…}`. Every other character, including non-ASCII letters,
     /// is kept.
-    public var escapingControlCharacters: String {
+    package var escapingControlCharacters: String {
         func needsEscape(_ u: Unicode.Scalar) -> Bool {
             switch u.value {
             case 0x00 ... 0x1F, 0x7F ... 0x9F, 0x202A ... 0x202E, 0x2066 ... 0x2069, 0x5C: return true

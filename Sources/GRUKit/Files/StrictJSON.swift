@@ -1,7 +1,7 @@
 /// The package's one JSON reader (and the writer of safetensors headers): small and strict.
 ///
 /// Two formats read through it: the safetensors header (``SafetensorsFile``) and each line of a
-/// training log (``LogRecord/parse(_:path:lineNumber:)``). Why not Foundation's JSONSerialization:
+/// training log (`LogRecord/parse(_:path:lineNumber:)`). Why not Foundation's JSONSerialization:
 /// both must be read exactly — integers beyond 2⁵³, fractional or negative offsets and duplicate
 /// keys must be rejected, not rounded or silently overwritten (JSONSerialization keeps the last of
 /// two equal keys) — nesting is limited to 64 levels so that a hostile file cannot exhaust

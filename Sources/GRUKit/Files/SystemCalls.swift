@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The three POSIX calls whose names ``InputFile`` and ``AtomicFile`` reuse for methods of their own
+/// The three POSIX calls whose names `InputFile` and `AtomicFile` reuse for methods of their own
 /// (`InputFile.open`, `InputFile.read`, `AtomicFile.write`), under a name that those types can call
 /// without the C library's module name: glibc's on Linux, Darwin's on macOS.
 enum SystemCall {

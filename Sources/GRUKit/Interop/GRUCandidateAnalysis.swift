@@ -1,67 +1,67 @@
 /// What `gru inspect` reports for one GRU layer: the spectrum of its candidate recurrent block
 /// W_hn and the stability of the input-free GRU at h* = 0 (the-paper §2). All in Double.
-public struct GRUCandidateReport: Codable, Equatable, Sendable {
+package struct GRUCandidateReport: Codable, Equatable, Sendable {
     /// The layer's readable name, e.g. "rnn.l0".
-    public var layer: String
+    package var layer: String
     /// The key of its `weight_hh` tensor.
-    public var weightHH: String
+    package var weightHH: String
     /// The dtype string of `weight_hh` as stored in the file (`"F32"`, `"BF16"`, …); the analysis
     /// itself runs in Double on the widened (exact) values.
-    public var dtype: String
+    package var dtype: String
     /// H, the hidden size (W_hn is H×H).
-    public var hiddenSize: Int
+    package var hiddenSize: Int
     /// I, the layer's input width (columns of `weight_ih`).
-    public var inputSize: Int
+    package var inputSize: Int
     /// True when the layer has both `bias_ih` and `bias_hh`. The stability at the origin reported
     /// here is that of the bias-free map; with biases, 0 is in general not a fixed point.
-    public var hasBiases: Bool
+    package var hasBiases: Bool
     /// All singular values of W_hn, descending (LAPACK xGESDD).
-    public var singularValues: [Double]
+    package var singularValues: [Double]
     /// ‖W_hn‖₂ = σ_1.
-    public var spectralNorm: Double
+    package var spectralNorm: Double
     /// ρ(J) for J = ½I + ¼W_hn, the Jacobian of the input-free, bias-free GRU at h* = 0 (xGEEV).
-    public var spectralRadiusJ: Double
+    package var spectralRadiusJ: Double
     /// The sufficient condition ‖W_hn‖₂ < 2 (which implies ρ(J) < 1).
-    public var sufficientConditionHolds: Bool
+    package var sufficientConditionHolds: Bool
     /// 2 − ‖W_hn‖₂: positive when the condition holds (by how much), negative when it fails.
-    public var margin: Double
+    package var margin: Double
     /// ρ(J) < 1: h* = 0 is asymptotically stable for the input-free GRU.
-    public var stableAtOrigin: Bool
+    package var stableAtOrigin: Bool
     /// The fixed points of the layer's input-free map with its biases, filled in by `gru inspect`
     /// when the biases are non-zero (then the four fields above describe the bias-free map only);
     /// nil otherwise.
-    public var inputFreeDynamics: GRUInputFreeDynamics? = nil
+    package var inputFreeDynamics: GRUInputFreeDynamics? = nil
 }
 
 /// What `gru project` did to one layer.
-public struct GRUProjectionOutcome: Codable, Equatable, Sendable {
+package struct GRUProjectionOutcome: Codable, Equatable, Sendable {
     /// The layer's readable name, e.g. "rnn.l0" (``GRULayerKeys/name``).
-    public var layer: String
+    package var layer: String
     /// The key of its `weight_hh` tensor, the only tensor the projection may change.
-    public var weightHH: String
+    package var weightHH: String
     /// σ_1(W_hn) before.
-    public var spectralNormBefore: Double
+    package var spectralNormBefore: Double
     /// σ_1(W_hn) after, computed from the values as stored in the file's dtype.
-    public var spectralNormAfter: Double
+    package var spectralNormAfter: Double
     /// How many singular values exceeded 2 − δ and were clipped (0: the tensor is left untouched).
-    public var clippedCount: Int
+    package var clippedCount: Int
 }
 
 /// Inspection and projection of the GRU layers of a safetensors state dict.
-public enum GRUCandidateAnalysis {
-    /// W_hn of `layer` (rows 2H..<3H of weight_hh) as an H×H Double matrix, widened exactly from
+package enum GRUCandidateAnalysis {
+    /// The candidate block W_hn of `layer` (``GateBlock/candidate``, rows 2H..<3H of weight_hh) as an H×H Double matrix, widened exactly from
     /// the stored dtype.
     ///
     /// - Throws: ``SafetensorsError`` naming the file and tensor when it is missing, not a
     ///   floating-point matrix, or too short for the rows.
-    public static func candidateBlock(_ file: SafetensorsFile, _ layer: GRULayerKeys) throws -> Matrix<Double> {
-        try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).rows(layer.candidateRows, as: Double.self) }
+    package static func candidateBlock(_ file: SafetensorsFile, _ layer: GRULayerKeys) throws -> Matrix<Double> {
+        try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).rows(layer.rows(of: .candidate), as: Double.self) }
     }
 
     /// The report of one layer: singular values of W_hn, σ_1, ρ(½I + ¼W_hn) by
     /// ``FixedPointStability/spectralRadiusAtOrigin(_:)``, the condition σ_1 < 2, its margin 2 − σ_1, ρ < 1.
     /// - Throws: ``SafetensorsError`` naming the file and tensor when W_hn holds Inf/NaN or LAPACK fails.
-    public static func report(_ file: SafetensorsFile, layer: GRULayerKeys) throws -> GRUCandidateReport {
+    package static func report(_ file: SafetensorsFile, layer: GRULayerKeys) throws -> GRUCandidateReport {
         let w = try candidateBlock(file, layer)
         let (s, rho) = try linearAlgebra(file, layer) {
             (try w.singularValues(), try FixedPointStability.spectralRadiusAtOrigin(w))
@@ -90,7 +90,7 @@ public enum GRUCandidateAnalysis {
     /// - Throws: ``SafetensorsError`` when δ is invalid, no GRU layer is found, a block holds
     ///   Inf/NaN, or a tensor's dtype cannot be written.
     @discardableResult
-    public static func project(_ file: inout SafetensorsFile, delta: Double) throws -> [GRUProjectionOutcome] {
+    package static func project(_ file: inout SafetensorsFile, delta: Double) throws -> [GRUProjectionOutcome] {
         if let problem = SpectralProjection.deltaProblem(delta) {
             throw SafetensorsError(file: file.source, problem: .notApplicable("δ \(problem)"))
         }
@@ -108,8 +108,8 @@ public enum GRUCandidateAnalysis {
                 let original = try file.tensor(layer.weightHH)
                 var scaled = w
                 for attempt in 0 ..< 64 {
-                    let updated = try file.attributed(layer.weightHH) { try original.replacingRows(from: layer.candidateRows.lowerBound, with: scaled) }
-                    let stored = try file.attributed(layer.weightHH) { try updated.rows(layer.candidateRows, as: Double.self) }
+                    let updated = try file.attributed(layer.weightHH) { try original.replacingRows(from: layer.rows(of: .candidate).lowerBound, with: scaled) }
+                    let stored = try file.attributed(layer.weightHH) { try updated.rows(layer.rows(of: .candidate), as: Double.self) }
                     after = try linearAlgebra(file, layer) { try stored.spectralNorm() }
                     if after <= c { file[layer.weightHH] = updated; break }
                     guard attempt < 63 else {
@@ -144,7 +144,7 @@ public enum GRUCandidateAnalysis {
     private static func linearAlgebra<R>(_ file: SafetensorsFile, _ layer: GRULayerKeys, _ body: () throws -> R) throws -> R {
         do { return try body() } catch let e as LinearAlgebraError {
             let reason: String
-            if case .nonFiniteInput = e { reason = "the candidate block W_hn (rows \(layer.candidateRows)) contains Inf or NaN" }
+            if case .nonFiniteInput = e { reason = "the candidate block W_hn (rows \(layer.rows(of: .candidate))) contains Inf or NaN" }
             else { reason = "W_hn: \(e.description)" }
             throw SafetensorsError(file: file.source, problem: .unusable(tensor: layer.weightHH, reason: reason))
         }

@@ -1,18 +1,18 @@
 /// One fixed point of a layer's input-free map, as `gru inspect` reports it.
-public struct GRUFixedPointSummary: Codable, Equatable, Sendable {
+package struct GRUFixedPointSummary: Codable, Equatable, Sendable {
     /// ‖h*‖₂.
-    public var norm: Double
+    package var norm: Double
     /// ‖F(h*) − h*‖₂ at the point the finder returned.
-    public var residual: Double
+    package var residual: Double
     /// ρ(∂F/∂h(h*)), the spectral radius of the map's Jacobian at h*.
-    public var spectralRadius: Double
+    package var spectralRadius: Double
     /// How many Jacobian eigenvalues have |λ| > 1 (0: stable; k > 0: a saddle or repeller with k
     /// unstable directions).
-    public var unstableDirections: Int
+    package var unstableDirections: Int
     /// ρ < 1: the point is linearly stable.
-    public var stable: Bool
+    package var stable: Bool
     /// The point itself, H entries.
-    public var h: [Double]
+    package var h: [Double]
 }
 
 /// What is true of a layer's input-free map (x = 0) once its biases are taken into account.
@@ -23,20 +23,20 @@ public struct GRUFixedPointSummary: Codable, Equatable, Sendable {
 /// origin is not a fixed point, and neither ρ(½I + ¼W_hn) nor the bound on ‖W_hn‖₂ says anything
 /// about the map's stability. What can be said then is what the fixed points that exist are, each
 /// with its own Jacobian (``InputFreeGRU/fixedPoints(starts:seed:tolerance:)``).
-public struct GRUInputFreeDynamics: Codable, Equatable, Sendable {
+package struct GRUInputFreeDynamics: Codable, Equatable, Sendable {
     /// True when `bias_ih` or `bias_hh` has a non-zero entry.
-    public var hasNonZeroBiases: Bool
+    package var hasNonZeroBiases: Bool
     /// ‖F(0)‖₂: 0 exactly without biases.
-    public var originResidual: Double
+    package var originResidual: Double
     /// The fixed points found, sorted by ‖h*‖₂ (see ``GRUFixedPointSummary``).
-    public var fixedPoints: [GRUFixedPointSummary]
+    package var fixedPoints: [GRUFixedPointSummary]
     /// The largest spectral radius over ``fixedPoints``: the layer's verdict (nil when none was found).
-    public var largestSpectralRadius: Double?
+    package var largestSpectralRadius: Double?
     /// How many random starts the finder used.
-    public var starts: Int
+    package var starts: Int
 
     /// True when every fixed point found is stable (and at least one was found).
-    public var allStable: Bool { !fixedPoints.isEmpty && fixedPoints.allSatisfy(\.stable) }
+    package var allStable: Bool { !fixedPoints.isEmpty && fixedPoints.allSatisfy(\.stable) }
 }
 
 extension GRUCandidateAnalysis {
@@ -47,7 +47,7 @@ extension GRUCandidateAnalysis {
     ///   - form: the GRU form (PyTorch's layers are reset-after).
     /// - Throws: ``SafetensorsError`` naming the tensor when one is missing, not floating point, or
     ///   a bias does not have 3H entries.
-    public static func inputFreeMap(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCell = .resetAfter) throws -> InputFreeGRU {
+    package static func inputFreeMap(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCell = .resetAfter) throws -> InputFreeGRU {
         let w = try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).matrix(Double.self) }
         func bias(_ key: String?) throws -> [Double]? {
             guard let key else { return nil }
@@ -73,7 +73,7 @@ extension GRUCandidateAnalysis {
     ///   - starts: random starts of the finder (≥ 0).
     ///   - seed: the seed of the starts.
     /// - Throws: as ``inputFreeMap(_:layer:form:)``.
-    public static func inputFreeDynamics(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCell = .resetAfter,
+    package static func inputFreeDynamics(_ file: SafetensorsFile, layer: GRULayerKeys, form: GRUCell = .resetAfter,
                                          starts: Int = 20, seed: UInt64 = 1) throws -> GRUInputFreeDynamics {
         let map = try inputFreeMap(file, layer: layer, form: form)
         let points = map.fixedPoints(starts: starts, seed: seed).map { p in

@@ -1,5 +1,5 @@
 /// How many singular values of a test matrix exceed the threshold c.
-public enum ProjectionCase: String, CaseIterable, Sendable {
+package enum ProjectionCase: String, CaseIterable, Sendable {
     /// σ_i uniform in [0.05c, 0.95c]: the projection is the identity.
     case noneAbove
     /// σ_1 = 1.25c, the rest as in `noneAbove`.
@@ -11,7 +11,7 @@ public enum ProjectionCase: String, CaseIterable, Sendable {
 
     /// The n prescribed singular values, descending: n uniform draws in [0.05c, 0.95c) from `rng`,
     /// then the leading ones replaced as the case says (one more draw each, except `oneAbove`).
-    public func singularValues(n: Int, threshold c: Double, using rng: inout SeededGenerator) -> [Double] {
+    package func singularValues(n: Int, threshold c: Double, using rng: inout SeededGenerator) -> [Double] {
         let above: Int
         switch self {
         case .noneAbove: above = 0
@@ -32,28 +32,28 @@ public enum ProjectionCase: String, CaseIterable, Sendable {
 }
 
 /// One timing from ``ProjectionCost/measure(n:methods:cases:threshold:repeats:seed:)``.
-public struct ProjectionTiming: Sendable {
+package struct ProjectionTiming: Sendable {
     /// The matrix size n (n×n).
-    public var n: Int
+    package var n: Int
     /// The projection method timed.
-    public var method: ProjectionMethod
+    package var method: ProjectionMethod
     /// How many singular values of the test matrix exceeded the threshold.
-    public var testCase: ProjectionCase
+    package var testCase: ProjectionCase
     /// The median wall-clock time of one projection, in milliseconds (the upper median for an even
     /// number of repetitions).
-    public var milliseconds: Double
+    package var milliseconds: Double
     /// The fastest repetition, in milliseconds (least disturbed by other load on the machine).
-    public var minimumMilliseconds: Double
+    package var minimumMilliseconds: Double
     /// The number of clipped singular values the method reported.
-    public var clipped: Int
+    package var clipped: Int
 }
 
 /// The cost of one exact projection by each ``ProjectionMethod``, in Float (training precision).
-public enum ProjectionCost {
+package enum ProjectionCost {
     /// W = Q₁ diag(s) Q₂ᵀ with s from `testCase` and Q₁, Q₂ the singular vectors of an n×n
     /// standard normal matrix (Haar-distributed orthogonal matrices), built in Double.
     /// - Throws: ``LinearAlgebraError`` if the SVD used to draw Q₁, Q₂ fails.
-    public static func testMatrix(n: Int, testCase: ProjectionCase, threshold c: Double, seed: UInt64) throws -> Matrix<Double> {
+    package static func testMatrix(n: Int, testCase: ProjectionCase, threshold c: Double, seed: UInt64) throws -> Matrix<Double> {
         var rng = SeededGenerator(seed: seed)
         let g = Matrix<Double>.randomNormal(rows: n, cols: n, using: &rng)
         let svd = try g.svd()
@@ -66,7 +66,7 @@ public enum ProjectionCost {
     /// matrix is handed a step of Frobenius norm 0.01c, which Weyl's inequality certifies (the bound
     /// is reset and re-established between repeats). Nil when the bound did not certify the skip
     /// (which the numbers above rule out unless the projector changed); throws what the projector throws.
-    public static func certifiedSkipSeconds(n: Int, threshold c: Double, repeats: Int, seed: UInt64) throws -> Double? {
+    package static func certifiedSkipSeconds(n: Int, threshold c: Double, repeats: Int, seed: UInt64) throws -> Double? {
         var w: Matrix<Float> = try testMatrix(n: n, testCase: .noneAbove, threshold: c, seed: seed).converted()
         let projector = try SpectralProjector<Float>(n: n, threshold: Float(c), method: .automatic)
         try projector.project(&w)
@@ -91,7 +91,7 @@ public enum ProjectionCost {
     /// training late on, when W moves little per step. Uses the current ``BLAS/threads`` setting.
     /// - Precondition: repeats ≥ 1, every n ≥ 1.
     /// - Throws: ``LinearAlgebraError`` from the test-matrix construction or a projection.
-    public static func measure(n sizes: [Int], methods: [ProjectionMethod], cases: [ProjectionCase] = ProjectionCase.allCases,
+    package static func measure(n sizes: [Int], methods: [ProjectionMethod], cases: [ProjectionCase] = ProjectionCase.allCases,
                                threshold c: Double = 1.8, repeats: Int, seed: UInt64) throws -> [ProjectionTiming] {
         precondition(repeats >= 1, "ProjectionCost.measure: repeats must be ≥ 1")
         var out: [ProjectionTiming] = []

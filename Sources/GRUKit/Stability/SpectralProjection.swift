@@ -16,7 +16,7 @@ public enum SpectralProjection {
     }
 
     /// The one rule for a δ that comes from a user (every chapter's `--delta`, `gru project
-    /// --delta`, ``GRUCandidateAnalysis/project(_:delta:)``): 0 < δ < 2. δ = 0 is refused because it
+    /// --delta`, `GRUCandidateAnalysis/project(_:delta:)`): 0 < δ < 2. δ = 0 is refused because it
     /// allows ‖W‖₂ = 2, the bifurcation point itself, which the projection is there to avoid.
     /// - Returns: nil for a valid δ, otherwise the reason, to follow the flag's name
     ///   (`--delta must lie in (0, 2) …`).

@@ -1,5 +1,5 @@
 /// How ``SpectralProjector`` computes P_c(W) = U diag(min(σ_i, c)) Vᵀ. Every method gives the
-/// same matrix to the working precision; they differ in cost (measured by ``ProjectionCost``).
+/// same matrix to the working precision; they differ in cost (measured by `ProjectionCost`).
 ///
 /// Notation: W is n×n, c > 0 the threshold, k the number of σ_i > c, M = WᵀW with eigenpairs
 /// (λ_i = σ_i², v_i). Two identities make every method exact:

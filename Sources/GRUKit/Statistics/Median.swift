@@ -5,7 +5,7 @@ extension Collection where Element == Double {
     ///
     /// Used for timings, where the median of repeated measurements resists the outliers a shared
     /// machine produces (chapter 7, the benchmark, chapter 5's seconds per epoch).
-    public var median: Double? {
+    package var median: Double? {
         guard !isEmpty else { return nil }
         let s = sorted(), m = s.count / 2
         return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2

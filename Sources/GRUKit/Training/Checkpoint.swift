@@ -22,21 +22,21 @@ import Foundation
 /// are refused with a message that says so: they cannot be verified, and continuing one would
 /// bring back exactly the blind trust the checksums remove. Delete such a checkpoint to start the
 /// run afresh, or resume it with the GRUKit that wrote it.
-public struct Checkpoint: Sendable, Equatable {
+package struct Checkpoint: Sendable, Equatable {
     /// The format tag in the metadata (`format`).
-    public static let format = "grukit-training-checkpoint-2"
+    package static let format = "grukit-training-checkpoint-2"
     /// The format before checksums, recognised to refuse it with a clear message.
-    public static let uncheckedFormat = "grukit-training-checkpoint-1"
+    package static let uncheckedFormat = "grukit-training-checkpoint-1"
 
     /// The run's ``RunConfiguration/fingerprint``: `--resume` continues the checkpoint only when
     /// it equals the current configuration's (metadata `fingerprint`).
-    public var fingerprint: String
+    package var fingerprint: String
     /// `running` (after an epoch), `completed`, `diverged` or `stopped` (the raw values of
     /// ``Status``), as written in the file; reading rejects any other value.
-    public var status: String
+    package var status: String
 
     /// The values of a checkpoint's `status`; the raw values are the file's spelling.
-    public enum Status: String, CaseIterable, Sendable {
+    package enum Status: String, CaseIterable, Sendable {
         /// Saved after an epoch of a run still training.
         case running
         /// All epochs trained and the test split evaluated.
@@ -48,45 +48,45 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// ``status`` as a ``Status`` (nil for a value reading would reject).
-    public var parsedStatus: Status? { Status(rawValue: status) }
+    package var parsedStatus: Status? { Status(rawValue: status) }
     /// Epochs completed (≥ 0); the resumed run continues with epoch `epoch + 1`.
-    public var epoch: Int
+    package var epoch: Int
     /// Iterations (training windows) trained over all epochs, so a resumed run's iteration
     /// numbers continue where this one stopped.
-    public var iteration: Int
+    package var iteration: Int
     /// The learning rate of the last completed epoch (epoch 1's when none completed), for
     /// people reading the file; a resumed run recomputes η from the schedule.
-    public var learningRate: Double
+    package var learningRate: Double
     /// Wall-clock seconds trained so far, summed over sessions (the log's `seconds` continue
     /// from here).
-    public var seconds: Double
+    package var seconds: Double
     /// The token- or frame-weighted mean training loss of each completed epoch (`epoch` values).
-    public var trainLosses: [Double]
+    package var trainLosses: [Double]
     /// The validation loss after each completed epoch (`epoch` values).
-    public var validLosses: [Double]
+    package var validLosses: [Double]
     /// The test loss, present when the run completed.
-    public var testLoss: Double?
+    package var testLoss: Double?
     /// The epoch in which the run diverged (status `diverged`): the epoch that did not complete,
     /// normally `epoch + 1`.
-    public var divergedEpoch: Int?
+    package var divergedEpoch: Int?
     /// The iteration at which the run diverged (status `diverged`).
-    public var divergedIteration: Int?
+    package var divergedIteration: Int?
     /// Why the run diverged, as the log's `reason` (e.g. `the loss is nan`).
-    public var divergedReason: String?
+    package var divergedReason: String?
     /// Byte length of the log after the last `epoch` record (where a resumed run continues).
-    public var logOffset: UInt64
+    package var logOffset: UInt64
     /// The CRC-32 of the log's first ``logOffset`` bytes (metadata `log_crc32`), checked by
     /// ``verifyLog(at:checkpointPath:)`` before a resumed run cuts the log back to ``logOffset``.
-    public var logChecksum: UInt32
+    package var logChecksum: UInt32
     /// Generator states by the task's names (``TrainingTask/randomStates``), each the words of
     /// ``SeededGenerator/state`` (metadata `rng.NAME`, comma-separated).
-    public var randomStates: [String: [UInt64]]
+    package var randomStates: [String: [UInt64]]
     /// Parameter values by their PyTorch names, stored as F32 tensors (exact for Float).
-    public var parameters: [String: Matrix<Float>]
+    package var parameters: [String: Matrix<Float>]
 
     /// A checkpoint with the given fields, to be written by ``write(to:)``; nothing is checked
     /// here (reading checks the status, the counts and the generator states).
-    public init(fingerprint: String, status: String, epoch: Int, iteration: Int, learningRate: Double, seconds: Double,
+    package init(fingerprint: String, status: String, epoch: Int, iteration: Int, learningRate: Double, seconds: Double,
                 trainLosses: [Double], validLosses: [Double], testLoss: Double? = nil, divergedEpoch: Int? = nil,
                 divergedIteration: Int? = nil, divergedReason: String? = nil, logOffset: UInt64, logChecksum: UInt32 = 0,
                 randomStates: [String: [UInt64]], parameters: [String: Matrix<Float>]) {
@@ -118,7 +118,7 @@ public struct Checkpoint: Sendable, Equatable {
     /// described on the type are added to the metadata.
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming `url` when the file cannot
     ///   be written (the previous checkpoint, if any, is left as it was).
-    public func write(to url: URL) throws {
+    package func write(to url: URL) throws {
         var meta: [String: String] = [
             "format": Self.format, "fingerprint": fingerprint, "status": status, "epoch": "\(epoch)",
             "iteration": "\(iteration)", "learning_rate": "\(learningRate)", "seconds": "\(seconds)",
@@ -152,7 +152,7 @@ public struct Checkpoint: Sendable, Equatable {
     ///   wrong (not a safetensors file, the first format without checksums, a missing or malformed
     ///   metadata entry, metadata or a tensor that does not match its checksum — naming the tensor —,
     ///   a non-finite parameter, a bad tensor).
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         let path = url.path
         func fail(_ reason: String) -> TrainingError { .invalidCheckpoint(path: path, reason: reason) }
         let file: SafetensorsFile
@@ -266,7 +266,7 @@ public struct Checkpoint: Sendable, Equatable {
     ///   - url: the run's log.
     ///   - checkpointPath: the checkpoint's path, for the message.
     /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)`` naming the checkpoint and the log.
-    public func verifyLog(at url: URL, checkpointPath: String) throws {
+    package func verifyLog(at url: URL, checkpointPath: String) throws {
         func fail(_ reason: String) -> TrainingError { .invalidCheckpoint(path: checkpointPath, reason: reason) }
         var crc: UInt32 = 0
         let read: UInt64
@@ -297,7 +297,7 @@ public struct Checkpoint: Sendable, Equatable {
     ///   the task's model does not have (checked before anything is restored), or a parameter or a
     ///   generator of the task is missing or a tensor has another shape. Parameters are restored one
     ///   by one, so after the latter errors the task may be partly restored: do not train it further.
-    public func restore(into task: TrainingTask, path: String) throws {
+    package func restore(into task: TrainingTask, path: String) throws {
         func fail(_ reason: String) -> TrainingError { .invalidCheckpoint(path: path, reason: reason) }
         let names = Set(task.parameters.map(\.name))
         let foreign = parameters.keys.filter { !names.contains($0) }.sorted()

@@ -10,10 +10,10 @@ import Foundation
 /// others, is fast enough to run over a model and its log at every resume, and can be checked by
 /// anyone with standard tools (Python's `zlib.crc32(bytes)`, for example, gives the same number).
 /// Values are written as 8 lowercase hexadecimal digits.
-public enum Checksum {
+package enum Checksum {
     /// The CRC-32 of `bytes`, continuing from `crc` (0 to start; the CRC of the bytes before them
     /// to extend a running checksum, so crc32(a + b) = crc32(b, continuing: crc32(a))).
-    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var value = UInt(crc)
         var rest = bytes
         // zlib takes a 32-bit length: feed large buffers in pieces.
@@ -26,18 +26,18 @@ public enum Checksum {
     }
 
     /// The CRC-32 of a byte array (see ``crc32(_:continuing:)``).
-    public static func crc32<Bytes: ContiguousBytes>(_ bytes: Bytes, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func crc32<Bytes: ContiguousBytes>(_ bytes: Bytes, continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { crc32($0, continuing: crc) }
     }
 
     /// `crc` as 8 lowercase hexadecimal digits, the form stored in checkpoints.
-    public static func hex(_ crc: UInt32) -> String {
+    package static func hex(_ crc: UInt32) -> String {
         let digits = String(crc, radix: 16)
         return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     /// Parses ``hex(_:)``'s form (exactly 8 hexadecimal digits); nil otherwise.
-    public static func parse(_ text: String) -> UInt32? {
+    package static func parse(_ text: String) -> UInt32? {
         guard text.utf8.count == 8, text.allSatisfy(\.isHexDigit) else { return nil }
         return UInt32(text, radix: 16)
     }

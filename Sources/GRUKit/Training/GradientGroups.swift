@@ -8,21 +8,21 @@ import Foundation
 /// The paper's mechanism is a recurrent one: the gradient explodes through ∂h_t/∂h_{t−1}, whose
 /// Jacobian at h* = 0 is ½I + ¼W_hn (the-paper §2), so a divergence that starts in the recurrent
 /// blocks (above all W_hn) is the paper's; one that starts in the output layer is not.
-public struct GradientGroups {
+package struct GradientGroups {
     /// The group names, in order: every parameter's name, with the recurrent matrix's replaced by
     /// `NAME[r]`, `NAME[z]`, `NAME[n]`.
-    public let names: [String]
+    package let names: [String]
     /// For each parameter: its index in ``names`` (or, for the split matrix, the first of three).
     let slots: [(parameter: Int, group: Int, split: Bool)]
 
     /// The groups of `parameters`; the parameter named `recurrentName` (a 3H × H `weight_hh`) is
     /// split into its three gate blocks of H rows each.
-    public init<S: BLASScalar>(parameters: [Parameter<S>], recurrentName: String?) {
+    package init<S: BLASScalar>(parameters: [Parameter<S>], recurrentName: String?) {
         var names: [String] = [], slots: [(Int, Int, Bool)] = []
         for (k, p) in parameters.enumerated() {
-            if p.name == recurrentName, p.value.rows % 3 == 0, p.value.rows > 0 {
+            if p.name == recurrentName, p.value.rows % GateBlock.count == 0, p.value.rows > 0 {
                 slots.append((k, names.count, true))
-                names += ["\(p.name)[r]", "\(p.name)[z]", "\(p.name)[n]"]
+                names += GateBlock.allCases.map { "\(p.name)[\($0.letter)]" }
             } else {
                 slots.append((k, names.count, false))
                 names.append(p.name)
@@ -36,7 +36,7 @@ public struct GradientGroups {
     /// allocation). Each comes from xNRM2 over the group's rows (a row-sparse gradient over its
     /// listed rows only, as ``Parameters/gradientNorm(_:)``), so the squares sum to the square of
     /// that global norm up to rounding (relative 10⁻⁶ in Float).
-    public func measure<S: BLASScalar>(_ parameters: [Parameter<S>], into norms: inout [Double]) {
+    package func measure<S: BLASScalar>(_ parameters: [Parameter<S>], into norms: inout [Double]) {
         precondition(norms.count == names.count, "GradientGroups: \(names.count) norms expected, got \(norms.count)")
         for s in slots {
             let p = parameters[s.parameter]
@@ -56,8 +56,9 @@ public struct GradientGroups {
                 }
                 let rows = p.gradient.rows
                 if s.split {
-                    let h = rows / 3
-                    for k in 0 ..< 3 { norms[s.group + k] = rowsNorm(k * h ..< (k + 1) * h) }
+                    for gate in GateBlock.allCases {
+                        norms[s.group + gate.rawValue] = rowsNorm(gate.rows(hiddenSize: rows / GateBlock.count))
+                    }
                 } else {
                     norms[s.group] = rowsNorm(0 ..< rows)
                 }
@@ -66,23 +67,23 @@ public struct GradientGroups {
     }
 
     /// The log keys, `gradient_norm[NAME]`.
-    public var keys: [String] { names.map { "gradient_norm[\($0)]" } }
+    package var keys: [String] { names.map { "gradient_norm[\($0)]" } }
 }
 
 /// The last `capacity` iterations of a run, kept in memory at no allocation per step and written to
 /// the log only when the run diverges: the approach to a blow-up, iteration by iteration, which the
 /// every-`logEvery` records would squeeze into one segment. Each entry: iteration, epoch, loss,
 /// global gradient norm (before clipping), the group norms (``GradientGroups``), clipped, projected.
-public struct IterationTrace {
+package struct IterationTrace {
     /// How many iterations are kept (100 by default).
-    public let capacity: Int
+    package let capacity: Int
     let width: Int
     var values: [Double]
     var flags: [UInt8]
     var next = 0, filled = 0
 
     /// An empty trace of `capacity` iterations with `groups` group norms each.
-    public init(capacity: Int = 100, groups: Int) {
+    package init(capacity: Int = 100, groups: Int) {
         precondition(capacity >= 1, "IterationTrace: capacity must be at least 1")
         self.capacity = capacity
         width = 4 + groups
@@ -91,7 +92,7 @@ public struct IterationTrace {
     }
 
     /// Records one iteration, replacing the oldest when full.
-    public mutating func record(iteration: Int, epoch: Int, loss: Double, gradientNorm: Double, groupNorms: [Double],
+    package mutating func record(iteration: Int, epoch: Int, loss: Double, gradientNorm: Double, groupNorms: [Double],
                                 clipped: Bool, projected: Bool) {
         precondition(groupNorms.count == width - 4, "IterationTrace: \(width - 4) group norms expected")
         let base = next * width
@@ -104,11 +105,11 @@ public struct IterationTrace {
     }
 
     /// The number of iterations held.
-    public var count: Int { filled }
+    package var count: Int { filled }
 
     /// The held iterations, oldest first, as log records of type `trace` with the keys of
     /// ``GradientGroups/keys``.
-    public func records(keys: [String]) -> [LogRecord] {
+    package func records(keys: [String]) -> [LogRecord] {
         precondition(keys.count == width - 4, "IterationTrace: \(width - 4) keys expected")
         var out: [LogRecord] = []
         for j in 0 ..< filled {

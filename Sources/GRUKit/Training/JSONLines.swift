@@ -3,7 +3,7 @@ import Foundation
 /// One value of a log record. Numbers are written as the shortest text that reads back to the
 /// same Double (so a log is an exact record); JSON has no NaN or ∞, so a non-finite number is
 /// written as `null` (the record's other fields, e.g. `"diverged"`, say what happened).
-public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
+package enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     /// A real number: written as an integer when it is one of magnitude below 10¹⁵ (`3`, not
     /// `3.0`), otherwise as Swift's shortest round-trip text (`0.1`, `1e-05`); ±∞ and NaN as `null`.
     /// Every number read back from a log is a `.number`.
@@ -18,7 +18,7 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     case null
 
     /// The value as JSON text.
-    public var description: String {
+    package var description: String {
         switch self {
         case .number(let x):
             guard x.isFinite else { return "null" }
@@ -50,7 +50,7 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
 
     /// The value as a Double: a `.number` as is, an `.integer` converted (exact below 2⁵³); nil for
     /// `null`, strings and booleans.
-    public var double: Double? {
+    package var double: Double? {
         switch self {
         case .number(let x): return x
         case .integer(let n): return Double(n)
@@ -60,7 +60,7 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The `"type"` of a training log's records; the raw values are the log's spelling.
-public enum LogRecordType: String, CaseIterable, Sendable {
+package enum LogRecordType: String, CaseIterable, Sendable {
     /// The header: the run's configuration (the first record).
     case run
     /// One logged training iteration.
@@ -75,29 +75,29 @@ public enum LogRecordType: String, CaseIterable, Sendable {
     case trace
 
     /// The type as the JSON string written in the record.
-    public var value: JSONValue { .string(rawValue) }
+    package var value: JSONValue { .string(rawValue) }
 }
 
 /// One line of a JSON Lines log: an object whose keys keep the order they were added in.
-public struct LogRecord: Sendable, Equatable {
+package struct LogRecord: Sendable, Equatable {
     /// The fields in the order they were first set (the order of ``json``); keys are unique.
-    public private(set) var fields: [(key: String, value: JSONValue)] = []
+    package private(set) var fields: [(key: String, value: JSONValue)] = []
 
     /// A record with the given fields, in order; a repeated key keeps its first position and
     /// its last value (as assigning through the subscript does).
-    public init(_ fields: [(String, JSONValue)] = []) {
+    package init(_ fields: [(String, JSONValue)] = []) {
         for (k, v) in fields { self[k] = v }
     }
 
     /// Records are equal when they have the same keys in the same order with equal values
     /// (so `{"a":1,"b":2}` ≠ `{"b":2,"a":1}`: the order is part of a log's text).
-    public static func == (a: LogRecord, b: LogRecord) -> Bool {
+    package static func == (a: LogRecord, b: LogRecord) -> Bool {
         a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
     /// The value of `key`, or nil. Setting an existing key replaces its value in place; setting a
     /// new key appends it; setting nil removes the key.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get { fields.first { $0.key == key }?.value }
         set {
             if let i = fields.firstIndex(where: { $0.key == key }) {
@@ -110,16 +110,16 @@ public struct LogRecord: Sendable, Equatable {
 
     /// The record's `"type"` (`run`, `iteration`, `epoch`, `diverged`, `test`, `trace`: the raw
     /// values of ``LogRecordType``).
-    public var type: String? { if case .string(let s)? = self["type"] { return s } else { return nil } }
+    package var type: String? { if case .string(let s)? = self["type"] { return s } else { return nil } }
 
     /// ``type`` as a ``LogRecordType`` (nil when absent or not one of them).
-    public var recordType: LogRecordType? { type.flatMap(LogRecordType.init(rawValue:)) }
+    package var recordType: LogRecordType? { type.flatMap(LogRecordType.init(rawValue:)) }
 
     /// The number at `key` (nil when absent, null or not a number).
-    public func double(_ key: String) -> Double? { self[key]?.double }
+    package func double(_ key: String) -> Double? { self[key]?.double }
 
     /// The record as one line of JSON (no trailing newline).
-    public var json: String {
+    package var json: String {
         "{" + fields.map { "\(JSONValue.quoted($0.key)):\($0.value)" }.joined(separator: ",") + "}"
     }
 
@@ -134,7 +134,7 @@ public struct LogRecord: Sendable, Equatable {
     ///   - lineNumber: the 1-based line number, for the error message.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` saying what is wrong and where
     ///   (a syntax error's reason ends with its 1-based column).
-    public static func parse(_ line: String, path: String, lineNumber: Int) throws -> LogRecord {
+    package static func parse(_ line: String, path: String, lineNumber: Int) throws -> LogRecord {
         func invalid(_ reason: String, offset: Int? = nil) -> TrainingError {
             .invalidLog(path: path, line: lineNumber, reason: reason + (offset.map { " at column \($0 + 1)" } ?? ""))
         }

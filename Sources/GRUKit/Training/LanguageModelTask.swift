@@ -8,18 +8,18 @@ import RealModule
 ///
 /// Random state: the two dropout generators (`dropout.input`, `dropout.output`); the windows
 /// themselves are deterministic.
-public final class LanguageModelTask: TrainingTask {
+package final class LanguageModelTask: TrainingTask {
     /// The model being trained (Float, the training precision).
-    public let model: GRULanguageModel<Float>
+    package let model: GRULanguageModel<Float>
     /// The training split as B parallel streams.
-    public let train: TokenStreams
+    package let train: TokenStreams
     /// The validation split as `evaluationBatchSize` streams.
-    public let valid: TokenStreams
+    package let valid: TokenStreams
     /// The test split as `evaluationBatchSize` streams.
-    public let test: TokenStreams
+    package let test: TokenStreams
     /// T, the truncated-BPTT window length (35 in the paper); the last window of a split may
     /// be shorter.
-    public let steps: Int
+    package let steps: Int
     var inputs: [Int32], targets: [Int32]
 
     /// The task over three token-id arrays (e.g. ``PennTreebank``'s splits).
@@ -34,7 +34,7 @@ public final class LanguageModelTask: TrainingTask {
     ///   - evaluationBatchSize: the number of streams for valid and test.
     /// - Throws: ``DataError/invalidBatching(reason:)`` when T < 1, a batch size is < 1, or a
     ///   split is too short to give every stream two tokens.
-    public init(model: GRULanguageModel<Float>, train: [Int32], valid: [Int32], test: [Int32], batchSize: Int, steps: Int,
+    package init(model: GRULanguageModel<Float>, train: [Int32], valid: [Int32], test: [Int32], batchSize: Int, steps: Int,
                 evaluationBatchSize: Int = 10) throws {
         try TokenStreams.validateWindow(steps: steps)
         self.model = model
@@ -46,19 +46,19 @@ public final class LanguageModelTask: TrainingTask {
         targets = inputs
     }
 
-    public var metricName: String { "perplexity" }
-    public func metric(_ meanLoss: Double) -> Double { .exp(meanLoss) }
-    public var recurrentLayer: GRULayer<Float> { model.gru }
-    public var parameters: [Parameter<Float>] { model.parameters }
+    package var metricName: String { "perplexity" }
+    package func metric(_ meanLoss: Double) -> Double { .exp(meanLoss) }
+    package var recurrentLayer: GRULayer<Float> { model.gru }
+    package var parameters: [Parameter<Float>] { model.parameters }
 
-    public func beginEpoch(_ epoch: Int) throws -> Int {
+    package func beginEpoch(_ epoch: Int) throws -> Int {
         model.trainingState = nil
         // A resumed run starts its epoch with a new optimiser: forget the projection's history here too.
         model.optimizer.resetProjectionHistory()
         return train.windowCount(steps: steps)
     }
 
-    public func trainWindow(_ index: Int, learningRate: Double, method: TrainingMethod) throws -> (step: StepResult, items: Int) {
+    package func trainWindow(_ index: Int, learningRate: Double, method: TrainingMethod) throws -> (step: StepResult, items: Int) {
         let s = train.copyWindow(index, steps: steps, inputs: &inputs, targets: &targets)
         let n = s * train.batchSize
         let step = try model.trainStep(inputs: n == inputs.count ? inputs : Array(inputs[0 ..< n]),
@@ -67,7 +67,7 @@ public final class LanguageModelTask: TrainingTask {
         return (step, n)
     }
 
-    public func evaluate(_ split: Split) throws -> Double {
+    package func evaluate(_ split: Split) throws -> Double {
         let streams = split == .test ? test : split == .valid ? valid : train
         model.evaluationState = nil
         var total = 0.0, count = 0
@@ -82,7 +82,7 @@ public final class LanguageModelTask: TrainingTask {
         return total / Double(count)
     }
 
-    public var randomStates: [String: SeededGenerator] {
+    package var randomStates: [String: SeededGenerator] {
         get { ["dropout.input": model.inputDropout.rng, "dropout.output": model.outputDropout.rng] }
         set {
             if let g = newValue["dropout.input"] { model.inputDropout.rng = g }

@@ -9,82 +9,82 @@ import Foundation
 /// epoch, and a closing `diverged` or `test` record. A log whose last record is neither belongs to
 /// a run that was stopped (`--stop-after`) or is still going; it reads as
 /// ``RunStatus/stopped(epoch:)`` after its last completed epoch.
-public struct LoggedRun: Sendable {
+package struct LoggedRun: Sendable {
     /// One completed epoch, from its `epoch` record.
-    public struct Epoch: Sendable, Equatable {
+    package struct Epoch: Sendable, Equatable {
         /// The epoch's number, from 1.
-        public var epoch: Int
+        package var epoch: Int
         /// Iterations trained up to the end of this epoch (over the whole run).
-        public var iteration: Int
+        package var iteration: Int
         /// The epoch's learning rate.
-        public var learningRate: Double
+        package var learningRate: Double
         /// Mean training loss of the epoch.
-        public var trainLoss: Double
+        package var trainLoss: Double
         /// The validation metric after the epoch (perplexity or NLL, as the header's `metric`).
-        public var validMetric: Double
+        package var validMetric: Double
         /// Wall-clock seconds of the run up to the end of this epoch (over all sessions).
-        public var seconds: Double
+        package var seconds: Double
         /// The validation loss after the epoch (NaN in a log without `valid_loss`).
-        public var validLoss: Double = .nan
+        package var validLoss: Double = .nan
     }
 
     /// The log's file name without `.jsonl`; it can differ from ``name`` (two runs of the same
     /// configuration name kept side by side, e.g. one per GRU form).
-    public var label: String
+    package var label: String
     /// The `run` header record (method, learning rate, seed, sizes, …).
-    public var header: LogRecord
+    package var header: LogRecord
     /// The completed epochs, in order.
-    public var epochs: [Epoch]
+    package var epochs: [Epoch]
     /// Every `iteration` record, in order (the input of `TrainingFigures.dynamics(_:name:title:)`).
-    public var iterations: [LogRecord]
+    package var iterations: [LogRecord]
     /// Completed (test evaluated), diverged (where and why), or stopped after its last completed epoch.
-    public var status: RunStatus
+    package var status: RunStatus
     /// The test metric of a completed run.
-    public var testMetric: Double?
+    package var testMetric: Double?
     /// The test loss of a completed run.
-    public var testLoss: Double?
+    package var testLoss: Double?
 
     /// The run's name in its header (`project0.2-lr10`).
-    public var name: String { header.string("name") ?? label }
+    package var name: String { header.string("name") ?? label }
     /// The header's initial learning rate η₀ (NaN when absent).
-    public var learningRate: Double { header.double("learning_rate") ?? .nan }
+    package var learningRate: Double { header.double("learning_rate") ?? .nan }
     /// The header's method (`none`, `clip(5)`, …).
-    public var method: String { header.string("method") ?? "?" }
+    package var method: String { header.string("method") ?? "?" }
     /// The header's GRU form (`resetAfter`, `resetBefore`).
-    public var cell: String { header.string("cell") ?? "?" }
+    package var cell: String { header.string("cell") ?? "?" }
     /// The header's metric name (`perplexity`, `nll`).
-    public var metricName: String { header.string("metric") ?? "metric" }
+    package var metricName: String { header.string("metric") ?? "metric" }
     /// The validation metric after each completed epoch.
-    public var validMetrics: [Double] { epochs.map(\.validMetric) }
+    package var validMetrics: [Double] { epochs.map(\.validMetric) }
     /// Wall-clock seconds of each completed epoch (training and validation): differences of the
     /// epoch records' cumulative `seconds`.
-    public var secondsPerEpoch: [Double] {
+    package var secondsPerEpoch: [Double] {
         zip(epochs, [0] + epochs.map(\.seconds)).map { $0.seconds - $1 }
     }
     /// True when the run diverged.
-    public var diverged: Bool { if case .diverged = status { return true } else { return false } }
+    package var diverged: Bool { if case .diverged = status { return true } else { return false } }
 
     /// The `epochs` the header asked for (nil in a log without it). A run extended with a larger
     /// `--epochs` and `--resume` keeps the header of its first session: what a log holds is read
     /// from its records (``epochs``, ``status``), not from this.
-    public var plannedEpochs: Int?
+    package var plannedEpochs: Int?
 
     /// Reads the log at `url`.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` when a line is not a record,
     ///   the first record is not a `run` header, or a record breaks the rules of
     ///   ``init(records:label:path:)`` (naming the line).
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         try self.init(records: try TrainingLog.records(at: url), label: url.deletingPathExtension().lastPathComponent, path: url.path)
     }
 
     /// The largest count a log may hold: 2⁵³, below which every whole Double is exact (and far below
     /// `Int.max`, so a count read from a log never traps when converted).
-    public static let largestCount = 9_007_199_254_740_992.0
+    package static let largestCount = 9_007_199_254_740_992.0
 
     /// The count at `key` (epoch, iteration, epochs): nil when absent or null; otherwise a whole
     /// number from 0 to ``largestCount``.
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the field and its value.
-    public static func count(_ record: LogRecord, _ key: String, path: String, line: Int) throws -> Int? {
+    package static func count(_ record: LogRecord, _ key: String, path: String, line: Int) throws -> Int? {
         guard let value = record[key], value != .null else { return nil }
         guard let x = value.double, x.isFinite, x >= 0, x <= largestCount, x == x.rounded(.towardZero) else {
             throw TrainingError.invalidLog(path: path, line: line,
@@ -111,7 +111,7 @@ public struct LoggedRun: Sendable {
 
     /// The metric of a mean loss as the trainer computes it (`perplexity` = e^loss, `nll` = the loss),
     /// nil for another metric: how a metric written as `null` is recovered from its loss.
-    public static func metric(_ name: String, ofLoss loss: Double) -> Double? {
+    package static func metric(_ name: String, ofLoss loss: Double) -> Double? {
         switch name {
         case "perplexity": return _exp(loss)
         case "nll": return loss
@@ -130,7 +130,7 @@ public struct LoggedRun: Sendable {
     ///   record is not a `run` header, a count (`epochs`, `epoch`, `iteration`) is not a whole number
     ///   from 0 to 2⁵³, an `epoch` record lacks a field, or the epochs are not recorded once each in
     ///   order (1, 2, 3, …).
-    public init(records: [LogRecord], label: String, path: String) throws {
+    package init(records: [LogRecord], label: String, path: String) throws {
         guard let first = records.first, first.recordType == .run else {
             throw TrainingError.invalidLog(path: path, line: 1, reason: "the first record of a training log must be its \"run\" header")
         }
@@ -190,7 +190,7 @@ public struct LoggedRun: Sendable {
     /// Every `*.jsonl` log in `directory`, sorted by label (the file name without `.jsonl`).
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` for an unreadable folder, a folder
     ///   without logs, or a log that does not parse.
-    public static func load(directory: URL) throws -> [LoggedRun] {
+    package static func load(directory: URL) throws -> [LoggedRun] {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
             throw TrainingError.invalidLog(path: directory.path, line: 0, reason: "cannot read the folder of training logs")
@@ -206,5 +206,5 @@ public struct LoggedRun: Sendable {
 
 extension LogRecord {
     /// The string at `key` (nil when absent or not a string).
-    public func string(_ key: String) -> String? { if case .string(let s)? = self[key] { return s } else { return nil } }
+    package func string(_ key: String) -> String? { if case .string(let s)? = self[key] { return s } else { return nil } }
 }

@@ -10,17 +10,17 @@
 /// Random state: the output-dropout generator (`dropout.output`), the input-dropout generator
 /// (`dropout.input`, only when the model has an input layer, ``GRUSequenceModel/InputLayer``) and
 /// the shuffle (`shuffle`).
-public final class MusicTask: TrainingTask {
+package final class MusicTask: TrainingTask {
     /// The model being trained (K = 88 keys, Float).
-    public let model: GRUSequenceModel<Float>
+    package let model: GRUSequenceModel<Float>
     /// The tunes of the three splits.
-    public let music: PolyphonicMusic
+    package let music: PolyphonicMusic
     /// B, tunes per batch.
-    public let batchSize: Int
+    package let batchSize: Int
     /// T, frames per truncated-BPTT window; the last window of a batch may be shorter.
-    public let steps: Int
+    package let steps: Int
     /// The generator that shuffles the training tunes each epoch.
-    public var shuffle: SeededGenerator
+    package var shuffle: SeededGenerator
     var plan: [(batch: Int, start: Int, length: Int)] = []
     var batches: MusicBatches?
     var current: (index: Int, batch: MusicBatches.Batch)?
@@ -38,7 +38,7 @@ public final class MusicTask: TrainingTask {
     ///   tunes are all one frame long (or empty) has nothing to train on or to score. Without this
     ///   check such a training split trained zero windows and was reported as trained, and such a
     ///   validation split scored NaN and was reported as a divergence.
-    public init(model: GRUSequenceModel<Float>, music: PolyphonicMusic, batchSize: Int, steps: Int, shuffleSeed: UInt64) throws {
+    package init(model: GRUSequenceModel<Float>, music: PolyphonicMusic, batchSize: Int, steps: Int, shuffleSeed: UInt64) throws {
         try TokenStreams.validateWindow(steps: steps)
         for split in Split.allCases {
             let tunes = music.split(split)
@@ -57,10 +57,10 @@ public final class MusicTask: TrainingTask {
         shuffle = SeededGenerator(seed: shuffleSeed)
     }
 
-    public var metricName: String { "nll" }
-    public func metric(_ meanLoss: Double) -> Double { meanLoss }
-    public var recurrentLayer: GRULayer<Float> { model.gru }
-    public var parameters: [Parameter<Float>] { model.parameters }
+    package var metricName: String { "nll" }
+    package func metric(_ meanLoss: Double) -> Double { meanLoss }
+    package var recurrentLayer: GRULayer<Float> { model.gru }
+    package var parameters: [Parameter<Float>] { model.parameters }
 
     /// The windows (batch, first step, length) of batches of tunes.
     static func windows(_ b: MusicBatches, steps: Int) -> [(batch: Int, start: Int, length: Int)] {
@@ -74,7 +74,7 @@ public final class MusicTask: TrainingTask {
         return out
     }
 
-    public func beginEpoch(_ epoch: Int) throws -> Int {
+    package func beginEpoch(_ epoch: Int) throws -> Int {
         let b = try MusicBatches(music.train, batchSize: batchSize, shuffledWith: &shuffle)
         batches = b
         plan = Self.windows(b, steps: steps)
@@ -98,7 +98,7 @@ public final class MusicTask: TrainingTask {
         return (x, y, mask, frames)
     }
 
-    public func trainWindow(_ index: Int, learningRate: Double, method: TrainingMethod) throws -> (step: StepResult, items: Int) {
+    package func trainWindow(_ index: Int, learningRate: Double, method: TrainingMethod) throws -> (step: StepResult, items: Int) {
         guard let batches else { preconditionFailure("MusicTask.trainWindow before beginEpoch") }
         let w = plan[index]
         if current?.index != w.batch { current = (w.batch, batches.batch(w.batch)) }
@@ -110,7 +110,7 @@ public final class MusicTask: TrainingTask {
         return (step, frames)
     }
 
-    public func evaluate(_ split: Split) throws -> Double {
+    package func evaluate(_ split: Split) throws -> Double {
         let b = try MusicBatches(music.split(split), batchSize: batchSize)
         var total = 0.0, count = 0
         for i in 0 ..< b.count {
@@ -134,7 +134,7 @@ public final class MusicTask: TrainingTask {
         return count > 0 ? total / Double(count) : .nan
     }
 
-    public var randomStates: [String: SeededGenerator] {
+    package var randomStates: [String: SeededGenerator] {
         get {
             var states = ["dropout.output": model.outputDropout.rng, "shuffle": shuffle]
             if let d = model.inputDropout { states["dropout.input"] = d.rng }

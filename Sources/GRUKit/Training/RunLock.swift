@@ -27,23 +27,23 @@ import Foundation
 /// cleanly on SIGTERM, ``StopSignal``) or ignores them: the held lock files are removed, then the
 /// signal's default action ends the process as before (the partial epoch is lost; the last epoch
 /// checkpoint remains for `--resume`). No `.lock` is left behind.
-public final class RunLock {
+package final class RunLock {
     /// The lock file, `DIRECTORY/NAME.lock`.
-    public let url: URL
+    package let url: URL
     /// Why the run is not locked on a file system that does not support `flock`; nil when locked.
-    public private(set) var unlockedReason: String?
+    package private(set) var unlockedReason: String?
     private var descriptor: Int32 = -1
     /// This lock's entry in ``HeldLockFiles`` while held.
     private var slot: Int?
 
     /// `directory/NAME.lock`, the lock file of the run `name`.
-    public static func url(directory: URL, name: String) -> URL { directory.appendingPathComponent(name + ".lock") }
+    package static func url(directory: URL, name: String) -> URL { directory.appendingPathComponent(name + ".lock") }
 
     /// Takes the lock of the run `name` in `directory` (which must exist), without waiting.
     /// - Throws: ``TrainingError/runLocked(path:holder:)`` naming the lock file and the holder's
     ///   process id and host when another process holds it; ``TrainingError/cannotWrite(path:reason:)``
     ///   when the lock file cannot be created, or is a symbolic link, a folder, a FIFO or a device.
-    public init(directory: URL, name: String) throws {
+    package init(directory: URL, name: String) throws {
         url = Self.url(directory: directory, name: name)
         let path = url.path
         func cannot(_ reason: String) -> TrainingError { .cannotWrite(path: path, reason: reason) }
@@ -116,7 +116,7 @@ public final class RunLock {
 
     /// Removes the lock file and releases the lock (in that order, see the type). Called by
     /// `deinit` too; releasing twice does nothing.
-    public func release() {
+    package func release() {
         guard descriptor >= 0 else { return }
         if let slot { HeldLockFiles.remove(slot); self.slot = nil }
         unlink(url.path)

@@ -1,5 +1,5 @@
 /// How a training run ended.
-public enum RunStatus: Sendable, Equatable {
+package enum RunStatus: Sendable, Equatable {
     /// All epochs trained and the test split evaluated.
     case completed
     /// The loss or gradient became non-finite (or the loss exceeded the divergence bound) at
@@ -9,7 +9,7 @@ public enum RunStatus: Sendable, Equatable {
     case stopped(epoch: Int)
 
     /// `completed`, `diverged`, `stopped` (the checkpoint's spelling, ``Checkpoint/Status``).
-    public var keyword: String {
+    package var keyword: String {
         switch self {
         case .completed: return Checkpoint.Status.completed.rawValue
         case .diverged: return Checkpoint.Status.diverged.rawValue
@@ -19,27 +19,27 @@ public enum RunStatus: Sendable, Equatable {
 }
 
 /// What a run produced: its status and the per-epoch losses, with the task's metric.
-public struct RunResult: Sendable, Equatable {
+package struct RunResult: Sendable, Equatable {
     /// The configuration the run was trained with.
-    public var configuration: RunConfiguration
+    package var configuration: RunConfiguration
     /// Completed, diverged (where and why) or stopped.
-    public var status: RunStatus
+    package var status: RunStatus
     /// "perplexity" or "nll".
-    public var metricName: String
+    package var metricName: String
     /// Mean training loss of each completed epoch.
-    public var trainLosses: [Double]
+    package var trainLosses: [Double]
     /// Validation loss after each completed epoch.
-    public var validLosses: [Double]
+    package var validLosses: [Double]
     /// The metric of each validation loss.
-    public var validMetrics: [Double]
+    package var validMetrics: [Double]
     /// Test loss of the final model (nil unless completed).
-    public var testLoss: Double?
+    package var testLoss: Double?
     /// The metric of ``testLoss`` (nil unless completed).
-    public var testMetric: Double?
+    package var testMetric: Double?
     /// Iterations trained (over all sessions).
-    public var iterations: Int
+    package var iterations: Int
     /// Wall-clock seconds (over all sessions).
-    public var seconds: Double
+    package var seconds: Double
 
     /// A result with every field given (the ``Trainer`` makes them; tables and tests build them too).
     /// - Parameters:
@@ -53,7 +53,7 @@ public struct RunResult: Sendable, Equatable {
     ///   - testMetric: its metric.
     ///   - iterations: iterations trained.
     ///   - seconds: wall-clock seconds.
-    public init(configuration: RunConfiguration, status: RunStatus, metricName: String, trainLosses: [Double],
+    package init(configuration: RunConfiguration, status: RunStatus, metricName: String, trainLosses: [Double],
                 validLosses: [Double], validMetrics: [Double], testLoss: Double?, testMetric: Double?, iterations: Int,
                 seconds: Double) {
         self.configuration = configuration
@@ -69,12 +69,12 @@ public struct RunResult: Sendable, Equatable {
     }
 
     /// The number of epochs that completed (trained and validated), over all sessions.
-    public var epochsCompleted: Int { validLosses.count }
+    package var epochsCompleted: Int { validLosses.count }
     /// The lowest finite validation metric, nil when no epoch completed (both metrics, perplexity
     /// and NLL, are better when lower).
-    public var bestValidMetric: Double? { validMetrics.filter(\.isFinite).min() }
+    package var bestValidMetric: Double? { validMetrics.filter(\.isFinite).min() }
     /// The validation metric after the last completed epoch, nil when none completed.
-    public var finalValidMetric: Double? { validMetrics.last }
+    package var finalValidMetric: Double? { validMetrics.last }
     /// True when ``status`` is ``RunStatus/diverged(epoch:iteration:reason:)``.
-    public var diverged: Bool { if case .diverged = status { return true } else { return false } }
+    package var diverged: Bool { if case .diverged = status { return true } else { return false } }
 }

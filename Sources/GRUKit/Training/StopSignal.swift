@@ -9,10 +9,10 @@ nonisolated(unsafe) private var stopSignalNumber: Int32 = 0
 /// warning signal (`#SBATCH --signal=B:USR1@60`, forwarded by the batch script) before a time limit
 /// or preemption, and SIGTERM when it cancels or requeues a task. ``Trainer/shouldStop`` polls
 /// ``isRaised`` between windows. The flag is process-wide: every instance sees the same signal.
-public final class StopSignal: Sendable {
+package final class StopSignal: Sendable {
     /// Installs a handler for each of `signals` that raises the flag instead of terminating the
     /// process (the run then decides when to exit).
-    public init(signals: [Int32] = [SIGUSR1, SIGTERM]) {
+    package init(signals: [Int32] = [SIGUSR1, SIGTERM]) {
         for s in signals {
             var action = sigaction()
             #if os(Linux)
@@ -27,13 +27,13 @@ public final class StopSignal: Sendable {
     }
 
     /// Raises the flag as if `signal` had arrived.
-    public func raise(_ signal: Int32) { if stopSignalNumber == 0 { stopSignalNumber = signal } }
+    package func raise(_ signal: Int32) { if stopSignalNumber == 0 { stopSignalNumber = signal } }
 
     /// True once one of the signals has arrived.
-    public var isRaised: Bool { stopSignalNumber != 0 }
+    package var isRaised: Bool { stopSignalNumber != 0 }
 
     /// The name of the signal that raised the flag (`SIGUSR1`, `SIGTERM`, or `signal N`), nil while down.
-    public var signalName: String? {
+    package var signalName: String? {
         switch stopSignalNumber {
         case 0: return nil
         case SIGUSR1: return "SIGUSR1"

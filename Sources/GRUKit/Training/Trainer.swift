@@ -23,37 +23,37 @@ import Foundation
 /// is verified (its checksums and finite parameters: ``Checkpoint/init(contentsOf:)``) and so is
 /// the log it continues (``Checkpoint/verifyLog(at:checkpointPath:)``): a damaged checkpoint or a
 /// log that is not its own is refused, naming the file and the tensor, and both are left as they were.
-public final class Trainer {
+package final class Trainer {
     /// The run: its name (which names the files), method, schedule and sizes.
-    public let configuration: RunConfiguration
+    package let configuration: RunConfiguration
     /// The model and data being trained; the trainer mutates its parameters and generators.
-    public let task: TrainingTask
+    package let task: TrainingTask
     /// The folder of the log and the checkpoint.
-    public let directory: URL
+    package let directory: URL
     /// Whom the trainer reports to (a console's progress bar or lines, notes); nil for silence.
-    public let progress: (any TrainingObserver)?
+    package let progress: (any TrainingObserver)?
     /// The clock that times epochs and runs (the `seconds` of log records): ``MonotonicClock/seconds()``
     /// unless a caller supplies another (a test, a simulated clock).
-    public let clock: () -> Double
+    package let clock: () -> Double
     /// Stop (status ``RunStatus/stopped(epoch:)``) after this many epochs have completed in
     /// total, leaving a checkpoint that `resume` continues; nil: train to the end.
-    public var stopAfterEpochs: Int?
+    package var stopAfterEpochs: Int?
     /// How many iterations the log receives in full (type `trace`) when a run diverges (``IterationTrace``).
-    public static let traceLength = 100
+    package static let traceLength = 100
 
     /// Polled before every training window: when it returns true the run stops there with status
     /// ``RunStatus/stopped(epoch:)`` after its last completed epoch, whose checkpoint is already on
     /// disk, so `resume` continues from that epoch (the windows of the interrupted epoch are trained
     /// again, giving the numbers of an uninterrupted run). A Slurm task sets it from ``StopSignal``.
-    public var shouldStop: (() -> Bool)?
+    package var shouldStop: (() -> Bool)?
 
     /// `directory/NAME.jsonl`, the run's ``TrainingLog``.
-    public var logURL: URL { directory.appendingPathComponent(configuration.name + ".jsonl") }
+    package var logURL: URL { directory.appendingPathComponent(configuration.name + ".jsonl") }
     /// `directory/NAME.checkpoint.safetensors`, the run's ``Checkpoint``.
-    public var checkpointURL: URL { directory.appendingPathComponent(configuration.name + ".checkpoint.safetensors") }
+    package var checkpointURL: URL { directory.appendingPathComponent(configuration.name + ".checkpoint.safetensors") }
 
     /// A trainer for one run; nothing is read or written until ``run(resume:)``.
-    public init(configuration: RunConfiguration, task: TrainingTask, directory: URL, progress: (any TrainingObserver)? = nil,
+    package init(configuration: RunConfiguration, task: TrainingTask, directory: URL, progress: (any TrainingObserver)? = nil,
                 clock: @escaping () -> Double = MonotonicClock.seconds) {
         self.configuration = configuration
         self.task = task
@@ -104,7 +104,7 @@ public final class Trainer {
     ///   written for another configuration, ``TrainingError/invalidCheckpoint(path:reason:)`` when
     ///   it (or its log) cannot be used or fails verification, ``TrainingError/cannotWrite(path:reason:)``
     ///   for files that cannot be written, and the task's errors (bad data). Divergence is not an error.
-    public func run(resume: Bool = false) throws -> RunResult {
+    package func run(resume: Bool = false) throws -> RunResult {
         let c = configuration
         do { try AtomicFile.createFolder(directory) } catch {
             throw TrainingError.cannotWrite(path: directory.path, reason: AtomicFile.reason(error))

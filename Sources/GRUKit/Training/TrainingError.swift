@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a training run, its log or its checkpoint cannot be used, naming the file at fault.
-public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedError {
+package enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedError {
     /// A log line that is not a flat JSON object (`line` is 1-based; 0 when the file itself
     /// cannot be read), with what is wrong and the column.
     case invalidLog(path: String, line: Int, reason: String)
@@ -19,7 +19,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
 
     /// One message naming the file (and line), what is wrong, and what to do about it
     /// (e.g. delete the checkpoint to start afresh).
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidLog(path, line, reason):
             return "\(path):\(line): not a log record: \(reason)"
@@ -41,5 +41,5 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     }
 
     /// ``description``, so that Foundation's `localizedDescription` shows the same text.
-    public var errorDescription: String? { description }
+    package var errorDescription: String? { description }
 }

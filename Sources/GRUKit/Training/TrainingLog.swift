@@ -25,15 +25,15 @@ import Foundation
 ///
 /// `seconds` is the wall-clock time since the run started (summed over resumed sessions): the
 /// only field that differs between a resumed run and an uninterrupted one.
-public final class TrainingLog {
+package final class TrainingLog {
     /// The log file.
-    public let url: URL
+    package let url: URL
     private let handle: FileHandle
     /// The number of bytes in the file: the offset a checkpoint records.
-    public private(set) var offset: UInt64
+    package private(set) var offset: UInt64
     /// The CRC-32 (``Checksum``) of the file's ``offset`` bytes, kept up to date as records are
     /// appended: the `log_crc32` a checkpoint records beside ``offset``.
-    public private(set) var checksum: UInt32 = 0
+    package private(set) var checksum: UInt32 = 0
 
     /// Opens the log for appending. With `truncatingTo`, the file is first cut to that many bytes
     /// (resuming: what a stopped run wrote after its last checkpoint is dropped), and `checksum`
@@ -44,7 +44,7 @@ public final class TrainingLog {
     ///   created or opened, ``TrainingError/invalidCheckpoint(path:reason:)`` when resuming and
     ///   the file is missing or shorter than `truncatingTo` (the log does not belong to the
     ///   checkpoint).
-    public init(url: URL, truncatingTo resumeOffset: UInt64? = nil, checksum: UInt32 = 0) throws {
+    package init(url: URL, truncatingTo resumeOffset: UInt64? = nil, checksum: UInt32 = 0) throws {
         self.url = url
         let fm = FileManager.default
         if let resumeOffset {
@@ -80,7 +80,7 @@ public final class TrainingLog {
     /// Appends one record as a line (``LogRecord/json`` and a newline), written through at once,
     /// and advances ``offset``.
     /// - Throws: ``TrainingError/cannotWrite(path:reason:)`` naming the file.
-    public func append(_ record: LogRecord) throws {
+    package func append(_ record: LogRecord) throws {
         let line = Data((record.json + "\n").utf8)
         do { try handle.write(contentsOf: line) } catch {
             throw TrainingError.cannotWrite(path: url.path, reason: AtomicFile.reason(error, path: url.path))
@@ -93,7 +93,7 @@ public final class TrainingLog {
     /// - Throws: ``TrainingError/invalidLog(path:line:reason:)`` naming the file and the 1-based
     ///   line of the first record that does not parse, or line 0 with the reason when the file
     ///   cannot be read (missing, a folder, a FIFO or device: ``InputFile``).
-    public static func records(at url: URL) throws -> [LogRecord] {
+    package static func records(at url: URL) throws -> [LogRecord] {
         let data: [UInt8]
         do { data = try InputFile.read(url.path) } catch {
             throw TrainingError.invalidLog(path: url.path, line: 0, reason: "cannot read the file: \(AtomicFile.reason(error))")

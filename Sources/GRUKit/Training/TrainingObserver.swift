@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Every method is called on the trainer's thread, between windows, and should return quickly: the
 /// trainer waits for it.
-public protocol TrainingObserver: AnyObject {
+package protocol TrainingObserver: AnyObject {
     /// An epoch starts (its first window is about to be trained).
     func beginEpoch()
     /// Window `window` (1-based) of `windows` is done; `items` of the epoch's `totalItems` (tokens
@@ -24,9 +24,9 @@ public protocol TrainingObserver: AnyObject {
 /// The monotonic clock the training loop measures durations with: seconds since an arbitrary fixed
 /// point (`CLOCK_MONOTONIC`, which NTP adjustments of the wall clock never move backwards).
 /// Only differences of two readings mean anything.
-public enum MonotonicClock {
+package enum MonotonicClock {
     /// The current reading, in seconds.
-    public static func seconds() -> Double {
+    package static func seconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9

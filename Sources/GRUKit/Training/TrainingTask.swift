@@ -4,7 +4,7 @@
 /// Contract for exact resumption: given the same parameters and the same ``randomStates`` at
 /// the start of an epoch, ``beginEpoch(_:)`` followed by the epoch's steps must produce the same
 /// numbers. In particular the carried hidden state is reset at every epoch start.
-public protocol TrainingTask: AnyObject {
+package protocol TrainingTask: AnyObject {
     /// The metric reported to people: `"perplexity"` (exp of the mean loss) or `"nll"`.
     var metricName: String { get }
     /// The metric of a mean loss (perplexity = e^loss; the NLL is the loss itself).

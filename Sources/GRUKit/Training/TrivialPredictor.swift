@@ -8,7 +8,7 @@ import Foundation
 /// count as trained (`ResultsTable.baseline`). Both are fitted on the training split only and
 /// smoothed by adding one to every count (Laplace), so that a word or key never seen in training
 /// still gets a finite loss.
-public enum TrivialPredictor {
+package enum TrivialPredictor {
     /// The perplexity exp(−(1/N) Σ ln p(w_t)) on `tokens` of the unigram model of `train`,
     /// p(w) = (count(w) + 1) / (|train| + V).
     ///
@@ -20,7 +20,7 @@ public enum TrivialPredictor {
     ///   - tokens: the ids to score.
     /// - Returns: the perplexity; NaN when `tokens` is empty.
     /// - Precondition: every id lies in 0..<`vocabularySize`.
-    public static func unigramPerplexity(train: [Int32], vocabularySize: Int, on tokens: [Int32]) -> Double {
+    package static func unigramPerplexity(train: [Int32], vocabularySize: Int, on tokens: [Int32]) -> Double {
         precondition(vocabularySize >= 1, "unigramPerplexity: the vocabulary must have at least one word")
         guard !tokens.isEmpty else { return .nan }
         var counts = [Double](repeating: 1, count: vocabularySize)
@@ -39,7 +39,7 @@ public enum TrivialPredictor {
     ///   - train: the training tunes.
     ///   - tunes: the tunes to score.
     /// - Returns: the NLL per frame; NaN when `tunes` has no target frame.
-    public static func keyFrequencyNLL(train: [PianoRoll], on tunes: [PianoRoll]) -> Double {
+    package static func keyFrequencyNLL(train: [PianoRoll], on tunes: [PianoRoll]) -> Double {
         let keys = PianoRoll.keys
         var down = [Double](repeating: 1, count: keys)
         var frames = 2.0

@@ -9,7 +9,7 @@ import GRUKit
 /// batches | lr 10.00 | ms/batch 45.2 | loss  5.95 | ppl   383.45`), about five per epoch, whether or
 /// not the bar is drawn beside them (``ProgressOutput``); and one line per epoch end on standard
 /// output always.
-public final class TrainingConsole: TrainingObserver {
+package final class TrainingConsole: TrainingObserver {
     let output: ProgressOutput
     let unit: String
     var epochStart = 0.0
@@ -21,17 +21,17 @@ public final class TrainingConsole: TrainingObserver {
     ///   - unit: what an item is, in the bar's rate (`tok` for tokens, `frames` for music frames).
     ///   - output: where the bar and the lines go; by default the bar on standard error when it is a
     ///     terminal and the lines on standard output when it is not.
-    public init(unit: String, output: ProgressOutput = ProgressOutput()) {
+    package init(unit: String, output: ProgressOutput = ProgressOutput()) {
         self.unit = unit
         self.output = output
     }
 
     /// Marks the start of an epoch (the rate and ETA are per epoch).
-    public func beginEpoch() { epochStart = MonotonicClock.seconds(); lastLine = epochStart }
+    package func beginEpoch() { epochStart = MonotonicClock.seconds(); lastLine = epochStart }
 
     /// After window `window` (1-based) of `windows`: redraws the bar when it is drawn, and prints a
     /// console line every ⌈windows/5⌉ windows when the lines are printed (clearing the bar first).
-    public func update(run: String, epoch: Int, epochs: Int, window: Int, windows: Int, items: Int, totalItems: Int,
+    package func update(run: String, epoch: Int, epochs: Int, window: Int, windows: Int, items: Int, totalItems: Int,
                        learningRate: Double, meanLoss: Double, metric: (Double) -> Double, metricName: String) {
         let now = MonotonicClock.seconds()
         if output.drawsBar, now - lastDraw >= 0.1 || window == windows {
@@ -58,7 +58,7 @@ public final class TrainingConsole: TrainingObserver {
     /// The time left for the whole run, `  run ETA h:mm:ss`, when epochs remain after this one: the
     /// rest of this epoch plus (epochs − epoch) whole epochs, each estimated at this epoch's rate
     /// (validation time not included); empty in the last epoch or before the rate is known.
-    public static func runRemaining(epoch: Int, epochs: Int, items: Int, totalItems: Int, elapsed: Double) -> String {
+    package static func runRemaining(epoch: Int, epochs: Int, items: Int, totalItems: Int, elapsed: Double) -> String {
         guard epoch < epochs, items > 0, elapsed > 0, totalItems > 0 else { return "" }
         let rate = Double(items) / elapsed
         let seconds = Double(max(0, totalItems - items)) / rate + Double(epochs - epoch) * Double(totalItems) / rate
@@ -67,7 +67,7 @@ public final class TrainingConsole: TrainingObserver {
 
     /// Ends an epoch: finishes the bar (left on its line, or cleared when the console lines show
     /// the epoch on the same screen) and prints the validation line on standard output.
-    public func endEpoch(run: String, epoch: Int, seconds: Double, validLoss: Double, metric: Double, metricName: String) {
+    package func endEpoch(run: String, epoch: Int, seconds: Double, validLoss: Double, metric: Double, metricName: String) {
         if output.drawsBar { output.bar(output.printsLines ? "\r\u{1B}[K" : "\n") }
         let short = metricName == "perplexity" ? "ppl" : metricName
         output.lines("| \(run) | " + String(format: "end of epoch %3d | time: %6.1fs | valid loss %6.3f | valid ", epoch, seconds, validLoss)
@@ -76,7 +76,7 @@ public final class TrainingConsole: TrainingObserver {
 
     /// A line of its own on standard output (divergence, resumption, the test result), the bar
     /// cleared first.
-    public func note(_ text: String) {
+    package func note(_ text: String) {
         if output.drawsBar { output.bar("\r\u{1B}[K") }
         output.lines(text + "\n")
     }

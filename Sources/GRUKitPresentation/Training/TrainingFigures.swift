@@ -6,7 +6,7 @@ public enum TrainingFigures {
     /// The validation metric after each epoch, one line per run (log y axis for perplexity).
     /// Runs that diverged before their first epoch ended have no point and are named in the key
     /// as such.
-    public static func validation(_ results: [RunResult], name: String = "valid-metric", title: String) -> Figure {
+    package static func validation(_ results: [RunResult], name: String = "valid-metric", title: String) -> Figure {
         let metric = results.first?.metricName ?? "metric"
         var panel = Panel(title: title, xLabel: "epoch", yLabel: "validation \(metric)",
                           logScale: metric == "perplexity" ? [.y] : [], key: .outsideRight)
@@ -32,7 +32,7 @@ public enum TrainingFigures {
     /// run writes, and a cross where it diverged), ‖W_hh‖₂ (with the bound 2 of the-paper §2)
     /// and ρ(J) at h* = 0 (with the stability limit 1), one line per log; the key sits below the
     /// last panel so that the three panels share one width and their iteration axes line up. `logs` pairs a run name with its records.
-    public static func dynamics(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-dynamics",
+    package static func dynamics(_ logs: [(name: String, records: [LogRecord])], name: String = "gradient-dynamics",
                                 title: String) -> Figure {
         var figure = Figure(name, title: title, layout: .init(rows: 3, columns: 1), panelSize: (820, 320))
         let panels: [(String, String, Bool, String?)] = [
