@@ -275,10 +275,18 @@ public struct Figure: Sendable, Equatable {
     /// 10⁻⁹, at nine in ten of the x values the two share, and at least two of them) would hide it, so
     /// it is drawn dashed — dotted, dash-dotted for a third and fourth — and the one beneath shows
     /// through the gaps. Keyed by the series' index in the panel.
-    static func coincidingDashes(_ series: [Series]) -> [Int: Style.Dash] {
+    package static func coincidingDashes(_ series: [Series]) -> [Int: Style.Dash] {
         func points(_ s: Series) -> [Double: Double]? {
-            guard case .data(let block) = s.source, s.using == nil, block.columns.count >= 2,
-                  [.lines, .linesPoints, .steps].contains(s.style.kind) else { return nil }
+            // Lines of y against x: `with lines`, `linespoints`, `steps` or a `…lines` style such as
+            // `yerrorlines`, reading x and y from the first two columns.
+            let drawsLines: Bool
+            switch s.style.kind {
+            case .lines, .linesPoints, .steps: drawsLines = true
+            case .custom(let kind): drawsLines = kind.hasSuffix("lines")
+            default: drawsLines = false
+            }
+            guard case .data(let block) = s.source, s.using.map({ $0 == "1:2" || $0.hasPrefix("1:2:") }) ?? true,
+                  block.columns.count >= 2, drawsLines else { return nil }
             var p: [Double: Double] = [:]
             for scan in block.scans { for row in scan where row.count >= 2 && row[0].isFinite && row[1].isFinite { p[row[0]] = row[1] } }
             return p
