@@ -190,7 +190,8 @@ struct Chapter5: ParsableCommand {
          h* = 0 (the-paper §2).* A run that diverges writes its last 100 iterations into its log, so the
          approach to the blow-up is drawn iteration by iteration, and a cross marks where it diverged.
          Plain SGD and clipping at 5 follow the same path until the last iterations (clipping acts only
-         there), so their curves lie on top of each other: the later one is drawn dashed. Under plain
+         there), so their curves lie on top of each other: the later one is drawn dashed, and the
+         projection, which follows the same path until its bound first acts, dotted. Under plain
          SGD the gradient norm explodes; the projection holds ‖W_hh‖₂ ≤ 2 − δ, hence ρ(J) ≤ ½ + (2 − δ)/4
          < 1, and its gradient stays small.
 
