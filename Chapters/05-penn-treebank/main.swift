@@ -2,14 +2,17 @@
 //:
 //: Run it with `swift run -c release ch05-penn-treebank` (add `--help` for the options). The quick
 //: default trains a small sweep in a few minutes; `--scale paper` runs the paper's protocol. It writes
-//: into `figures/05-penn-treebank/`: the results table (`results.md`, `results.dat`), the figures
-//: `valid-perplexity` and `gradient-dynamics`, and one JSON Lines log and one checkpoint per run in `runs/`.
-//: With `--from-logs results/ptb-paper` (as `make` runs it) it also draws the paper-scale section from the
-//: committed logs of the full protocol: `paper-results.md`, `paper-valid-perplexity`, `paper-gradient-dynamics`.
+//: into `figures/05-penn-treebank/`: the tables (`summary.md`, `results.md` and their `.dat`), the figures
+//: `valid-perplexity`, `gradient-dynamics` and `gradient-groups`, and one JSON Lines log and one checkpoint
+//: per run in `runs/`. With `--standard-logs results/ptb-standard` and `--from-logs results/ptb-paper` (as
+//: `make` runs it) it also draws the standard-scale and paper-scale sections from committed logs. The
+//: tables, data files and figure layouts live in the library (`Chapter05` in `GRUKitChapters`); this page
+//: keeps the model, the training call and what they show.
 import ArgumentParser
 import Foundation
 import GRUKit
 import GRUKitChapterSupport
+import GRUKitChapters
 import GRUKitPresentation
 
 /*:
@@ -74,9 +77,6 @@ import GRUKitPresentation
  by the projection P_δ of the candidate's recurrent matrix W_hh onto ‖W_hh‖₂ ≤ 2 − δ; and both.
  */
 
-/// The paper's fixed sizes: batch, BPTT window, vocabulary (from the data), embedding scale.
-let batchSize = 20, bptt = 35
-
 /*:
  ## A quick version
 
@@ -113,145 +113,35 @@ struct Chapter5: ParsableCommand {
             (continue stopped runs with --resume). --scale paper is the paper's protocol (650 units, 75 epochs).
             """)
 
-    @OptionGroup var common: ChapterOptions
-    @OptionGroup var data: DataOptions
-    @OptionGroup var training: TrainingOptions
-    @OptionGroup(title: "Slurm") var slurm: SlurmOptions
+    // Every flag and its check: `Chapter05.Options` (the shared groups, --train-tokens, --eval-tokens,
+    // --embedding, --from-logs, --standard-logs, --skip-sweep).
+    @OptionGroup var options: Chapter05.Options
 
-    @Option(name: .customLong("train-tokens"), parsing: .unconditional, help: ArgumentHelp("Train on the first n training tokens (quick: 60000; paper: all).", valueName: "n"))
-    var trainTokens: Int?
+    /// Trains the sweep of the options and shows its table and figures; returns the output folder, the
+    /// files it does not list already and the closing lines (nil output: nothing to tabulate here).
+    func trainSweep(report: Report, values: inout RecordedValues) throws -> (ChapterOutput?, [URL], String?) {
+        // The setting (printed as the header), PTB's slices, the output folder and the grid of runs.
+        let experiment = try Chapter05.Experiment(options: options)
+        experiment.printHeader(report)
 
-    @Option(name: .customLong("eval-tokens"), parsing: .unconditional, help: ArgumentHelp("Evaluate on the first n validation and test tokens (quick: 10000; paper: all).", valueName: "n"))
-    var evalTokens: Int?
+        /*:
+         ### Training the runs
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Embedding size (default: the hidden size, as in the paper).", valueName: "n"))
-    var embedding: Int?
-
-    @Option(name: .customLong("from-logs"), help: ArgumentHelp(
-        "Also draw the paper-scale section from the training logs (NAME.jsonl) in this folder, without training them (make uses results/ptb-paper).",
-        valueName: "dir"))
-    var fromLogs: String?
-
-    @Option(name: .customLong("standard-logs"), help: ArgumentHelp(
-        "Also draw the standard-scale section from the logs of the standard grid in this folder, without training them (make uses results/ptb-standard).",
-        valueName: "dir"))
-    var standardLogs: String?
-
-    @Flag(name: .customLong("skip-sweep"), help: "Do not train the sweep: only draw the sections of --from-logs and --standard-logs.")
-    var skipSweep = false
-
-    func validate() throws {
-        if skipSweep && fromLogs == nil && standardLogs == nil {
-            throw ValidationError("--skip-sweep leaves nothing to do without --from-logs DIR or --standard-logs DIR.")
-        }
-        try common.requireScale([.quick, .standard, .paper])
-        try training.validate()
-        try slurm.validate()
-        for (flag, v) in [("--train-tokens", trainTokens), ("--eval-tokens", evalTokens), ("--embedding", embedding)] {
-            if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
-        }
-        // The sizes the flags fix, with the vocabulary's share left for run(), which knows it.
-        let hidden = training.hidden ?? PennTreebankSetting.at(common.scale).hidden, e = embedding ?? hidden
-        let bytes = MemoryEstimate.languageModel(vocabulary: 1, embedding: e, hidden: hidden, batch: batchSize, steps: bptt)
-        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden or --embedding") {
-            throw ValidationError("--hidden \(hidden) with --embedding \(e): \(refusal).")
-        }
-    }
-
-    func run() throws {
-        let report = Report(chapter: 5, title: "Penn Treebank")
-        var output: ChapterOutput?, files: [URL] = []
-        // What the run measured, by name (values.tsv), for the pages that cite it (the claims ledger).
-        var values = RecordedValues()
-        if !skipSweep { (output, files) = try trainSweep(report: report, values: &values) }
-        if let standardLogs {
-            // Read before anything is written: a bad folder leaves no output behind.
-            let section = try StandardScaleSection(directory: URL(fileURLWithPath: standardLogs), ptb: try PennTreebank(directory: data.directory))
-            let out = try output ?? ChapterOutput(options: common, slug: "05-penn-treebank")
-            files += try section.draw(output: out, report: report, values: &values)
-            output = out
-        }
-        if let fromLogs {
-            // The logs are read before anything is written: a bad folder leaves no output behind.
-            let section = try PaperScaleSection(directory: URL(fileURLWithPath: fromLogs))
-            let out = try output ?? ChapterOutput(options: common, slug: "05-penn-treebank")
-            files += try section.draw(output: out, report: report)
-            section.record(into: &values)
-            output = out
-        }
-        if let output, !values.values.isEmpty { files.append(try values.write(to: output.directory)) }
-        report.files(files + (output?.written ?? []))
-    }
-
-    /// Trains the sweep (or the single run) of the options, prints and writes its table and figures;
-    /// returns the output folder (made once the data is known to fit) and the files it does not list already.
-    func trainSweep(report: Report, values: inout RecordedValues) throws -> (ChapterOutput, [URL]) {
-        let paper = common.scale == .paper, setting = PennTreebankSetting.at(common.scale)
-        let hidden = training.hidden ?? setting.hidden
-        let embeddingSize = embedding ?? hidden
-        let epochs = training.epochs ?? setting.epochs
-        let clip = training.clip ?? 5, delta = training.delta ?? 0.2
-        let cell = training.cell ?? .resetAfter
-        let trainLimit = trainTokens ?? setting.trainTokens
-        let evalLimit = evalTokens ?? setting.evalTokens
-
-        let ptb = try PennTreebank(directory: data.directory)
-        func slice(_ tokens: [Int32], _ limit: Int?) -> [Int32] { limit.map { Array(tokens.prefix($0)) } ?? tokens }
-        let train = slice(ptb.train, trainLimit), valid = slice(ptb.valid, evalLimit), test = slice(ptb.test, evalLimit)
-        let vocabulary = ptb.vocabulary.count
-        let bytes = MemoryEstimate.languageModel(vocabulary: vocabulary, embedding: embeddingSize, hidden: hidden,
-                                                 batch: batchSize, steps: bptt)
-        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden or --embedding, or a training file with fewer distinct words") {
-            throw ChapterError.message("\(data.directory.path)/\(PennTreebank.trainFile) has \(vocabulary) distinct words; with --hidden \(hidden) "
-                                       + "and --embedding \(embeddingSize) \(refusal).")
-        }
-
-        // The output folder only once the data is known to fit: a refused run leaves nothing behind.
-        let output = try ChapterOutput(options: common, slug: "05-penn-treebank")
-        let runs = output.directory.appendingPathComponent("runs")
-
-        // One run or a grid; --tune: every method's knob over its grid at every rate (see "A matched comparison").
-        let (trainingMethods, rates, seeds) = try training.selection(
-            seed: common.seed, clip: clip, delta: delta, methods: setting.methods, rates: setting.learningRates,
-            seedCount: setting.seeds, clipGrid: setting.clipGrid, deltaGrid: setting.deltaGrid)
-
-        // A loss ten times that of a uniform guess (ln V) counts as divergence (plain SGD at rate 10 in
-        // the-paper §6 reached 143 at its blow-up; a uniform guess scores ln 10,000 ≈ 9.2).
-        let bound = training.divergenceLoss ?? 10 * log(Double(vocabulary))
-        let base = RunConfiguration(
-            name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: common.seed, cell: cell,
-            hiddenSize: hidden, batchSize: batchSize, steps: bptt, dropout: 0.5,
-            logEvery: training.logEvery ?? setting.logEvery, windowLimit: training.limitWindows, divergenceLoss: bound,
-            details: ["embedding": "\(embeddingSize)", "vocabulary": "\(vocabulary)", "embedding_scale": "0.01",
-                      "train_tokens": "\(train.count)", "valid_tokens": "\(valid.count)", "test_tokens": "\(test.count)",
-                      // The splits' content, not only their sizes: --resume refuses a checkpoint of other data.
-                      "train_crc32": DataFingerprint.tokens(train), "valid_crc32": DataFingerprint.tokens(valid),
-                      "test_crc32": DataFingerprint.tokens(test), "vocabulary_crc32": DataFingerprint.words(ptb.vocabulary.words)])
-        let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
-
-        report.header(settings: [
-            "scale": common.scale.rawValue, "GRU": "\(hidden) (\(cell))", "embedding": "\(embeddingSize) × 0.01",
-            "tokens": "\(train.count) / \(valid.count) / \(test.count)", "epochs": "\(epochs)",
-            "seeds": seeds.map(String.init).joined(separator: ","),
-            "batch × BPTT": "\(batchSize) × \(bptt)", "clip": "\(clip)", "δ": "\(delta)",
-            "divergence": "loss > \(String(format: "%.1f", bound))",
-        ])
-        report.note("Runs: " + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
-                    + (common.scale == .quick ? "\n(quick setting: a small GRU on a slice of PTB, to show the mechanism; --scale standard trains models that learn, --scale paper runs the paper's protocol)" : ""))
-
-        //: ### Training the runs
+         The model of the protocol, built afresh for each configuration and seed: an embedding scaled by
+         0.01, the GRU, dropout and the softmax over the vocabulary (`GRULanguageModel`), fed PTB windows
+         of 35 steps in 20 streams (`LanguageModelTask`). `Trainer` runs each configuration's epochs —
+         SGD with the method's clip or projection after every step — writes its log and checkpoints, and
+         stops a run whose loss diverges. Each run's per-batch lines go to standard error (the progress
+         bar on a terminal); the page shows what the runs ended as.
+         */
         report.section("Training the runs")
-        let progress = TrainingConsole(unit: "tok")
-        // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
-        guard let results = try sweep.perform(slurm, jobName: "ch05-penn-treebank", directory: runs,
-                                              slurmDirectory: output.directory.appendingPathComponent("slurm"),
-                                              resume: training.resume, stopAfterEpochs: training.stopAfter,
-                                              progress: progress, report: report, jobs: training.jobs ?? SweepJobs.defaultJobs, makeTask: { c in
-            let config = GRULanguageModel<Float>.Configuration(vocabularySize: vocabulary, embeddingSize: embeddingSize,
+        guard let results = try experiment.train(report: report, makeTask: { c in
+            let config = GRULanguageModel<Float>.Configuration(vocabularySize: experiment.vocabulary, embeddingSize: experiment.embeddingSize,
                                                                hiddenSize: c.hiddenSize, cell: c.cell, dropout: c.dropout)
             return try LanguageModelTask(model: GRULanguageModel<Float>(configuration: config, seed: c.seed),
-                                         train: train, valid: valid, test: test, batchSize: c.batchSize, steps: c.steps)
-        }) else { return (output, []) }  // submitted, or one array task trained: nothing to tabulate here
+                                         train: experiment.train, valid: experiment.valid, test: experiment.test,
+                                         batchSize: c.batchSize, steps: c.steps)
+        }) else { return (experiment.output, [], nil) }  // submitted, or one array task trained: nothing to tabulate here
 
         /*:
          ## The table
@@ -259,31 +149,15 @@ struct Chapter5: ParsableCommand {
          One row per configuration (method and learning rate) over its seeds: how many of the n seeds
          diverged, how many finished but did not beat a trivial predictor ("failed to learn"), how many
          trained, and the mean ± the half-width of a 95 % Student-t interval of the final and best
-         validation perplexity over the seeds that trained. Every run's own row (outcome, final and
-         best validation perplexity, test perplexity) is in `results.md`. These are *our* numbers: the
-         paper's Tables 1–2 are not available to us (the-paper §4), so this table stands in their
-         place, from the setting printed above.
+         validation perplexity over the seeds that trained. The trivial predictor is the unigram model
+         of the training tokens (add-one smoothed), scored on the same validation tokens. Every run's
+         own row (outcome, final and best validation perplexity, test perplexity) is in `results.md`.
+         These are *our* numbers: the paper's Tables 1–2 are not available to us (the-paper §4), so this
+         table stands in their place, from the setting printed above.
          */
         report.section("The table")
-        // A run counts as trained only if it beats a predictor that ignores context: the unigram model
-        // of the training tokens (add-one smoothed), scored on the same validation tokens.
-        let unigram = TrivialPredictor.unigramPerplexity(train: train, vocabularySize: vocabulary, on: valid)
-        report.note("Trivial predictor: the unigram model of the training tokens scores a validation perplexity of "
-                    + String(format: "%.2f", unigram) + "; a run must do better to count as trained.")
-        let baseline = ResultsTable.Baseline(name: "the unigram model", metric: unigram)
-        let settingName = paper ? "paper protocol" : "\(common.scale.rawValue) setting"
-        let table = ResultsTable(results: results, title: "Penn Treebank, ours (\(settingName)), every run", baseline: baseline)
-        let summary = SeedSummary(results: results, title: "Penn Treebank, ours (\(settingName)): \(seeds.count) seed\(seeds.count == 1 ? "" : "s") per configuration",
-                                  baseline: baseline)
-        if seeds.count == 1 { report.table(table.textTable) } else { report.table(summary.textTable) }
-        var files = try table.write(to: output.directory) + summary.write(to: output.directory)
-        values["quick.unigram"] = String(format: "%.2f", unigram)
-        values["quick.seeds"] = "\(seeds.count)"
-        for g in summary.groups {
-            values["quick.\(g.name).diverged"] = "\(g.diverged.count)/\(g.count)"
-            values["quick.\(g.name).trained"] = "\(g.trained.count)/\(g.count)"
-            values["quick.\(g.name).final"] = g.finalValid?.text() ?? "—"
-        }
+        let (summary, table, tableFiles) = try experiment.tabulate(results, report: report, values: &values)
+        var files = tableFiles
 
         /*:
          ## A matched comparison (--tune)
@@ -295,41 +169,42 @@ struct Chapter5: ParsableCommand {
          projection at each rate (picked on validation). It is not part of the quick default (seven
          configurations per rate); try `--tune --lrs 10,40 --seeds 3`.
          */
-        if training.tune {
-            report.section("A matched comparison (--tune)")
-            let tuned = TunedComparison(summary: summary, title: "Penn Treebank, ours (\(settingName)): each method's knob tuned per learning rate")
-            report.table(tuned.textTable)
-            files.append(try tuned.write(to: output.directory))
-        }
+        if options.training.tune { report.section("A matched comparison (--tune)") }
+        files += try experiment.tuned(summary, report: report)
 
         /*:
          ## The figures
 
-         `valid-perplexity`: validation perplexity after each epoch, one line per configuration — the
-         mean over its seeds with error bars for the 95 % interval; the key says how many seeds
-         diverged. `gradient-dynamics`: for the first seed of each configuration at the largest
-         learning rate, three panels against the iteration — the largest gradient norm since the
-         previous log record, ‖W_hh‖₂ and the spectral radius ρ(J) of the Jacobian J = ½I + ¼W_hh of
-         the input-free GRU at h* = 0 (the-paper §2). A run that diverges writes its last 100
-         iterations into its log, so the approach to the blow-up is drawn iteration by iteration, and
-         a cross marks where it diverged. Under plain SGD the gradient norm explodes; the projection
-         holds ‖W_hh‖₂ ≤ 2 − δ, hence ρ(J) ≤ ½ + (2 − δ)/4 < 1, and its gradient stays small.
+         ![Validation perplexity after each epoch of the quick runs, the mean over seeds with 95 % error bars, one line per method](valid-perplexity.png)
 
-         `gradient-groups`: where the gradient is. For the same runs, the norm of each parameter
+         *`valid-perplexity`: the validation perplexity after each epoch, one line per configuration —
+         the mean over its seeds with error bars for the 95 % interval; the key says how many seeds
+         diverged.* A configuration whose seeds mostly diverged is drawn from the few that survived,
+         so read the line together with the counts of the table.
+
+         ![Gradient norm, ‖W_hh‖₂ and ρ(J) against the iteration for the first seed of each method at rate 40: plain SGD and clipping (dashed, on top of it) explode where ‖W_hh‖₂ passes 2; the projection stays below](gradient-dynamics.png)
+
+         *`gradient-dynamics`: for the first seed of each configuration at the largest learning rate,
+         three panels against the iteration — the largest gradient norm since the previous log record,
+         ‖W_hh‖₂ and the spectral radius ρ(J) of the Jacobian J = ½I + ¼W_hh of the input-free GRU at
+         h* = 0 (the-paper §2).* A run that diverges writes its last 100 iterations into its log, so the
+         approach to the blow-up is drawn iteration by iteration, and a cross marks where it diverged.
+         Plain SGD and clipping at 5 follow the same path until the last iterations (clipping acts only
+         there), so their curves lie on top of each other: the later one is drawn dashed, and the
+         projection, which follows the same path until its bound first acts, dotted. Under plain
+         SGD the gradient norm explodes; the projection holds ‖W_hh‖₂ ≤ 2 − δ, hence ρ(J) ≤ ½ + (2 − δ)/4
+         < 1, and its gradient stays small.
+
+         ![The gradient norm of each parameter group — embedding, W_ih, W_hr, W_hz, W_hn, output layer — against the iteration, one panel per method at rate 40](gradient-groups.png)
+
+         *`gradient-groups`: where the gradient is. For the same runs, the norm of each parameter
          group's gradient — the embedding, W_ih, the three gate blocks of W_hh (reset r, update z,
-         candidate n) and the output layer; their squares add up to the global norm. The paper's
+         candidate n) and the output layer; their squares add up to the global norm.* The paper's
          mechanism is recurrent (the gradient grows through ∂h_t/∂h_{t−1}), so it predicts that a
          blow-up starts in W_hh's blocks; the figure shows which group leads.
          */
-        report.section("The figures")
-        try output.write(TrainingFigures.validation(summary, name: "valid-perplexity", title: "Validation perplexity (ours, mean ± 95 % over seeds)"))
-        let top = rates.max()!
-        let firstSeeds = summary.groups.filter { $0.learningRate == top }.map { $0.runs[0] }
-        let logs = try firstSeeds.map { r in
-            (r.configuration.name, try TrainingLog.records(at: runs.appendingPathComponent(r.configuration.name + ".jsonl")))
-        }
-        try output.write(TrainingFigures.dynamics(logs, title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfiguration.number(top)) (ours)"))
-        try output.write(TrainingFigures.gradientGroups(logs, title: "Gradient norm per parameter group at learning rate \(RunConfiguration.number(top)) (ours)"))
+        try experiment.output.write(experiment.validationFigure(summary))
+        for figure in experiment.dynamicsFigures(try experiment.topRateLogs(summary)) { try experiment.output.write(figure) }
 
         /*:
          ## What the table shows, and the-paper §6 for comparison
@@ -341,23 +216,146 @@ struct Chapter5: ParsableCommand {
          the best of all its runs — while plain SGD at rate 10 blew up at iteration 164 and clipping at 5
          with rate 10 reached NaN in epoch 8. Our quick table asks the same question on a smaller
          problem, over five seeds: at rate 40 plain SGD diverges in most seeds, the projection in none
-         (the counts are in the table and in the lines printed under it). Clipping at 5 diverges at
-         almost the same iterations as plain SGD: at this rate a threshold of 5 acts only in the last
-         few iterations before the blow-up (the `clipped` field of the run's `trace` records), which is
-         what an untuned baseline looks like; `--tune` gives clipping its best threshold at each rate.
-         Where plain SGD survives, it is not worse than the projection: the projection's gain here is
-         that it trains at all, at every seed, not a better perplexity — the claims ledger of the book
-         weighs this against the paper's claim that it is more accurate than clipping.
+         (the counts are in the table). Clipping at 5 diverges at almost the same iterations as plain
+         SGD: at this rate a threshold of 5 acts only in the last few iterations before the blow-up (the
+         `clipped` field of the run's `trace` records), which is what an untuned baseline looks like;
+         `--tune` gives clipping its best threshold at each rate. Where plain SGD survives, it is not
+         worse than the projection: the projection's gain here is that it trains at all, at every seed,
+         not a better perplexity — the claims ledger of the book weighs this against the paper's claim
+         that it is more accurate than clipping.
 
          `gradient-groups` shows where the blow-up starts: in the diverging runs the gradients of the
          recurrent blocks leave their level first, by orders of magnitude within a few iterations of
          each other — the reset gate's W_hr a little before W_hn, the block whose norm the projection
          bounds, so the figure locates the blow-up in the recurrence but does not single out W_hn — and
-         the output layer's gradient grows only with them. The projected run keeps
-         every group near its level. (Read it from the runs' `trace` records: every group's norm at
-         each of the last 100 iterations.)
+         the output layer's gradient grows only with them. The projected run keeps every group near its
+         level. (Read it from the runs' `trace` records: every group's norm at each of the last 100
+         iterations.)
          */
+        return (experiment.output, files, experiment.inShort(summary, table))
+    }
+
+    func run() throws {
+        let report = Report(chapter: 5, title: "Penn Treebank")
+        var values = RecordedValues()  // what the run measured, by name (values.tsv), for the pages that cite it
+        var output: ChapterOutput?, files: [URL] = [], inShort: String?
+        if !options.skipSweep { (output, files, inShort) = try trainSweep(report: report, values: &values) }
+        func out() throws -> ChapterOutput { try output ?? ChapterOutput(options: options.common, slug: Chapter05.slug) }
+
         /*:
+         ## The standard scale, from logs
+
+         The quick setting shows the mechanism but its models barely learn: they end near the unigram
+         model's perplexity, so it cannot say whether the projection trains *better* than a tuned clip. The
+         standard scale (`--scale standard`) is the smallest setting we found where the models clearly learn:
+         the whole training split ({{standard.train_tokens}} tokens), a 128-unit GRU and three epochs. We
+         chose it by measurement, and the grid below is that measurement repeated over seeds: the validation
+         perplexity after each epoch of the best configuration, {{standard.best}}, was {{standard.best.curve}}
+         (mean over its seeds), against the unigram model's {{standard.unigram}}. The grid is the tuned
+         comparison — plain SGD, clipping at c ∈ {0.1, 0.25, 1, 5} and the projection at δ ∈ {0.1, 0.5}, at
+         rates 1, 10 and 40, three seeds each — trained once and kept as JSON Lines logs in
+         `results/ptb-standard/` (with the commands that made them), from which this section is drawn
+         without training (`--standard-logs results/ptb-standard`, which `make` passes). Of its
+         {{standard.grid}} runs, {{standard.runs}} are in the logs so far; the tables say which. The logs
+         are read before anything is written: a bad folder leaves no output behind.
+         */
+        if let standardLogs = options.standardLogs {
+            let section = try Chapter05.StandardScaleSection(directory: URL(fileURLWithPath: standardLogs),
+                                                             ptb: try PennTreebank(directory: options.data.directory))
+            output = try out()
+            files += try section.draw(output: output!, report: report, values: &values)
+        }
+
+        /*:
+         ### The standard scale, tuned
+
+         At each rate, the best-tuned knob of each method (picked on validation) with its counts, and
+         the best-tuned clip against the best-tuned projection: Fisher's exact test on trained against
+         not trained, Welch's t-test on the final perplexity of the seeds that trained. A knob picked at
+         the edge of its grid is flagged. The last line checks the scale's own criteria: that the best
+         configuration learns (at most 0.6 × the unigram model's perplexity) and whether some rate makes
+         plain SGD diverge while the projection trains every seed.
+         */
+        // (`section.draw` above printed the tuned comparison and wrote the grid's figures, `standard-usable-range` and `standard-valid-perplexity`.)
+
+        /*:
+         ### What the standard grid shows
+
+         ![Per method, the fraction of seeds that trained and the final validation perplexity against the learning rate, at the standard scale with each method's best-tuned knob](standard-usable-range.png)
+
+         *`standard-usable-range`: which learning rates train, per method with its best-tuned knob — the
+         fraction of seeds that trained, and the final validation perplexity of those that did.*
+
+         ![Validation perplexity after each of the three epochs of the standard grid, the mean over seeds with 95 % error bars, one line per configuration](standard-valid-perplexity.png)
+
+         *`standard-valid-perplexity`: the validation perplexity after each epoch of every configuration
+         of the grid trained so far, mean ± 95 % over its seeds.* Here the models learn: the curves fall
+         well below the unigram model's perplexity, and the methods can be compared on accuracy as well
+         as on stability.
+         */
+
+        /*:
+         ## The paper's scale, from logs
+
+         At the paper's size an epoch takes minutes and the whole protocol days, so this section does not
+         train: it reads the JSON Lines logs of runs made earlier with `--scale paper` (the project keeps
+         the first epochs of the paper's grid in `results/ptb-paper/`, with the commands that made them)
+         and draws from them the table and the figures of the quick section, next to an independent
+         PyTorch run of the same protocol. Logs of the full 75 epochs are read the same way.
+         */
+        if let fromLogs = options.fromLogs {
+            let section = try Chapter05.PaperScaleSection(directory: URL(fileURLWithPath: fromLogs))
+            output = try out()
+            files += try section.draw(output: output!, report: report)
+            section.record(into: &values)
+        }
+
+        /*:
+         ### Reading the paper-scale table
+
+         Each row is one log. "outcome" is how the run ended: trained to the end, stopped after the epochs it
+         was asked for (`--stop-after`, continued later with `--resume`), or diverged at an iteration. A run
+         diverges here when the loss of one window exceeds ten times that of a uniform guess (10 ln V ≈ 92 for
+         PTB) or becomes Inf/NaN; that is stricter than the PyTorch reference, which let a run go on at
+         validation perplexities of 10¹⁴ and stopped only at NaN, so a run that the reference calls "garbage
+         after epoch 1" is a divergence in the first epoch here. "largest difference" compares our validation
+         perplexity after each epoch with the reference's after the same epoch: the two are independent
+         implementations of one protocol (cuDNN on a GPU there, OpenBLAS on a CPU here, the same initial
+         weights' distribution but not the same draws), so agreement within a few per cent is what to expect.
+         "s / epoch" is the median wall-clock time of an epoch with its validation, and "fastest s / iteration"
+         the quickest stretch between two log records, the speed of the run where the machine disturbed it
+         least.
+
+         ![Validation perplexity after each epoch of every paper-scale log (lines), with the PyTorch reference run of the same configuration as open points](paper-valid-perplexity.png)
+
+         *`paper-valid-perplexity`: our validation curves (lines) and the PyTorch reference (open points of
+         the same colour); the axis stops at 10,000, a uniform guess, and points beyond it are named in the key.*
+
+         ![Gradient norm, ‖W_hh‖₂ and ρ(J) against the iteration for the paper-scale runs at rate 10: on the left the whole run, on the right its first iterations, where plain SGD diverges](paper-gradient-dynamics.png)
+
+         *`paper-gradient-dynamics`: for the runs at the largest rate, the gradient norm next to ‖W_hh‖₂ and
+         ρ(J); a divergence shows as a line that ends, with a cross.* The left column spans the whole run;
+         plain SGD diverges within its first few hundred iterations, a sliver of that axis, so the right
+         column zooms into the early iterations, where the approach to the blow-up can be read.
+         */
+
+        /*:
+         ### Does ρ(J) track the gradient norm?
+
+         ![The gradient norm against ρ(J) at h* = 0, every record of every paper-scale log, one colour per run, with the line ρ(J) = 1 and a circle on the last record before each divergence](paper-gradient-vs-rho.png)
+
+         The paper's reviewers were shown ρ(J) of the linearised system rising with the gradient norm. Every
+         iteration record of every log above gives one pair (ρ(J) at h* = 0 after the step, the gradient norm
+         of that iteration), and the `paper-gradient-vs-rho` figure pools them: one colour per run, the line
+         ρ(J) = 1 dashed, and a large circle on the last record before each divergence. Spearman's rank
+         correlation (printed above and in the figure's title) asks only whether a larger ρ(J) comes with a
+         larger gradient. Two things are visible at once. Each divergence at η₀ = 10 starts from a record
+         with ρ(J) just above 1, as the theory expects. And plain SGD at η₀ = 1 lives with ρ(J) > 1 for
+         much of its second and third epochs, with gradient norms of a few units at most and no blow-up,
+         while reaching the best η₀ = 1 perplexity. ρ(J) at h* = 0 is a function of W_hh alone; the gradient
+         depends on the data, the other weights and the states the model visits, so ρ(J) > 1 marks where an
+         explosion becomes possible, not where it happens (the claims ledger, C1 and C6).
+
          ## Summary
 
          - The paper's language model, at a quick size, reproduces the paper's situation: at a large
@@ -366,13 +364,23 @@ struct Chapter5: ParsableCommand {
          - The projection buys stability, not accuracy: where plain SGD survives, the two end at
            comparable perplexities, so what it adds is that training succeeds at all at such a rate.
          - An untuned clipping threshold of 5 is hardly a stabiliser at this rate: it acts only in the
-           last iterations before a blow-up. Judging clipping fairly needs `--tune`.
+           last iterations before a blow-up. Judging clipping fairly needs `--tune`, which the standard
+           scale's grid does with models that learn.
          - `gradient-dynamics` links the training to the theory: it draws ‖W_hh‖₂ and ρ(J) beside the
            gradient norm as plain SGD approaches its blow-up, while the projection holds ‖W_hh‖₂ ≤ 2 − δ,
            hence ρ(J) < 1, and its gradient stays small.
-         - `gradient-groups` shows the explosion starting in the recurrent block the projection bounds,
-           W_hn, with the gate blocks following — the recurrent mechanism the paper describes.
+         - `gradient-groups` shows the explosion starting in the recurrent blocks of W_hh, the reset
+           gate's a little before the candidate's W_hn that the projection bounds — the recurrent
+           mechanism the paper describes.
+         */
+        if let inShort {
+            report.section("Summary")
+            report.note(inShort)
+        }
+        if let output, !values.values.isEmpty { files.append(try values.write(to: output.directory)) }
+        Chapter05.reportFiles(files + (output?.written ?? []), report: report)
 
+        /*:
          ## Exercises
 
          1. Predict how many of three seeds of plain SGD, clipping and the projection diverge at rate 10
@@ -392,12 +400,6 @@ struct Chapter5: ParsableCommand {
             and in the `trace` records of a diverged run in `runs/NAME.jsonl` (its `clipped` field says
             when clipping at 5 acted).
          */
-        report.section("In short")
-        report.note((seeds.count > 1 ? summary.sentences.joined(separator: "\n") : table.outcomeSummary) + "\n"
-                    + "These numbers are ours (the paper's tables are not available); the-paper §6 reference, full protocol: "
-                    + "projection δ = 0.2 at rate 10 reached validation perplexity 429.7, 330.0, 277.2, 246.9 after epochs 1–4; "
-                    + "plain SGD at rate 10 blew up at iteration 164.")
-        return (output, files)
     }
 }
 

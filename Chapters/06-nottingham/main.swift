@@ -2,12 +2,16 @@
 //:
 //: Run it with `swift run -c release ch06-nottingham` (add `--help` for the options). The quick default
 //: trains a small sweep in a couple of minutes; `--scale paper` is our reading of the paper's setting.
-//: It writes into `figures/06-nottingham/`: the results table (`results.md`, `results.dat`), the figures
-//: `valid-nll` and `gradient-dynamics`, and one JSON Lines log and one checkpoint per run in `runs/`.
+//: It writes into `figures/06-nottingham/`: the tables (`summary.md`, `results.md`, and `-raw` for the
+//: second model), the figures `valid-nll`, `gradient-dynamics` and `gradient-groups` of each model, and one
+//: JSON Lines log and one checkpoint per run in `runs/` (`runs-raw/`). The tables, data files and figure
+//: layouts live in the library (`Chapter06` in `GRUKitChapters`); this page keeps the two models, the
+//: training call and what they show.
 import ArgumentParser
 import Foundation
 import GRUKit
 import GRUKitChapterSupport
+import GRUKitChapters
 import GRUKitPresentation
 
 /*:
@@ -86,22 +90,6 @@ import GRUKitPresentation
    resumed run shuffles exactly as an uninterrupted one).
  */
 
-/// Batch (tunes) and BPTT window (frames) of both scales.
-let batchSize = 20, bptt = 100
-
-/// The two models of the chapter.
-enum ModelName: String, ExpressibleByArgument, CaseIterable {
-    /// A bias-free GRU behind a bias-free input layer scaled by 0.01: what the theory assumes.
-    case assumptions
-    /// Raw 0/1 frames into a GRU with biases: what the theory does not cover.
-    case raw
-
-    /// How the chapter names the experiment in titles and notes.
-    var title: String { self == .assumptions ? "under the theory's assumptions" : "when the assumptions fail" }
-    /// The suffix of its files (`summary.md`, `summary-raw.md`) and runs folder (`runs`, `runs-raw`).
-    var suffix: String { self == .assumptions ? "" : "-raw" }
-}
-
 /*:
  ## A quick version
 
@@ -126,61 +114,16 @@ struct Chapter6: ParsableCommand {
             (or the text files with --format text).
             """)
 
-    @OptionGroup var common: ChapterOptions
-    @OptionGroup var data: DataOptions
-    @OptionGroup var training: TrainingOptions
-    @OptionGroup(title: "Slurm") var slurm: SlurmOptions
-
-    @Option(help: ArgumentHelp("The model: assumptions (bias-free GRU, input layer × 0.01) or raw (frames into a GRU with biases); default: both at the quick scale, assumptions at the paper scale.", valueName: "model"))
-    var model: ModelName?
-
-    @Option(name: .customLong("train-tunes"), parsing: .unconditional, help: ArgumentHelp("Train on the first n training tunes (quick: 300; paper: all).", valueName: "n"))
-    var trainTunes: Int?
-
-    @Option(name: .customLong("eval-tunes"), parsing: .unconditional, help: ArgumentHelp("Evaluate on the first n validation and test tunes (quick: 60; paper: all).", valueName: "n"))
-    var evalTunes: Int?
-
-    @Option(name: .customLong("standard-logs"), help: ArgumentHelp(
-        "Also draw the standard-scale section from the logs of the standard grid in this folder, without training them.", valueName: "dir"))
-    var standardLogs: String?
-
-    @Flag(name: .customLong("skip-sweep"), help: "Do not train the sweep: only draw the section of --standard-logs.")
-    var skipSweep = false
-
-    @Option(help: ArgumentHelp("Read the MAT-file (mat) or the plain-text conversion (text).", valueName: "format"))
-    var format: PolyphonicMusic.Format = .mat
-
-    func validate() throws {
-        try common.requireScale([.quick, .standard, .paper])
-        if skipSweep && standardLogs == nil { throw ValidationError("--skip-sweep leaves nothing to do without --standard-logs DIR.") }
-        try training.validate()
-        try slurm.validate()
-        for (flag, v) in [("--train-tunes", trainTunes), ("--eval-tunes", evalTunes)] {
-            if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
-        }
-        if model == nil, slurm.mode != .inProcess, common.scale == .quick {
-            throw ValidationError("--slurm, --slurm-dry-run, --array-task and --collect run one experiment: add --model assumptions or --model raw.")
-        }
-        let hidden = training.hidden ?? NottinghamSetting.at(common.scale).hidden
-        let bytes = MemoryEstimate.sequenceModel(keys: PianoRoll.keys, hidden: hidden, batch: batchSize, steps: bptt, inputSize: hidden)
-        if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "--hidden") {
-            throw ValidationError("--hidden \(hidden): \(refusal).")
-        }
-    }
+    // Every flag and its check: `Chapter06.Options` (the shared groups, --model, --train-tunes,
+    // --eval-tunes, --standard-logs, --skip-sweep, --format).
+    @OptionGroup var options: Chapter06.Options
 
     func run() throws {
-        let setting = NottinghamSetting.at(common.scale)
-        let trainLimit = trainTunes ?? setting.trainTunes
-        let evalLimit = evalTunes ?? setting.evalTunes
-
-        let output = try ChapterOutput(options: common, slug: "06-nottingham")
         let report = Report(chapter: 6, title: "Nottingham")
-
-        let full = try PolyphonicMusic(.nottingham, directory: data.directory, format: format)
-        func slice(_ tunes: [PianoRoll], _ limit: Int?) -> [PianoRoll] { limit.map { Array(tunes.prefix($0)) } ?? tunes }
-        let music = PolyphonicMusic(train: slice(full.train, trainLimit), valid: slice(full.valid, evalLimit),
-                                    test: slice(full.test, evalLimit))
-        func frames(_ t: [PianoRoll]) -> Int { t.reduce(0) { $0 + $1.steps } }
+        // The output folder, the tunes the options keep (printed as the header) and the baseline.
+        let experiment = try Chapter06.Experiment(options: options)
+        experiment.printHeader(report)
+        var values = RecordedValues(), files: [URL] = []  // values: what the run measured (values.tsv), for pages that cite it
 
         /*:
          ## The baseline every run must beat
@@ -191,36 +134,67 @@ struct Chapter6: ParsableCommand {
          orientation only: published GRU results on Nottingham are around 3 nats per time step for
          well-tuned models.
          */
-        let frequencies = TrivialPredictor.keyFrequencyNLL(train: music.train, on: music.valid)
-        report.header(settings: [
-            "scale": common.scale.rawValue, "tunes": "\(music.train.count) / \(music.valid.count) / \(music.test.count)",
-            "frames": "\(frames(music.train)) / \(frames(music.valid)) / \(frames(music.test))",
-            "batch × BPTT": "\(batchSize) tunes × \(bptt) frames",
-        ])
         report.section("The baseline every run must beat")
-        report.note("Trivial predictor: independent per-key frequencies of the training frames score a validation NLL of "
-                    + String(format: "%.3f", frequencies) + " per time step; a run must do better to count as trained.")
-        var values = RecordedValues()  // what the run measured, by name (values.tsv), for pages that cite it
-        values["quick.baseline"] = String(format: "%.3f", frequencies)
+        experiment.printBaseline(report, values: &values)
 
-        var files: [URL] = []
         // The quick scale trains both models; the standard and paper scales the one under the assumptions.
-        for kind in skipSweep ? [] : model.map({ [$0] }) ?? (common.scale == .quick ? ModelName.allCases : [.assumptions]) {
-            guard let summary = try experiment(kind, music: music, frequencies: frequencies, output: output, report: report, files: &files) else { return }
-            for g in summary.groups {
-                let key = "\(kind.rawValue).\(g.name)"
-                values[key + ".diverged"] = "\(g.diverged.count)/\(g.count)"
-                values[key + ".trained"] = "\(g.trained.count)/\(g.count)"
-                values[key + ".final"] = g.finalValid?.text("%.3f") ?? "—"
-                values[key + ".iterations"] = g.divergenceIterations.map(String.init).joined(separator: ", ")
-            }
-            values["\(kind.rawValue).seeds"] = "\(summary.groups.first?.count ?? 0)"
+        for kind in options.models {
+            /*:
+             ## Training the runs
+
+             The two models, built afresh for each configuration and seed, differ in two arguments:
+             `bias` (the GRU's biases) and `inputLayer` (the bias-free layer U of H units whose output is
+             multiplied by 0.01). `MusicTask` feeds either one batches of 20 tunes in windows of 100 frames,
+             shuffled each epoch, and `Trainer` runs the epochs — SGD with the method's clip or projection
+             after every step — writes the log and checkpoints, and stops a run that diverges. Each run's
+             per-batch lines go to standard error (the progress bar on a terminal); the page shows each
+             model's settings and what its runs ended as.
+             */
+            guard let results = try experiment.train(kind, report: report, makeTask: { c in
+                let model = kind == .assumptions
+                    ? GRUSequenceModel<Float>(keys: PianoRoll.keys, hiddenSize: c.hiddenSize, cell: c.cell, bias: false, dropout: c.dropout,
+                                              seed: c.seed, inputLayer: .init(size: c.hiddenSize, scale: 0.01))
+                    : GRUSequenceModel<Float>(keys: PianoRoll.keys, hiddenSize: c.hiddenSize, cell: c.cell, bias: true, dropout: c.dropout, seed: c.seed)
+                return try MusicTask(model: model, music: experiment.music, batchSize: c.batchSize, steps: c.steps, shuffleSeed: c.seed &+ 3)
+            }) else { return }  // submitted, or one array task trained: nothing to tabulate here
+
+            /*:
+             ## The tables
+
+             One row per configuration over its seeds: how many diverged, failed to learn or trained, and
+             the mean ± 95 % interval of the final and best validation NLL per time step over the seeds that
+             trained (`summary.md`; `summary-raw.md` for the second model). Every run's own row is in
+             `results.md` (`results-raw.md`). They are *our* numbers, standing in for the paper's.
+             */
+            let (summary, tableFiles) = try experiment.tabulate(kind, results, report: report, values: &values)
+            files += tableFiles
+
+            /*:
+             ## The figures
+
+             Each model gets three figures, drawn from its summary and from the logs of the first seed of
+             each configuration at its largest learning rate; those of the model under the assumptions:
+
+             ![Validation NLL per time step after each epoch of the model under the theory's assumptions, the mean over seeds with 95 % error bars, one line per configuration, on a log axis with the per-key predictor as a dashed line](valid-nll.png)
+
+             *`valid-nll`: the validation NLL per time step after each epoch, mean ± 95 % over the seeds
+             that had not diverged by then, beside the per-key predictor (dashed).* The axis is
+             logarithmic because runs that fail to learn end tens of nats above those that train; a
+             configuration whose seeds split that way has a wide interval.
+
+             ![Gradient norm, ‖W_hh‖₂ and ρ(½I + ¼W_hh) against the iteration for the first seed of each method at rate 6, model under the assumptions](gradient-dynamics.png)
+
+             *`gradient-dynamics`: for the first seed of each configuration at the largest rate, the
+             gradient norm, ‖W_hh‖₂ and ρ(½I + ¼W_hh) against the iteration, with a cross where a run diverged.*
+
+             ![The gradient norm of each parameter group against the iteration, one panel per method at rate 6, model under the assumptions](gradient-groups.png)
+
+             *`gradient-groups`: the gradient norm of each parameter group, with the last 100 iterations of
+             a diverged run in full.* The same three figures of the raw model (`-raw`) are discussed below,
+             where its runs are.
+             */
+            for figure in try experiment.figures(kind, summary) { try experiment.output.write(figure) }
         }
-        if let standardLogs {
-            let section = try StandardScaleSection(directory: URL(fileURLWithPath: standardLogs), music: full)
-            files += try section.draw(output: output, report: report, values: &values)
-        }
-        files.append(try values.write(to: output.directory))
 
         /*:
          ## What the tables show
@@ -237,20 +211,68 @@ struct Chapter6: ParsableCommand {
 
          When the assumptions fail, the projection loses its guarantee, and the runs show it: at rate 6
          the projected runs diverge like plain SGD, within the first few iterations, while clipping
-         survives (without learning much). The `gradient-groups-raw` figure shows how. At the first
-         iteration the largest gradients are not in W_hh but in the output layer, the input weights W_ih
-         and the biases — raw 0/1 frames with several keys down are not small inputs — so the first
-         steps at rate 6 move those parameters far. Two iterations later the gradients of every
-         recurrent block explode together, in the projected run too, although its W_hn never leaves
-         ‖W_hn‖₂ ≤ 2 − δ: with biases and large inputs the model's state Jacobian is not ½I + ¼W_hh, so
-         bounding W_hn does not bound it, and the gate blocks W_hr and W_hz, which the projection does not
-         touch, grow unchecked. Clipping bounds the step of every parameter and so survives; the
-         projection bounds only the block the theory is about. This is not evidence against the paper's
-         theory, which never covered this model — it is evidence that the projection is not a
-         general-purpose replacement for clipping, and that the 0.01 scale of the input is part of the
-         method.
+         survives (without learning much).
+
+         ![Validation NLL per time step after each epoch of the raw model (frames into a GRU with biases), mean over seeds with 95 % error bars, on a log axis](valid-nll-raw.png)
+
+         *`valid-nll-raw`: the raw model's validation NLL per epoch; only runs that did not diverge have
+         points, and they end far above the per-key predictor.*
+
+         ![The gradient norm of each parameter group against the iteration for the raw model at rate 6: every recurrent block's gradient explodes together within a few iterations, in the projected run too](gradient-groups-raw.png)
+
+         *`gradient-groups-raw`: how the raw model blows up.* At the first iteration the largest
+         gradients are not in W_hh but in the output layer, the input weights W_ih and the biases — raw
+         0/1 frames with several keys down are not small inputs — so the first steps at rate 6 move those
+         parameters far. Two iterations later the gradients of every recurrent block explode together,
+         in the projected run too, although its W_hn never leaves ‖W_hn‖₂ ≤ 2 − δ:
+
+         ![Gradient norm, ‖W_hh‖₂ and ρ(½I + ¼W_hh) against the iteration for the raw model at rate 6: the projected run keeps ‖W_hh‖₂ at its bound and still diverges](gradient-dynamics-raw.png)
+
+         *`gradient-dynamics-raw`: the theory's quantities for the raw model — for it, ρ(½I + ¼W_hh) is
+         not its Jacobian's spectral radius, so the bound the projection keeps does not bound the map.*
+         With biases and large inputs the model's state Jacobian is not ½I + ¼W_hh, so bounding W_hn does
+         not bound it, and the gate blocks W_hr and W_hz, which the projection does not touch, grow
+         unchecked. Clipping bounds the step of every parameter and so survives; the projection bounds
+         only the block the theory is about. This is not evidence against the paper's theory, which
+         never covered this model — it is evidence that the projection is not a general-purpose
+         replacement for clipping, and that the 0.01 scale of the input is part of the method.
+
+         ## The standard scale, from logs
+
+         The quick models end near an NLL of 7 against the per-key predictor's 10, far from the 3.2 or so
+         that published gated RNNs reach on Nottingham's test split (Chung et al., 2014). The standard scale
+         (`--scale standard`) trains the model under the theory's assumptions on the whole data set: a
+         200-unit GRU, ten epochs, rates 1, 3 and 10 (at 10 a projected run diverged at once when we chose
+         the scale; the grid says how often), three seeds, with clipping and the projection tuned as in
+         chapter 5. The grid is kept as JSON Lines logs in `results/nottingham-standard/` with the commands
+         that make them; this section reads them (`--standard-logs results/nottingham-standard`) without
+         training, and prints the best configuration's final NLL against the per-key predictor's. Until
+         the grid has logs, the book's run of this chapter does not draw the section (see that folder's
+         README).
          */
+        if let standardLogs = options.standardLogs {
+            let section = try Chapter06.StandardScaleSection(directory: URL(fileURLWithPath: standardLogs), music: experiment.full)
+            files += try section.draw(output: experiment.output, report: report, values: &values)
+        }
+        files.append(try values.write(to: experiment.output.directory))
+
         /*:
+         ### The standard scale, tuned
+
+         At each rate the best-tuned knob of each method, the best-tuned clip against the best-tuned
+         projection (Fisher's exact test, Welch's t-test), and the scale's criteria.
+         */
+        // (`section.draw` above printed the tuned comparison and wrote the grid's figures, `standard-usable-range` and `standard-valid-nll`.)
+
+        /*:
+         ### What the standard grid shows
+
+         The section draws two figures: `standard-usable-range`, per method with its best-tuned knob the
+         fraction of seeds that trained and the final validation NLL against the learning rate, and
+         `standard-valid-nll`, the validation NLL after each epoch of every configuration of the grid
+         trained so far, mean ± 95 % over its seeds. The run of this page had no logs of the grid yet,
+         so neither figure is drawn here.
+
          ## Summary
 
          - A piano-roll model can be built to satisfy the theory's assumptions: a bias-free input layer
@@ -264,7 +286,12 @@ struct Chapter6: ParsableCommand {
            diverges like plain SGD, while clipping survives; `gradient-groups-raw` shows every recurrent
            block's gradient exploding together, the gate blocks the projection does not touch included.
          - The 0.01 scale of the input and the absence of biases are part of the method, not details.
+         */
+        report.section("Summary")
+        report.note("These numbers are ours; the paper's Nottingham table and model are not available to us.")
+        Chapter05.reportFiles(files + experiment.output.written, report: report)
 
+        /*:
          ## Exercises
 
          1. Predict at which learning rate the projection stops training the model under the assumptions,
@@ -283,117 +310,8 @@ struct Chapter6: ParsableCommand {
          5. Predict whether the paper's GRU form changes the picture under the assumptions, then run
             `ch06-nottingham --model assumptions --cell reset-before --lrs 6 --seeds 3`.
          */
-        report.section("In short")
-        report.note("These numbers are ours; the paper's Nottingham table and model are not available to us.")
-        report.files(files + output.written)
-    }
-
-    /// Trains one model's sweep (or single run), prints and writes its tables and figures, and returns
-    /// its summary over seeds; nil when there is nothing to tabulate (a Slurm submission or array task).
-    func experiment(_ kind: ModelName, music: PolyphonicMusic, frequencies: Double, output: ChapterOutput, report: Report,
-                    files: inout [URL]) throws -> SeedSummary? {
-        let paper = common.scale == .paper, setting = NottinghamSetting.at(common.scale)
-        let hidden = training.hidden ?? setting.hidden
-        let epochs = training.epochs ?? setting.epochs
-        let clip = training.clip ?? 5, delta = training.delta ?? 0.2
-        let cell = training.cell ?? .resetAfter
-        let runs = output.directory.appendingPathComponent("runs" + kind.suffix)
-
-        let (trainingMethods, rates, seeds) = try training.selection(
-            seed: common.seed, clip: clip, delta: delta, methods: setting.methods,
-            rates: kind == .assumptions ? setting.assumptionRates : setting.rawRates,
-            seedCount: setting.seeds, clipGrid: setting.clipGrid, deltaGrid: setting.deltaGrid)
-
-        // Ten times the NLL of a uniform guess (88 keys × ln 2 ≈ 61) counts as divergence.
-        let bound = training.divergenceLoss ?? 10 * Double(PianoRoll.keys) * log(2)
-        let base = RunConfiguration(
-            name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: common.seed, cell: cell,
-            hiddenSize: hidden, batchSize: batchSize, steps: bptt, dropout: 0,
-            logEvery: training.logEvery ?? 5, windowLimit: training.limitWindows, divergenceLoss: bound,
-            details: ["train_tunes": "\(music.train.count)", "valid_tunes": "\(music.valid.count)", "test_tunes": "\(music.test.count)",
-                      "format": format.rawValue, "model": kind.rawValue,
-                      // The splits' content, not only their sizes: --resume refuses a checkpoint of other data.
-                      "train_crc32": DataFingerprint.tunes(music.train), "valid_crc32": DataFingerprint.tunes(music.valid),
-                      "test_crc32": DataFingerprint.tunes(music.test)])
-        let sweep = Sweep.grid(base: base, methods: trainingMethods, learningRates: rates, seeds: seeds)
-
-        //: ## Training the runs
-        //:
-        //: Each model's sweep, printed under a line that names the model; a run's console lines follow
-        //: PyTorch's word-language-model example.
-        report.section("Training the runs", settings: [
-            "--model": kind.rawValue,
-            "model": kind == .assumptions ? "input layer \(hidden) × 0.01, GRU without biases" : "raw frames, GRU with biases",
-            "GRU": "\(hidden) (\(cell))", "epochs": "\(epochs)", "seeds": seeds.map(String.init).joined(separator: ","),
-            "clip": "\(clip)", "δ": "\(delta)", "divergence": "NLL > \(String(format: "%.1f", bound))",
-        ])
-        report.note("Runs: "
-                    + (seeds.count > 1 ? "\(sweep.configurations.count) (every configuration once per seed)" : sweep.configurations.map(\.name).joined(separator: ", "))
-                    + (common.scale == .quick ? "\n(quick setting: a small GRU on a slice of Nottingham, to show the mechanism; --scale standard trains models that learn, --scale paper is our reading of the paper's setting)" : ""))
-
-        let progress = TrainingConsole(unit: "frames")
-        // In-process by default; with --slurm, --array-task or --collect, see `Sweep.perform`.
-        guard let results = try sweep.perform(slurm, jobName: "ch06-nottingham" + kind.suffix, directory: runs,
-                                              slurmDirectory: output.directory.appendingPathComponent("slurm"),
-                                              resume: training.resume, stopAfterEpochs: training.stopAfter,
-                                              progress: progress, report: report, jobs: training.jobs ?? SweepJobs.defaultJobs,
-                                              childArguments: model == nil ? ["--model", kind.rawValue] : [], makeTask: { c in
-            let model = kind == .assumptions
-                ? GRUSequenceModel<Float>(keys: PianoRoll.keys, hiddenSize: c.hiddenSize, cell: c.cell, bias: false, dropout: c.dropout,
-                                          seed: c.seed, inputLayer: .init(size: c.hiddenSize, scale: 0.01))
-                : GRUSequenceModel<Float>(keys: PianoRoll.keys, hiddenSize: c.hiddenSize, cell: c.cell, bias: true, dropout: c.dropout, seed: c.seed)
-            return try MusicTask(model: model, music: music, batchSize: c.batchSize, steps: c.steps, shuffleSeed: c.seed &+ 3)
-        }) else { return nil }  // submitted, or one array task trained: nothing to tabulate here
-
-        /*:
-         ## The tables
-
-         One row per configuration over its seeds: how many diverged, failed to learn or trained, and
-         the mean ± 95 % interval of the final and best validation NLL per time step over the seeds that
-         trained (`summary.md`; `summary-raw.md` for the second model). Every run's own row is in
-         `results.md` (`results-raw.md`). They are *our* numbers, standing in for the paper's.
-         */
-        report.section("The tables", settings: ["--model": kind.rawValue])
-        let baseline = ResultsTable.Baseline(name: "per-key frequencies", metric: frequencies)
-        let settingName = (paper ? "our reading of the paper's setting" : "\(common.scale.rawValue) setting") + ", " + kind.title
-        let table = ResultsTable(results: results, title: "Nottingham, ours (\(settingName)), every run", baseline: baseline)
-        let summary = SeedSummary(results: results, title: "Nottingham, ours (\(settingName)): \(seeds.count) seed\(seeds.count == 1 ? "" : "s") per configuration",
-                                  baseline: baseline)
-        if seeds.count == 1 { report.table(table.textTable) } else { report.table(summary.textTable) }
-        report.note(seeds.count > 1 ? summary.sentences.joined(separator: "\n") : table.outcomeSummary)
-        files += try table.write(to: output.directory, name: "results" + kind.suffix)
-        files += try summary.write(to: output.directory, name: "summary" + kind.suffix)
-        if training.tune {
-            let tuned = TunedComparison(summary: summary, title: "Nottingham, ours (\(settingName)): each method's knob tuned per learning rate")
-            report.table(tuned.textTable)
-            files.append(try tuned.write(to: output.directory, name: "tuned" + kind.suffix))
-        }
-
-        /*:
-         ## The figures
-
-         For each model: `valid-nll` (`valid-nll-raw`), the validation NLL per time step after each epoch,
-         mean ± 95 % over seeds; `gradient-dynamics`, for the first seed of each configuration at the
-         largest learning rate, the gradient norm, ‖W_hh‖₂ and ρ(½I + ¼W_hh) against the iteration (for
-         the raw model that ρ is *not* its Jacobian's: the figure shows what the theory's quantity
-         does, not the model's stability); `gradient-groups`, the gradient norm of each parameter group,
-         with the last 100 iterations of a diverged run in full and a cross where it diverged.
-         */
-        try output.write(TrainingFigures.validation(summary, name: "valid-nll" + kind.suffix,
-                                                    title: "Validation NLL per time step, \(kind.title) (ours, mean ± 95 % over seeds)"))
-        let top = rates.max()!
-        let logs = try summary.groups.filter { $0.learningRate == top }.map { $0.runs[0] }.map { r in
-            (r.configuration.name, try TrainingLog.records(at: runs.appendingPathComponent(r.configuration.name + ".jsonl")))
-        }
-        try output.write(TrainingFigures.dynamics(logs, name: "gradient-dynamics" + kind.suffix,
-                                                  title: "Gradient norm, ‖W_{hh}‖_2 and ρ(I/2 + W_{hh}/4) at learning rate \(RunConfiguration.number(top)), \(kind.title) (ours)"))
-        try output.write(TrainingFigures.gradientGroups(logs, name: "gradient-groups" + kind.suffix,
-                                                        title: "Gradient norm per parameter group at learning rate \(RunConfiguration.number(top)), \(kind.title) (ours)"))
-        return summary
     }
 }
-
-extension PolyphonicMusic.Format: ExpressibleByArgument {}
 
 BLAS.restartWithRecommendedCoreTypeIfNeeded()
 Chapter6.main()

@@ -1,10 +1,13 @@
 import Foundation
 import XCTest
 import GRUKit
+import GRUKitChapterSupport
+import GRUKitChapters
+import GRUKitPresentation
 
 /// Chapter 5's paper-scale section (`--from-logs DIR`), drawn from a small folder of synthetic logs
 /// whose every number is chosen here, so that the table, the .dat files and the comparison with the
-/// PyTorch reference can be checked by hand.
+/// PyTorch reference can be checked by hand; in process (`Chapter05.PaperScaleSection`).
 final class Chapter05PaperScaleTests: XCTestCase {
     /// A log as ``Trainer`` writes it: a header, iteration records, epoch records, and an ending.
     static func log(name: String, cell: String = "resetAfter", lr: Double, epochs: [(valid: Double, seconds: Double)],
@@ -50,10 +53,11 @@ final class Chapter05PaperScaleTests: XCTestCase {
         try Self.log(name: "sgd-lr1", lr: 1, epochs: [(900, 50)])
             .write(to: logs.appendingPathComponent("sgd-lr1.jsonl"), atomically: true, encoding: .utf8)
 
-        // No data folder is given: the section must not need PTB.
-        let r = try Executables.run("ch05-penn-treebank", ["--from-logs", logs.path, "--skip-sweep", "--no-render", "--out", out.path,
-                                                          "--data", dir.appendingPathComponent("absent").path])
-        XCTAssertEqual(r.status, 0, r.stderr)
+        // The section needs no data set, only the logs.
+        let section = try Chapter05.PaperScaleSection(directory: logs)
+        let printed = Printed()
+        let output = try ChapterOutput(options: ChapterOptions.parse(["--out", out.path, "--no-render"]), slug: Chapter05.slug)
+        XCTAssertEqual(try section.draw(output: output, report: printed.report).map(\.lastPathComponent), ["paper-results.md"])
 
         let md = try String(contentsOf: out.appendingPathComponent("paper-results.md"), encoding: .utf8)
         let rows = md.split(separator: "\n").filter { $0.hasPrefix("| ") }.map(String.init)
@@ -66,7 +70,7 @@ final class Chapter05PaperScaleTests: XCTestCase {
                        + "| 945.9 | 4.9 % | 50 | 0.300 |")
         XCTAssertTrue(rows[4].hasPrefix("| sgd-lr10 | resetAfter | 10 | 0 | diverged (epoch 1, iteration 17) |"), rows[4])
         XCTAssertTrue(rows[4].contains("blew up at iteration 164"), rows[4])
-        XCTAssertTrue(r.stdout.contains("PyTorch 429.7, 330.0, 277.2, 246.9"), r.stdout)
+        XCTAssertTrue(printed.text.contains("PyTorch 429.7, 330.0, 277.2, 246.9"), printed.text)
 
         // paper-results.dat: one row per run with the same numbers.
         let dat = try String(contentsOf: out.appendingPathComponent("paper-results.dat"), encoding: .utf8)
@@ -89,16 +93,47 @@ final class Chapter05PaperScaleTests: XCTestCase {
         XCTAssertTrue(dynamics.contains("project0.2-lr10-reset-before") && dynamics.contains("sgd-lr10"), dynamics)
         XCTAssertFalse(dynamics.contains("sgd-lr1\""), dynamics)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("paper-gradient-dynamics.dat").path))
+        // The divergence at iteration 17 is not in the first tenth of 60 iterations: no zoomed column.
+        XCTAssertNil(Chapter05.PaperScaleSection.earlyIterations(section.runs.filter { $0.learningRate == 10 }))
+        XCTAssertEqual(section.dynamicsFigure?.layout, Figure.Layout(rows: 3, columns: 1))
+        var values = RecordedValues()
+        section.record(into: &values)
+        XCTAssertEqual(values["paper.sgd-lr1.valid"], "900.0")
+        XCTAssertEqual(values["paper.sgd-lr10.outcome"], "diverged (epoch 1, iteration 17)")
+    }
+
+    /// A divergence in the first iterations of a long run gets a column of its own: the same data blocks,
+    /// read again from the data file on iterations 0 … 1.5 × the divergence (rounded up to 50).
+    func testAnEarlyDivergenceGetsAZoomedColumn() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try Self.log(name: "sgd-lr10", lr: 10, epochs: [],
+                     ending: LogRecord([("type", .string("diverged")), ("epoch", .integer(1)), ("iteration", .integer(17)),
+                                        ("reason", .string("the loss is nan"))]))
+            .write(to: logs.appendingPathComponent("sgd-lr10.jsonl"), atomically: true, encoding: .utf8)
+        // Sixty epochs of 20 iterations: 1,200 in all.
+        try Self.log(name: "project0.2-lr10", lr: 10, epochs: (1 ... 60).map { (valid: 500.0, seconds: Double(100 * $0)) })
+            .write(to: logs.appendingPathComponent("project0.2-lr10.jsonl"), atomically: true, encoding: .utf8)
+        let section = try Chapter05.PaperScaleSection(directory: logs)
+        XCTAssertEqual(Chapter05.PaperScaleSection.earlyIterations(section.runs), 50)
+        let figure = try XCTUnwrap(section.dynamicsFigure)
+        XCTAssertEqual(figure.layout, Figure.Layout(rows: 3, columns: 2))
+        let script = figure.script
+        XCTAssertTrue(script.contains("set xrange [0:50]") && script.contains("\"paper-gradient-dynamics.dat\" index 0 "), script)
+        // The zoomed panels add no data: the file holds the blocks of the whole run's panels only.
+        let blocks = figure.panels.enumerated().filter { $0.offset % 2 == 0 }.flatMap { $0.element.series }
+            .filter { if case .data = $0.source { return true } else { return false } }.count
+        XCTAssertEqual(figure.dataTable?.blocks.count, blocks)
     }
 
     func testBadLogFoldersNameTheFileAndLine() throws {
         let dir = try Executables.temporaryDirectory(self)
         let logs = dir.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        let empty = try Executables.run("ch05-penn-treebank", ["--from-logs", logs.path, "--skip-sweep", "--no-render",
-                                                              "--out", dir.appendingPathComponent("out").path])
-        XCTAssertEqual(empty.status, 1, empty.stderr)
-        XCTAssertTrue(empty.stderr.contains(logs.path) && empty.stderr.contains("no training log"), empty.stderr)
+        XCTAssertThrowsError(try Chapter05.PaperScaleSection(directory: logs)) { error in
+            XCTAssertTrue("\(error)".contains(logs.path) && "\(error)".contains("no training log"), "\(error)")
+        }
 
         let bad = logs.appendingPathComponent("x.jsonl")
         try (Self.log(name: "x", lr: 1, epochs: [(900, 50)]) + "{\"type\":\"epoch\",\"epoch\":2}\n")
@@ -111,9 +146,10 @@ final class Chapter05PaperScaleTests: XCTestCase {
             XCTAssertTrue("\(error)".contains(bad.path) && "\(error)".contains("\"run\" header"), "\(error)")
         }
 
-        let flag = try Executables.run("ch05-penn-treebank", ["--skip-sweep"])
-        XCTAssertNotEqual(flag.status, 0)
-        XCTAssertTrue(flag.stderr.contains("--skip-sweep") && flag.stderr.contains("--from-logs"), flag.stderr)
+        XCTAssertThrowsError(try Chapter05.Options.parse(["--skip-sweep"])) { error in
+            let m = Chapter05.Options.message(for: error)
+            XCTAssertTrue(m.contains("--skip-sweep") && m.contains("--from-logs"), m)
+        }
     }
 
     func testResumingARunAtItsStopLimitTrainsNothing() throws {
@@ -121,13 +157,11 @@ final class Chapter05PaperScaleTests: XCTestCase {
         let data = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("out")
         try TrainingFixtures.writePTB(in: data)
         let run = Chapter05Tests.tiny(data, out) + ["--method", "project", "--lr", "1", "--stop-after", "1", "--resume"]
-        let first = try Executables.run("ch05-penn-treebank", run)
-        XCTAssertEqual(first.status, 0, first.stderr)
+        _ = try Chapter05Tests.train(run)
         let log = out.appendingPathComponent("runs/project0.2-lr1.jsonl")
         let before = try Data(contentsOf: log)
-        let again = try Executables.run("ch05-penn-treebank", run)
-        XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stdout.contains("already stopped after epoch 1"), again.stdout)
+        let again = try Chapter05Tests.train(run)
+        XCTAssertTrue(again.printed.text.contains("already stopped after epoch 1"), again.printed.text)
         XCTAssertEqual(try Data(contentsOf: log), before, "a second --stop-after 1 must not train epoch 2")
     }
 }

@@ -30,7 +30,7 @@ final class ReliabilityResumeDataTests: XCTestCase {
         // The same corpus resumes.
         let same = try Executables.run("ch05-penn-treebank", Chapter05Tests.tiny(a, out) + ["--lr", "1", "--resume"])
         XCTAssertEqual(same.status, 0, same.stderr)
-        XCTAssertTrue(same.stdout.contains("resuming after epoch 1"), same.stdout)
+        XCTAssertTrue(same.stderr.contains("resuming after epoch 1"), same.stderr)
     }
 
     func testCountsNearIntMaxInAVerifiedCheckpointAreRefused() throws {

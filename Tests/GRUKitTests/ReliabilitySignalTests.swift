@@ -38,7 +38,7 @@ final class ReliabilitySignalTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(saved.epoch, 1)
         let resumed = try Executables.run("ch05-penn-treebank", args + ["--resume", "--stop-after", "\(saved.epoch + 1)"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(resumed.stdout.contains("resuming after epoch \(saved.epoch)"), resumed.stdout)
+        XCTAssertTrue(resumed.stderr.contains("resuming after epoch \(saved.epoch)"), resumed.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: lock.path))
     }
 }

@@ -159,15 +159,18 @@ package struct GridEvidence {
     /// the usable range per family, the best configuration, its curve and its ratio to the trivial
     /// predictor (criterion: at most `requiredRatio`), the rates where plain SGD diverges and the
     /// projection trains, and the median run time.
+    /// `tunedSection`, when given, opens a section of its own (``Report/section(_:settings:)``) for the
+    /// tuned comparison, its tests and the criteria, so that a book page shows them apart from the grid's table.
     /// - Returns: the table files written (the figures are in `output.written`).
     package func draw(output: ChapterOutput, report: Report, values: inout RecordedValues, prefix: String, dataName: String,
-                      requiredRatio: Double) throws -> [URL] {
+                      requiredRatio: Double, tunedSection: String? = nil) throws -> [URL] {
         let metric = summary.metricName
         if !missing.isEmpty {
             report.note("Not yet trained (left out of the tables): \(missing.count) of \(collection.states.count) runs — "
                         + missing.prefix(8).joined(separator: ", ") + (missing.count > 8 ? ", …" : ""))
         }
         report.table(summary.textTable)
+        if let tunedSection { report.section(tunedSection) }
         report.table(tuned.textTable)
         let tests = tuned.tests.map(\.sentence)
         if !tests.isEmpty { report.note(tests.joined(separator: "\n")) }

@@ -12,12 +12,21 @@ extension TrainingFigures {
         let metric = summary.metricName
         // A linear metric (NLL) of runs near divergence can reach ten times the trivial predictor's and
         // crush the range that tells methods apart: the axis then stops at twice the trivial predictor
-        // (drawn as a line), and a configuration whose mean leaves it says so in the key.
-        let ceiling: Double? = metric == "perplexity" ? nil : summary.baseline.map { 2 * $0.metric }
+        // (drawn as a line). When a configuration's mean leaves that range the axis turns logarithmic
+        // instead, so that every configuration is drawn (a mean above a fixed axis would leave an empty
+        // frame); an interval's lower end at or below zero is drawn down to a tenth of its mean.
+        let means = summary.groups.flatMap { g in
+            (0 ..< (g.runs.map(\.validMetrics.count).max() ?? 0)).compactMap { e in
+                MeanInterval(g.runs.compactMap { $0.validMetrics.indices.contains(e) ? $0.validMetrics[e] : nil })?.mean
+            }
+        }
+        let bound: Double? = metric == "perplexity" ? nil : summary.baseline.map { 2 * $0.metric }
+        let logarithmic = metric == "perplexity" || (bound.map { b in means.contains { $0 > b } } ?? false)
+        let ceiling = logarithmic ? nil : bound
         var panel = Panel(title: title, xLabel: "epoch", yLabel: "validation \(metric) (mean ± 95 % over seeds)",
-                          yRange: ceiling.map { 0 ... $0 }, logScale: metric == "perplexity" ? [.y] : [], key: .outsideRight)
+                          yRange: ceiling.map { 0 ... $0 }, logScale: logarithmic ? [.y] : [], key: .outsideRight)
         panel.command("set xtics 1")
-        if let baseline = summary.baseline, ceiling != nil {
+        if let baseline = summary.baseline, bound != nil {
             panel.plot(.function("\(baseline.metric)", title: baseline.name, style: .lines.color("#555555").width(1).dashed))
         }
         for (k, g) in summary.groups.enumerated() {
@@ -32,7 +41,7 @@ extension TrainingFigures {
             if let ceiling, rows.contains(where: { $0[1] > ceiling }) { label += ", mean above the axis" }
             let style = Style(kind: .custom("yerrorlines"), lineType: k % Figure.palette.count + 1)
             panel.plot(.data(rows.isEmpty ? [[1, .nan, .nan, .nan]] : rows, columns: ["epoch", "mean", "low", "high"],
-                             using: "1:2:3:4", title: label, style: style))
+                             using: logarithmic && metric != "perplexity" ? "1:2:($3 > 0 ? $3 : $2/10):4" : "1:2:3:4", title: label, style: style))
         }
         return Figure(name, layout: .single, panelSize: (860, 480), panels: [panel])
     }

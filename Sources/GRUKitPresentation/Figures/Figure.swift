@@ -270,11 +270,49 @@ public struct Figure: Sendable, Equatable {
         return out
     }
 
+    /// The dash patterns that keep identical curves apart: a line series with no dash of its own whose
+    /// points coincide with those of an earlier line series of the panel (the same y, to a relative
+    /// 10⁻⁹, at nine in ten of the x values the two share, and at least two of them) would hide it, so
+    /// it is drawn dashed — dotted, dash-dotted for a third and fourth — and the one beneath shows
+    /// through the gaps. Keyed by the series' index in the panel.
+    package static func coincidingDashes(_ series: [Series]) -> [Int: Style.Dash] {
+        func points(_ s: Series) -> [Double: Double]? {
+            // Lines of y against x: `with lines`, `linespoints`, `steps` or a `…lines` style such as
+            // `yerrorlines`, reading x and y from the first two columns.
+            let drawsLines: Bool
+            switch s.style.kind {
+            case .lines, .linesPoints, .steps: drawsLines = true
+            case .custom(let kind): drawsLines = kind.hasSuffix("lines")
+            default: drawsLines = false
+            }
+            guard case .data(let block) = s.source, s.using.map({ $0 == "1:2" || $0.hasPrefix("1:2:") }) ?? true,
+                  block.columns.count >= 2, drawsLines else { return nil }
+            var p: [Double: Double] = [:]
+            for scan in block.scans { for row in scan where row.count >= 2 && row[0].isFinite && row[1].isFinite { p[row[0]] = row[1] } }
+            return p
+        }
+        func coincide(_ a: [Double: Double], _ b: [Double: Double]) -> Bool {
+            let shared = a.keys.filter { b[$0] != nil }
+            guard shared.count >= 2 else { return false }
+            let same = shared.filter { x in abs(a[x]! - b[x]!) <= 1e-9 * max(abs(a[x]!), abs(b[x]!)) }.count
+            return 10 * same >= 9 * shared.count
+        }
+        let all = series.map(points)
+        var dashes: [Int: Style.Dash] = [:]
+        for (i, s) in series.enumerated() where s.style.dash == nil {
+            guard let p = all[i] else { continue }
+            let below = (0 ..< i).filter { j in all[j].map { coincide(p, $0) } ?? false }.count
+            if below > 0 { dashes[i] = [Style.Dash.dashed, .dotted, .dashDot][min(below, 3) - 1] }
+        }
+        return dashes
+    }
+
     /// `plot a, \` … one line per series.
     private func plotCommand(_ panel: Panel, dataIndex: inout Int) -> [String] {
         guard !panel.series.isEmpty else { return ["# (no series)"] }
         var items: [String] = []
-        for s in panel.series {
+        let dashes = Self.coincidingDashes(panel.series)
+        for (k, s) in panel.series.enumerated() {
             var item: String
             switch s.source {
             case .data:
@@ -287,7 +325,9 @@ public struct Figure: Sendable, Equatable {
                 item = expression
             }
             if let using = s.using { item += " using \(using)" }
-            item += " " + s.style.clause
+            var style = s.style
+            if let dash = dashes[k] { style.dash = dash }
+            item += " " + style.clause
             item += s.title.map { " title \(Gnuplot.quoted($0))" } ?? " notitle"
             items.append(item)
         }

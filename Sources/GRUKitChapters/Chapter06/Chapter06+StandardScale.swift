@@ -1,0 +1,30 @@
+import Foundation
+import GRUKit
+import GRUKitChapterSupport
+import GRUKitPresentation
+
+extension Chapter06 {
+    /// The standard-scale section of chapter 6: the tuned grid of the model under the theory's
+    /// assumptions (``GridEvidence``), read from a folder of logs.
+    package struct StandardScaleSection {
+        package var evidence: GridEvidence
+
+        /// Reads the standard grid's logs in `directory`; the per-key predictor is scored on the whole data set.
+        package init(directory: URL, music: PolyphonicMusic) throws {
+            let setting = NottinghamSetting.at(.standard)
+            let sweep = GridEvidence.tunedSweep(hidden: setting.hidden, batch: Chapter06.batchSize, steps: Chapter06.bptt, dropout: 0, epochs: setting.epochs,
+                                                clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.assumptionRates, seeds: setting.seeds)
+            let baseline = TrivialPredictor.keyFrequencyNLL(train: music.train, on: music.valid)
+            evidence = try GridEvidence(sweep: sweep, directory: directory,
+                                        baseline: ResultsTable.Baseline(name: "per-key frequencies", metric: baseline),
+                                        title: "Nottingham, ours (standard setting, under the theory's assumptions): \(setting.seeds) seeds per configuration")
+        }
+
+        /// Prints the section, writes its files into `output` and records its values (`standard.*`).
+        package func draw(output: ChapterOutput, report: Report, values: inout RecordedValues) throws -> [URL] {
+            report.section("The standard scale, from logs")
+            return try evidence.draw(output: output, report: report, values: &values, prefix: "standard", dataName: "Nottingham",
+                                     requiredRatio: 0.5, tunedSection: "The standard scale, tuned")
+        }
+    }
+}
