@@ -20,7 +20,7 @@ extension Chapter07 {
         p.command("set xtics (\(ticks)) scale 0 font \",10\"")
         p.command("set boxwidth 0.68")
         p.command("set grid noxtics ytics")
-        p.command("set bmargin 4")
+        p.command("set bmargin 7")   // two-line tick labels, then the key below them
         if m < rows.count { p.command("set arrow from \(Double(m) - 0.5), graph 0 to \(Double(m) - 0.5), graph 1 nohead dt 3 lc rgb '#777777'") }
         let measured = "(int($0) < \(m) ? %@ : 1/0)", estimated = "(int($0) >= \(m) ? %@ : 1/0)"
         func using(_ f: String, _ col: String) -> String { "0:" + String(format: f, col) }
