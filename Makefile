@@ -100,11 +100,16 @@ define run_chapter
 	  mv figures/$(1)/output.txt.part figures/$(1)/output.txt
 endef
 
-## book: weave every chapter into book/NN-slug.md with its output and figures, first running each chapter
-##       whose figures/NN-slug/output.txt is missing or older than its sources (a fresh clone runs them all)
-book: build
+## book: weave every chapter into book/NN-slug.md with its output and figures, first fetching the data
+##       (as make does) and running each chapter whose figures/NN-slug/output.txt is missing or older
+##       than anything its run depends on: its folder, anything under Sources/, Package.swift, the data
+##       sets and the committed logs in results/ (a fresh clone runs them all). One rule for every
+##       chapter: it may rerun a chapter that did not need it, never skip one that did.
+BOOK_INPUTS = Chapters/$(1) Sources Package.swift results $${GRUKIT_DATA:-data}
+book: build data
 	@set -eo pipefail; for c in $(CHAPTERS); do \
-	  if [ ! -f figures/$$c/output.txt ] || [ -n "$$(find Chapters/$$c -newer figures/$$c/output.txt -print -quit)" ]; then \
+	  if [ ! -f figures/$$c/output.txt ] || \
+	     [ -n "$$(find $(call BOOK_INPUTS,$$c) -newer figures/$$c/output.txt -print -quit 2>/dev/null)" ]; then \
 	    $(call run_chapter,$$c); \
 	  fi; \
 	done

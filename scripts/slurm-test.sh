@@ -131,7 +131,7 @@ corpus 200 3 > "$T/data/ptb/ptb.test.txt"
 
 # Same BLAS threads here and in the tasks (sbatch passes the environment on): equal numbers.
 export OPENBLAS_NUM_THREADS=1
-sweep=(--sweep --seeds 1 --methods none,clip --lrs 1,10 --hidden 8 --epochs 12 --limit-windows 30 --log-every 5
+sweep=(--sweep --seeds 1 --methods sgd,clip --lrs 1,10 --hidden 8 --epochs 12 --limit-windows 30 --log-every 5
        --data "$T/data" --no-render)
 
 # ── the reference: the same sweep in-process ──

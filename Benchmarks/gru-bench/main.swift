@@ -262,13 +262,13 @@ struct GRUBench: ParsableCommand {
             }
             if bindingSpectrum {
                 let h = model.gru.hiddenSize
-                let g = model.gru.weightHH.gradient.elements[(2 * h * h)..<(3 * h * h)].reduce(0.0) { $0 + Double($1) * Double($1) }
+                let g = model.gru.weightHH.gradient.elements[GateBlock.candidate.elements(hiddenSize: h, columns: h)].reduce(0.0) { $0 + Double($1) * Double($1) }
                 b.steps.append(bindingLearningRate * g.squareRoot())
             }
         }
         if bindingSpectrum {
             let c = SpectralProjection.threshold(delta: delta)
-            let s = try model.gru.candidateRecurrentWeight.converted(to: Double.self).svd().singularValues
+            let s = try model.gru.candidateBlock.converted(to: Double.self).svd().singularValues
             let top = s.filter { $0 > 0.8 * c }.map { String(format: "%.4f", $0 / c) }
             print("binding run: singular values / c above 0.8 (\(top.count) of \(s.count)): \(top.joined(separator: " "))")
             print("binding run: σ_5, σ_10, σ_20, σ_40, σ_80 / c = " + [4, 9, 19, 39, 79].filter { $0 < s.count }.map { String(format: "%.3f", s[$0] / c) }.joined(separator: ", "))
@@ -451,7 +451,7 @@ struct GRUBench: ParsableCommand {
         // 2. One active projection (σ_1 > c, so nothing can be skipped): the training path's
         //    projector (leading eigenpairs of WᵀW) and the full-SVD reference.
         let c = Float(SpectralProjection.threshold(delta: delta))
-        let initial = model.gru.candidateRecurrentWeight
+        let initial = model.gru.candidateBlock
         // Late in training σ_1 sits just above c after each step: a few values are clipped.
         let sigma1 = try initial.converted(to: Double.self).spectralNorm()
         let nearThreshold = Float(1.02 * Double(c) / sigma1) * initial

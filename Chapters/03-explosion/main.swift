@@ -150,7 +150,7 @@ struct Chapter3: ParsableCommand {
         let landscape = Chapter03.Landscape(steps: steps)
         try output.write(landscape.data, name: "landscape.dat")
         let w0 = 1.8
-        let scalarNone = landscape.task.train(method: .none, learningRate: o.scalarLearningRate, iterations: o.scalarIterations, initial: w0)
+        let scalarNone = landscape.task.train(method: .sgd, learningRate: o.scalarLearningRate, iterations: o.scalarIterations, initial: w0)
         let scalarClip = landscape.task.train(method: .clip(maxNorm: o.scalarMaxNorm), learningRate: o.scalarLearningRate,
                                               iterations: o.scalarIterations, initial: w0)
         let scalarComments = ["Chapter 3: SGD on w_hh of the one-unit task (T = \(steps), h_0 = 0.1, target 0.6) from w_hh = \(w0),",
@@ -213,7 +213,7 @@ struct Chapter3: ParsableCommand {
         let explosion = GRUExplosionTask(hiddenSize: hidden, examples: examples, steps: steps, seed: common.seed)
         let initial = try explosion.initialWeights(recurrentNorm: 1.9, gateScale: 0.5, seed: common.seed &+ 1)
         let progress = ProgressBar(total: 2 * iterations, label: "training", unit: "it")
-        let none = try explosion.train(method: .none, learningRate: learningRate, iterations: iterations, initial: initial).records
+        let none = try explosion.train(method: .sgd, learningRate: learningRate, iterations: iterations, initial: initial).records
         progress.advance(by: iterations)
         let clip = try explosion.train(method: .clip(maxNorm: o.maxNorm), learningRate: learningRate, iterations: iterations, initial: initial).records
         progress.advance(by: iterations)

@@ -40,15 +40,7 @@ struct TrainedModel {
     var diverged: String?
 
     /// A readable method name for tables and keys.
-    var label: String {
-        switch method {
-        case .none: return "plain SGD"
-        case .clip(let m): return "clipping at \(RunConfiguration.number(m))"
-        case .project(let d): return "P_δ, δ = \(RunConfiguration.number(d))"
-        case .clipAndProject(let m, let d): return "clipping + P_δ (\(RunConfiguration.number(m)), δ = \(RunConfiguration.number(d)))"
-        case .rescale(let d): return "rescaling, δ = \(RunConfiguration.number(d))"
-        }
-    }
+    var label: String { method.label }
 }
 
 /// Trains one model for `epochs` epochs of truncated BPTT with `method`, recording every step; stops
@@ -59,7 +51,7 @@ func trainModel(method: TrainingMethod, configuration: GRULanguageModel<Float>.C
                 progress: TrainingConsole) throws -> TrainedModel {
     let model = GRULanguageModel<Float>(configuration: configuration, seed: seed)
     let task = try LanguageModelTask(model: model, train: train, valid: valid, test: valid, batchSize: batchSize, steps: bptt)
-    var result = TrainedModel(name: RunConfiguration.shortName(method), method: method, model: model)
+    var result = TrainedModel(name: method.shortName, method: method, model: model)
     let h = configuration.hiddenSize
     var iteration = 0
     training: for epoch in 1 ... epochs {

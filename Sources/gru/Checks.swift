@@ -34,10 +34,7 @@ enum GRUChecks {
     /// The block of a gate tensor that row `row` lies in, as the paper names it: rows r, z, n of
     /// weight_hh are W_hr, W_hz, W_hn (weight_ih: W_ir, W_iz, W_in; biases b_hr… / b_ir…).
     static func block(_ name: String, layer: GRULayerKeys, row: Int) -> String? {
-        let gates = ["r", "z", "n"]
-        let h = max(layer.hiddenSize, 1)
-        guard row / h < 3 else { return nil }
-        let gate = gates[row / h]
+        guard let gate = GateBlock.locate(row: row, hiddenSize: layer.hiddenSize)?.gate.letter else { return nil }
         switch name {
         case layer.weightHH: return "W_h\(gate)"
         case layer.weightIH: return "W_i\(gate)"

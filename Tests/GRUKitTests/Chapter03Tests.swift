@@ -40,7 +40,7 @@ final class Chapter03Tests: XCTestCase {
         XCTAssertEqual(landscape.solution, atanh(0.6) / 0.3, accuracy: 1e-15)
         XCTAssertGreaterThan(landscape.cliff.w, 2, "the cliff lies past the bifurcation")
         XCTAssertLessThan(landscape.cliff.w, landscape.solution + 0.5)
-        let none = landscape.task.train(method: .none, learningRate: 5, iterations: 25, initial: 1.8)
+        let none = landscape.task.train(method: .sgd, learningRate: 5, iterations: 25, initial: 1.8)
         let clip = landscape.task.train(method: .clip(maxNorm: 0.01), learningRate: 5, iterations: 25, initial: 1.8)
         let trace = Chapter03.traceTable(clip, normColumn: "w_hh", comments: ["test"])
         XCTAssertTrue(trace.text.contains("# iteration loss grad_norm w_hh rho"), trace.text)
@@ -59,14 +59,14 @@ final class Chapter03Tests: XCTestCase {
     func testHUnitTraces() throws {
         let task = GRUExplosionTask(hiddenSize: 4, examples: 6, steps: 30, seed: 1)
         let initial = try task.initialWeights(recurrentNorm: 1.9, gateScale: 0.5, seed: 2)
-        for method in [TrainingMethod.none, .clip(maxNorm: 0.03)] {
+        for method in [TrainingMethod.sgd, .clip(maxNorm: 0.03)] {
             let records = try task.train(method: method, learningRate: 3, iterations: 12, initial: initial).records
             XCTAssertEqual(records.count, 12)
             XCTAssertEqual(records[0].spectralNorm, 1.9, accuracy: 1e-12, "initial ‖W_hh‖₂")
             XCTAssertTrue(records.allSatisfy { $0.gradientNorm > 0 && $0.spectralRadius > 0 && $0.spectralRadius <= 0.5 + $0.spectralNorm / 4 + 1e-12 },
                           "ρ(J) ≤ ½ + ‖W‖₂/4")
         }
-        let none = try task.train(method: .none, learningRate: 3, iterations: 12, initial: initial).records
+        let none = try task.train(method: .sgd, learningRate: 3, iterations: 12, initial: initial).records
         var values = RecordedValues()
         Chapter03.recordTrainingValues(none: none, clip: none, stepBound: 0.09, into: &values)
         XCTAssertEqual(values["clip.step_bound"], "0.09")

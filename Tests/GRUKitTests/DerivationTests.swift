@@ -80,7 +80,7 @@ final class DerivationTests: XCTestCase {
             let n = 5
             let w = Matrix<Double>.randomNormal(rows: 3 * n, cols: n, std: 1.2, using: &rng)
             let gru = InputFreeGRU(weightHH: w, form: form)
-            let formula = 0.5 * Matrix<Double>.identity(n) + 0.25 * gru.wHH
+            let formula = 0.5 * Matrix<Double>.identity(n) + 0.25 * gru.candidateBlock
             let fd = gru.finiteDifferenceJacobian(at: [Double](repeating: 0, count: n))
             XCTAssertLessThan((fd - formula).maxAbs, 1e-8, "\(form)")
         }

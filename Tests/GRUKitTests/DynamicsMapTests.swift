@@ -29,9 +29,9 @@ final class DynamicsMapTests: XCTestCase {
             let zero = [Double](repeating: 0, count: 12)
             XCTAssertEqual(gru(zero), zero, "F(0) = 0")
             Oracle.check("\(form.rawValue) J(0) = ½I + ¼W_hh (analytic)", gru.jacobian(at: zero),
-                         FixedPointStability.jacobianAtOrigin(gru.wHH), tolerance: 1e-15)
+                         FixedPointStability.jacobianAtOrigin(gru.candidateBlock), tolerance: 1e-15)
             Oracle.check("\(form.rawValue) J(0) = ½I + ¼W_hh (finite differences)", gru.finiteDifferenceJacobian(at: zero),
-                         FixedPointStability.jacobianAtOrigin(gru.wHH), tolerance: 1e-9)
+                         FixedPointStability.jacobianAtOrigin(gru.candidateBlock), tolerance: 1e-9)
         }
     }
 
@@ -66,7 +66,7 @@ final class DynamicsMapTests: XCTestCase {
                 var whh = Matrix<Double>(rows: n, cols: n)
                 for i in 0..<n { for j in 0..<n { whh[i, j] = 2.5 * u[i] * u[j] } }
                 let zero = Matrix<Double>(rows: n, cols: n)
-                let gru = InputFreeGRU(wHR: zero, wHZ: zero, wHH: whh, form: form)
+                let gru = InputFreeGRU(reset: zero, update: zero, candidate: whh, form: form)
                 // Oracle: bisection on c − 1.25 Σ u_i tanh(c u_i) over c ∈ [1e-3, 10].
                 var lo = 1e-3, hi = 10.0
                 for _ in 0..<200 {
@@ -95,7 +95,7 @@ final class DynamicsMapTests: XCTestCase {
         // check — trajectories from random starts all converge to it.
         var rng = SeededGenerator(seed: 8)
         let gru = InputFreeGRU(weightHH: .randomNormal(rows: 15, cols: 5, std: 0.15, using: &rng))
-        XCTAssertLessThan(try gru.wHH.spectralNorm(), 2)
+        XCTAssertLessThan(try gru.candidateBlock.spectralNorm(), 2)
         let fps = gru.fixedPoints(starts: 40, seed: 1)
         XCTAssertEqual(fps.count, 1)
         XCTAssertTrue(fps[0].isStable)

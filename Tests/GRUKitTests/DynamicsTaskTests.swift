@@ -36,7 +36,7 @@ final class DynamicsTaskTests: XCTestCase {
     }
 
     func testMethods() throws {
-        XCTAssertEqual(TrainingMethod.none.clipScale(gradientNorm: 100), 1)
+        XCTAssertEqual(TrainingMethod.sgd.clipScale(gradientNorm: 100), 1)
         XCTAssertEqual(TrainingMethod.clip(maxNorm: 5).clipScale(gradientNorm: 4), 1)
         XCTAssertEqual(TrainingMethod.clip(maxNorm: 5).clipScale(gradientNorm: 10), 5 / (10 + 1e-6), accuracy: 1e-15)
         // The projection keeps ‖W_hh‖₂ ≤ 2 − δ after every step.

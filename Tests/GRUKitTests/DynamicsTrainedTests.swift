@@ -14,7 +14,7 @@ final class DynamicsTrainedTests: XCTestCase {
     func testFinderRecoversTheOneUnitFixedPoints() {
         for wHR in [0.0, 1.0] {
             let scalar = ScalarGRU(wHH: 2.5, wHZ: 0, wHR: wHR).fixedPoints()
-            let map = InputFreeGRU(wHR: Matrix([[wHR]]), wHZ: Matrix([[0.0]]), wHH: Matrix([[2.5]]), form: .resetBefore)
+            let map = InputFreeGRU(reset: Matrix([[wHR]]), update: Matrix([[0.0]]), candidate: Matrix([[2.5]]), form: .resetBefore)
             let points = map.criticalPoints(from: [-0.95, -0.6, -0.2, 0.05, 0.3, 0.6, 0.95].map { [$0] })
             XCTAssertEqual(points.count, scalar.count, "w_hr = \(wHR): \(points.map(\.h))")
             let sorted = points.sorted { $0.h[0] < $1.h[0] }
@@ -37,7 +37,7 @@ final class DynamicsTrainedTests: XCTestCase {
     /// one zero saddles with one unstable direction, the origin a repeller (two unstable directions).
     func testFinderRecoversAndClassifiesTheTwoUnitFixedPoints() {
         let zero = Matrix<Double>(rows: 2, cols: 2)
-        let map = InputFreeGRU(wHR: zero, wHZ: zero, wHH: Matrix([[2.5, 0], [0, 2.5]]), form: .resetBefore)
+        let map = InputFreeGRU(reset: zero, update: zero, candidate: Matrix([[2.5, 0], [0, 2.5]]), form: .resetBefore)
         let a = ScalarGRU(wHH: 2.5).fixedPoints().map(\.h).max()!
         let grid = [-0.9, -0.45, 0, 0.45, 0.9]
         let starts = grid.flatMap { x in grid.map { [x, $0] } }
@@ -59,7 +59,7 @@ final class DynamicsTrainedTests: XCTestCase {
     func testSlowPointBeforeTheFold() {
         let w = 1.70
         let scalar = ScalarGRU(wHH: w, wHZ: 0, wHR: 1)
-        let map = InputFreeGRU(wHR: Matrix([[1.0]]), wHZ: Matrix([[0.0]]), wHH: Matrix([[w]]), form: .resetBefore)
+        let map = InputFreeGRU(reset: Matrix([[1.0]]), update: Matrix([[0.0]]), candidate: Matrix([[w]]), form: .resetBefore)
         // The local minimum of |f(h) − h| away from the origin, by a fine scan.
         let hs = stride(from: -0.99, through: 0.99, by: 1e-5).map { $0 }
         let speed = hs.map { abs(scalar($0) - $0) }
@@ -112,7 +112,7 @@ final class DynamicsTrainedTests: XCTestCase {
         for norm in [1.5, 2.5] {
             let w = (norm / (try sym.spectralNorm())) * sym
             for form in GRUCell.allCases {
-                let map = InputFreeGRU(wHR: wr, wHZ: wz, wHH: w, form: form)
+                let map = InputFreeGRU(reset: wr, update: wz, candidate: w, form: form)
                 for p in map.fixedPoints(starts: 60) where p.isStable {
                     let lyap = map.lyapunovExponents(from: p.h, steps: 3000)[0]
                     XCTAssertEqual(lyap, Foundation.log(p.spectralRadius), accuracy: 3e-3, "‖W‖ = \(norm), \(form), h* = \(p.h)")
@@ -217,16 +217,16 @@ final class DynamicsTrainedTests: XCTestCase {
     /// the bound holds to rounding. Its names follow the other methods'.
     func testSGDRescaleStepActsOnTheCandidateBlockOnly() throws {
         let layer = GRULayer<Float>(inputSize: 2, hiddenSize: 5, cell: .resetAfter, bias: false, seed: 2)
-        var block = layer.candidateRecurrentWeight.converted(to: Double.self)
+        var block = layer.candidateBlock.converted(to: Double.self)
         block = (3 / (try block.spectralNorm())) * block
-        layer.candidateRecurrentWeight = block.converted(to: Float.self)
+        layer.candidateBlock = block.converted(to: Float.self)
         let rz = Array(layer.weightHH.value.elements[0 ..< 50]), wih = layer.weightIH.value
-        let before = layer.candidateRecurrentWeight
+        let before = layer.candidateBlock
         for p in layer.parameters { p.gradient = Matrix(rows: p.value.rows, cols: p.value.cols) }
         let result = SGD<Float>().step(layer.parameters, learningRate: 0.1, method: .rescale(delta: 0.2), recurrent: layer)
         XCTAssertTrue(result.projected && result.isFinite)
         XCTAssertEqual(result.singularValueBeforeProjection ?? 0, 3, accuracy: 1e-5)
-        let after = layer.candidateRecurrentWeight
+        let after = layer.candidateBlock
         XCTAssertEqual(Double(try after.converted(to: Double.self).spectralNorm()), 1.8, accuracy: 1e-5)
         let f = Float(1.8) / Float(result.singularValueBeforeProjection!)
         for (a, b) in zip(after.elements, before.elements) { XCTAssertEqual(a, f * b, accuracy: 1e-6) }
@@ -236,7 +236,7 @@ final class DynamicsTrainedTests: XCTestCase {
         let again = SGD<Float>().step(layer.parameters, learningRate: 0.1, method: .rescale(delta: 0.19), recurrent: layer)
         XCTAssertFalse(again.projected)
         XCTAssertEqual(TrainingMethod.rescale(delta: 0.2).description, "rescale(δ=0.2)")
-        XCTAssertEqual(RunConfiguration.shortName(.rescale(delta: 0.2)), "rescale0.2")
+        XCTAssertEqual(TrainingMethod.rescale(delta: 0.2).shortName, "rescale0.2")
         XCTAssertEqual(TrainingMethod.rescale(delta: 0.2).delta, 0.2)
         XCTAssertFalse(TrainingMethod.rescale(delta: 0.2).projects)
         XCTAssertEqual(try TrainingOptions.parseMethods("rescale,project"), [.rescale, .project])

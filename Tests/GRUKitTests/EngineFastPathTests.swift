@@ -424,7 +424,7 @@ final class EngineFastPathTests: XCTestCase {
                 let scale = wb.map(abs).max()!
                 let diff = zip(wa, wb).map { abs($0 - $1) }.max()! / scale
                 XCTAssertLessThanOrEqual(diff, 1e-5, "\(cell) step \(step): \(report.action) differs from the full-SVD projection by \(diff)")
-                XCTAssertLessThanOrEqual(try a.candidateRecurrentWeight.converted().spectralNorm() as Double, 1.8 * (1 + 1e-5))
+                XCTAssertLessThanOrEqual(try a.candidateBlock.converted().spectralNorm() as Double, 1.8 * (1 + 1e-5))
                 // Keep the two runs on exactly the same matrix, so differences do not accumulate.
                 b.weightHH.value = a.weightHH.value
             }
@@ -443,9 +443,9 @@ final class EngineFastPathTests: XCTestCase {
         let r1 = sgd.step(layer.parameters, learningRate: 1, method: .project(delta: 0.2), recurrent: layer)
         XCTAssertEqual(r1.projection?.action, .skipped)
         // Someone else scales the block: a zero-size step must not be skipped on the old bound.
-        layer.candidateRecurrentWeight = 10 * layer.candidateRecurrentWeight
+        layer.candidateBlock = 10 * layer.candidateBlock
         let r2 = sgd.step(layer.parameters, learningRate: 1, method: .project(delta: 0.2), recurrent: layer)
         XCTAssertGreaterThan(r2.projection?.clippedCount ?? 0, 0)
-        Oracle.check("σ_1 after the projection", [try layer.candidateRecurrentWeight.converted().spectralNorm() as Double], [1.8], tolerance: 1e-5)
+        Oracle.check("σ_1 after the projection", [try layer.candidateBlock.converted().spectralNorm() as Double], [1.8], tolerance: 1e-5)
     }
 }

@@ -131,7 +131,7 @@ final class EngineModelTests: XCTestCase {
             last = try lm.trainStep(inputs: inputs, targets: targets, batchSize: 2, learningRate: 0.5, method: .clipAndProject(maxNorm: 5, delta: 0.1))
         }
         XCTAssertLessThan(last.loss, first.loss * 0.5, "the loss must fall on a repeated window")
-        XCTAssertLessThanOrEqual(try lm.gru.candidateRecurrentWeight.spectralNorm(), 1.9 + 1e-9)
+        XCTAssertLessThanOrEqual(try lm.gru.candidateBlock.spectralNorm(), 1.9 + 1e-9)
         // Evaluation (no dropout) from a zero state equals the gradient-free loss of the same window.
         lm.resetState()
         let e = try lm.evaluate(inputs: inputs, targets: targets, batchSize: 2)

@@ -109,7 +109,7 @@ final class EngineProjectionTests: XCTestCase {
             XCTAssertEqual(Array(whh[0..<50]), Array(old[0..<50]), "r and z blocks must not change")
             XCTAssertNotEqual(Array(whh[50..<75]), Array(old[50..<75]))
             XCTAssertEqual(layer.weightIH.value, before[0]); XCTAssertEqual(layer.biasIH!.value, before[2])
-            Oracle.check("\(cell) candidate σ_1 after P_δ", [try layer.candidateRecurrentWeight.spectralNorm()], [1.8], tolerance: 1e-12)
+            Oracle.check("\(cell) candidate σ_1 after P_δ", [try layer.candidateBlock.spectralNorm()], [1.8], tolerance: 1e-12)
         }
     }
 
@@ -173,11 +173,11 @@ final class EngineProjectionTests: XCTestCase {
         // W_ih took the clipped SGD step exactly.
         let expected = zip(before[0].elements, grads[0].elements).map { $0 - 0.5 * k * $1 }
         Oracle.check("SGD step on W_ih", layer.weightIH.value.elements, expected, tolerance: 1e-15)
-        XCTAssertLessThanOrEqual(try layer.candidateRecurrentWeight.spectralNorm(), 1.5 + 1e-12)
+        XCTAssertLessThanOrEqual(try layer.candidateBlock.spectralNorm(), 1.5 + 1e-12)
         // Non-finite gradient: nothing changes.
         layer.weightIH.gradient[0, 0] = .nan
         let snapshot = layer.parameters.map(\.value)
-        let bad = sgd.step(layer.parameters, learningRate: 0.5, method: .none)
+        let bad = sgd.step(layer.parameters, learningRate: 0.5, method: .sgd)
         XCTAssertFalse(bad.isFinite)
         XCTAssertEqual(layer.parameters.map(\.value), snapshot)
     }
@@ -185,7 +185,7 @@ final class EngineProjectionTests: XCTestCase {
     func testDiagnosticsAgainstClosedForm() throws {
         // W_hn = diag(d): ‖W‖₂ = max|d|, ρ(½I + ¼W) = max|½ + d/4|.
         let layer = GRULayer<Float>(inputSize: 1, hiddenSize: 3, cell: .resetBefore, bias: false, seed: 2)
-        layer.candidateRecurrentWeight = .diagonal([3, -1, -7])
+        layer.candidateBlock = .diagonal([3, -1, -7])
         let d = try layer.stabilityDiagnostics()
         Oracle.check("‖W_hh‖₂ and ρ(J)", [d.spectralNorm, d.spectralRadius], [7, 1.25], tolerance: 1e-6)
     }

@@ -30,7 +30,7 @@ final class EvidenceTests: XCTestCase {
         }
     }
 
-    func result(_ name: String, seed: UInt64, lr: Double = 10, method: TrainingMethod = .none, status: RunStatus,
+    func result(_ name: String, seed: UInt64, lr: Double = 10, method: TrainingMethod = .sgd, status: RunStatus,
                 valid: [Double]) -> RunResult {
         let c = RunConfiguration(name: name, method: method, schedule: .paper(initial: lr), epochs: 3, seed: seed,
                                  hiddenSize: 4, batchSize: 2, steps: 3)
@@ -93,17 +93,17 @@ final class EvidenceTests: XCTestCase {
         for bad in ["0", "-1", "x", "1,,2", "2,2", "1001", ""] {
             XCTAssertThrowsError(try TrainingOptions.parseSeeds(bad), bad) { XCTAssertTrue("\($0)".contains("--seeds"), "\($0)") }
         }
-        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: 1, hiddenSize: 2, batchSize: 1, steps: 1)
-        let sweep = Sweep.grid(base: base, methods: [.none, .project(delta: 0.2)], learningRates: [1], seeds: [4, 5])
+        let base = RunConfiguration(name: "run", method: .sgd, schedule: .paper(initial: 1), epochs: 1, hiddenSize: 2, batchSize: 1, steps: 1)
+        let sweep = Sweep.grid(base: base, methods: [.sgd, .project(delta: 0.2)], learningRates: [1], seeds: [4, 5])
         XCTAssertEqual(sweep.configurations.map(\.name), ["sgd-lr1-s4", "sgd-lr1-s5", "project0.2-lr1-s4", "project0.2-lr1-s5"])
         XCTAssertEqual(sweep.configurations.map(\.seed), [4, 5, 4, 5])
-        XCTAssertEqual(Sweep.grid(base: base, methods: [.none], learningRates: [1], seeds: [4]).configurations.map(\.name), ["sgd-lr1"])
+        XCTAssertEqual(Sweep.grid(base: base, methods: [.sgd], learningRates: [1], seeds: [4]).configurations.map(\.name), ["sgd-lr1"])
     }
 
     func testGroupNormsSumInSquaresToTheGlobalNorm() throws {
         let task = try TrainingTests.tinyTask()
         _ = try task.beginEpoch(1)
-        _ = try task.trainWindow(0, learningRate: 1, method: .none)
+        _ = try task.trainWindow(0, learningRate: 1, method: .sgd)
         let groups = GradientGroups(parameters: task.parameters, recurrentName: task.recurrentLayer.weightHH.name)
         XCTAssertEqual(groups.names, ["encoder.weight", "weight_ih_l0", "weight_hh_l0[r]", "weight_hh_l0[z]", "weight_hh_l0[n]",
                                       "decoder.weight", "decoder.bias"])
@@ -136,7 +136,7 @@ final class EvidenceTests: XCTestCase {
             XCTAssertEqual(sum.squareRoot(), global, accuracy: 1e-5 * global, r.json)
         }
         // Diverged: the iterations before the blow-up are in the log, one `trace` record each, ending at it.
-        let r = try Trainer(configuration: trainer.configuration("big", lr: 1e12, method: .none), task: trainer.tinyTask(), directory: dir).run()
+        let r = try Trainer(configuration: trainer.configuration("big", lr: 1e12, method: .sgd), task: trainer.tinyTask(), directory: dir).run()
         guard case .diverged(_, let iteration, _) = r.status else { return XCTFail("\(r.status)") }
         let log = try TrainingLog.records(at: dir.appendingPathComponent("big.jsonl"))
         let trace = log.filter { $0.type == "trace" }

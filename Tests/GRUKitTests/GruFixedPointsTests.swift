@@ -64,7 +64,7 @@ final class GruFixedPointsTests: XCTestCase {
             }
             if !c.biases {
                 XCTAssertEqual(out.fixed_points.first?.h, [Double](repeating: 0, count: h), "the origin first")
-                XCTAssertEqual(out.fixed_points.first?.spectral_radius ?? 0, try FixedPointStability.spectralRadiusAtOrigin(map.wHH), accuracy: 1e-12)
+                XCTAssertEqual(out.fixed_points.first?.spectral_radius ?? 0, try FixedPointStability.spectralRadiusAtOrigin(map.candidateBlock), accuracy: 1e-12)
                 XCTAssertEqual(out.fixed_points.first?.stable, false, "σ = 2.6: the origin is unstable here")
             }
             let text = try Executables.run("gru", ["fixed-points", url.path, "--starts", "30"])

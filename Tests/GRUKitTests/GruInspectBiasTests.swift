@@ -47,7 +47,7 @@ final class GruInspectBiasTests: XCTestCase {
             let origin = try XCTUnwrap(points.first)
             XCTAssertEqual(origin.norm, 0)
             XCTAssertEqual(origin.residual, 0)
-            let rhoJ = try FixedPointStability.spectralRadiusAtOrigin(map.wHH)
+            let rhoJ = try FixedPointStability.spectralRadiusAtOrigin(map.candidateBlock)
             XCTAssertEqual(origin.spectralRadius, rhoJ, accuracy: 1e-12, "σ = \(sigma)")
         }
     }
@@ -126,7 +126,7 @@ final class GruInspectBiasTests: XCTestCase {
         for name in ["plain", "zero"] {
             let run = try Executables.run("gru", ["inspect", name + ".safetensors"], in: dir)
             XCTAssertEqual(run.status, 0, run.stderr)
-            let rhoJ = try FixedPointStability.spectralRadiusAtOrigin(map.wHH)
+            let rhoJ = try FixedPointStability.spectralRadiusAtOrigin(map.candidateBlock)
             XCTAssertTrue(run.stdout.contains("ρ(J)           " + String(format: "%.6f", rhoJ)), run.stdout)
             XCTAssertTrue(run.stdout.contains("ρ(J) < 1       yes: h* = 0 is stable"), run.stdout)
             XCTAssertFalse(run.stdout.contains("verdict"), run.stdout)

@@ -27,8 +27,8 @@ final class GruToolTests: XCTestCase {
             let layers = try GRUStateDict(before).layers
             var changed = Set<String>()
             for layer in layers {
-                let w0 = try before.tensor(layer.weightHH).rows(layer.candidateRows, as: Double.self)
-                let w1 = try after.tensor(layer.weightHH).rows(layer.candidateRows, as: Double.self)
+                let w0 = try before.tensor(layer.weightHH).rows(layer.rows(of: .candidate), as: Double.self)
+                let w1 = try after.tensor(layer.weightHH).rows(layer.rows(of: .candidate), as: Double.self)
                 let s0 = try w0.singularValues(), s1 = try w1.singularValues()
                 // Entries rounded to float32 move σ by at most ‖ΔW‖₂ ≤ 2⁻²⁴·‖W‖_F: 1e-5 is ample.
                 Oracle.check("\(model) \(layer.name): σ(P(W_hn)) = min(σ, 1.8)", s1, s0.map { min($0, 1.8) }, tolerance: 1e-5)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import XCTest
+import GRUKit
 import GRUKitChapterSupport
 
 /// The comma-separated number flags of the theory chapters (`--w-hh 1.5,2.5`, `--eigen-norms …`),
@@ -49,5 +50,38 @@ final class NumberListTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("--sweep-w-hh takes exactly 2 comma-separated values (got 1: '1.0')"), "\(error)")
         }
         XCTAssertNoThrow(try NumberList([1.5, 2.5]).check("--sweep-w-hh", count: 2...2, within: 0...10))
+    }
+
+    /// The list flags of the training chapters are the same type: entries as typed, an empty list or
+    /// entry refused naming the flag, a bad entry refused naming the flag and the entry.
+    func testTextListsOfTheTrainingFlags() throws {
+        XCTAssertEqual(CommaList<String>(argument: " sgd , clip+project")?.values, ["sgd", "clip+project"])
+        XCTAssertEqual(CommaList<String>(argument: "1,,10")?.values, ["1", "", "10"])
+        XCTAssertEqual(CommaList<String>.split("a, b ,"), ["a", "b", ""])
+        let options = try TrainingOptions.parse(["--sweep", "--methods", "none,project", "--lrs", "1, 10"])
+        XCTAssertEqual(options.methods?.values, ["none", "project"])
+        XCTAssertEqual(try TrainingOptions.parseMethods(options.methods!), [.sgd, .project])
+        XCTAssertEqual(try TrainingOptions.parseRates(options.lrs!), [1, 10])
+        func message(_ arguments: [String]) -> String {
+            do { _ = try TrainingOptions.parse(arguments); return "" } catch { return TrainingOptions.message(for: error) }
+        }
+        XCTAssertTrue(message(["--sweep", "--lrs", ","]).contains("--lrs: the list is empty"))
+        XCTAssertTrue(message(["--sweep", "--lrs", "1, ,2"]).contains("--lrs: \"1, ,2\" has an empty entry"))
+        XCTAssertTrue(message(["--sweep", "--lrs", "1,x"]).contains("--lrs: \"x\" is not a positive number"))
+        XCTAssertTrue(message(["--sweep", "--methods", "sgd,plain"]).contains("--methods: \"plain\" is not one of sgd, clip"))
+        XCTAssertTrue(message(["--tune", "--deltas", "0.1,2"]).contains("--deltas: δ = 2"))
+        XCTAssertTrue(message(["--tune", "--clips", "1,-1"]).contains("--clips: \"-1\" is not a positive number"))
+    }
+
+    /// The paper's protocol, written once, is what the paper scale of the PTB setting trains.
+    func testPaperProtocolConstants() {
+        let p = PaperProtocol.ptb
+        XCTAssertEqual([p.batchSize, p.bptt, p.hidden, p.embedding, p.epochs, p.constantEpochs], [20, 35, 650, 650, 75, 10])
+        XCTAssertEqual([p.clip, p.delta, p.dropout, p.embeddingScale, p.decay], [5, 0.2, 0.5, 0.01, 1.1])
+        XCTAssertEqual(p.learningRates, [1, 10])
+        XCTAssertEqual(p.schedule(initial: 10), .paper(initial: 10))
+        let paper = PennTreebankSetting.at(.paper)
+        XCTAssertEqual([paper.hidden, paper.epochs], [p.hidden, p.epochs])
+        XCTAssertEqual(paper.learningRates, p.learningRates)
     }
 }

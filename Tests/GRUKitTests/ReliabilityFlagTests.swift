@@ -32,7 +32,7 @@ final class ReliabilityFlagTests: XCTestCase {
         XCTAssertTrue(refusal(["--sweep", "--lrs", "1,1.0"]).contains("\"1\" and \"1.0\" are the same learning rate"))
         XCTAssertTrue(refusal(["--sweep", "--lrs", "10,1e1"]).contains("the same learning rate"))
         XCTAssertEqual(try TrainingOptions.parseRates("1, 10"), [1, 10])
-        XCTAssertEqual(try TrainingOptions.parseMethods("none,clip+project"), [.none, .clipAndProject])
+        XCTAssertEqual(try TrainingOptions.parseMethods("none,clip+project"), [.sgd, .clipAndProject])
     }
 
     func testNegativeNumbersReachTheRangeCheck() {
@@ -47,8 +47,8 @@ final class ReliabilityFlagTests: XCTestCase {
         // 2^63 and beyond trapped in Int(x) when the chapters titled their figures.
         XCTAssertEqual(RunConfiguration.number(9.3e18), "9.3e+18")
         XCTAssertEqual(RunConfiguration.number(1e300), "1e+300")
-        XCTAssertEqual(RunConfiguration.name(method: .none, learningRate: 1e19), "sgd-lr1e+19")
-        XCTAssertTrue(RunConfiguration.isValidName(RunConfiguration.name(method: .none, learningRate: 1e19)))
+        XCTAssertEqual(RunConfiguration.name(method: .sgd, learningRate: 1e19), "sgd-lr1e+19")
+        XCTAssertTrue(RunConfiguration.isValidName(RunConfiguration.name(method: .sgd, learningRate: 1e19)))
     }
 
     func testMemoryEstimateRefusesHugeModelsWithTheEstimate() {

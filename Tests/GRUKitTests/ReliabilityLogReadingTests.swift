@@ -142,7 +142,7 @@ final class ReliabilityLogReadingTests: XCTestCase {
     /// running), sgd-lr2 trained with a torn last line, clip1-lr2 holding sgd-lr2's log (another
     /// configuration's header) and no checkpoint.
     func collectionFixture(_ dir: URL) throws -> Sweep {
-        let sweep = Sweep.grid(base: TrainingFixtures.tinyConfiguration(), methods: [.none, .clip(maxNorm: 1)], learningRates: [1, 2])
+        let sweep = Sweep.grid(base: TrainingFixtures.tinyConfiguration(), methods: [.sgd, .clip(maxNorm: 1)], learningRates: [1, 2])
         XCTAssertEqual(sweep.configurations.map(\.name), ["sgd-lr1", "clip1-lr1", "sgd-lr2", "clip1-lr2"])
         for c in sweep.configurations {
             let trainer = Trainer(configuration: c, task: try TrainingFixtures.tinyTask(), directory: dir)

@@ -13,7 +13,7 @@ final class SafetensorsGRUTests: XCTestCase {
         XCTAssertEqual(stacked.layers.map(\.hiddenSize), [4, 4])
         XCTAssertEqual(stacked.layers.map(\.hasBiases), [true, true])
         XCTAssertEqual(stacked.layers[1].biasHH, "rnn.bias_hh_l1")
-        XCTAssertEqual(stacked.layers[0].candidateRows, 8..<12)
+        XCTAssertEqual(stacked.layers[0].rows(of: .candidate), 8..<12)
         XCTAssertTrue(stacked.skipped.isEmpty)
 
         let plain = try GRUStateDict(SafetensorsFixtures.file("gru_nobias.safetensors"))

@@ -25,7 +25,7 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertEqual(q.learningRates, [40])
         XCTAssertEqual([p.hidden, p.epochs, p.seeds], [650, 75, 1])
         XCTAssertNil(p.trainTokens)
-        XCTAssertEqual(p.methods, [.none, .clip, .project, .clipAndProject])
+        XCTAssertEqual(p.methods, [.sgd, .clip, .project, .clipAndProject])
     }
 
     func testNottinghamStandardScaleIsTheWholeDataSet() {
@@ -60,12 +60,12 @@ final class StandardScaleTests: XCTestCase {
                                    seedCount: setting.seeds, clipGrid: setting.clipGrid, deltaGrid: setting.deltaGrid)
         }
         let tuned = try select(["--tune"])
-        XCTAssertEqual(tuned.methods, [.none, .clip(maxNorm: 0.1), .clip(maxNorm: 0.25), .clip(maxNorm: 1), .clip(maxNorm: 5),
+        XCTAssertEqual(tuned.methods, [.sgd, .clip(maxNorm: 0.1), .clip(maxNorm: 0.25), .clip(maxNorm: 1), .clip(maxNorm: 5),
                                        .project(delta: 0.1), .project(delta: 0.5)])
         XCTAssertEqual(tuned.rates, [1, 10, 40])
         XCTAssertEqual(tuned.seeds, [1, 2, 3])
         let narrowed = try select(["--tune", "--clips", "0.05,2", "--deltas", "0.3", "--lrs", "10"])
-        XCTAssertEqual(narrowed.methods, [.none, .clip(maxNorm: 0.05), .clip(maxNorm: 2), .project(delta: 0.3)])
+        XCTAssertEqual(narrowed.methods, [.sgd, .clip(maxNorm: 0.05), .clip(maxNorm: 2), .project(delta: 0.3)])
         XCTAssertEqual(narrowed.rates, [10])
         // A single run takes --seed alone.
         XCTAssertEqual(try select(["--method", "project", "--lr", "10"]).seeds, [1])
@@ -178,7 +178,7 @@ final class StandardScaleTests: XCTestCase {
             && !["clip2-lr2-s2.jsonl", "project0.1-lr2-s1.jsonl"].contains(name) {
             try FileManager.default.copyItem(at: runs.appendingPathComponent(name), to: logs.appendingPathComponent(name))
         }
-        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: 1, seed: 1,
+        let base = RunConfiguration(name: "run", method: .sgd, schedule: .paper(initial: 1), epochs: 1, seed: 1,
                                     hiddenSize: 8, batchSize: 20, steps: 35, dropout: 0.5)
         let sweep = Sweep.grid(base: base, methods: TunedComparison.methods(clips: [0.5, 1, 2], deltas: [0.1]), learningRates: [2], seeds: [1, 2])
         let before = try FileManager.default.contentsOfDirectory(atPath: logs.path).sorted()

@@ -139,10 +139,10 @@ final class TrainingTests: XCTestCase {
             let config = GRULanguageModel<Float>.Configuration(vocabularySize: 30, embeddingSize: 8, hiddenSize: 64, dropout: 0)
             let t = try LanguageModelTask(model: GRULanguageModel(configuration: config, seed: 1), train: tokens(400),
                                           valid: tokens(100), test: tokens(100), batchSize: 4, steps: 7)
-            var block = t.recurrentLayer.candidateRecurrentWeight
+            var block = t.recurrentLayer.candidateBlock
             block[0, 0] += 2.5
             block[1, 1] += 2.3
-            t.recurrentLayer.candidateRecurrentWeight = block
+            t.recurrentLayer.candidateBlock = block
             return t
         }
         let method = TrainingMethod.project(delta: 0.2)
@@ -168,7 +168,7 @@ final class TrainingTests: XCTestCase {
 
     func testDivergenceIsRecordedNotThrown() throws {
         let dir = try Executables.temporaryDirectory(self)
-        let r = try Trainer(configuration: Self.configuration("big", lr: 1e12, method: .none), task: Self.tinyTask(), directory: dir).run()
+        let r = try Trainer(configuration: Self.configuration("big", lr: 1e12, method: .sgd), task: Self.tinyTask(), directory: dir).run()
         guard case .diverged(let epoch, let iteration, let reason) = r.status else { return XCTFail("\(r.status)") }
         XCTAssertEqual(epoch, 1)
         XCTAssertGreaterThanOrEqual(iteration, 1)
@@ -178,7 +178,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(log.last?.type, "diverged")
         XCTAssertEqual(log.last?.double("iteration"), Double(iteration))
         // Resuming a diverged run reports it again without training.
-        let again = try Trainer(configuration: Self.configuration("big", lr: 1e12, method: .none), task: Self.tinyTask(), directory: dir).run(resume: true)
+        let again = try Trainer(configuration: Self.configuration("big", lr: 1e12, method: .sgd), task: Self.tinyTask(), directory: dir).run(resume: true)
         XCTAssertEqual(again.status, r.status)
         // The table says so.
         let table = ResultsTable(results: [r], title: "t (ours)")
@@ -192,7 +192,7 @@ final class TrainingTests: XCTestCase {
         let task = try Self.tinyTask()
         _ = try Trainer(configuration: Self.configuration("d", lr: 1, epochs: 1), task: task, directory: dir).run()
         let last = try XCTUnwrap(TrainingLog.records(at: dir.appendingPathComponent("d.jsonl")).last { $0.type == "iteration" })
-        let w = task.model.gru.candidateRecurrentWeight.converted(to: Double.self)
+        let w = task.model.gru.candidateBlock.converted(to: Double.self)
         _ = Oracle.check("‖W_hh‖₂ logged vs LAPACK", [last.double("spectral_norm")!], [try w.spectralNorm()], tolerance: 0)
         let j = 0.5 * Matrix<Double>.identity(w.rows) + 0.25 * w
         _ = Oracle.check("ρ(J) logged vs eigenvalues of ½I + ¼W", [last.double("spectral_radius")!], [try j.spectralRadius()], tolerance: 1e-12)

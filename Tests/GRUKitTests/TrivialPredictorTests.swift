@@ -26,7 +26,7 @@ final class TrivialPredictorTests: XCTestCase {
     }
 
     func testARunThatDoesNotBeatTheBaselineFailedToLearn() {
-        let config = RunConfiguration(name: "r", method: .none, schedule: .paper(initial: 1), epochs: 2, hiddenSize: 4,
+        let config = RunConfiguration(name: "r", method: .sgd, schedule: .paper(initial: 1), epochs: 2, hiddenSize: 4,
                                       batchSize: 2, steps: 3, dropout: 0)
         func run(_ name: String, _ valid: [Double], _ status: RunStatus) -> RunResult {
             var c = config

@@ -231,7 +231,7 @@ final class WarmSubspaceProjectionTests: XCTestCase {
         var methods: [ProjectionMethod: Int] = [:]
         var binding = 0
         for step in 0..<30 {
-            let svd = try a.candidateRecurrentWeight.converted(to: Double.self).svd()
+            let svd = try a.candidateBlock.converted(to: Double.self).svd()
             for (pa, pb) in zip(a.parameters, b.parameters) {
                 var g: Matrix<Float> = Matrix<Double>.randomNormal(rows: pa.value.rows, cols: pa.value.cols, std: 0.001, using: &rng).converted()
                 if pa === a.weightHH {

@@ -54,25 +54,36 @@ public struct InputFreeGRU: Sendable {
         self.recurrentBias = recurrentBias ?? [Double](repeating: 0, count: weightHH.rows)
     }
 
-    /// The map from its three H×H blocks W_hr, W_hz, W_hh, stacked into the 3H×H matrix in that order.
+    /// The map from its three H×H gate blocks W_hr (reset), W_hz (update) and W_hn (candidate, the
+    /// paper's W_hh), stacked into the 3H×H matrix in that order (``GateBlock``).
     ///
     /// - Precondition: all three are H×H with the same H ≥ 1 (traps otherwise).
-    public init(wHR: Matrix<Double>, wHZ: Matrix<Double>, wHH: Matrix<Double>, form: GRUCell = .resetBefore) {
-        let h = wHH.rows
-        precondition([wHR, wHZ, wHH].allSatisfy { $0.rows == h && $0.cols == h },
+    public init(reset: Matrix<Double>, update: Matrix<Double>, candidate: Matrix<Double>, form: GRUCell = .resetBefore) {
+        let h = candidate.rows
+        precondition([reset, update, candidate].allSatisfy { $0.rows == h && $0.cols == h },
                      "InputFreeGRU: the three blocks must be H×H with the same H")
-        self.init(weightHH: Matrix(rows: 3 * h, cols: h, elements: wHR.elements + wHZ.elements + wHH.elements), form: form)
+        var stacked = Matrix<Double>(rows: GateBlock.count * h, cols: h)
+        stacked[block: .reset] = reset
+        stacked[block: .update] = update
+        stacked[block: .candidate] = candidate
+        self.init(weightHH: stacked, form: form)
     }
 
-    /// Block k (0 = W_hr, 1 = W_hz, 2 = W_hh = W_hn) as a new H×H matrix (rows kH..<(k+1)H).
-    ///
-    /// - Precondition: `0 ≤ k < 3`.
-    public func block(_ k: Int) -> Matrix<Double> {
-        let n = hiddenSize * hiddenSize
-        return Matrix(rows: hiddenSize, cols: hiddenSize, elements: Array(weightHH.elements[(k * n)..<((k + 1) * n)]))
+    /// The former spelling of ``init(reset:update:candidate:form:)``.
+    @available(*, deprecated, renamed: "init(reset:update:candidate:form:)")
+    public init(wHR: Matrix<Double>, wHZ: Matrix<Double>, wHH: Matrix<Double>, form: GRUCell = .resetBefore) {
+        self.init(reset: wHR, update: wHZ, candidate: wHH, form: form)
     }
-    /// The candidate's recurrent matrix W_hh (= PyTorch's W_hn), the matrix the paper constrains.
-    public var wHH: Matrix<Double> { block(2) }
+
+    /// A gate's H×H block of ``weightHH`` as a new matrix: W_hr, W_hz or W_hn (``GateBlock``).
+    public func block(_ gate: GateBlock) -> Matrix<Double> { weightHH[block: gate] }
+
+    /// The candidate block W_hn (rows 2H..<3H): the paper's W_hh, the matrix the paper constrains.
+    public var candidateBlock: Matrix<Double> { block(.candidate) }
+
+    /// The former name of ``candidateBlock``.
+    @available(*, deprecated, renamed: "candidateBlock")
+    public var wHH: Matrix<Double> { candidateBlock }
 
     @inline(__always) static func sigmoid(_ x: Double) -> Double {
         x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
@@ -98,7 +109,7 @@ public struct InputFreeGRU: Sendable {
         switch form {
         case .resetBefore:
             for i in 0..<n { u[i] = r[i] * h[i] }
-            let an = block(2).multiplied(by: u)
+            let an = block(.candidate).multiplied(by: u)
             for i in 0..<n { c[i] = tanh(an[i] + bi[2 * n + i] + bh[2 * n + i]) }
         case .resetAfter:
             for i in 0..<n { u[i] = a[2 * n + i] + bh[2 * n + i]; c[i] = tanh(bi[2 * n + i] + r[i] * u[i]) }
@@ -131,7 +142,7 @@ public struct InputFreeGRU: Sendable {
     /// - Precondition: `h.count == hiddenSize` (traps otherwise).
     public func jacobian(at h: [Double]) -> Matrix<Double> {
         let n = hiddenSize, s = step(h)
-        let wr = block(0), wz = block(1), wn = block(2)
+        let wr = block(.reset), wz = block(.update), wn = block(.candidate)
         var j = Matrix<Double>(rows: n, cols: n)
         for i in 0..<n {
             let gz = (h[i] - s.c[i]) * s.z[i] * (1 - s.z[i])

@@ -132,7 +132,7 @@ public final class GRULanguageModel<Scalar: BLASScalar> {
     ///   id outside 0..<V, ``ModelInputError/shape(_:)`` when the id count is not a positive
     ///   multiple of B or inputs and targets differ in length; nothing changes then.
     public func trainStep(inputs: [Int32], targets: [Int32], batchSize: Int, learningRate: Double,
-                          method: TrainingMethod = .none) throws -> StepResult {
+                          method: TrainingMethod = .sgd) throws -> StepResult {
         let (loss, hT) = try run(inputs: inputs, targets: targets, batchSize: batchSize, initial: trainingState,
                                  training: true, backward: true)
         var mark = profile == nil ? 0 : MonotonicClock.seconds()

@@ -113,21 +113,25 @@ public final class GRULayer<Scalar: BLASScalar> {
         zeroBias = RawBuffer(3 * h)
     }
 
-    /// The candidate's recurrent matrix (rows 2H..<3H of `weightHH`, H×H): the paper's W_hh, the
-    /// matrix whose spectral norm the projection bounds. Reading copies the block; setting writes
-    /// it back into `weightHH` (which counts as a write to ``Parameter/valueVersion``, so a
-    /// projecting ``SGD`` forgets its certified bound).
+    /// The candidate block W_hn of ``weightHH`` (``GateBlock/candidate``, rows 2H..<3H, H×H): the
+    /// paper's W_hh, the matrix whose spectral norm the projection bounds. Reading copies the block;
+    /// setting writes it back into `weightHH` (which counts as a write to ``Parameter/valueVersion``,
+    /// so a projecting ``SGD`` forgets its certified bound).
     /// - Precondition: a new value is H×H.
-    public var candidateRecurrentWeight: Matrix<Scalar> {
-        get {
-            let h = hiddenSize
-            return Matrix(rows: h, cols: h, elements: Array(weightHH.value.elements[(2 * h * h)..<(3 * h * h)]))
-        }
+    public var candidateBlock: Matrix<Scalar> {
+        get { weightHH.value[block: .candidate] }
         set {
             let h = hiddenSize
-            precondition(newValue.rows == h && newValue.cols == h, "candidateRecurrentWeight must be \(h)×\(h)")
-            weightHH.value.elements.replaceSubrange((2 * h * h)..<(3 * h * h), with: newValue.elements)
+            precondition(newValue.rows == h && newValue.cols == h, "candidateBlock must be \(h)×\(h)")
+            weightHH.value[block: .candidate] = newValue
         }
+    }
+
+    /// The former name of ``candidateBlock``.
+    @available(*, deprecated, renamed: "candidateBlock")
+    public var candidateRecurrentWeight: Matrix<Scalar> {
+        get { candidateBlock }
+        set { candidateBlock = newValue }
     }
 
     func workspace(steps: Int, batch: Int) -> GRUWorkspace<Scalar> {

@@ -137,7 +137,7 @@ public final class GRUSequenceModel<Scalar: BLASScalar> {
     /// - Throws: ``ModelInputError/shape(_:)`` when frames do not have K columns, the row count is
     ///   not a positive multiple of B, inputs and targets differ, or the mask has the wrong length.
     public func trainStep(inputs: Matrix<Scalar>, targets: Matrix<Scalar>, mask: [Scalar]? = nil, batchSize: Int,
-                          learningRate: Double, method: TrainingMethod = .none) throws -> StepResult {
+                          learningRate: Double, method: TrainingMethod = .sgd) throws -> StepResult {
         let (loss, hT) = try run(inputs: inputs, targets: targets, mask: mask, batchSize: batchSize, initial: trainingState,
                                  training: true, backward: true)
         let result = optimizer.trainingStep(loss: loss, parameters: parameters, learningRate: learningRate,

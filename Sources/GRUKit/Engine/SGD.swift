@@ -70,7 +70,7 @@ public final class SGD<Scalar: BLASScalar> {
     /// - Precondition: a projecting method needs `recurrent`; a clipping threshold must be > 0
     ///   and δ must lie in [0, 2).
     @discardableResult
-    public func step(_ parameters: [Parameter<Scalar>], learningRate: Double, method: TrainingMethod = .none,
+    public func step(_ parameters: [Parameter<Scalar>], learningRate: Double, method: TrainingMethod = .sgd,
                      recurrent: GRULayer<Scalar>? = nil) -> UpdateResult {
         var result = UpdateResult(gradientNorm: 0, clipped: false, projected: false, singularValueBeforeProjection: nil, isFinite: true)
         if let maxNorm = method.maxNorm {
@@ -109,10 +109,10 @@ public final class SGD<Scalar: BLASScalar> {
         }
         if case .rescale(let delta) = method {
             guard let layer = recurrent else { preconditionFailure("SGD: method \(method) rescales but no recurrent layer was given") }
-            var block = layer.candidateRecurrentWeight
+            var block = layer.candidateBlock
             do {
                 let outcome = try SpectralRescaling.rescale(&block, threshold: Scalar(SpectralProjection.threshold(delta: delta)))
-                if outcome.changed { layer.candidateRecurrentWeight = block }
+                if outcome.changed { layer.candidateBlock = block }
                 result.projected = outcome.changed
                 result.singularValueBeforeProjection = outcome.largestSingularValue
             } catch {
@@ -141,14 +141,14 @@ public final class SGD<Scalar: BLASScalar> {
         let h = layer.hiddenSize
         let sq = layer.weightHH.gradient.elements.withUnsafeBufferPointer { g in
             var s = 0.0
-            let base = g.baseAddress! + 2 * h * h
-            for i in 0..<(h * h) { let x = Double(base[i]); s += x * x }
+            for i in GateBlock.candidate.elements(hiddenSize: h, columns: h) { let x = Double(g[i]); s += x * x }
             return s
         }
         return abs(Double(Scalar(-learningRate))) * sq.squareRoot() * (1 + 0x1p-20)
     }
 
-    /// P_δ of rows 2H..<3H of `layer.weightHH` by the kept ``SpectralProjector``.
+    /// P_δ of the candidate block of `layer.weightHH` (``GateBlock/candidate``, rows 2H..<3H) by the
+    /// kept ``SpectralProjector``, in place.
     private func project(_ layer: GRULayer<Scalar>, delta: Double, stepNorm: Double?) throws -> ProjectionReport {
         let h = layer.hiddenSize
         let c = Scalar(SpectralProjection.threshold(delta: delta))
@@ -161,7 +161,8 @@ public final class SGD<Scalar: BLASScalar> {
         }
         if stepNorm == nil { proj.resetBound() }
         return try layer.weightHH.value.elements.withUnsafeMutableBufferPointer { w in
-            try proj.project(block: w.baseAddress! + 2 * h * h, rowStride: h, stepFrobeniusNorm: stepNorm.map { Scalar($0).nextUp })
+            let block = GateBlock.candidate.elements(hiddenSize: h, columns: h)
+            return try proj.project(block: w.baseAddress! + block.lowerBound, rowStride: h, stepFrobeniusNorm: stepNorm.map { Scalar($0).nextUp })
         }
     }
 }

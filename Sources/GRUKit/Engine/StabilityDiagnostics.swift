@@ -20,7 +20,7 @@ extension GRULayer {
     /// - Throws: ``LinearAlgebraError/nonFiniteInput(routine:)`` when the block holds ±∞ or NaN
     ///   (after a divergence), or LAPACK's convergence failure.
     public func stabilityDiagnostics() throws -> StabilityDiagnostics {
-        let w = candidateRecurrentWeight.converted(to: Double.self)
+        let w = candidateBlock.converted(to: Double.self)
         return StabilityDiagnostics(spectralNorm: try w.spectralNorm(),
                                     spectralRadius: try FixedPointStability.spectralRadiusAtOrigin(w))
     }

@@ -49,13 +49,13 @@ public struct GRUProjectionOutcome: Codable, Equatable, Sendable {
 
 /// Inspection and projection of the GRU layers of a safetensors state dict.
 public enum GRUCandidateAnalysis {
-    /// W_hn of `layer` (rows 2H..<3H of weight_hh) as an H×H Double matrix, widened exactly from
+    /// The candidate block W_hn of `layer` (``GateBlock/candidate``, rows 2H..<3H of weight_hh) as an H×H Double matrix, widened exactly from
     /// the stored dtype.
     ///
     /// - Throws: ``SafetensorsError`` naming the file and tensor when it is missing, not a
     ///   floating-point matrix, or too short for the rows.
     public static func candidateBlock(_ file: SafetensorsFile, _ layer: GRULayerKeys) throws -> Matrix<Double> {
-        try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).rows(layer.candidateRows, as: Double.self) }
+        try file.attributed(layer.weightHH) { try file.tensor(layer.weightHH).rows(layer.rows(of: .candidate), as: Double.self) }
     }
 
     /// The report of one layer: singular values of W_hn, σ_1, ρ(½I + ¼W_hn) by
@@ -108,8 +108,8 @@ public enum GRUCandidateAnalysis {
                 let original = try file.tensor(layer.weightHH)
                 var scaled = w
                 for attempt in 0 ..< 64 {
-                    let updated = try file.attributed(layer.weightHH) { try original.replacingRows(from: layer.candidateRows.lowerBound, with: scaled) }
-                    let stored = try file.attributed(layer.weightHH) { try updated.rows(layer.candidateRows, as: Double.self) }
+                    let updated = try file.attributed(layer.weightHH) { try original.replacingRows(from: layer.rows(of: .candidate).lowerBound, with: scaled) }
+                    let stored = try file.attributed(layer.weightHH) { try updated.rows(layer.rows(of: .candidate), as: Double.self) }
                     after = try linearAlgebra(file, layer) { try stored.spectralNorm() }
                     if after <= c { file[layer.weightHH] = updated; break }
                     guard attempt < 63 else {
@@ -144,7 +144,7 @@ public enum GRUCandidateAnalysis {
     private static func linearAlgebra<R>(_ file: SafetensorsFile, _ layer: GRULayerKeys, _ body: () throws -> R) throws -> R {
         do { return try body() } catch let e as LinearAlgebraError {
             let reason: String
-            if case .nonFiniteInput = e { reason = "the candidate block W_hn (rows \(layer.candidateRows)) contains Inf or NaN" }
+            if case .nonFiniteInput = e { reason = "the candidate block W_hn (rows \(layer.rows(of: .candidate))) contains Inf or NaN" }
             else { reason = "W_hn: \(e.description)" }
             throw SafetensorsError(file: file.source, problem: .unusable(tensor: layer.weightHH, reason: reason))
         }

@@ -39,8 +39,9 @@ public struct GRULayerKeys: Equatable, Sendable {
     /// True when the layer has (both) biases.
     public var hasBiases: Bool { biasIH != nil && biasHH != nil }
 
-    /// The rows of `weight_hh` that hold W_hn: 2H..<3H.
-    public var candidateRows: Range<Int> { (2 * hiddenSize)..<(3 * hiddenSize) }
+    /// The rows of `weight_hh` (and entries of the biases) that hold `gate`'s block: W_hn, the
+    /// candidate block, is `rows(of: .candidate)` = 2H..<3H (``GateBlock``).
+    public func rows(of gate: GateBlock) -> Range<Int> { gate.rows(hiddenSize: hiddenSize) }
 }
 
 /// The result of scanning a state dict for GRU layers.

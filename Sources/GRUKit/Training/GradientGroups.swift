@@ -20,9 +20,9 @@ public struct GradientGroups {
     public init<S: BLASScalar>(parameters: [Parameter<S>], recurrentName: String?) {
         var names: [String] = [], slots: [(Int, Int, Bool)] = []
         for (k, p) in parameters.enumerated() {
-            if p.name == recurrentName, p.value.rows % 3 == 0, p.value.rows > 0 {
+            if p.name == recurrentName, p.value.rows % GateBlock.count == 0, p.value.rows > 0 {
                 slots.append((k, names.count, true))
-                names += ["\(p.name)[r]", "\(p.name)[z]", "\(p.name)[n]"]
+                names += GateBlock.allCases.map { "\(p.name)[\($0.letter)]" }
             } else {
                 slots.append((k, names.count, false))
                 names.append(p.name)
@@ -56,8 +56,9 @@ public struct GradientGroups {
                 }
                 let rows = p.gradient.rows
                 if s.split {
-                    let h = rows / 3
-                    for k in 0 ..< 3 { norms[s.group + k] = rowsNorm(k * h ..< (k + 1) * h) }
+                    for gate in GateBlock.allCases {
+                        norms[s.group + gate.rawValue] = rowsNorm(gate.rows(hiddenSize: rows / GateBlock.count))
+                    }
                 } else {
                     norms[s.group] = rowsNorm(0 ..< rows)
                 }

@@ -16,7 +16,8 @@ public enum MemoryEstimate {
     /// Bytes a ``GRULanguageModel`` run needs: vocabulary V, embedding E, hidden H, batch B, window T.
     public static func languageModel(vocabulary v: Int, embedding e: Int, hidden h: Int, batch b: Int, steps t: Int) -> Double {
         let (v, e, h, n) = (Double(v), Double(e), Double(h), Double(b) * Double(t))
-        let parameters = v * e + 3 * h * e + 3 * h * h + 6 * h + v * h + v
+        let g = Double(GateBlock.count)  // W_ih and W_hh stack three gate blocks
+        let parameters = v * e + g * h * e + g * h * h + 2 * g * h + v * h + v
         let workspace = n * (2 * e + 12 * h + v) + Double(b) * 6 * h
         return scalarBytes * (4 * parameters + workspace)
     }
@@ -29,7 +30,8 @@ public enum MemoryEstimate {
     public static func sequenceModel(keys k: Int, hidden h: Int, batch b: Int, steps t: Int, inputSize e: Int? = nil) -> Double {
         let (k, h, n) = (Double(k), Double(h), Double(b) * Double(t))
         let i = e.map(Double.init) ?? k
-        let parameters = (e == nil ? 0 : i * k) + 3 * h * i + 3 * h * h + 6 * h + k * h + k
+        let g = Double(GateBlock.count)
+        let parameters = (e == nil ? 0 : i * k) + g * h * i + g * h * h + 2 * g * h + k * h + k
         let workspace = n * (2 * k + 2 * i + 12 * h) + Double(b) * 6 * h
         return scalarBytes * (4 * parameters + workspace)
     }

@@ -58,22 +58,10 @@ public struct RunConfiguration: Sendable, Equatable {
     /// The initial learning rate η₀.
     public var learningRate: Double { schedule.initial }
 
-    /// A conventional run name, ``shortName(_:)`` + `-lr` + η₀: `sgd-lr10`, `clip5-lr10`,
+    /// A conventional run name, ``TrainingMethod/shortName`` + `-lr` + η₀: `sgd-lr10`, `clip5-lr10`,
     /// `project0.2-lr10`, `clip5+project0.2-lr10`. Always valid by ``isValidName(_:)``.
     public static func name(method: TrainingMethod, learningRate: Double) -> String {
-        "\(shortName(method))-lr\(number(learningRate))"
-    }
-
-    /// The method in a file name: `sgd`, `clip5`, `project0.2`, `clip5+project0.2`, `rescale0.2` (integers
-    /// without a decimal point, other numbers as Swift prints them, e.g. `1e-05`).
-    public static func shortName(_ method: TrainingMethod) -> String {
-        switch method {
-        case .none: return "sgd"
-        case .clip(let m): return "clip\(number(m))"
-        case .project(let d): return "project\(number(d))"
-        case .clipAndProject(let m, let d): return "clip\(number(m))+project\(number(d))"
-        case .rescale(let d): return "rescale\(number(d))"
-        }
+        "\(method.shortName)-lr\(number(learningRate))"
     }
 
     /// A number as short text: `10`, `0.2`, `1e-05`, `1e+20`. Integers below 10^15 print without a

@@ -1,5 +1,49 @@
 import GRUKit
 
+/// The constants of the paper's Penn Treebank protocol (the-paper §4, `book/the-paper.md`), written
+/// down once: the settings of the `paper` scale and the chapters read them from here.
+///
+/// A 650-unit GRU language model with a 650-wide embedding scaled by 0.01, dropout 0.5, minibatches
+/// of 20 streams, truncated BPTT over windows of 35 steps, 75 epochs, the learning rate η₀ held for
+/// 10 epochs and then divided by 1.1 per epoch (``LearningRateSchedule/paper(initial:)``), at η₀ = 1
+/// and 10; gradient clipping at c = 5 and the projection with margin δ = 0.2 (‖W_hn‖₂ ≤ 2 − δ = 1.8).
+package struct PaperProtocol: Sendable, Equatable {
+    /// Streams per minibatch: 20.
+    package var batchSize: Int
+    /// Steps per truncated-BPTT window: 35.
+    package var bptt: Int
+    /// Hidden units of the GRU: 650.
+    package var hidden: Int
+    /// Width of the word embedding: 650 (= hidden).
+    package var embedding: Int
+    /// The factor the embedding's output is scaled by: 0.01.
+    package var embeddingScale: Double
+    /// Dropout on the GRU's input and output: 0.5.
+    package var dropout: Double
+    /// Epochs per run: 75.
+    package var epochs: Int
+    /// The initial learning rates compared: 1 and 10.
+    package var learningRates: [Double]
+    /// Epochs at the initial rate before it decays: 10.
+    package var constantEpochs: Int
+    /// The factor the rate is divided by per epoch after that: 1.1.
+    package var decay: Double
+    /// The gradient-clipping threshold c: 5.
+    package var clip: Double
+    /// The projection's margin δ: 0.2 (the bound 2 − δ = 1.8 on ‖W_hn‖₂).
+    package var delta: Double
+
+    /// The paper's values.
+    package static let ptb = PaperProtocol(batchSize: 20, bptt: 35, hidden: 650, embedding: 650, embeddingScale: 0.01,
+                                           dropout: 0.5, epochs: 75, learningRates: [1, 10], constantEpochs: 10,
+                                           decay: 1.1, clip: 5, delta: 0.2)
+
+    /// The learning-rate schedule of the protocol from η₀ = `initial`.
+    package func schedule(initial: Double) -> LearningRateSchedule {
+        LearningRateSchedule(initial: initial, constantEpochs: constantEpochs, decay: decay)
+    }
+}
+
 /// The sizes of chapter 5's Penn Treebank experiment at each ``Scale``: what `--scale` chooses when
 /// the size flags (`--hidden`, `--train-tokens`, `--eval-tokens`, `--epochs`, `--lrs`, `--seeds`,
 /// `--log-every`) are left unset. One value per scale, so that the chapter, its tests and the README
@@ -38,15 +82,17 @@ package struct PennTreebankSetting: Sendable, Equatable {
         switch scale {
         case .quick:
             return PennTreebankSetting(hidden: 128, trainTokens: 60_000, evalTokens: 10_000, epochs: 2, learningRates: [40],
-                                       methods: [.none, .clip, .project], seeds: 5, logEvery: 5,
+                                       methods: [.sgd, .clip, .project], seeds: 5, logEvery: 5,
                                        clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid)
         case .standard:
             return PennTreebankSetting(hidden: 128, trainTokens: nil, evalTokens: nil, epochs: 3, learningRates: [1, 10, 40],
-                                       methods: [.none, .clip, .project], seeds: 3, logEvery: 25,
+                                       methods: [.sgd, .clip, .project], seeds: 3, logEvery: 25,
                                        clipGrid: [0.1, 0.25, 1, 5], deltaGrid: [0.1, 0.5])
         case .paper:
-            return PennTreebankSetting(hidden: 650, trainTokens: nil, evalTokens: nil, epochs: 75, learningRates: [1, 10],
-                                       methods: [.none, .clip, .project, .clipAndProject], seeds: 1, logEvery: 50,
+            let paper = PaperProtocol.ptb
+            return PennTreebankSetting(hidden: paper.hidden, trainTokens: nil, evalTokens: nil, epochs: paper.epochs,
+                                       learningRates: paper.learningRates,
+                                       methods: [.sgd, .clip, .project, .clipAndProject], seeds: 1, logEvery: 50,
                                        clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid)
         }
     }
@@ -86,15 +132,15 @@ package struct NottinghamSetting: Sendable, Equatable {
     package static func at(_ scale: Scale) -> NottinghamSetting {
         switch scale {
         case .quick:
-            return NottinghamSetting(hidden: 64, trainTunes: 300, evalTunes: 60, epochs: 2, seeds: 5, methods: [.none, .clip, .project],
+            return NottinghamSetting(hidden: 64, trainTunes: 300, evalTunes: 60, epochs: 2, seeds: 5, methods: [.sgd, .clip, .project],
                                      clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid,
                                      assumptionRates: [1, 6], rawRates: [6])
         case .standard:
-            return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: 10, seeds: 3, methods: [.none, .clip, .project],
+            return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: 10, seeds: 3, methods: [.sgd, .clip, .project],
                                      clipGrid: [0.1, 0.25, 1, 5], deltaGrid: [0.1, 0.5],
                                      assumptionRates: [1, 3, 10], rawRates: [1, 3, 10])
         case .paper:
-            return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: 75, seeds: 1, methods: [.none, .clip, .project],
+            return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: PaperProtocol.ptb.epochs, seeds: 1, methods: [.sgd, .clip, .project],
                                      clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid,
                                      assumptionRates: [1, 10], rawRates: [1, 10])
         }

@@ -24,7 +24,7 @@ package struct GridEvidence {
     /// and `epochs` (the runs' names are those `--tune` gives them).
     package static func tunedSweep(hidden: Int, batch: Int, steps: Int, dropout: Double, epochs: Int, clips: [Double],
                                    deltas: [Double], rates: [Double], seeds: Int) -> Sweep {
-        let base = RunConfiguration(name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: 1,
+        let base = RunConfiguration(name: "run", method: .sgd, schedule: .paper(initial: 1), epochs: epochs, seed: 1,
                                     hiddenSize: hidden, batchSize: batch, steps: steps, dropout: dropout)
         return Sweep.grid(base: base, methods: TunedComparison.methods(clips: clips, deltas: deltas), learningRates: rates,
                           seeds: (1 ... max(1, seeds)).map(UInt64.init))
@@ -81,7 +81,7 @@ package struct GridEvidence {
     /// rates that train — as numbers.
     package var usableRange: [(family: String, points: [RangePoint])] {
         var out: [(String, [RangePoint])] = []
-        for family in ["plain SGD", "clipping", "projection"] {
+        for family in [TrainingMethod.Family.sgd, .clip, .project].map(\.name) {
             let points = tuned.entries.compactMap { e in
                 e.picks.first(where: { $0.family == family }).map { RangePoint(learningRate: e.learningRate, group: $0.best) }
             }
@@ -145,8 +145,8 @@ package struct GridEvidence {
         var rates: [Double] = []
         let finishedRates = completeRates
         for e in tuned.entries where finishedRates.contains(e.learningRate) {
-            guard let sgd = e.picks.first(where: { $0.family == "plain SGD" })?.best,
-                  let q = e.picks.first(where: { $0.family == "projection" })?.best else { continue }
+            guard let sgd = e.picks.first(where: { $0.family == TrainingMethod.Family.sgd.name })?.best,
+                  let q = e.picks.first(where: { $0.family == TrainingMethod.Family.project.name })?.best else { continue }
             if !sgd.diverged.isEmpty, q.trained.count == q.count { rates.append(e.learningRate) }
         }
         return Criteria(best: best, bestRatio: best?.finalValid.map { $0.mean / baseline.metric }, requiredRatio: requiredRatio,

@@ -35,17 +35,7 @@ package struct TunedComparison: Sendable {
     /// The methods of a tuning sweep: plain SGD, clipping at every threshold of `clips`, the
     /// projection at every δ of `deltas`.
     package static func methods(clips: [Double] = clipGrid, deltas: [Double] = deltaGrid) -> [TrainingMethod] {
-        [.none] + clips.map { .clip(maxNorm: $0) } + deltas.map { .project(delta: $0) }
-    }
-
-    static func family(_ m: TrainingMethod) -> String {
-        switch m {
-        case .none: return "plain SGD"
-        case .clip: return "clipping"
-        case .project: return "projection"
-        case .clipAndProject: return "clipping + projection"
-        case .rescale: return "spectral rescaling"
-        }
+        [.sgd] + clips.map { .clip(maxNorm: $0) } + deltas.map { .project(delta: $0) }
     }
 
     /// Whether `a` is a better pick than `b` by the rule of the type's description.
@@ -61,11 +51,11 @@ package struct TunedComparison: Sendable {
         for lr in Set(summary.groups.map(\.learningRate)).sorted() {
             let atRate = summary.groups.filter { $0.learningRate == lr }
             var picks: [(String, SeedGroup, [SeedGroup])] = []
-            for family in ["plain SGD", "clipping", "projection", "clipping + projection", "spectral rescaling"] {
-                let candidates = atRate.filter { Self.family($0.method) == family }
+            for family in TrainingMethod.Family.allCases {
+                let candidates = atRate.filter { $0.method.family == family }
                 guard var best = candidates.first else { continue }
                 for g in candidates.dropFirst() where Self.better(g, than: best) { best = g }
-                picks.append((family, best, candidates))
+                picks.append((family.name, best, candidates))
             }
             entries.append(Entry(learningRate: lr, picks: picks))
         }
@@ -73,30 +63,11 @@ package struct TunedComparison: Sendable {
         self.title = title
     }
 
-    static func knob(_ m: TrainingMethod) -> String {
-        switch m {
-        case .none: return "—"
-        case .clip(let c): return "c = \(RunConfiguration.number(c))"
-        case .project(let d): return "δ = \(RunConfiguration.number(d))"
-        case .clipAndProject(let c, let d): return "c = \(RunConfiguration.number(c)), δ = \(RunConfiguration.number(d))"
-        case .rescale(let d): return "δ = \(RunConfiguration.number(d))"
-        }
-    }
-
-    /// The value a family tunes: the clipping threshold c, or δ (nil for plain SGD and for both knobs at once).
-    static func knobValue(_ m: TrainingMethod) -> Double? {
-        switch m {
-        case .clip(let c): return c
-        case .project(let d), .rescale(let d): return d
-        case .none, .clipAndProject: return nil
-        }
-    }
-
     /// Whether the picked knob is the smallest or the largest of at least three tried: the best value
     /// may lie beyond the grid, which should then be widened (the table flags it).
     package static func atEdge(_ best: SeedGroup, of candidates: [SeedGroup]) -> Bool {
-        let values = candidates.compactMap { knobValue($0.method) }
-        guard values.count >= 3, let v = knobValue(best.method) else { return false }
+        let values = candidates.compactMap { $0.method.knobValue }
+        guard values.count >= 3, let v = best.method.knobValue else { return false }
         return v == values.min() || v == values.max()
     }
 
@@ -114,8 +85,8 @@ package struct TunedComparison: Sendable {
         /// One line for the page: the counts with Fisher's p, and the means with Welch's p.
         package var sentence: String {
             let c = clip, q = projection
-            var s = "η₀ = \(RunConfiguration.number(learningRate)): clipping (\(TunedComparison.knob(c.method))) trained \(c.trained.count)/\(c.count), "
-                + "the projection (\(TunedComparison.knob(q.method))) \(q.trained.count)/\(q.count) — Fisher's exact test \(SignificanceTests.text(fisherP))"
+            var s = "η₀ = \(RunConfiguration.number(learningRate)): clipping (\(c.method.knob)) trained \(c.trained.count)/\(c.count), "
+                + "the projection (\(q.method.knob)) \(q.trained.count)/\(q.count) — Fisher's exact test \(SignificanceTests.text(fisherP))"
             if let w = welch {
                 s += "; final validation \(c.finalValid?.text() ?? "—") against \(q.finalValid?.text() ?? "—"), Welch's t = "
                     + String(format: "%.2f", w.t) + " (ν = " + String(format: "%.1f", w.degreesOfFreedom) + "), \(SignificanceTests.text(w.p))"
@@ -129,8 +100,8 @@ package struct TunedComparison: Sendable {
     /// At every rate where both were tuned, the best clip against the best projection.
     package var tests: [Test] {
         entries.compactMap { e in
-            guard let c = e.picks.first(where: { $0.family == "clipping" })?.best,
-                  let q = e.picks.first(where: { $0.family == "projection" })?.best else { return nil }
+            guard let c = e.picks.first(where: { $0.family == TrainingMethod.Family.clip.name })?.best,
+                  let q = e.picks.first(where: { $0.family == TrainingMethod.Family.project.name })?.best else { return nil }
             let fisher = SignificanceTests.fisherExact(c.trained.count, c.count - c.trained.count, q.trained.count, q.count - q.trained.count)
             let welch = SignificanceTests.welch(c.trained.compactMap(\.finalValidMetric), q.trained.compactMap(\.finalValidMetric))
             return Test(learningRate: e.learningRate, clip: c, projection: q, fisherP: fisher, welch: welch)
@@ -141,9 +112,9 @@ package struct TunedComparison: Sendable {
         entries.flatMap { e in
             e.picks.map { p in
                 let n = p.best.count
-                let tried = p.candidates.count > 1 ? " (of " + p.candidates.map { Self.knob($0.method) }.joined(separator: "; ") + ")" : ""
+                let tried = p.candidates.count > 1 ? " (of " + p.candidates.map { $0.method.knob }.joined(separator: "; ") + ")" : ""
                 let edge = Self.atEdge(p.best, of: p.candidates) ? " ⚠ edge of grid" : ""
-                return [RunConfiguration.number(e.learningRate), p.family, Self.knob(p.best.method) + edge + tried,
+                return [RunConfiguration.number(e.learningRate), p.family, p.best.method.knob + edge + tried,
                         "\(p.best.diverged.count)/\(n)", "\(p.best.trained.count)/\(n)",
                         p.best.finalValid?.text() ?? "—", p.best.bestValid?.text() ?? "—"]
             }

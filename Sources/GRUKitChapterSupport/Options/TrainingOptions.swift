@@ -5,9 +5,9 @@ import GRUKitPresentation
 /// The command-line options of the training chapters (5, 6, 7), shared so that every chapter
 /// spells them alike. Options left unset take the chapter's default for its `--scale`.
 package struct TrainingOptions: ParsableArguments {
-    /// `--method m`: the method of a single run (none, clip, project, clip+project); nil takes
+    /// `--method m`: the method of a single run (sgd, clip, project, clip+project, rescale); nil takes
     /// the chapter's default. Not allowed with `--sweep`.
-    @Option(help: ArgumentHelp("Training method of a single run: none, clip, project, clip+project or rescale.", valueName: "method"))
+    @Option(help: ArgumentHelp("Training method of a single run: sgd (plain SGD; also read as none), clip, project, clip+project or rescale.", valueName: "method"))
     package var method: MethodName?
 
     /// `--clip x`: the global-norm threshold of clip and clip+project, x > 0 and finite
@@ -46,13 +46,13 @@ package struct TrainingOptions: ParsableArguments {
 
     /// `--methods list`: the sweep's methods, comma-separated names of ``MethodName``; parsed by
     /// ``parseMethods(_:)``. Only with `--sweep`.
-    @Option(parsing: .unconditional, help: ArgumentHelp("Methods of the sweep, comma-separated (e.g. none,clip,project,clip+project).", valueName: "list"))
-    package var methods: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Methods of the sweep, comma-separated (e.g. sgd,clip,project,clip+project; none is read as sgd).", valueName: "list"))
+    package var methods: CommaList<String>?
 
     /// `--lrs list`: the sweep's learning rates, comma-separated positive numbers; parsed by
     /// ``parseRates(_:)``. Only with `--sweep`.
     @Option(parsing: .unconditional, help: ArgumentHelp("Learning rates of the sweep, comma-separated (e.g. 1,10).", valueName: "list"))
-    package var lrs: String?
+    package var lrs: CommaList<String>?
 
     /// `--seeds n` or `--seeds a,b,c`: train every configuration of the sweep once per seed — seeds
     /// 1…n for a count, the listed seeds for a list — and tabulate the mean and 95 % interval over
@@ -70,12 +70,12 @@ package struct TrainingOptions: ParsableArguments {
     /// `--clips list`: the clipping thresholds `--tune` tries, comma-separated positive numbers;
     /// nil takes the scale's grid (``PennTreebankSetting/clipGrid``). Only with `--tune`.
     @Option(parsing: .unconditional, help: ArgumentHelp("Clipping thresholds that --tune tries, comma-separated (e.g. 0.1,0.25,1,5).", valueName: "list"))
-    package var clips: String?
+    package var clips: CommaList<String>?
 
     /// `--deltas list`: the projection margins `--tune` tries, comma-separated, each 0 < δ < 2; nil
     /// takes the scale's grid (``PennTreebankSetting/deltaGrid``). Only with `--tune`.
     @Option(parsing: .unconditional, help: ArgumentHelp("Projection margins δ that --tune tries, comma-separated (e.g. 0.1,0.5).", valueName: "list"))
-    package var deltas: String?
+    package var deltas: CommaList<String>?
 
     /// `--jobs n`: train n configurations of a sweep at once, each in its own process with its
     /// share of the BLAS threads (``SweepJobs``); nil takes ``SweepJobs/defaultJobs``.
@@ -111,23 +111,34 @@ package struct TrainingOptions: ParsableArguments {
     /// fills the options.
     package init() {}
 
-    /// A method's command-line name.
+    /// A method's command-line name. Plain SGD is `sgd`, as in the logs and run names; the older
+    /// spelling `none` still reads as `sgd`, so earlier commands keep working.
     package enum MethodName: String, ExpressibleByArgument, CaseIterable, Sendable {
-        /// `none`: plain SGD (``TrainingMethod/none``); `clip`: gradient clipping, then SGD
+        /// `sgd`: plain SGD (``TrainingMethod/sgd``); `clip`: gradient clipping, then SGD
         /// (``TrainingMethod/clip(maxNorm:)``); `project`: SGD, then the projection P_δ
         /// (``TrainingMethod/project(delta:)``).
-        case none, clip, project
+        case sgd, clip, project
         /// `clip+project`: both (``TrainingMethod/clipAndProject(maxNorm:delta:)``).
         case clipAndProject = "clip+project"
         /// `rescale`: SGD, then spectral rescaling to ‖W_hh‖₂ ≤ 2 − δ (``TrainingMethod/rescale(delta:)``).
         case rescale
+
+        /// Plain SGD under its former command-line name.
+        @available(*, deprecated, renamed: "sgd")
+        package static var none: MethodName { .sgd }
+
+        /// The method spelled `argument`: a raw value (`sgd`, `clip`, `project`, `clip+project`,
+        /// `rescale`), or `none`, the former spelling of `sgd`.
+        package init?(argument: String) {
+            if argument == "none" { self = .sgd } else { self.init(rawValue: argument) }
+        }
     }
 
     /// The method `name` with threshold `clip` and δ (each used only by the methods that need it).
     /// Nothing is checked here: the values come from validated options or a chapter's defaults.
     package static func method(_ name: MethodName, clip: Double, delta: Double) -> TrainingMethod {
         switch name {
-        case .none: return .none
+        case .sgd: return .sgd
         case .clip: return .clip(maxNorm: clip)
         case .project: return .project(delta: delta)
         case .clipAndProject: return .clipAndProject(maxNorm: clip, delta: delta)
@@ -145,8 +156,8 @@ package struct TrainingOptions: ParsableArguments {
                            seedCount: Int, clipGrid: [Double], deltaGrid: [Double]) throws
         -> (methods: [TrainingMethod], rates: [Double], seeds: [UInt64]) {
         let single = method != nil || lr != nil
-        let names = single ? [method ?? .none] : try methods.map(Self.parseMethods) ?? defaultMethods
-        let rates = single ? [lr ?? 1] : try lrs.map(Self.parseRates) ?? defaultRates
+        let names = single ? [method ?? .sgd] : try methods.map { try Self.parseMethods($0) } ?? defaultMethods
+        let rates = single ? [lr ?? 1] : try lrs.map { try Self.parseRates($0) } ?? defaultRates
         let seeds = try self.seeds.map(Self.parseSeeds) ?? (single || seedCount == 1 ? [seed] : (1 ... seedCount).map(UInt64.init))
         let clips = try self.clips.map { try Self.parseKnobs($0, flag: "--clips") } ?? clipGrid
         let deltas = try self.deltas.map { try Self.parseKnobs($0, flag: "--deltas") } ?? deltaGrid
@@ -159,8 +170,13 @@ package struct TrainingOptions: ParsableArguments {
     /// `--deltas` also below 2: ‖W_hh‖₂ ≤ 2 − δ must leave a positive bound).
     /// - Throws: `ValidationError` naming the flag and the entry.
     package static func parseKnobs(_ text: String, flag: String) throws -> [Double] {
+        try parseKnobs(CommaList(argument: text)!, flag: flag)
+    }
+
+    /// ``parseKnobs(_:flag:)`` of a parsed list.
+    package static func parseKnobs(_ list: CommaList<String>, flag: String) throws -> [Double] {
         var seen: Set<Double> = []
-        return try entries(text, flag: flag, what: "value").map { t in
+        return try list.entries(flag: flag, what: "value").map { t in
             guard let x = Double(t), x > 0, x.isFinite else { throw ValidationError("\(flag): \"\(t)\" is not a positive number") }
             if flag == "--deltas", let problem = SpectralProjection.deltaProblem(x) { throw ValidationError("\(flag): δ = \(t) \(problem)") }
             guard seen.insert(x).inserted else { throw ValidationError("\(flag): \(t) is listed twice (each value names one run)") }
@@ -169,14 +185,19 @@ package struct TrainingOptions: ParsableArguments {
     }
 
     /// Parses `--methods`: comma-separated ``MethodName`` spellings, spaces around entries
-    /// ignored, e.g. `none,clip, project` → [.none, .clip, .project].
+    /// ignored, e.g. `sgd,clip, project` → [.sgd, .clip, .project] (`none` is read as `sgd`).
     /// - Throws: `ValidationError` naming the flag when the list is empty (`--methods ,`: a sweep
     ///   that trains nothing), an entry is empty or unknown, or a method is listed twice (two runs
     ///   would share one log and checkpoint). swift-argument-parser prints it with the usage and
     ///   exits with status 64.
     package static func parseMethods(_ text: String) throws -> [MethodName] {
-        let methods = try entries(text, flag: "--methods", what: "method").map { t in
-            guard let m = MethodName(rawValue: t) else {
+        try parseMethods(CommaList(argument: text)!)
+    }
+
+    /// ``parseMethods(_:)`` of a parsed list.
+    package static func parseMethods(_ list: CommaList<String>) throws -> [MethodName] {
+        let methods = try list.entries(flag: "--methods", what: "method").map { t in
+            guard let m = MethodName(argument: t) else {
                 throw ValidationError("--methods: \"\(t)\" is not one of \(MethodName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return m
@@ -194,7 +215,12 @@ package struct TrainingOptions: ParsableArguments {
     ///   not a positive number, or two entries are the same rate (`1,1.0`: both runs would be
     ///   named `…-lr1`).
     package static func parseRates(_ text: String) throws -> [Double] {
-        let items = try entries(text, flag: "--lrs", what: "learning rate")
+        try parseRates(CommaList(argument: text)!)
+    }
+
+    /// ``parseRates(_:)`` of a parsed list.
+    package static func parseRates(_ list: CommaList<String>) throws -> [Double] {
+        let items = try list.entries(flag: "--lrs", what: "learning rate")
         var seen: [Double: String] = [:]
         return try items.map { t in
             guard let x = Double(t), x > 0, x.isFinite else { throw ValidationError("--lrs: \"\(t)\" is not a positive number") }
@@ -218,7 +244,7 @@ package struct TrainingOptions: ParsableArguments {
             }
             return (1 ... n).map(UInt64.init)
         }
-        var items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var items = CommaList<String>.split(text)
         if items.last == "" && items.count == 2 { items.removeLast() }   // `7,`: one seed
         if items.contains("") { throw ValidationError("--seeds: \"\(text)\" has an empty entry") }
         var seen: Set<UInt64> = []
@@ -227,15 +253,6 @@ package struct TrainingOptions: ParsableArguments {
             guard seen.insert(s).inserted else { throw ValidationError("--seeds: seed \(s) is listed twice (each seed names one run)") }
             return s
         }
-    }
-
-    /// The trimmed entries of a comma-separated list; an empty list or entry is an error rather
-    /// than skipped, because a sweep over nothing would train nothing and still report success.
-    static func entries(_ text: String, flag: String, what: String) throws -> [String] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        if items.allSatisfy(\.isEmpty) { throw ValidationError("\(flag): the list is empty; name at least one \(what)") }
-        if items.contains("") { throw ValidationError("\(flag): \"\(text)\" has an empty entry") }
-        return items
     }
 
     /// Checks the ranges of the numeric options and their combinations (called from a chapter's

@@ -15,7 +15,7 @@ extension Chapter04 {
         package var records: [ExplosionTrainingRecord]
 
         /// The tuned knob: the clipping threshold c or the projection's δ; nil for plain SGD.
-        package var knob: Double? { method.maxNorm ?? method.delta }
+        package var knob: Double? { method.knobValue }
 
         /// `plain SGD`, `clip at c` or `P_δ, δ = …`: the data file's block titles and the figure's keys.
         package var label: String {
@@ -65,21 +65,21 @@ extension Chapter04 {
             }
             self.task = name
             self.learningRate = learningRate
-            plain = try train(.none, from: initial)
+            plain = try train(.sgd, from: initial)
             clipped = try clipGrid.map { c in try train(.clip(maxNorm: c), from: initial) }
             projected = try deltaGrid.map { d in
-                try train(.project(delta: d), from: projectedInitial(initial, hidden: task.hiddenSize, threshold: SpectralProjection.threshold(delta: d)))
+                try train(.project(delta: d), from: projectedInitial(initial, threshold: SpectralProjection.threshold(delta: d)))
             }
         }
     }
     // book: end
 
-    /// W_0 with its candidate block (rows 2H..<3H) replaced by P_δ of it.
-    static func projectedInitial(_ w: Matrix<Double>, hidden n: Int, threshold c: Double) throws -> Matrix<Double> {
-        var block = Matrix<Double>(rows: n, cols: n, elements: Array(w.elements[(2 * n * n)..<(3 * n * n)]))
+    /// W_0 with its candidate block W_hn replaced by P_δ of it.
+    static func projectedInitial(_ w: Matrix<Double>, threshold c: Double) throws -> Matrix<Double> {
+        var block = w[block: .candidate]
         try SpectralProjection.projectByFullSVD(&block, threshold: c)
         var out = w
-        out.elements.replaceSubrange((2 * n * n)..<(3 * n * n), with: block.elements)
+        out[block: .candidate] = block
         return out
     }
 }
@@ -141,9 +141,9 @@ extension Chapter04 {
                                   formats: ["", "%g", "", "", "%.2e", "%.2e", "%.3e", "%.4f", "%.4f", ""])
             for run in shown {
                 let r = run.records
-                let (method, knob): (String, TableCell) = switch run.method {
-                case .clip(let c): ("clipping, tuned", .text("c = \(Gnuplot.number(c))"))
-                case .project(let d): ("P_δ, tuned", .text("δ = \(Gnuplot.number(d))"))
+                let (method, knob): (String, TableCell) = switch run.method.family {
+                case .clip: ("clipping, tuned", .text(run.method.knob))
+                case .project: ("P_δ, tuned", .text(run.method.knob))
                 default: (run.label, .empty)
                 }
                 let head: [TableCell] = [.text(run.task), .number(run.learningRate), .text(method), knob]

@@ -52,7 +52,7 @@ extension Chapter04 {
 
         /// Parses a comma-separated list, naming the flag on failure.
         static func list<T>(_ text: String, flag: String, _ parse: (String) -> T?) throws -> [T] {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = CommaList<String>.split(text)
             var out: [T] = []
             for p in parts {
                 guard let v = parse(p) else { throw ValidationError("\(flag): cannot read '\(p)' in '\(text)' (expected comma-separated numbers).") }

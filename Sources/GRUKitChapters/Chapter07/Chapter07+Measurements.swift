@@ -65,22 +65,19 @@ extension Chapter07 {
         }
     }
 
-    /// The candidate block of W_hh (rows 2H..<3H of `weight_hh`, the paper's W_hh).
+    /// The candidate block W_hn of `weight_hh` (the paper's W_hh).
     package enum CandidateBlock {
         /// σ_1 of the candidate block, from a Double SVD (the independent check of a run).
         package static func largestSingularValue(_ layer: GRULayer<Float>) throws -> Double {
-            let block: Matrix<Float> = layer.candidateRecurrentWeight
+            let block: Matrix<Float> = layer.candidateBlock
             return try block.converted(to: Double.self).spectralNorm()
         }
 
         /// Rescales the candidate block so that its σ_1 is `sigma` (from a Double SVD): a start with
         /// the constraint active, whatever n.
         package static func rescale(_ layer: GRULayer<Float>, toLargestSingularValue sigma: Double) throws {
-            let h = layer.hiddenSize
             let factor = Float(sigma / (try largestSingularValue(layer)))
-            layer.weightHH.value.elements.withUnsafeMutableBufferPointer { w in
-                for i in (2 * h * h)..<(3 * h * h) { w[i] *= factor }
-            }
+            layer.candidateBlock = factor * layer.candidateBlock
         }
     }
 
@@ -122,7 +119,7 @@ extension Chapter07 {
 
         package func trainingMethod(maxNorm: Double, delta: Double) -> TrainingMethod {
             switch self {
-            case .sgd: return .none
+            case .sgd: return .sgd
             case .clip: return .clip(maxNorm: maxNorm)
             default: return .project(delta: delta)
             }

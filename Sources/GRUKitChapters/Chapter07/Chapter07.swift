@@ -64,7 +64,7 @@ extension Chapter07 {
 
         /// A comma-separated list of numbers, each checked by `valid`; errors name the flag.
         static func parseList(_ text: String, flag: String, what: String, _ valid: (Double) -> Bool) throws -> [Double] {
-            let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let items = CommaList<String>.split(text)
             guard !items.isEmpty else { throw ValidationError("\(flag): empty list") }
             return try items.map { t in
                 guard let x = Double(t), x.isFinite, valid(x) else { throw ValidationError("\(flag): \"\(t)\" is not \(what)") }

@@ -26,9 +26,9 @@ extension TrainingFigures {
     /// A parameter group's name in the paper's notation for a figure's key (gnuplot enhanced text):
     /// `weight_hh_l0[n]` → W_{hn}, `encoder.weight` → embedding; other names with `_` escaped.
     package static func groupLabel(_ name: String) -> String {
-        let known = ["encoder.weight": "embedding / input layer", "weight_ih_l0": "W_{ih} (r, z, n)",
-                     "weight_hh_l0[r]": "W_{hr}", "weight_hh_l0[z]": "W_{hz}", "weight_hh_l0[n]": "W_{hn}",
+        var known = ["encoder.weight": "embedding / input layer", "weight_ih_l0": "W_{ih} (r, z, n)",
                      "bias_ih_l0": "b_{ih}", "bias_hh_l0": "b_{hh}", "decoder.weight": "output weight", "decoder.bias": "output bias"]
+        for gate in GateBlock.allCases { known["weight_hh_l0[\(gate.letter)]"] = "W_{h\(gate.letter)}" }
         return known[name] ?? name.replacingOccurrences(of: "_", with: "\\_")
     }
 
