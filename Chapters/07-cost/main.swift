@@ -10,6 +10,7 @@ import ArgumentParser
 import Foundation
 import GRUKit
 import GRUKitChapterSupport
+import GRUKitChapters
 import GRUKitPresentation
 
 /*:
@@ -87,9 +88,6 @@ import GRUKitPresentation
  projector (every iteration at the quick size), and must never exceed c.
  */
 
-/// The paper's fixed sizes: batch and BPTT window.
-let batchSize = 20, bptt = 35
-
 struct Chapter7: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ch07-cost",
@@ -103,130 +101,32 @@ struct Chapter7: ParsableCommand {
 
     @OptionGroup var common: ChapterOptions
     @OptionGroup var data: DataOptions
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Timed training iterations per method (quick: 8; paper: 30).", valueName: "n"))
-    var iterations: Int?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Hidden and embedding size of the timed model.", valueName: "n"))
-    var hidden: Int = 650
-
-    @Option(name: .customLong("activity-iterations"),
-            parsing: .unconditional, help: ArgumentHelp("Iterations of each training run with the automatic projector (quick: 200; paper: 1000).", valueName: "n"))
-    var activityIterations: Int?
-
-    @Option(name: .customLong("activity-hidden"),
-            parsing: .unconditional, help: ArgumentHelp("Hidden and embedding size of those runs (quick: 128; paper: 650).", valueName: "n"))
-    var activityHidden: Int?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Learning rates of those runs, comma-separated.", valueName: "list"))
-    var lr: String = "1,40"
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Sizes n of the projection timing, comma-separated (quick: 64,128,256,512,650; paper: + 1024).",
-                               valueName: "list"))
-    var sizes: String?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Timed repeats per size and method of the projection timing (quick: 3; paper: 10).", valueName: "n"))
-    var repeats: Int?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("δ of the projection: ‖W_hh‖₂ ≤ 2 − δ.", valueName: "x"))
-    var delta: Double = 0.2
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Global gradient-norm threshold of the clipping row.", valueName: "x"))
-    var clip: Double = 5
-
-    @Flag(name: .customLong("random-tokens"), help: "Use uniform random tokens even when PTB is available.")
-    var randomTokens = false
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Vocabulary of the random tokens (with --random-tokens; default 10000).", valueName: "n"))
-    var vocabulary: Int?
-
-    @Option(name: .customLong("from-logs"), help: ArgumentHelp(
-        "A folder of paper-scale training logs (NAME.jsonl, e.g. results/ptb-paper): the projection's share of a step in those runs, from how often it changed W_hh.",
-        valueName: "dir"))
-    var fromLogs: String?
-
-    /// A comma-separated list of numbers, each checked by `valid`; errors name the flag.
-    static func parseList(_ text: String, flag: String, what: String, _ valid: (Double) -> Bool) throws -> [Double] {
-        let items = CommaList<String>.split(text)
-        guard !items.isEmpty else { throw ValidationError("\(flag): empty list") }
-        return try items.map { t in
-            guard let x = Double(t), x.isFinite, valid(x) else { throw ValidationError("\(flag): \"\(t)\" is not \(what)") }
-            return x
-        }
-    }
-
-    var learningRates: [Double] { (try? Self.parseList(lr, flag: "--lr", what: "") { $0 > 0 }) ?? [] }
-
-    func projectionSizes(paper: Bool) throws -> [Int] {
-        guard let sizes else { return paper ? [64, 128, 256, 512, 650, 1024] : [64, 128, 256, 512, 650] }
-        return try Self.parseList(sizes, flag: "--sizes", what: "a whole number ≥ 2") { $0 >= 2 && $0 == $0.rounded() && $0 <= 8192 }
-            .map { Int($0) }
-    }
-
-    /// The most iterations `--iterations` and `--activity-iterations` accept. The chapter draws the
-    /// tokens of every window up front, batch × BPTT = 700 per iteration (2.8 KB as Int32), so the
-    /// bound keeps the token buffer within 280 MB and its size far from Int overflow; the paper
-    /// scale uses 30 and 1,000.
-    static let maximumIterations = 100_000
+    @OptionGroup var options: Chapter07.Options
 
     func validate() throws {
         try common.requireScale()
-        for (flag, v) in [("--iterations", iterations), ("--activity-iterations", activityIterations), ("--repeats", repeats)] {
-            if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
-        }
-        for (flag, v) in [("--iterations", iterations), ("--activity-iterations", activityIterations)] {
-            if let v, v > Self.maximumIterations {
-                throw ValidationError("\(flag) must be at most \(Self.maximumIterations) (got \(v)): each iteration's tokens are drawn up front.")
-            }
-        }
-        if let repeats, repeats > 10_000 { throw ValidationError("--repeats must be at most 10000 (got \(repeats)).") }
-        for (flag, v) in [("--hidden", Optional(hidden)), ("--activity-hidden", activityHidden)] {
-            if let v, !(2...4096).contains(v) { throw ValidationError("\(flag) must lie in 2...4096 (got \(v)).") }
-        }
-        _ = try Self.parseList(lr, flag: "--lr", what: "a positive number") { $0 > 0 }
-        _ = try projectionSizes(paper: false)
-        if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
-        if !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number (got \(clip)).") }
-        if let vocabulary {
-            if !randomTokens { throw ValidationError("--vocabulary sets the size of random tokens: add --random-tokens.") }
-            if !(2...1_000_000).contains(vocabulary) { throw ValidationError("--vocabulary must lie in 2...1000000 (got \(vocabulary)).") }
-        }
-        // PTB's vocabulary is 10,000 words, as is the random tokens' default.
-        for (flag, h) in [("--hidden", hidden), ("--activity-hidden", activityHidden ?? (common.scale == .paper ? 650 : 128))] {
-            let bytes = MemoryEstimate.languageModel(vocabulary: vocabulary ?? 10_000, embedding: h, hidden: h, batch: batchSize, steps: bptt)
-            if let refusal = MemoryEstimate.refusal(bytes: bytes, flags: "\(flag) or --vocabulary") {
-                throw ValidationError("\(flag) \(h): \(refusal).")
-            }
-        }
+        try options.checkMemory(paper: common.scale == .paper)
     }
 
     func run() throws {
         // The logs are read first: a bad folder stops the chapter before minutes of timing.
-        let paperLogs = try fromLogs.map { try LoggedRun.load(directory: URL(fileURLWithPath: $0)) } ?? []
-        let paper = common.scale == .paper
-        let timedIterations = iterations ?? (paper ? 30 : 8)
-        let runIterations = activityIterations ?? (paper ? 1000 : 200)
-        let runHidden = activityHidden ?? (paper ? 650 : 128)
-        let rates = learningRates
-        let nList = try projectionSizes(paper: paper)
-        let timingRepeats = repeats ?? (paper ? 10 : 3)
-        let c = SpectralProjection.threshold(delta: delta)
+        let paperLogs = try options.fromLogs.map { try LoggedRun.load(directory: URL(fileURLWithPath: $0)) } ?? []
+        let o = options, paper = common.scale == .paper, hidden = o.hidden
+        let (timedIterations, runIterations, runHidden) = (o.timedIterations(paper: paper), o.runIterations(paper: paper), o.runHidden(paper: paper))
+        let c = SpectralProjection.threshold(delta: o.delta)
         BLAS.threads = 2
-
         let report = Report(chapter: 7, title: "What the projection costs")
         let output = try ChapterOutput(options: common, slug: "07-cost")
-        var extraFiles: [URL] = []
-        var notes: [String] = []
-        let tokenCount = (max(timedIterations + 1, runIterations) + 2) * batchSize * bptt
-        let source = TokenSource.load(data: data.directory, random: randomTokens, vocabulary: vocabulary ?? 10_000,
-                                      count: tokenCount, seed: common.seed) { notes.append($0) }
+        var values = RecordedValues(), extraFiles: [URL] = [], notes: [String] = []
+        let tokenCount = (max(timedIterations + 1, runIterations) + 2) * Chapter07.batchSize * Chapter07.bptt
+        let source = Chapter07.TokenSource.load(data: data.directory, random: o.randomTokens, vocabulary: o.vocabulary ?? 10_000,
+                                                count: tokenCount, seed: common.seed) { notes.append($0) }
         report.header(settings: [
             "scale": common.scale.rawValue, "tokens": source.isReal ? "PTB" : "random", "V": "\(source.vocabulary)",
-            "timed model": "E = H = \(hidden), batch \(batchSize) × \(bptt) steps, dropout 0.5, Float32",
-            "BLAS": "\(BLAS.threads) threads (\(BLAS.coreName))", "δ": "\(delta)", "clip": "\(clip)", "seed": "\(common.seed)",
+            "timed model": "E = H = \(hidden), batch \(Chapter07.batchSize) × \(Chapter07.bptt) steps, dropout 0.5, Float32",
+            "BLAS": "\(BLAS.threads) threads (\(BLAS.coreName))", "δ": "\(o.delta)", "clip": "\(o.clip)", "seed": "\(common.seed)",
         ])
         for n in notes { report.note(n) }
-        notes.removeAll()
         report.note("Windows: " + source.description + ".")
 
         /*:
@@ -261,34 +161,17 @@ struct Chapter7: ParsableCommand {
          the load of the machine falls on all of them alike. The last bars are estimates, not measurements:
          the cost the automatic projector would have at this size with the mix of skips, checks and clips
          observed in the training runs of the next section.
-
-         ![Median seconds per iteration by method, fastest to slowest as error bars, the projection's part shaded](iteration-time.png)
          */
-        let feedTemplate = try WindowFeed(tokens: source.tokens, batchSize: batchSize, steps: bptt)
-        let warmup = 2
+        let feed = try Chapter07.WindowFeed(tokens: source.tokens, batchSize: Chapter07.batchSize, steps: Chapter07.bptt)
         report.section("One iteration, by method")
-        let timingProgress = ProgressBar(total: warmup + timedIterations, label: "timing iterations (all methods)", unit: "round")
+        let timingProgress = ProgressBar(total: Chapter07.warmup + timedIterations, label: "timing iterations (all methods)", unit: "round")
         let config = GRULanguageModel<Float>.Configuration(vocabularySize: source.vocabulary, embeddingSize: hidden,
                                                            hiddenSize: hidden, cell: .resetAfter, dropout: 0.5)
-        let timed = try timeTreatments(Treatment.allCases, makeModel: { GRULanguageModel<Float>(configuration: config, seed: common.seed) },
-                                       feed: feedTemplate, batchSize: batchSize, iterations: timedIterations, warmup: warmup,
-                                       learningRate: 1, maxNorm: clip, delta: delta, progress: timingProgress)
+        let timed = try Chapter07.timeTreatments(Chapter07.Treatment.allCases, makeModel: { GRULanguageModel<Float>(configuration: config, seed: common.seed) },
+                                                 feed: feed, batchSize: Chapter07.batchSize, iterations: timedIterations, warmup: Chapter07.warmup,
+                                                 learningRate: 1, maxNorm: o.clip, delta: o.delta, progress: timingProgress)
         timingProgress.finish()
-        var rows: [IterationTime] = Treatment.allCases.map { t in
-            let samples = timed[t]!
-            return IterationTime(name: t.rawValue, label: t.label, seconds: samples.map(\.total).min()!,
-                                 projection: t.projects ? samples.map(\.projection).min()! : 0,
-                                 median: samples.map(\.total).median!, slowest: samples.map(\.total).max()!,
-                                 medianProjection: t.projects ? samples.map(\.projection).median! : 0, measured: true)
-        }
-        let automaticSamples = timed[.projectAutomatic]!
-        let activeClipped = timed[.projectActive]!.compactMap { $0.report?.clippedCount }
-        notes.append("project-active clipped \(activeClipped.min() ?? 0)–\(activeClipped.max() ?? 0) singular values per iteration.")
-        let autoActions = automaticSamples.compactMap(\.report?.action)
-        let autoSkips = autoActions.filter { $0 == .skipped }.count
-        notes.append("project-automatic, as trained: \(autoSkips) of \(autoActions.count) timed iterations skipped by the Weyl certificate, "
-                     + "\(autoActions.filter { $0 == .unchanged }.count) checked and unchanged, "
-                     + "\(autoActions.filter { $0 != .skipped && $0 != .unchanged }.count) clipped.")
+        var rows = Chapter07.iterationRows(timed)
 
         /*:
          ## Where an iteration goes
@@ -312,31 +195,10 @@ struct Chapter7: ParsableCommand {
          (`gru-bench --phases` also times the step's GEMMs alone, the floor under it.)
          */
         report.section("Where an iteration goes")
-        let profiled = GRULanguageModel<Float>(configuration: config, seed: common.seed)
-        var profileFeed = feedTemplate
-        for i in 0..<(warmup + timedIterations) {
-            if i == warmup { profiled.profile = StepProfile() }
-            profileFeed.advance()
-            _ = try profiled.trainStep(inputs: profileFeed.inputs, targets: profileFeed.targets, batchSize: batchSize, learningRate: 1)
-        }
-        let profile = profiled.profile!
-        let phaseSeconds = StepProfile.Phase.allCases.map { profile.secondsPerStep($0) }
-        let phaseTotal = phaseSeconds.reduce(0, +)
-        var phaseTable = TextTable(title: "Plain SGD at H = \(hidden), phase by phase: mean of \(timedIterations) iterations",
-                                   columns: ["phase", "ms / iteration", "share"], formats: ["", "%.2f", "%.1f %%"])
-        var phaseText = "# Chapter 7: where a plain-SGD iteration goes, H = E = \(hidden), mean of \(timedIterations) iterations (StepProfile).\n"
-            + "# phase seconds share\n"
-        for (phase, seconds) in zip(StepProfile.Phase.allCases, phaseSeconds) {
-            phaseTable.add([.text(phase.label), .number(1000 * seconds), .number(100 * seconds / phaseTotal)])
-            phaseText += "\(phase) \(DataTable.format(seconds)) \(DataTable.format(seconds / phaseTotal))\n"
-        }
-        report.table(phaseTable)
-        extraFiles.append(try output.writeText(phaseText, name: "iteration-phases.dat"))
-        func phaseShare(_ phases: [StepProfile.Phase]) -> String {
-            String(format: "%.0f %%", 100 * phases.map { profile.secondsPerStep($0) }.reduce(0, +) / phaseTotal)
-        }
-        let phaseShares = ["phase.outputLayer": phaseShare([.outputForward, .outputBackward]),
-                           "phase.gru": phaseShare([.gruForward, .gruBackward])]
+        let phases = Chapter07.Phases(try Chapter07.profile(configuration: config, seed: common.seed, feed: feed, iterations: timedIterations))
+        report.table(phases.table(hidden: hidden, iterations: timedIterations))
+        extraFiles.append(try output.writeText(phases.data(hidden: hidden, iterations: timedIterations), name: "iteration-phases.dat"))
+        phases.record(into: &values)
 
         /*:
          ## How often the projection acts
@@ -354,147 +216,49 @@ struct Chapter7: ParsableCommand {
          per-action costs measured above (skip: the as-trained row; unchanged: the leading-eigenpairs row;
          clipped: the clipping row), added to the plain-SGD iteration.
 
-         ![What the automatic projector did at each iteration, and what it cost](projection-activity.png)
+         Each run is one model trained window by window with the engine's `TrainingMethod.project(delta:)` step, its
+         projector's report recorded, and its σ_1 checked against an independent Double SVD:
+
+         [[library: chapter07-automatic-projector-run]]
          */
         let runConfig = GRULanguageModel<Float>.Configuration(vocabularySize: source.vocabulary, embeddingSize: runHidden,
                                                               hiddenSize: runHidden, cell: .resetAfter, dropout: 0.5)
         let checkEvery = runHidden <= 256 ? 1 : 10
         report.section("How often the projection acts")
-        let activityProgress = ProgressBar(total: runIterations * rates.count, label: "training with the projector", unit: "it")
-        var runs: [ActivityRun] = []
-        for eta in rates {
-            var feed = feedTemplate
-            feed.next = 0
-            let model = GRULanguageModel<Float>(configuration: runConfig, seed: common.seed)
-            runs.append(try trainWithAutomaticProjector(model: model, feed: &feed, batchSize: batchSize, iterations: runIterations,
-                                                        learningRate: eta, delta: delta, checkEvery: checkEvery, progress: activityProgress))
+        let activityProgress = ProgressBar(total: runIterations * o.learningRates.count, label: "training with the projector", unit: "it")
+        let runs = try o.learningRates.map { eta in
+            var runFeed = feed
+            return try Chapter07.trainWithAutomaticProjector(model: GRULanguageModel<Float>(configuration: runConfig, seed: common.seed), feed: &runFeed,
+                                                             batchSize: Chapter07.batchSize, iterations: runIterations, learningRate: eta,
+                                                             delta: o.delta, checkEvery: checkEvery, progress: activityProgress)
         }
         activityProgress.finish()
+        let estimates = try Chapter07.Estimates(rows: rows, timed: timed, runs: runs, hidden: hidden, threshold: c, seed: common.seed)
+        rows += estimates.rows
 
-        // Per-action costs at the timed size, for the estimate.
-        let skipTimes = automaticSamples.filter { $0.report?.action == .skipped }.map(\.projection)
-        let skipSeconds: Double
-        if skipTimes.isEmpty {
-            skipSeconds = try certifiedSkipSeconds(n: hidden, threshold: c, repeats: 5, seed: common.seed)
-            notes.append("No timed iteration was skipped: the skip cost at n = \(hidden) is that of a synthetic certified step.")
-        } else {
-            skipSeconds = skipTimes.min()!
-        }
-        let stepSeconds = rows.first { $0.name == Treatment.sgd.rawValue }!.seconds
-        let stepMedian = rows.first { $0.name == Treatment.sgd.rawValue }!.median
-        let checkSeconds = rows.first { $0.name == Treatment.projectLeading.rawValue }!.projection
-        let clipSeconds = rows.first { $0.name == Treatment.projectActive.rawValue }!.projection
-        var estimated: [(run: ActivityRun, projection: Double, share: Double)] = []
-        for run in runs {
-            let p = run.fraction("skipped") * skipSeconds + run.fraction("unchanged") * checkSeconds + run.fraction("clipped") * clipSeconds
-            estimated.append((run, p, p / (stepSeconds + p)))
-            rows.append(IterationTime(name: "estimate-lr\(Gnuplot.number(run.learningRate))",
-                                      label: "automatic, mix at η = \(Gnuplot.number(run.learningRate)) (est.)",
-                                      seconds: stepSeconds + p, projection: p, median: stepMedian + p,
-                                      medianProjection: p, measured: false))
-        }
-
-        // iteration-time.dat
-        let measuredCount = rows.filter(\.measured).count
-        var timeText = """
-            # Chapter 7: seconds per training iteration of the PTB model (V = \(source.vocabulary), E = H = \(hidden), batch \(batchSize),
-            # \(bptt) steps, dropout 0.5, Float32, \(BLAS.threads) BLAS threads, learning rate 1) on \(source.isReal ? "PTB training windows" : "random tokens").
-            # seconds_per_iteration and projection_seconds: the fastest of \(timedIterations) timed iterations (after \(warmup) warm-up, methods round-robin),
-            # the least disturbed by other load on the machine; share = projection_seconds / seconds_per_iteration.
-            # The first \(measuredCount) rows are measured; rows named estimate-lrX are estimates: plain-SGD iteration + the automatic
-            # projector's per-action costs (skip \(DataTable.format(skipSeconds)) s, check \(DataTable.format(checkSeconds)) s, clip \(DataTable.format(clipSeconds)) s)
-            # weighted by the action fractions of the training run at learning rate X (projection-activity-summary.dat).
-            # median_seconds, slowest_seconds, median_projection_seconds: the median and slowest of the timed iterations and the
-            # median projection (the figure's bars and error bars); for an estimate the median plain-SGD iteration + its projection, no slowest.
-            # method seconds_per_iteration projection_seconds share median_seconds slowest_seconds median_projection_seconds
-
-            """
-        for r in rows {
-            timeText += "\(r.name) \(DataTable.format(r.seconds)) \(DataTable.format(r.projection)) \(DataTable.format(r.share)) "
-                + "\(DataTable.format(r.median)) \(DataTable.format(r.slowest)) \(DataTable.format(r.medianProjection))\n"
-        }
-        extraFiles.append(try output.writeText(timeText, name: "iteration-time.dat"))
-
-        var timeTable = TextTable(title: "One training iteration at H = \(hidden): fastest of \(timedIterations) (the median for comparison; est. = estimate)",
-                                  columns: ["method", "s / iteration", "median", "projection ms", "share"],
-                                  formats: ["", "%.4f", "%.4f", "%.3f", "%.2f %%"])
-        for r in rows {
-            timeTable.add([.text(r.label), .number(r.seconds), r.measured ? .number(r.median) : .empty, .number(1000 * r.projection),
-                           .number(100 * r.share)])
-        }
         // The time table needs the activity runs (its estimated rows use their action fractions), so
         // it prints here; the book shows it under "One iteration, by method" with the timing itself.
         report.section("One iteration, by method")
-        report.table(timeTable)
-        // The measured times and shares by name (values.tsv), for the pages that cite them.
-        var values = RecordedValues()
-        values["hidden"] = "\(hidden)"
-        for (name, share) in phaseShares { values[name] = share }
-        for r in rows {
-            values["seconds.\(r.name)"] = String(format: "%.3f", r.seconds)
-            values["share.\(r.name)"] = String(format: "%.2f %%", 100 * r.share)
-        }
-        // The projection's share in real training: each logged run's fraction f of iterations whose
-        // projection changed W_hh (`projected_count`) paid the clip cost; the other iterations were
-        // skipped (the lower bound) or checked without a change (the upper bound) — the logs do not say which.
-        do {
-            for run in paperLogs {
-                let counts = run.iterations.compactMap { $0.double("projected_count") }.filter(\.isFinite)
-                let trained = run.iterations.compactMap { $0.double("iteration") }.filter(\.isFinite).max() ?? 0
-                guard run.method.contains("project"), !counts.isEmpty, trained > 0 else { continue }
-                let f = min(1, counts.reduce(0, +) / trained)
-                let low = f * clipSeconds + (1 - f) * skipSeconds, high = f * clipSeconds + (1 - f) * checkSeconds
-                let range = String(format: "%.1f–%.1f %%", 100 * low / (stepSeconds + low), 100 * high / (stepSeconds + high))
-                values["paper.\(run.label).share"] = range
-                report.note("\(run.label) (paper-scale log): the projection changed W_hh in "
-                            + String(format: "%.1f %%", 100 * f) + " of \(Int(trained)) iterations; its share of a step there: \(range)")
-            }
-        }
+        report.table(Chapter07.iterationTimeTable(rows, hidden: hidden, timedIterations: timedIterations))
+        extraFiles.append(try output.writeText(Chapter07.iterationTimeData(rows, estimates: estimates, vocabulary: source.vocabulary, hidden: hidden,
+                                                                           realData: source.isReal, timedIterations: timedIterations,
+                                                                           blasThreads: BLAS.threads), name: "iteration-time.dat"))
+        Chapter07.record(rows, hidden: hidden, into: &values)
+        for note in Chapter07.paperShares(paperLogs, estimates: estimates, into: &values) { report.note(note) }
         extraFiles.append(try values.write(to: output.directory))
-        for n in notes { report.note(n) }
-        try output.write(iterationTimeFigure(rows, hidden: hidden, vocabulary: source.vocabulary, measuredCount: measuredCount, realData: source.isReal))
+        for note in Chapter07.timingNotes(timed) + [estimates.note].compactMap({ $0 }) { report.note(note) }
+        try output.write(Chapter07.iterationTimeFigure(rows, hidden: hidden, vocabulary: source.vocabulary,
+                                                       measuredCount: rows.filter(\.measured).count, realData: source.isReal))
 
-        // projection-activity.dat and its summary
-        var activityText = """
-            # Chapter 7: what the automatic projector did at each iteration of SGD + P_delta (threshold 2 - delta = \(c)) on
-            # \(source.isReal ? "PTB" : "random tokens"), H = E = \(runHidden), batch \(batchSize) x \(bptt), dropout 0.5, Float32. One index block per learning rate.
-            # action: skipped (Weyl certificate), unchanged (checked, nothing above c), clipped (clipped values > c);
-            # clipped: how many singular values were clipped; seconds: the projection's wall-clock time (gradient norm + projector).
-
-            """
-        var summaryText = """
-            # Chapter 7: summary of projection-activity.dat, one row per learning rate. share_measured: projection seconds / iteration
-            # seconds over the run at H = \(runHidden); share_estimated_H\(hidden): the same action fractions with the per-action costs at H = \(hidden).
-            # lr iterations skipped unchanged clipped mean_clipped share_measured share_estimated
-
-            """
-        var activityTable = TextTable(title: "The automatic projector in training, H = \(runHidden), \(runIterations) iterations per rate",
-                                      columns: ["η", "its", "skipped", "unchanged", "clipped", "mean k", "share (H = \(runHidden))",
-                                                "est. share (H = \(hidden))", "max σ_1 (SVD check)"],
-                                      formats: ["%g", "", "", "", "", "%.1f", "%.2f %%", "%.2f %%", "%.6f"])
-        for (k, e) in estimated.enumerated() {
-            let run = e.run
-            if k > 0 { activityText += "\n\n" }
-            activityText += "# learning rate \(Gnuplot.number(run.learningRate))\n# iteration lr action clipped seconds\n"
-            for r in run.records {
-                activityText += "\(r.iteration) \(Gnuplot.number(run.learningRate)) \(r.actionName) \(r.clipped) \(DataTable.format(r.projection))\n"
-            }
-            summaryText += "\(Gnuplot.number(run.learningRate)) \(run.records.count) \(run.count("skipped")) \(run.count("unchanged")) "
-                + "\(run.count("clipped")) \(DataTable.format(run.meanClipped)) \(DataTable.format(run.share)) \(DataTable.format(e.share))\n"
-            activityTable.add([.number(run.learningRate), .integer(run.records.count), .integer(run.count("skipped")),
-                               .integer(run.count("unchanged")), .integer(run.count("clipped")), .number(run.meanClipped),
-                               .number(100 * run.share), .number(100 * e.share), .number(run.largestCheckedSigma)])
-            if let s = run.stoppedAt { report.note("η = \(Gnuplot.number(run.learningRate)): non-finite loss at iteration \(s); the run stopped there.") }
-        }
-        extraFiles.append(try output.writeText(activityText, name: "projection-activity.dat"))
-        extraFiles.append(try output.writeText(summaryText, name: "projection-activity-summary.dat"))
+        let activity = Chapter07.activityFiles(estimates, threshold: c, realData: source.isReal, runHidden: runHidden,
+                                               runIterations: runIterations, hidden: hidden)
+        extraFiles.append(try output.writeText(activity.data, name: "projection-activity.dat"))
+        extraFiles.append(try output.writeText(activity.summary, name: "projection-activity-summary.dat"))
         report.section("How often the projection acts")
-        report.table(activityTable)
-        report.note(String(format: "σ_1 after the projector, recomputed by a Double SVD %d times (every %@): largest %.7f; "
-                           + "c = %.7f, allowed c (1 + 1e-5) for the Float rounding of clipped values.",
-                           runs.map(\.checks).reduce(0, +), checkEvery == 1 ? "iteration" : "\(checkEvery) iterations",
-                           runs.map(\.largestCheckedSigma).max() ?? 0, c))
-        try output.write(activityFigure(runs, threshold: c, hidden: runHidden))
+        report.table(activity.table)
+        for run in runs { if let s = run.stoppedAt { report.note("η = \(Gnuplot.number(run.learningRate)): non-finite loss at iteration \(s); the run stopped there.") } }
+        report.note(Chapter07.activityCheckNote(runs, checkEvery: checkEvery, threshold: c))
+        try output.write(Chapter07.activityFigure(runs, threshold: c, hidden: runHidden))
 
         /*:
          ## One projection against n
@@ -505,54 +269,27 @@ struct Chapter7: ParsableCommand {
          eigendecomposition of WᵀW, the selective eigensolver, and the automatic projector when its
          certificate fails (scan + leading eigenpairs), beside the certified skip. The black point is the
          whole plain-SGD iteration of the timed model at its size, for scale.
-
-         ![Time of one projection against n](projection-vs-n.png)
          */
-        let methods: [ProjectionMethod] = [.fullSVD, .eigen, .selectiveEigen, .automatic]
         report.section("One projection against n")
-        let nProgress = ProgressBar(total: nList.count, label: "timing projections", unit: "n")
-        var timings: [ProjectionTiming] = []
-        var skips: [(Int, Double)] = []
-        for n in nList {
-            timings += try ProjectionCost.measure(n: [n], methods: methods, cases: [.oneAbove], threshold: c, repeats: timingRepeats, seed: common.seed)
-            skips.append((n, 1000 * (try certifiedSkipSeconds(n: n, threshold: c, repeats: timingRepeats, seed: common.seed))))
-            nProgress.advance()
-        }
+        let nProgress = ProgressBar(total: try o.projectionSizes(paper: paper).count, label: "timing projections", unit: "n")
+        let againstN = try Chapter07.ProjectionAgainstN(sizes: try o.projectionSizes(paper: paper), threshold: c, repeats: o.timingRepeats(paper: paper),
+                                                        seed: common.seed, progress: nProgress)
         nProgress.finish()
-        let names = methods.map(\.rawValue) + ["certifiedSkip"]
-        var nText = """
-            # Chapter 7: fastest wall-clock time (ms) of one exact projection of an n x n Float matrix with one singular value
-            # above the threshold 2 - delta = \(c) (sigma_1 = 1.25 c), \(timingRepeats) timed repeats, \(BLAS.threads) BLAS threads.
-            # automatic: bound check + leading eigenpairs (no certificate); certifiedSkip: a step certified by the carried Weyl bound.
-            # One index block per method.
-
-            """
-        for (k, name) in names.enumerated() {
-            if k > 0 { nText += "\n\n" }
-            nText += "# n method milliseconds\n"
-            for n in nList {
-                let ms = name == "certifiedSkip" ? skips.first { $0.0 == n }!.1
-                    : timings.first { $0.n == n && $0.method.rawValue == name }!.minimumMilliseconds
-                nText += "\(n) \(name) \(DataTable.format(ms))\n"
-            }
-        }
-        extraFiles.append(try output.writeText(nText, name: "projection-vs-n.dat"))
-        var nTable = TextTable(title: "One projection, one value above c: fastest of \(timingRepeats), ms (Float)",
-                               columns: ["n"] + names, formats: ["%g"] + Array(repeating: "%.4f", count: names.count))
-        for n in nList {
-            var row: [TableCell] = [.integer(n)]
-            for m in methods { row.append(.optional(timings.first { $0.n == n && $0.method == m }?.minimumMilliseconds)) }
-            row.append(.optional(skips.first { $0.0 == n }?.1))
-            nTable.add(row)
-        }
-        report.table(nTable)
-        try output.write(projectionFigure(sizes: nList, names: names, stepMilliseconds: 1000 * stepSeconds, hidden: hidden))
+        extraFiles.append(try output.writeText(againstN.data(blasThreads: BLAS.threads), name: "projection-vs-n.dat"))
+        report.table(againstN.table)
+        try output.write(Chapter07.projectionFigure(sizes: againstN.sizes, names: Chapter07.ProjectionAgainstN.names,
+                                                    stepMilliseconds: 1000 * estimates.stepSeconds, hidden: hidden, smallest: againstN.smallest))
 
         /*:
          ## What the measurements say
 
          (The default run on a shared two-core machine; its numbers move by tens of per cent from run to
          run, so the prose quotes none of them: the printed tables above are the record.)
+
+         ![One bar per method: the median seconds of a training iteration of the language model, the projection's part shaded dark with its share written above, error bars from the fastest to the slowest timed iteration; the last two bars, hatched, are estimates for the automatic projector's mix of actions at rates 1 and 40.](iteration-time.png)
+
+         *One training iteration at H = 650 by method: the median iteration, the projection's part shaded,
+         fastest to slowest as error bars; hatched bars are estimates from the training runs.*
 
          **The full SVD is a large share of an iteration.** At the paper's size one projection by `gesdd`
          takes a sizeable share of the fastest plain-SGD iteration (see the table above, `share`),
@@ -567,6 +304,12 @@ struct Chapter7: ParsableCommand {
          time — a saving, but the same kind of cost, paid at every step. This is consistent with what the
          reviews say of the paper's own figure: a cheaper variant that still decomposes at every step does
          not change the picture much.
+
+         ![For each learning rate, the milliseconds of every projector call against the iteration on a log scale, one marker per action (skipped, unchanged, clipped), and the number of values clipped as grey impulses on a second axis.](projection-activity.png)
+
+         *What the automatic projector did at each iteration of training, and what each call cost: at
+         rate 1 it decomposes once and skips after that; at rate 40 it skips until W_hh reaches the
+         boundary, then clips and checks.*
 
          **Not decomposing is what saves.** The automatic projector skipped every timed iteration of the
          as-trained row, for a few microseconds each (a share too small to see in the figure), and in the
@@ -584,6 +327,11 @@ struct Chapter7: ParsableCommand {
          leading eigenpairs at almost every step, below the full SVD's but no longer free. That is the
          regime where the projection matters (chapter 5: plain SGD blows up at this rate), so this is the
          price of the method where it earns its keep.
+
+         ![Milliseconds of one exact projection against n on log–log axes: four rising lines for the full SVD, the eigendecomposition of WᵀW, the selective eigensolver and the automatic projector when its bound fails, a line orders of magnitude lower for the certified skip, and one black triangle for a whole plain-SGD iteration at n = 650.](projection-vs-n.png)
+
+         *One exact projection against n, in the frame of the paper's Figure 2; the triangle is a whole
+         training iteration of the language model, for scale.*
 
          **Against n.** All decomposing methods grow steeply with n (at these sizes fixed overheads still
          blunt the n³), and the ranking is stable (see the table above): the full SVD slowest, then the

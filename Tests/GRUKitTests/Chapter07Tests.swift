@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import GRUKitChapterSupport
+import GRUKitChapters
+import GRUKitPresentation
 import GRUKit
 
 /// Chapter 7 run as a user runs it, in a tiny setting on random tokens: every data file with
@@ -129,35 +131,90 @@ final class Chapter07Tests: XCTestCase {
         }
         try log("project0.2-lr1", "project(δ=0.2)").write(to: logs.appendingPathComponent("project0.2-lr1.jsonl"), atomically: true, encoding: .utf8)
         try log("sgd-lr1", "sgd").write(to: logs.appendingPathComponent("sgd-lr1.jsonl"), atomically: true, encoding: .utf8)
-        let out = dir.appendingPathComponent("tmp")
-        let r = try Executables.run("ch07-cost", [
-            "--out", out.path, "--no-render", "--random-tokens", "--vocabulary", "50", "--hidden", "16", "--iterations", "2",
-            "--activity-hidden", "16", "--activity-iterations", "3", "--lr", "1", "--sizes", "16", "--repeats", "1", "--from-logs", logs.path,
-        ], in: dir)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("project0.2-lr1 (paper-scale log): the projection changed W_hh in 30.0 % of 10 iterations"), r.stdout)
-        let values = try RecordedValues(contentsOf: out.appendingPathComponent("values.tsv"))
-        let range = try XCTUnwrap(values["paper.project0.2-lr1.share"])
-        let bounds = range.dropLast(2).split(separator: "–").compactMap { Double($0) }
-        XCTAssertEqual(bounds.count, 2, range)
-        XCTAssertTrue(bounds.count == 2 && 0 < bounds[0] && bounds[0] <= bounds[1] && bounds[1] < 100, range)
+        let runs = try LoggedRun.load(directory: logs)
+        // Per-action costs: step 1 s, check 10 ms, clip 20 ms; the skip is a synthetic certified step's.
+        let (rows, timed) = Self.syntheticTimings(step: 1, check: 0.01, clip: 0.02, skip: 0.001)
+        let estimates = try Chapter07.Estimates(rows: rows, timed: timed, runs: [], hidden: 16, threshold: 1.8, seed: 1)
+        var values = RecordedValues()
+        let notes = Chapter07.paperShares(runs, estimates: estimates, into: &values)
+        XCTAssertEqual(notes.count, 1)
+        XCTAssertTrue(notes[0].hasPrefix("project0.2-lr1 (paper-scale log): the projection changed W_hh in 30.0 % of 10 iterations"), notes[0])
+        // f = 0.3: low = 0.3·clip + 0.7·skip, high = 0.3·clip + 0.7·check, each over 1 s + itself.
+        let low = 0.3 * 0.02 + 0.7 * estimates.skipSeconds, high = 0.3 * 0.02 + 0.7 * 0.01
+        XCTAssertEqual(values["paper.project0.2-lr1.share"], String(format: "%.1f–%.1f %%", 100 * low / (1 + low), 100 * high / (1 + high)))
         XCTAssertNil(values["paper.sgd-lr1.share"])
-        // A folder that is not there stops the chapter before it times anything.
-        let bad = try Executables.run("ch07-cost", ["--out", out.path, "--no-render", "--from-logs", dir.appendingPathComponent("none").path], in: dir)
-        XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("none") && bad.stderr.contains("cannot read the folder"), bad.stderr)
+        // A folder that is not there is refused, naming it.
+        XCTAssertThrowsError(try LoggedRun.load(directory: dir.appendingPathComponent("none"))) { error in
+            XCTAssertTrue("\(error)".contains("none") && "\(error)".contains("cannot read the folder"), "\(error)")
+        }
+    }
+
+    /// Timed rows and samples with the given seconds: plain SGD's iteration, the leading-eigenpairs
+    /// row's projection (a check), the active row's (a clip) and the automatic row's (without a report:
+    /// no timed iteration skipped).
+    static func syntheticTimings(step: Double, check: Double, clip: Double, skip: Double)
+        -> ([Chapter07.IterationTime], [Chapter07.Treatment: [Chapter07.IterationSample]]) {
+        var timed: [Chapter07.Treatment: [Chapter07.IterationSample]] = [:]
+        for t in Chapter07.Treatment.allCases {
+            let p: Double = switch t { case .projectLeading: check; case .projectActive: clip; case .projectAutomatic: skip; default: 0 }
+            timed[t] = [Chapter07.IterationSample(total: step + p, projection: p, report: nil)]
+        }
+        return (Chapter07.iterationRows(timed), timed)
+    }
+
+    /// The iteration rows from timed samples: fastest, median and slowest, the projection's part, the share.
+    func testIterationRowsAndEstimates() throws {
+        let (rows, timed) = Self.syntheticTimings(step: 1, check: 0.01, clip: 0.02, skip: 0.001)
+        XCTAssertEqual(rows.map(\.name), ["sgd", "clip", "project-svd", "project-leading", "project-active", "project-automatic"])
+        XCTAssertEqual(rows[0].projection, 0)
+        XCTAssertEqual(rows[3].share, 0.01 / 1.01, accuracy: 1e-15)
+        // An activity run half skipped, a quarter checked, a quarter clipped: 0.5·skip + 0.25·10 + 0.25·20 ms.
+        let actions: [ProjectionReport.Action] = [.skipped, .skipped, .unchanged, .projected(clipped: 2)]
+        let run = Chapter07.ActivityRun(learningRate: 40, records: actions.enumerated().map { i, a in
+            Chapter07.ActivityRecord(iteration: i + 1, action: a, projection: 0.001, total: 0.1)
+        }, largestCheckedSigma: 1.8, checks: 4, stoppedAt: nil)
+        let estimates = try Chapter07.Estimates(rows: rows, timed: timed, runs: [run], hidden: 16, threshold: 1.8, seed: 1)
+        let p = 0.5 * estimates.skipSeconds + 0.25 * 0.01 + 0.25 * 0.02
+        XCTAssertGreaterThan(estimates.skipSeconds, 0)
+        XCTAssertEqual(estimates.runs[0].projection, p, accuracy: 1e-15)
+        XCTAssertEqual(estimates.rows.map(\.name), ["estimate-lr40"])
+        XCTAssertEqual(estimates.rows[0].seconds, 1 + p, accuracy: 1e-15)
+        XCTAssertNotNil(estimates.note, "no timed iteration was skipped: the note says the skip cost is a synthetic step's")
+        let files = Chapter07.activityFiles(estimates, threshold: 1.8, realData: false, runHidden: 16, runIterations: 4, hidden: 16)
+        let summary = Chapter04Tests.blocks(files.summary)
+        XCTAssertEqual(summary[0].rows.first, ["40", "4", "2", "1", "1", "2", "0.01", DataTable.format(p / (1 + p))])
+        XCTAssertEqual(Chapter04Tests.blocks(files.data)[0].rows.map { $0[2] }, ["skipped", "skipped", "unchanged", "clipped"])
+        XCTAssertEqual(Chapter07.timingNotes(timed)[1],
+                       "project-automatic, as trained: 0 of 0 timed iterations skipped by the Weyl certificate, 0 checked and unchanged, 0 clipped.")
     }
 
     func testBadFlagsAreNamed() throws {
-        let dir = try Executables.temporaryDirectory(self)
-        let out = dir.appendingPathComponent("tmp").path
         for (args, flag) in [(["--iterations", "0"], "--iterations"), (["--lr", "1,abc"], "--lr"), (["--lr", "-3"], "--lr"),
                              (["--sizes", "64,1.5"], "--sizes"), (["--hidden", "1"], "--hidden"),
-                             (["--vocabulary", "10"], "--vocabulary"), (["--delta", "2"], "--delta"), (["--bogus"], "--bogus")] {
-            let r = try Executables.run("ch07-cost", ["--out", out, "--no-render"] + args, in: dir)
-            XCTAssertNotEqual(r.status, 0, "\(args)")
-            XCTAssertTrue(r.stderr.contains(flag), "\(args): \(r.stderr)")
+                             (["--vocabulary", "10"], "--vocabulary"), (["--delta", "2"], "--delta"), (["--bogus"], "--bogus"),
+                             (["--activity-iterations", "100001"], "--activity-iterations")] {
+            XCTAssertThrowsError(try Chapter07.Options.parse(args), "\(args)") { error in
+                let message = Chapter07.Options.message(for: error)
+                XCTAssertTrue(message.contains(flag), "\(args): \(message)")
+            }
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/iteration-time.dat"), "nothing written after a bad flag")
+        XCTAssertThrowsError(try Chapter07.Options.parse(["--hidden", "4096", "--random-tokens", "--vocabulary", "1000000"]).checkMemory(paper: false))
+        let defaults = try Chapter07.Options.parse([])
+        XCTAssertEqual(try defaults.projectionSizes(paper: false), [64, 128, 256, 512, 650])
+        XCTAssertEqual(defaults.learningRates, [1, 40])
+        XCTAssertEqual(defaults.timedIterations(paper: true), 30)
+    }
+
+    /// The figures' keys sit below the axes, where they cover no bar, label or point.
+    func testFigureKeysSitBelow() {
+        let (rows, _) = Self.syntheticTimings(step: 1, check: 0.01, clip: 0.02, skip: 0.001)
+        let time = Chapter07.iterationTimeFigure(rows, hidden: 16, vocabulary: 50, measuredCount: rows.count, realData: false)
+        let vsN = Chapter07.projectionFigure(sizes: [8, 16], names: Chapter07.ProjectionAgainstN.names, stepMilliseconds: 3, hidden: 16,
+                                             smallest: 2e-5)
+        for figure in [time, vsN] {
+            guard case .custom(let key) = figure.panels[0].key else { return XCTFail("\(figure.panels[0].key)") }
+            XCTAssertTrue(key.hasPrefix("below"), key)
+        }
+        XCTAssertEqual(vsN.panels[0].yRange?.lowerBound, 1e-5, "the range reaches the fastest time drawn")
     }
 }
