@@ -19,9 +19,9 @@ extension Chapter08 {
 
         /// For a run that diverged: the first iteration of its trace (the last 100 iterations, every
         /// one logged) whose gradient norm exceeds ten times the largest of the regular records before
-        /// it, that gradient norm, the largest of the trace, and ρ(J) at h* = 0 of the last regular record
-        /// before the spike (nil for a completed run, or a trace without such a spike).
-        package var spike: (iteration: Int, gradient: Double, largest: Double, rhoBefore: Double)?
+        /// it, that gradient norm, the largest of the trace, and ρ(J) at h* = 0 and the iteration of the
+        /// last regular record before the spike (nil for a completed run, or a trace without such a spike).
+        package var spike: (iteration: Int, gradient: Double, largest: Double, rhoBefore: Double, recordBefore: Int)?
 
         /// Reads the log `NAME.jsonl` in `directory`.
         package init(directory: URL, name: String) throws {
@@ -46,7 +46,7 @@ extension Chapter08 {
             }
             if let first, let i = first.double("iteration"), let g = first.double("gradient_norm"),
                let last = iterations.lastIndex(where: { $0 < i }) {
-                spike = (Int(i), g, trace.compactMap { $0.double("gradient_norm") }.max() ?? g, rho[last])
+                spike = (Int(i), g, trace.compactMap { $0.double("gradient_norm") }.max() ?? g, rho[last], Int(iterations[last]))
             }
         }
 

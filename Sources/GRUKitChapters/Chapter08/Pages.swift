@@ -53,7 +53,7 @@ extension Chapter08 {
             values["\(key).first_above_1"] = log.firstAbove.map(String.init) ?? "never"
             values["\(key).max_rho"] = fixed(log.maxRho, 4)
             values["\(key).final_rho"] = fixed(log.finalRho, 4)
-            values["\(key).max_gradient_above_1"] = String(format: "%.3g", log.maxGradientAbove)
+            values["\(key).max_gradient_above_1"] = log.recordsAbove == 0 ? "none" : String(format: "%.3g", log.maxGradientAbove)
             values["\(key).max_gradient_below_1"] = String(format: "%.3g", log.maxGradientBelow)
             values["\(key).outcome"] = outcome
             if let spike = log.spike {
@@ -61,9 +61,13 @@ extension Chapter08 {
                 values["\(key).spike_gradient"] = String(format: "%.3g", spike.gradient)
                 values["\(key).spike_largest_gradient"] = String(format: "%.3g", spike.largest)
                 values["\(key).rho_before_spike"] = fixed(spike.rhoBefore, 4)
-                values["\(key).spike_reading"] = spike.rhoBefore < 1
-                    ? "its explosion began below the bifurcation of the origin, and ρ(J) at h* = 0 passed 1 only after the blow-up had thrown W_hh away"
-                    : "its explosion began after ρ(J) at h* = 0 had passed 1"
+                let gap = spike.iteration - spike.recordBefore
+                values["\(key).spike_gap"] = "\(gap)"
+                let crossedBefore = zip(log.iterations, log.rho).contains { $0.0 < Double(spike.iteration) && $0.1 > 1 }
+                values["\(key).spike_reading"] = spike.rhoBefore >= 1 ? "its explosion came after ρ(J) at h* = 0 had passed 1"
+                    : crossedBefore ? "it had crossed earlier, but the last ρ(J) at h* = 0 logged before its explosion, \(gap) iterations earlier, was below 1"
+                    : "the last ρ(J) at h* = 0 logged before its explosion, \(gap) iterations earlier, was below 1, and ρ(J) exceeded 1 only in "
+                        + "a record after the blow-up had thrown W_hh away: the logs show no crossing before this explosion"
                 notes.append("\(label(log.name)): the gradient norm jumped to " + String(format: "%.3g", spike.gradient) + " at iteration \(spike.iteration) "
                             + "(the largest of its last 100 iterations: " + String(format: "%.3g", spike.largest) + "); the last record before it had ρ(J) = "
                             + fixed(spike.rhoBefore, 4) + " at h* = 0.")
