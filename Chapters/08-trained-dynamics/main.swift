@@ -218,7 +218,7 @@ struct Chapter8: ParsableCommand {
          {{sgd.update_gate}}. (The state itself has an RMS of {{sgd-lr10-s2.state_rms}} per unit.) ρ(J) at
          h* = 0 is the stability of the state h = 0 under the input x = 0, which a language model never
          gets; what multiplies the gradient is J_t along the data. ‖J_t‖₂ averages
-         {{sgd-lr10-s2.norm_along_mean}}: a single step can stretch a vector, but the product does not grow.
+         {{sgd-lr10-s2.norm_along_mean}}: a single step can stretch a vector; λ_1 says what the product of the steps does.
          The projected model, for comparison: λ_1 = {{project0.1-lr10-s1.lyapunov}}, gain
          {{project0.1-lr10-s1.gain_mean}}.
          */
