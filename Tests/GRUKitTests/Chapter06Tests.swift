@@ -85,7 +85,7 @@ final class Chapter06Tests: XCTestCase {
         func summary(_ finals: [[Double]]) -> SeedSummary {
             let runs = finals.enumerated().flatMap { g, seeds in
                 seeds.enumerated().map { k, f -> RunResult in
-                    let method: TrainingMethod = g == 0 ? .none : .project(delta: 0.2)
+                    let method: TrainingMethod = g == 0 ? .sgd : .project(delta: 0.2)
                     let c = RunConfiguration(name: RunConfiguration.name(method: method, learningRate: 6) + "-s\(k + 1)", method: method,
                                              schedule: .paper(initial: 6), epochs: 1, seed: UInt64(k + 1), hiddenSize: 4, batchSize: 2, steps: 3)
                     return RunResult(configuration: c, status: .completed, metricName: "nll", trainLosses: [], validLosses: [],

@@ -19,8 +19,8 @@ final class Chapter08Tests: XCTestCase {
     func testGateBlocksAreTheInputFreeMapsBlocks() {
         let w = Self.random(12, 4, seed: 3).converted(to: Double.self)
         let map = InputFreeGRU(weightHH: w, form: .resetAfter)
-        for (k, gate) in Chapter08.Gate.allCases.enumerated() {
-            XCTAssertEqual(Chapter08.block(w, gate).elements, map.block(k).elements, "\(gate)")
+        for gate in Chapter08.Gate.allCases {
+            XCTAssertEqual(Chapter08.block(w, gate).elements, map.block(gate).elements, "\(gate)")
         }
     }
 
@@ -113,8 +113,8 @@ final class Chapter08Tests: XCTestCase {
         let text = Array(excerpt.text.prefix(60))
         let inputs = try excerpt.inputs(text)
         let d = try Chapter08.analyse(excerpt, inputs: inputs, starts: 4, slowFraction: 0.5, seed: 1)
-        XCTAssertEqual(d.rhoOrigin, try FixedPointStability.spectralRadiusAtOrigin(excerpt.map.inputFree.wHH), accuracy: 1e-10)
-        XCTAssertEqual(d.sigma1, try excerpt.map.inputFree.wHH.spectralNorm(), accuracy: 1e-10)
+        XCTAssertEqual(d.rhoOrigin, try FixedPointStability.spectralRadiusAtOrigin(excerpt.map.inputFree.candidateBlock), accuracy: 1e-10)
+        XCTAssertEqual(d.sigma1, try excerpt.map.inputFree.candidateBlock.spectralNorm(), accuracy: 1e-10)
         XCTAssertTrue(d.points.contains { $0.norm == 0 && !$0.isSlowPoint }, "the origin")
         for p in d.points where !p.isSlowPoint { XCTAssertLessThan(p.residual, 1e-12) }
         let js = excerpt.map.jacobians(inputs: inputs, from: [Double](repeating: 0, count: excerpt.map.hiddenSize))

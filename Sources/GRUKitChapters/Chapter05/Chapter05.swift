@@ -175,7 +175,7 @@ extension Chapter05 {
             // the-paper §6 reached 143 at its blow-up; a uniform guess scores ln 10,000 ≈ 9.2).
             bound = training.divergenceLoss ?? 10 * log(Double(vocabulary))
             let base = RunConfiguration(
-                name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: options.common.seed, cell: cell,
+                name: "run", method: .sgd, schedule: .paper(initial: 1), epochs: epochs, seed: options.common.seed, cell: cell,
                 hiddenSize: hidden, batchSize: batchSize, steps: bptt, dropout: 0.5,
                 logEvery: training.logEvery ?? setting.logEvery, windowLimit: training.limitWindows, divergenceLoss: bound,
                 details: ["embedding": "\(embeddingSize)", "vocabulary": "\(vocabulary)", "embedding_scale": "0.01",

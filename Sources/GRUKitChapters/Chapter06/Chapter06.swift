@@ -151,7 +151,7 @@ extension Chapter06 {
         package func sweep(_ kind: ModelName) throws -> Sweep {
             let (methods, rates, seeds) = try selection(kind)
             let base = RunConfiguration(
-                name: "run", method: .none, schedule: .paper(initial: 1), epochs: epochs, seed: options.common.seed, cell: cell,
+                name: "run", method: .sgd, schedule: .paper(initial: 1), epochs: epochs, seed: options.common.seed, cell: cell,
                 hiddenSize: hidden, batchSize: batchSize, steps: bptt, dropout: 0,
                 logEvery: options.training.logEvery ?? 5, windowLimit: options.training.limitWindows, divergenceLoss: bound,
                 details: ["train_tunes": "\(music.train.count)", "valid_tunes": "\(music.valid.count)", "test_tunes": "\(music.test.count)",

@@ -7,15 +7,13 @@ import GRUKit
 /// recorded values (``Pages``).
 public enum Chapter08 {
     /// The three gates of PyTorch's GRU layout, in the order their row blocks are stacked in
-    /// `weight_ih_l0` and `weight_hh_l0`: reset r, update z, candidate n.
-    package enum Gate: Int, CaseIterable, Sendable { case reset, update, candidate }
+    /// `weight_ih_l0` and `weight_hh_l0`: reset r, update z, candidate n (the core's ``GateBlock``).
+    package typealias Gate = GateBlock
 
-    /// The H×I (or H×H) row block of one gate in a stacked 3H×· PyTorch weight. The chapter's only
-    /// place that cuts a weight into gate blocks.
+    /// The H×I (or H×H) row block of one gate in a stacked 3H×· PyTorch weight, through the core's
+    /// typed gate-block view.
     package static func block(_ weights: Matrix<Double>, _ gate: Gate) -> Matrix<Double> {
-        let hidden = weights.rows / Gate.allCases.count
-        let rows = (gate.rawValue * hidden) ..< ((gate.rawValue + 1) * hidden)
-        return Matrix(rows: hidden, cols: weights.cols, elements: rows.flatMap(weights.row))
+        weights[block: gate]
     }
 }
 
