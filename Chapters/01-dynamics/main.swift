@@ -125,13 +125,15 @@ struct Chapter1: ParsableCommand {
         let table = Chapter01.Table(weights: o.tableWeights, gates: gates, limitSteps: o.limitSteps)
         report.table(table.text)
         try output.write(table.data, name: "summary.dat")
+        var values = RecordedValues()  // what the run measured, by name (values.tsv), for the prose that cites it
+        table.record(into: &values)
 
         /*:
          ### What the table shows
 
          Below 2 every orbit is pulled into the origin, geometrically at the rate f′(0) per step. Above 2
          the origin pushes states away, yet they stay bounded (|tanh| < 1) and settle on one of two new
-         stable fixed points ±h*, which move out of the origin as w_hh grows: ±0.7104 at 2.5, ±0.8586 at 3.
+         stable fixed points ±h*, which move out of the origin as w_hh grows: ±{{h_star.2.5}} at 2.5, ±{{h_star.3}} at 3.
          At exactly w_hh = 2, f′(0) = 1 and the origin attracts only algebraically (h_t ~ t^{-1/2}), which
          is why h_∞ is still visibly nonzero there after many steps.
 
@@ -233,7 +235,7 @@ struct Chapter1: ParsableCommand {
             `ch01-dynamics --w-hh 1.9,2.1 --w-hz 0.7 --w-hr -0.4` (the column f′(0) does not move with the
             gates) and (c) against the table's h* for `--w-hh 2.02,2.1`.
          */
-        report.files(output.written)
+        report.files(output.written + [try values.write(to: output.directory)])
     }
 }
 

@@ -100,6 +100,11 @@ final class Chapter01Tests: XCTestCase {
         XCTAssertEqual(rows.count, 4)
         XCTAssertTrue(rows[0].lowercased().contains("nan"), String(rows[0]))
         XCTAssertTrue(table.note(defaults: true).contains("w_hh = 1.5 every state decays"))
+        var values = RecordedValues()
+        table.record(into: &values)
+        XCTAssertEqual(values["h_star.2.5"], "0.7104")
+        XCTAssertEqual(values["h_star.3"], "0.8586")
+        XCTAssertNil(values["h_star.2"], "no nonzero fixed point at 2")
     }
 
     /// `--w-hh 1.9,2.1`: the figures show those weights, the table adds 2 and 3 and its numbers are the
@@ -191,7 +196,7 @@ final class Chapter01Tests: XCTestCase {
         let result = try Executables.run("ch01-dynamics", ["--out", dir.path, "--frames", "3"], environment: ["PATH": "/nonexistent"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr.components(separatedBy: "apt-get install gnuplot-nox").count, 2, result.stderr)
-        for name in ["summary.dat", "trajectories.gp", "trajectories.dat", "return-map.gp", "return-map.dat", "cobweb-sweep.gp", "cobweb-sweep.dat"] {
+        for name in ["summary.dat", "values.tsv", "trajectories.gp", "trajectories.dat", "return-map.gp", "return-map.dat", "cobweb-sweep.gp", "cobweb-sweep.dat"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), name)
         }
         XCTAssertTrue(result.stdout.contains("The one-unit GRU, w_hz = w_hr = 0"), result.stdout)

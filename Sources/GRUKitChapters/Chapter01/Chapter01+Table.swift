@@ -75,6 +75,12 @@ extension Chapter01 {
             return summary
         }
 
+        /// `h_star.W` for every weight W (`%g`, so 2.5 and 3) that has a nonzero fixed point: h* to four
+        /// decimals, as the table prints it.
+        package func record(into values: inout RecordedValues) {
+            for r in rows { if let h = r.hStar { values["h_star.\(String(format: "%g", r.wHH))"] = String(format: "%.4f", h) } }
+        }
+
         /// The closing remark on the table, for the default weights (`defaults`) or for any others.
         package func note(defaults: Bool) -> String {
             if defaults {
