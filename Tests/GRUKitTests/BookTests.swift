@@ -51,9 +51,11 @@ final class BookTests: XCTestCase {
         let page = BookPage(slug: "01-dynamics", source: "//: ![Trajectories](trajectories.png)\nlet a = 1\n", figures: ["return-map.png", "trajectories.png"])
         XCTAssertTrue(page.sourceSection.contains("](figures/01-dynamics/trajectories.png)"))
         XCTAssertEqual(page.keyFigure, "trajectories.png")
-        // Figures not shown by the prose are appended once.
-        XCTAssertTrue(page.markdown.contains("![return-map.png](figures/01-dynamics/return-map.png)"))
-        XCTAssertFalse(page.markdown.contains("![trajectories.png]"))
+        // A figure the prose does not show is not heaped at the end: it is a layout problem that stops the book.
+        XCTAssertFalse(page.markdown.contains("return-map.png"))
+        XCTAssertEqual(page.layoutProblems.count, 1)
+        XCTAssertTrue(page.layoutProblems.first?.contains("it writes return-map.png, but its prose never shows it") == true,
+                      "\(page.layoutProblems)")
     }
 
     func testEveryChapterHasAnUpToDatePage() throws {
