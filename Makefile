@@ -95,6 +95,7 @@ define run_chapter
 	  echo; echo "════ ch$(1) ════"; \
 	  mkdir -p figures/$(1); \
 	  args=""; case $(1) in 05-penn-treebank) args="--from-logs results/ptb-paper --standard-logs results/ptb-standard";; \
+	                        06-nottingham) args="--standard-logs results/nottingham-standard";; \
 	                        07-cost) args="--from-logs results/ptb-paper";; esac; \
 	  $(BIN)/ch$(1) $$args | tee figures/$(1)/output.txt.part; \
 	  mv figures/$(1)/output.txt.part figures/$(1)/output.txt
