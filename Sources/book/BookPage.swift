@@ -397,7 +397,12 @@ package struct BookPage: Sendable {
         out.append("```")
         out.append("")
         if let helpText, !helpText.isEmpty {
+            // Folded: the reference of every option is there on demand, not in the reading path.
+            out.append("<details><summary>Every option (<code>--help</code>)</summary>")
+            out.append("")
             out.append("```text\n\(helpText.trimmingTrailingNewlines)\n```")
+            out.append("")
+            out.append("</details>")
             out.append("")
         }
         out.append("Every figure is a data file plus a gnuplot script that redraws it without Swift:")
