@@ -282,7 +282,7 @@ struct Chapter6: ParsableCommand {
          per time step, {{standard.best.ratio}} × the per-key predictor's {{standard.baseline}}; after each
          epoch it read {{standard.best.curve}} (mean over its seeds). That is learning, but it is still far
          from the 3.2 or so that published gated RNNs reach on this data set, and the curve says why: it
-         is still falling after ten epochs of plain SGD without momentum, at a learning rate held constant
+         is still falling after ten epochs of SGD without momentum, at a learning rate held constant
          (the schedule divides it only after epoch 10). Those models trained longer, with adaptive
          optimisers and larger or deeper networks; our budget — a grid of three seeds per configuration
          on two cores — buys ten epochs. Plain SGD diverged in {{standard.sgd-lr3.diverged}} runs at
