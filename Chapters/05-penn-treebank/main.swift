@@ -390,13 +390,13 @@ struct Chapter5: ParsableCommand {
             run `ch05-penn-treebank --tune --lrs 40 --seeds 2 --epochs 1` and read `tuned.md`. Which
             threshold wins, and does the best-tuned clip beat the best-tuned projection?
          3. Predict what a tighter bound does to the projection's ρ(J) curve and to its perplexity, then
-            run `ch05-penn-treebank --methods none,project --delta 0.8 --seeds 3` and compare
+            run `ch05-penn-treebank --methods sgd,project --delta 0.8 --seeds 3` and compare
             `gradient-dynamics` and the table with the default δ = 0.2.
          4. The Jacobian at h* = 0 is the same for both GRU forms (the-paper §2). Predict whether the
             paper's own form changes the outcome, then run `ch05-penn-treebank --cell reset-before --seeds 3`
             and compare the divergence counts and the iterations at which the runs diverge.
          5. Predict which parameter group's gradient leaves its level first in a blow-up, then run
-            `ch05-penn-treebank --methods none,clip --seeds 2` and check your answer in `gradient-groups`
+            `ch05-penn-treebank --methods sgd,clip --seeds 2` and check your answer in `gradient-groups`
             and in the `trace` records of a diverged run in `runs/NAME.jsonl` (its `clipped` field says
             when clipping at 5 acted).
          */

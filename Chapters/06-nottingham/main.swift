@@ -322,7 +322,7 @@ struct Chapter6: ParsableCommand {
             `ch06-nottingham --model assumptions --methods project --delta 0.5 --lrs 6 --seeds 3` and compare
             its row with the projection's row of the default run.
          4. Predict which parameter group leads when the raw model blows up, then run
-            `ch06-nottingham --model raw --methods none,project --lrs 6 --seeds 2 --epochs 1`, and check
+            `ch06-nottingham --model raw --methods sgd,project --lrs 6 --seeds 2 --epochs 1`, and check
             your answer in `gradient-groups-raw` and in the `trace` records of a diverged run in
             `runs-raw/NAME.jsonl`. Does the projected run's ‖W_hh‖₂ in `gradient-dynamics-raw` stay
             below 2 − δ while it diverges?

@@ -22,12 +22,12 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-2}"
 # label | flags (the run name that ch05 gives each is the label minus any -reset-before suffix)
 runs=(
   "project0.2-lr10|--method project --delta 0.2 --lr 10 --log-every 10"
-  "sgd-lr10|--method none --lr 10 --log-every 10"
+  "sgd-lr10|--method sgd --lr 10 --log-every 10"
   "clip5-lr10|--method clip --clip 5 --lr 10 --log-every 10"
   "clip5+project0.2-lr10|--method clip+project --clip 5 --delta 0.2 --lr 10 --log-every 10"
   "project0.2-lr10-reset-before|--method project --delta 0.2 --lr 10 --cell reset-before --log-every 10"
   "project0.2-lr1|--method project --delta 0.2 --lr 1 --log-every 50"
-  "sgd-lr1|--method none --lr 1 --log-every 50"
+  "sgd-lr1|--method sgd --lr 1 --log-every 50"
 )
 for entry in "${runs[@]}"; do
   label="${entry%%|*}"; flags="${entry#*|}"; name="${label%-reset-before}"
