@@ -259,11 +259,13 @@ struct Chapter5: ParsableCommand {
          {{standard.grid}} runs, {{standard.runs}} are in the logs so far; the tables say which. The logs
          are read before anything is written: a bad folder leaves no output behind.
          */
+        var standardRuns: [LoggedRun] = [], paperRuns: [LoggedRun] = []  // for the pooled scatter below
         if let standardLogs = options.standardLogs {
             let section = try Chapter05.StandardScaleSection(directory: URL(fileURLWithPath: standardLogs),
                                                              ptb: try PennTreebank(directory: options.data.directory))
             output = try out()
             files += try section.draw(output: output!, report: report, values: &values)
+            standardRuns = section.evidence.collection.logs
         }
 
         /*:
@@ -308,6 +310,7 @@ struct Chapter5: ParsableCommand {
             output = try out()
             files += try section.draw(output: output!, report: report)
             section.record(into: &values)
+            paperRuns = section.runs
         }
 
         /*:
@@ -342,19 +345,32 @@ struct Chapter5: ParsableCommand {
         /*:
          ### Does ρ(J) track the gradient norm?
 
-         ![The gradient norm against ρ(J) at h* = 0, every record of every paper-scale log, one colour per run, with the line ρ(J) = 1 and a circle on the last record before each divergence](paper-gradient-vs-rho.png)
-
          The paper's reviewers were shown ρ(J) of the linearised system rising with the gradient norm. Every
-         iteration record of every log above gives one pair (ρ(J) at h* = 0 after the step, the gradient norm
-         of that iteration), and the `paper-gradient-vs-rho` figure pools them: one colour per run, the line
-         ρ(J) = 1 dashed, and a large circle on the last record before each divergence. Spearman's rank
-         correlation (printed above and in the figure's title) asks only whether a larger ρ(J) comes with a
-         larger gradient. Two things are visible at once. Each divergence at η₀ = 10 starts from a record
-         with ρ(J) just above 1, as the theory expects. And plain SGD at η₀ = 1 lives with ρ(J) > 1 for
-         much of its second and third epochs, with gradient norms of a few units at most and no blow-up,
-         while reaching the best η₀ = 1 perplexity. ρ(J) at h* = 0 is a function of W_hh alone; the gradient
-         depends on the data, the other weights and the states the model visits, so ρ(J) > 1 marks where an
-         explosion becomes possible, not where it happens (the claims ledger, C1 and C6).
+         iteration record of every PTB log above, at the paper's scale and the standard scale's, every method,
+         gives one pair: ρ(J) at h* = 0 after the step, and the gradient norm of that iteration. Pooled, they
+         answer with a rank correlation (Spearman's, which asks only whether a larger ρ(J) comes with a larger
+         gradient), and they show the exceptions. A divergence is marked on the record it started from: the
+         last record before the gradient left its level (the record just before a divergence can already hold
+         the blow-up, with ρ(J) in the thousands, which says where the blow-up went, not where it began).
+         */
+        if !paperRuns.isEmpty || !standardRuns.isEmpty {
+            let pooled = Chapter05.PooledSection(paper: paperRuns, standard: standardRuns)
+            try pooled.draw(output: try out(), report: report)
+            pooled.record(into: &values)
+        }
+
+        /*:
+         ![The gradient norm against ρ(J) at h* = 0, every record of every PTB log at the paper's and the standard scale, one series per scale and method, with the line ρ(J) = 1 and a circle on the record each divergence started from](pooled-gradient-vs-rho.png)
+
+         *`pooled-gradient-vs-rho`: filled points are the paper's scale, open points the standard scale's;
+         the dashed line is ρ(J) = 1.* Of the divergences at the paper's scale, {{pooled.paper.divergences_above_1}}
+         started from a record with ρ(J) > 1, as the theory expects; at the standard scale,
+         {{pooled.standard.divergences_above_1}} (the others: {{pooled.standard.divergences_below_1.runs}}). And
+         plain SGD at η₀ = 1 at the paper's scale lives with ρ(J) > 1 for much of its second and third epochs,
+         with gradient norms of a few units at most and no blow-up, while reaching the best η₀ = 1 perplexity.
+         ρ(J) at h* = 0 is a function of W_hh alone; the gradient depends on the data, the other weights and
+         the states the model visits, so ρ(J) > 1 marks where an explosion becomes possible, neither where it
+         must happen nor the only place it can (the claims ledger, C1 and C6).
 
          ## Summary
 

@@ -292,6 +292,20 @@ struct Chapter6: ParsableCommand {
          are in. Where the tuned clip wins, this chapter's evidence is against the paper's claim that the
          projection trains more accurately than clipping — on this task, at this scale.
 
+         ![The gradient norm against ρ(J) at h* = 0, every record of every log of the Nottingham standard grid, one series per method, with the line ρ(J) = 1 and a circle on the record each divergence started from](standard-gradient-vs-rho.png)
+
+         *`standard-gradient-vs-rho`: every iteration record of the grid, one colour per method; the dashed
+         line is ρ(J) = 1.* Chapter 5 pools PTB's logs the same way. Here the picture is starker. Without
+         the projection, ρ(J) at h* = 0 passes 1 within the first few dozen iterations at these rates and
+         stays above it: ρ(J) > 1 in {{standard.pooled.above_1}} records, {{standard.pooled.above_1_no_blow_up}}
+         of them in runs that never diverged — the tuned clipping runs, the best models of the grid, train
+         their whole ten epochs past the origin's bifurcation. Of the grid's divergences,
+         {{standard.pooled.divergences_above_1}} started from a record with ρ(J) > 1; per method, those that
+         started from ρ(J) ≤ 1 are {{standard.pooled.divergences_below_1.by_group}}. A projected run holds ρ(J) < 1 at h* = 0 by
+         construction, so when it diverges the blow-up comes through the weights the projection does not
+         bound (the input layer, the gate blocks of W_hh, the output layer), not through the origin's
+         bifurcation.
+
          ## Summary
 
          - A piano-roll model can be built to satisfy the theory's assumptions: a bias-free input layer

@@ -210,19 +210,47 @@ final class Chapter05Tests: XCTestCase {
     }
 
     /// The executable end to end: its standard output carries the summaries (the outcome line, the
-    /// table), never a per-batch line; those go to standard error.
+    /// table), never a per-batch line; those go to standard error (`--jobs 1`, the sweep in the
+    /// process) or to each run's `runs/NAME.out` (`--jobs 2`, the default on two cores).
     func testTheExecutablePrintsSummariesAndSendsPerBatchLinesToStandardError() throws {
         let dir = try Executables.temporaryDirectory(self)
         try TrainingFixtures.writePTB(in: dir.appendingPathComponent("data"))
         let out = dir.appendingPathComponent("out")
         let r = try Executables.run("ch05-penn-treebank", Self.tiny(dir.appendingPathComponent("data"), out)
-                                    + ["--sweep", "--methods", "none,project", "--lrs", "1e9,1"])
+                                    + ["--sweep", "--methods", "none,project", "--lrs", "1e9,1", "--jobs", "1"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertFalse(r.stdout.contains("| epoch") || r.stdout.contains("end of epoch"), r.stdout)
         XCTAssertTrue(r.stderr.contains("end of epoch") && r.stderr.contains("diverged at epoch 1"), r.stderr)
         XCTAssertTrue(r.stdout.contains("4 runs: ") && r.stdout.contains(" diverged (each run's console lines went to standard error"), r.stdout)
         XCTAssertTrue(r.stdout.contains("Files written") && r.stdout.contains("valid-perplexity.{gp,dat}"), r.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("values.tsv").path))
+
+        let two = dir.appendingPathComponent("two")
+        let j = try Executables.run("ch05-penn-treebank", Self.tiny(dir.appendingPathComponent("data"), two)
+                                    + ["--sweep", "--methods", "none,project", "--lrs", "1e9,1", "--jobs", "2"])
+        XCTAssertEqual(j.status, 0, j.stderr)
+        XCTAssertFalse(j.stdout.contains("| epoch") || j.stdout.contains("end of epoch"), j.stdout)
+        XCTAssertTrue(j.stdout.contains("4 runs: ") && j.stdout.contains("console lines went to runs/NAME.out"), j.stdout)
+        let console = try String(contentsOf: two.appendingPathComponent("runs/project0.2-lr1.out"), encoding: .utf8)
+        XCTAssertTrue(console.contains("end of epoch"), console)
+    }
+
+    /// Children of `--jobs` run the process's executable again, so only a chapter's executable
+    /// defaults to two at a time; a test runner (this process) defaults to one.
+    func testTheJobsDefaultIsTwoOnlyInAChapterExecutable() {
+        XCTAssertTrue(SweepJobs.isChapterExecutable("/x/.build/release/ch05-penn-treebank"))
+        XCTAssertTrue(SweepJobs.isChapterExecutable("ch06-nottingham"))
+        XCTAssertFalse(SweepJobs.isChapterExecutable("/usr/bin/xctest"))
+        XCTAssertFalse(SweepJobs.isChapterExecutable("/x/GRUKitPackageTests.xctest"))
+        XCTAssertFalse(SweepJobs.isChapterExecutable("chapter-05"))
+        XCTAssertFalse(SweepJobs.isChapterExecutable("ch5-x"))
+        XCTAssertEqual(SweepJobs.defaultJobs, 1, "this test runner is not a chapter executable")
+        XCTAssertTrue(SweepJobs.usesChildren(mode: .inProcess, jobs: 2, configurations: 2))
+        XCTAssertFalse(SweepJobs.usesChildren(mode: .inProcess, jobs: 2, configurations: 1))
+        XCTAssertFalse(SweepJobs.usesChildren(mode: .inProcess, jobs: 1, configurations: 8))
+        XCTAssertFalse(SweepJobs.usesChildren(mode: .jobTask(0), jobs: 2, configurations: 8))
+        XCTAssertEqual(Chapter05.outcomeLine([], inChildren: true),
+                       "0 runs: 0 trained to the end (each run's console lines went to runs/NAME.out, its log to runs/NAME.jsonl)")
     }
 
     func testRealPTBRunsWhenTheDataIsPresent() throws {

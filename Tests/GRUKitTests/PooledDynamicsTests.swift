@@ -1,6 +1,6 @@
 import XCTest
 import GRUKit
-import GRUKitChapterSupport
+@testable import GRUKitChapterSupport
 
 /// The pooled gradient-norm-against-ρ(J) scatter of chapter 5 and its rank correlation.
 final class PooledDynamicsTests: XCTestCase {
@@ -49,5 +49,65 @@ final class PooledDynamicsTests: XCTestCase {
         // ρ = (0.9, 1.2, 0.8, 1.01), g = (0.1, 0.4, 0.05, 0.07): ranks (2, 4, 1, 3) and (3, 4, 1, 2),
         // Σd² = 2, so 1 − 6·2 / (4·15) = 0.8.
         XCTAssertEqual(values["pooled.spearman"], "0.80")
+        XCTAssertEqual(values["pooled.divergences_below_1.runs"], "none")
+        XCTAssertEqual(values["pooled.divergences_below_1.by_group"], "all 0/1")
+        XCTAssertEqual(values["pooled.exploded_not_diverged"], "0")
+    }
+
+    /// A run whose gradient exploded (1000 × its median) without diverging — clipping carried it, or it
+    /// ended wrecked below the loss bound — is no example of crossing without a blow-up.
+    func testAnExplosionWithoutDivergenceIsNotACalmCrossing() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        func it(_ i: Int, _ rho: Double, _ g: Double, max: Double) -> String {
+            "{\"type\":\"iteration\",\"iteration\":\(i),\"epoch\":1,\"learning_rate\":1,\"loss\":5,\"gradient_norm\":\(g),"
+                + "\"max_gradient_norm\":\(max),\"spectral_radius\":\(rho),\"seconds\":1}"
+        }
+        let header = "{\"type\":\"run\",\"name\":\"clipped\",\"method\":\"clip(5.0)\",\"learning_rate\":1,\"epochs\":1,\"metric\":\"perplexity\"}"
+        let lines = [header, it(10, 0.9, 0.1, max: 0.2), it(20, 1.5, 0.1, max: 0.2), it(30, 2, 0.2, max: 150), it(40, 3, 0.1, max: 0.3),
+                     "{\"type\":\"epoch\",\"epoch\":1,\"iteration\":40,\"learning_rate\":1,\"train_loss\":5,\"valid_loss\":5,\"valid_perplexity\":150,\"seconds\":2}"]
+        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("clipped.jsonl"), atomically: true, encoding: .utf8)
+        var pool = PooledDynamics(groups: [("standard scale, clipping", try LoggedRun.load(directory: dir))])
+        // Median gradient 0.1: 150 > 1000 × 0.1, so the run exploded, though it never diverged.
+        XCTAssertEqual(pool.aboveOne.count, 3)
+        XCTAssertTrue(pool.crossedWithoutBlowUp.isEmpty)
+        XCTAssertEqual(pool.explodedWithoutDiverging, ["clipped"])
+        XCTAssertEqual(pool.points.map(\.group), Array(repeating: "standard scale, clipping", count: 4))
+        var values = RecordedValues()
+        pool.record(into: &values, prefix: "p.")
+        XCTAssertEqual(values["p.exploded_not_diverged.runs"], "clipped")
+        XCTAssertEqual(values["p.above_1_no_blow_up"], "0")
+        // Below the factor (99 < 100) the same run is a calm crossing.
+        pool = PooledDynamics(runs: try LoggedRun.load(directory: dir).map { r in
+            var r = r
+            r.iterations = r.iterations.map { rec in
+                var rec = rec
+                if rec.double("max_gradient_norm") == 150 { rec["max_gradient_norm"] = .number(99) }
+                return rec
+            }
+            return r
+        })
+        XCTAssertEqual(pool.crossedWithoutBlowUp.count, 3)
+        XCTAssertEqual(PooledDynamics.family(of: try LoggedRun.load(directory: dir)[0]), "clipping")
+    }
+
+    /// A divergence detected a few steps after the gradient spiked: the record just before it already
+    /// holds the blow-up (ρ(J) in the thousands), so the mark goes back to the last record whose
+    /// largest gradient stayed within 10 × the run's median, and moves forward if the factor is not met.
+    func testDivergenceMarkSkipsTheSpike() throws {
+        func point(_ i: Int, _ rho: Double, _ g: Double, _ window: Double) -> PooledDynamics.Point {
+            PooledDynamics.Point(run: "spiky", iteration: i, rho: rho, gradient: g, beforeDivergence: false, runDiverged: true,
+                                 windowMaxGradient: window)
+        }
+        var p = [point(10, 0.8, 0.1, 0.15), point(20, 0.85, 0.1, 0.2), point(30, 0.9, 0.12, 0.3), point(40, 6637, 39, 36050)]
+        // Median of (0.1, 0.1, 0.12, 39) is 0.11: 36050 > 1.1 is the spike, 0.3 ≤ 1.1 is not.
+        XCTAssertEqual(PooledDynamics.startOfBlowUp(p, divergedAt: 41), 2)
+        XCTAssertEqual(PooledDynamics.startOfBlowUp(p, divergedAt: 35), 2)
+        XCTAssertNil(PooledDynamics.startOfBlowUp(p, divergedAt: 5))
+        p[3].windowMaxGradient = 1.0  // within 10 × 0.11: not a spike, the last record is the start
+        XCTAssertEqual(PooledDynamics.startOfBlowUp(p, divergedAt: 41), 3)
+        // Every record far above the level (impossible with a median, but the walk stops at the first).
+        XCTAssertEqual(PooledDynamics.startOfBlowUp([point(10, 2, 1, 1e9)], divergedAt: 11), 0)
+        XCTAssertEqual(PooledDynamics.median([3, 1, 2]), 2)
+        XCTAssertEqual(PooledDynamics.median([4, 1, 2, 3]), 2.5)
     }
 }

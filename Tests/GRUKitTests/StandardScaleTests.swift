@@ -162,6 +162,26 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertTrue(test.sentence.contains("Fisher's exact test p = 1"), test.sentence)
     }
 
+    /// Claim C5 either way round, from each family's best-tuned configuration at one rate (Nottingham's
+    /// rate 10 is the second case: clipping at 0.25 trained 3/3 while the projection diverged 3/3).
+    func testOutcomesOfTheTunedMethodsAtOneRate() {
+        let sgd = group(.sgd, finals: [nil, 300, 310])
+        let clipAll = group(.clip(maxNorm: 0.25), finals: [300, 301, 302]), clipSome = group(.clip(maxNorm: 0.25), finals: [nil, 301, 302])
+        let projAll = group(.project(delta: 0.1), finals: [310, 311, 312]), projNone = group(.project(delta: 0.1), finals: [nil, nil, nil])
+        var o = GridEvidence.outcomes(sgd: sgd, clip: clipSome, projection: projAll)
+        XCTAssertTrue(o.sgdDivergesProjectionTrains && o.projectionTrainsClipDiverges && !o.clipTrainsProjectionDiverges)
+        o = GridEvidence.outcomes(sgd: sgd, clip: clipAll, projection: projNone)
+        XCTAssertTrue(!o.sgdDivergesProjectionTrains && !o.projectionTrainsClipDiverges && o.clipTrainsProjectionDiverges)
+        o = GridEvidence.outcomes(sgd: group(.sgd, finals: [300, 300, 300]), clip: clipAll, projection: projAll)
+        XCTAssertTrue(!o.sgdDivergesProjectionTrains && !o.projectionTrainsClipDiverges && !o.clipTrainsProjectionDiverges, "all train")
+        // A run that did not diverge but did not beat the trivial predictor (500) is not "trained".
+        let projWeak = group(.project(delta: 0.1), finals: [310, 311, 900])
+        o = GridEvidence.outcomes(sgd: sgd, clip: clipSome, projection: projWeak)
+        XCTAssertFalse(o.sgdDivergesProjectionTrains || o.projectionTrainsClipDiverges)
+        o = GridEvidence.outcomes(sgd: nil, clip: nil, projection: projAll)
+        XCTAssertFalse(o.sgdDivergesProjectionTrains || o.projectionTrainsClipDiverges || o.clipTrainsProjectionDiverges)
+    }
+
     func testGridEvidenceFromAFolderThatHoldsPartOfTheGrid() throws {
         let dir = try Executables.temporaryDirectory(self)
         let data = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("out")

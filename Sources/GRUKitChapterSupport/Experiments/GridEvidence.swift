@@ -131,6 +131,12 @@ package struct GridEvidence {
         /// The rates, among those whose every run has finished, at which plain SGD diverged in at least
         /// one seed while the best-tuned projection trained in every seed.
         package var sgdDivergesProjectionTrains: [Double]
+        /// The finished rates at which the best-tuned projection trained every seed while the best-tuned
+        /// clip diverged in at least one (the paper's claim C5).
+        package var projectionTrainsClipDiverges: [Double] = []
+        /// The finished rates at which the best-tuned clip trained every seed while the best-tuned
+        /// projection diverged in at least one (C5 the other way round).
+        package var clipTrainsProjectionDiverges: [Double] = []
 
         /// (b): the best configuration's ratio is at most the required one.
         package var learns: Bool { (bestRatio ?? .infinity) <= requiredRatio }
@@ -138,19 +144,33 @@ package struct GridEvidence {
         package var showsTheExplosion: Bool { !sgdDivergesProjectionTrains.isEmpty }
     }
 
+    /// At one rate, from each family's best-tuned configuration: whether plain SGD diverged in some seed
+    /// while the projection trained every seed, and whether one of clipping and the projection trained
+    /// every seed while the other diverged in some ("trained" is stricter than "did not diverge": a run
+    /// must also beat the trivial predictor).
+    package static func outcomes(sgd: SeedGroup?, clip: SeedGroup?, projection: SeedGroup?)
+        -> (sgdDivergesProjectionTrains: Bool, projectionTrainsClipDiverges: Bool, clipTrainsProjectionDiverges: Bool) {
+        func all(_ g: SeedGroup?) -> Bool { g.map { $0.count > 0 && $0.trained.count == $0.count } ?? false }
+        func some(_ g: SeedGroup?) -> Bool { g.map { !$0.diverged.isEmpty } ?? false }
+        return (some(sgd) && all(projection), all(projection) && some(clip), all(clip) && some(projection))
+    }
+
     /// The criteria, with `requiredRatio` the largest metric / trivial-predictor ratio that counts as learning.
     package func criteria(requiredRatio: Double) -> Criteria {
         let allTrained = summary.groups.filter { $0.count > 0 && $0.trained.count == $0.count }
         let best = allTrained.min { ($0.finalValid?.mean ?? .infinity) < ($1.finalValid?.mean ?? .infinity) }
-        var rates: [Double] = []
+        var rates: [Double] = [], projectionOnly: [Double] = [], clipOnly: [Double] = []
         let finishedRates = completeRates
         for e in tuned.entries where finishedRates.contains(e.learningRate) {
-            guard let sgd = e.picks.first(where: { $0.family == TrainingMethod.Family.sgd.name })?.best,
-                  let q = e.picks.first(where: { $0.family == TrainingMethod.Family.project.name })?.best else { continue }
-            if !sgd.diverged.isEmpty, q.trained.count == q.count { rates.append(e.learningRate) }
+            func pick(_ f: TrainingMethod.Family) -> SeedGroup? { e.picks.first(where: { $0.family == f.name })?.best }
+            let o = Self.outcomes(sgd: pick(.sgd), clip: pick(.clip), projection: pick(.project))
+            if o.sgdDivergesProjectionTrains { rates.append(e.learningRate) }
+            if o.projectionTrainsClipDiverges { projectionOnly.append(e.learningRate) }
+            if o.clipTrainsProjectionDiverges { clipOnly.append(e.learningRate) }
         }
         return Criteria(best: best, bestRatio: best?.finalValid.map { $0.mean / baseline.metric }, requiredRatio: requiredRatio,
-                        sgdDivergesProjectionTrains: rates)
+                        sgdDivergesProjectionTrains: rates, projectionTrainsClipDiverges: projectionOnly,
+                        clipTrainsProjectionDiverges: clipOnly)
     }
 
     /// Prints the grid's tables and tests, writes `PREFIX-summary`, `PREFIX-tuned`, the usable-range
@@ -158,7 +178,9 @@ package struct GridEvidence {
     /// records under `PREFIX.` the values a page cites: every configuration's counts and final metric,
     /// the usable range per family, the best configuration, its curve and its ratio to the trivial
     /// predictor (criterion: at most `requiredRatio`), the rates where plain SGD diverges and the
-    /// projection trains, and the median run time.
+    /// projection trains, the rates where one of the best-tuned clip and projection trains every seed
+    /// and the other diverges (`criterion.projection_only`, `criterion.clip_only`), each family's
+    /// pick and trained count per rate (`range.FAMILY.lrRATE`, `….pick`), and the median run time.
     /// `tunedSection`, when given, opens a section of its own (``Report/section(_:settings:)``) for the
     /// tuned comparison, its tests and the criteria, so that a book page shows them apart from the grid's table.
     /// - Returns: the table files written (the figures are in `output.written`).
@@ -197,6 +219,9 @@ package struct GridEvidence {
         values["\(prefix).criterion.learns"] = c.learns ? "yes" : "no"
         values["\(prefix).criterion.explosion"] = c.sgdDivergesProjectionTrains.isEmpty ? "none"
             : c.sgdDivergesProjectionTrains.map(RunConfiguration.number).joined(separator: ", ")
+        let list = { (rates: [Double]) in rates.isEmpty ? "none" : rates.map(RunConfiguration.number).joined(separator: ", ") }
+        values["\(prefix).criterion.projection_only"] = list(c.projectionTrainsClipDiverges)
+        values["\(prefix).criterion.clip_only"] = list(c.clipTrainsProjectionDiverges)
         values["\(prefix).median.seconds"] = medianRunSeconds.map { String(format: "%.0f", $0) } ?? "—"
         for g in summary.groups {
             values["\(prefix).\(g.name).diverged"] = "\(g.diverged.count)/\(g.count)"
@@ -204,8 +229,13 @@ package struct GridEvidence {
             values["\(prefix).\(g.name).final"] = g.finalValid?.text(format) ?? "—"
         }
         for (family, points) in usableRange {
-            values["\(prefix).range.\(family.replacingOccurrences(of: " ", with: "-"))"] = points
+            let key = "\(prefix).range.\(family.replacingOccurrences(of: " ", with: "-"))"
+            values[key] = points
                 .map { "η₀ = \(RunConfiguration.number($0.learningRate)): \($0.group.trained.count)/\($0.group.count)" }.joined(separator: "; ")
+            for p in points {
+                values["\(key).lr\(RunConfiguration.number(p.learningRate))"] = "\(p.group.trained.count)/\(p.group.count)"
+                values["\(key).lr\(RunConfiguration.number(p.learningRate)).pick"] = p.group.name
+            }
         }
         report.note("Criteria: the best configuration (\(values["\(prefix).best"] ?? "—")) ends at \(values["\(prefix).best.final"] ?? "—"), "
                     + "\(values["\(prefix).best.ratio"] ?? "—") × \(baseline.name)'s \(String(format: format, baseline.metric)) "

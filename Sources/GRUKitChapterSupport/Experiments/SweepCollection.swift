@@ -27,6 +27,8 @@ package struct SweepCollection {
     package var states: [(configuration: RunConfiguration, state: State)]
     /// The results of the configurations that have a log of their own (finished or unfinished), in order.
     package var results: [RunResult]
+    /// The logs behind `results`, in the same order (their iteration records feed the pooled dynamics).
+    package var logs: [LoggedRun] = []
 
     /// `runs/NAME.failed`: written by a failing array task, removed when it starts again.
     package static func failureURL(directory: URL, name: String) -> URL {
@@ -111,6 +113,7 @@ package struct SweepCollection {
                 result.testMetric = nil
             }
             results.append(result)
+            logs.append(run)
             if case .stopped(let e) = result.status { states.append((c, .unfinished(epoch: e))) } else { states.append((c, .finished)) }
         }
     }

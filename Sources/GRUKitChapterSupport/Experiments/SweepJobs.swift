@@ -14,11 +14,30 @@ import GRUKitPresentation
 /// shows one line per running configuration (on stderr when it is a terminal, and a line per start
 /// and finish otherwise), then reads every result back from the logs (``SweepCollection``).
 package enum SweepJobs {
-    /// The default of `--jobs` for a sweep: one (the sweep in this process, every run on all the
-    /// BLAS threads, its console lines on the chapter's output), until a timing of one grid both
-    /// ways on an otherwise idle machine says that two at a time is faster. The committed grids
-    /// (`results/*/run-grid.sh`) ask for `--jobs 2`.
-    package static let defaultJobs = 1
+    /// The default of `--jobs` for a sweep: two configurations at a time, one BLAS thread each, on a
+    /// machine of two cores or more (one on a single core). Measured on two cores with an 8-configuration
+    /// grid of chapter 5 (`--sweep --methods sgd,project --lrs 1,10 --seeds 2`, alternating, three runs
+    /// each): 85–96 s one at a time on two BLAS threads, 58–62 s two at a time — 1.5× faster, because a
+    /// GRU step keeps only about 1.2 of two cores busy. Each mode is reproducible bit for bit; the two
+    /// differ in the last digits (a BLAS product's order of summation depends on its thread count).
+    /// The children run this process's executable again with `--job-task i`, so the default is one
+    /// (the sweep in this process) when the executable is not a chapter's (`chNN-…`): a test runner or
+    /// another program that calls the library.
+    package static let defaultJobs = isChapterExecutable(executable)
+        ? Swift.min(2, Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)) : 1
+
+    /// Whether `path` names a chapter's executable (`ch05-penn-treebank`: "ch", two digits, a dash),
+    /// which understands `--job-task i`.
+    package static func isChapterExecutable(_ path: String) -> Bool {
+        let name = Array(URL(fileURLWithPath: path).lastPathComponent)
+        return name.count > 5 && name[0] == "c" && name[1] == "h" && name[2].isNumber && name[3].isNumber && name[4] == "-"
+    }
+
+    /// Whether `perform` trains `configurations` configurations in children with `jobs` at a time in
+    /// `mode` (then each run's console goes to `runs/NAME.out`).
+    package static func usesChildren(mode: SlurmOptions.Mode, jobs: Int, configurations: Int) -> Bool {
+        mode == .inProcess && jobs > 1 && configurations > 1
+    }
 
     /// The child's command line: the parent's arguments without `--jobs n` (or `--jobs=n`), followed
     /// by `--job-task i`.
@@ -91,6 +110,7 @@ package enum SweepJobs {
                 p.standardInput = FileHandle.nullDevice
                 try p.run()
                 try? handle.close()
+                ChildProcesses.add(p.processIdentifier)
                 running.append(Child(index: i, name: name, process: p, output: output, started: Date()))
                 display.started(name)
             }
@@ -98,6 +118,7 @@ package enum SweepJobs {
             var still: [Child] = []
             for c in running {
                 if c.process.isRunning { still.append(c); continue }
+                ChildProcesses.remove(c.process.processIdentifier)
                 finished += 1
                 let seconds = Date().timeIntervalSince(c.started)
                 if c.process.terminationStatus != 0 {
@@ -170,5 +191,71 @@ final class JobsDisplay {
         guard interactive, drawn > 0 else { return }
         write(String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawn))
         drawn = 0
+    }
+}
+
+/// The process ids of the running children of `--jobs`, in a fixed table that a signal handler can
+/// read without allocating. SIGINT (Ctrl-C) and SIGTERM (`kill`, a scheduler's cancel) sent to the
+/// parent alone would otherwise leave its children training as orphans: the handler passes the
+/// signal on to every running child — each removes its `.lock` and ends, its last epoch checkpoint
+/// kept for `--resume` (``RunLock``) — then the parent takes the signal's default action. Installed
+/// on the first child, only where the parent has no handler of its own and does not ignore the
+/// signal; only `kill`, `sigaction` and `raise` (async-signal-safe) run in the handler.
+enum ChildProcesses {
+    static let capacity = 64
+    nonisolated(unsafe) static let pids: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        p.initialize(repeating: 0, count: capacity)
+        return p
+    }()
+    nonisolated(unsafe) static var installed = false
+    static let lock = NSLock()
+
+    /// Records a running child (and installs the handlers on first use).
+    static func add(_ pid: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        if !installed { installed = true; install() }
+        if let k = (0 ..< capacity).first(where: { pids[$0] == 0 }) { pids[k] = pid }
+    }
+
+    /// Forgets a child that has ended.
+    static func remove(_ pid: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        for k in 0 ..< capacity where pids[k] == pid { pids[k] = 0 }
+    }
+
+    /// The running children recorded, for tests.
+    static var running: [Int32] {
+        lock.lock(); defer { lock.unlock() }
+        return (0 ..< capacity).map { pids[$0] }.filter { $0 != 0 }
+    }
+
+    private static func install() {
+        for s in [SIGINT, SIGTERM] {
+            var old = sigaction()
+            guard sigaction(s, nil, &old) == 0 else { continue }
+            #if os(Linux)
+            let isDefault = old.__sigaction_handler.sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
+            #else
+            let isDefault = old.__sigaction_u.__sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
+            #endif
+            guard isDefault else { continue }
+            var action = sigaction()
+            let handler: @convention(c) (Int32) -> Void = { n in
+                for k in 0 ..< ChildProcesses.capacity where ChildProcesses.pids[k] > 0 { kill(ChildProcesses.pids[k], n) }
+                var byDefault = sigaction()
+                sigemptyset(&byDefault.sa_mask)
+                sigaction(n, &byDefault, nil)
+                raise(n)  // blocked until this handler returns, then the default action ends the process
+            }
+            #if os(Linux)
+            action.__sigaction_handler.sa_handler = handler
+            #else
+            action.__sigaction_u.__sa_handler = handler
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(s, &action, nil)
+        }
     }
 }

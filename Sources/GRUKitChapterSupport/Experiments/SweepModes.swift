@@ -35,7 +35,7 @@ extension Sweep {
                         stopAfterEpochs: Int?, progress: (any TrainingObserver)?, report: Report,
                         jobs: Int = 1, childArguments: [String] = [], makeTask: (RunConfiguration) throws -> TrainingTask) throws -> [RunResult]? {
         switch slurm.mode {
-        case .inProcess where jobs > 1 && configurations.count > 1:
+        case .inProcess where SweepJobs.usesChildren(mode: slurm.mode, jobs: jobs, configurations: configurations.count):
             return try SweepJobs.run(sweep: self, jobs: jobs, directory: directory,
                                      arguments: Array(CommandLine.arguments.dropFirst()) + childArguments, report: report)
 

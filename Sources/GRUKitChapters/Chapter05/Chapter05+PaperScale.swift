@@ -176,38 +176,10 @@ extension Chapter05 {
             return (1.5 * first / 50).rounded(.up) * 50
         }
 
-        /// Every iteration record of every log, pooled (`PooledDynamics`): ρ(J) at h* = 0 against the
-        /// gradient norm, for the scatter and its rank correlation.
-        package var pooled: PooledDynamics { PooledDynamics(runs: runs) }
-
-        /// The gradient norm against ρ(J) at h* = 0, one point per iteration record of every log, one
-        /// colour per run; each divergence is marked (a large open circle) on the last record before
-        /// it, and the line ρ(J) = 1 is drawn.
-        package var pooledFigure: Figure {
-            let pool = pooled
-            let title = "Gradient norm against ρ(J) at h* = 0, every record of every log (Spearman "
-                + (pool.spearman.map { String(format: "%.2f", $0) } ?? "undefined") + ")"
-            var panel = Panel(title: title, xLabel: "ρ(J) at h* = 0, J = ½I + ¼W_{hh}", yLabel: "gradient norm",
-                              logScale: [.y], key: .below)
-            panel.command("set arrow from 1, graph 0 to 1, graph 1 nohead dashtype 2 lc rgb 'gray40'")
-            for (k, r) in runs.enumerated() {
-                let p = pool.points.filter { $0.run == r.label }
-                guard !p.isEmpty else { continue }
-                panel.plot(.xy(p.map(\.rho), p.map(\.gradient), columns: ("rho", "gradient_norm"), title: r.label,
-                               style: Style.points.lineType(k % Figure.palette.count + 1).pointType(7).pointSize(0.5)))
-            }
-            let d = pool.divergences
-            if !d.isEmpty {
-                panel.plot(.xy(d.map(\.rho), d.map(\.gradient), columns: ("rho", "gradient_norm"),
-                               title: "last record before a divergence", style: Style.points.lineType(7).pointType(6).pointSize(3)))
-            }
-            return Figure("paper-gradient-vs-rho", layout: .single, panelSize: (900, 620), panels: [panel])
-        }
-
         /// The section's numbers for the pages that cite them: each run's outcome, validation perplexities
         /// and how often the projection changed W_hh (`paper.LABEL.projected`: iterations that changed it
-        /// over iterations trained, from the records' `projected_count`), and the pooled scatter's numbers
-        /// under `paper.pooled.` (``PooledDynamics/record(into:prefix:)``).
+        /// over iterations trained, from the records' `projected_count`). The pooled scatter of gradient
+        /// norm against ρ(J) is ``PooledSection``'s, over these logs and the standard scale's.
         package func record(into values: inout RecordedValues) {
             for r in runs {
                 let label = RecordedValues.safeName(r.label)
@@ -221,7 +193,6 @@ extension Chapter05 {
                     values["paper.\(label).projected_percent"] = String(format: "%.1f %%", 100 * changed / trained)
                 }
             }
-            pooled.record(into: &values, prefix: "paper.pooled.")
         }
 
         /// Prints the table, writes `paper-results.md`, `paper-results.dat` and both figures; returns
@@ -236,19 +207,12 @@ extension Chapter05 {
             try output.write(dataTable, name: "paper-results.dat")
             try output.write(validationFigure)
             if let figure = dynamicsFigure { try output.write(figure) }
-            try output.write(pooledFigure)
             for r in runs {
                 guard let ref = PyTorchReference.run(for: r) else { continue }
                 report.note("\(r.label): ours \(r.validMetrics.map(Self.format).joined(separator: ", ")) — "
                             + "\(ResultsTable.outcome(r.status)); PyTorch \(ref.validPerplexity.map(Self.format).joined(separator: ", "))"
                             + (ref.validPerplexity.isEmpty ? "" : " — ") + ref.fate)
             }
-            let pool = pooled
-            report.note("Pooled over \(pool.points.count) iteration records of \(runs.count) logs: Spearman's rank correlation of ρ(J) and the "
-                        + "gradient norm \(pool.spearman.map { String(format: "%.2f", $0) } ?? "undefined"); ρ(J) > 1 in \(pool.aboveOne.count) records, "
-                        + "\(pool.crossedWithoutBlowUp.count) of them in runs that never diverged (largest gradient norm "
-                        + "\(pool.crossedWithoutBlowUp.map(\.gradient).max().map { String(format: "%.2f", $0) } ?? "—")); "
-                        + "\(pool.divergences.filter { $0.rho > 1 }.count) of \(pool.divergences.count) divergences started from ρ(J) > 1.")
             return [md]
         }
     }

@@ -28,14 +28,15 @@ public enum Chapter05 {
     }
 
     /// One line of a sweep's outcome: how many runs trained to the end, stopped early or diverged.
-    package static func outcomeLine(_ results: [RunResult]) -> String {
+    package static func outcomeLine(_ results: [RunResult], inChildren: Bool = false) -> String {
         let diverged = results.filter(\.diverged).count
         let finished = results.filter { $0.status == .completed }.count
         var parts = ["\(finished) trained to the end"]
         if diverged > 0 { parts.append("\(diverged) diverged") }
         if results.count - diverged - finished > 0 { parts.append("\(results.count - diverged - finished) stopped early") }
         return "\(results.count) run\(results.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
-            + " (each run's console lines went to standard error; its log is runs/NAME.jsonl)"
+            + (inChildren ? " (each run's console lines went to runs/NAME.out, its log to runs/NAME.jsonl)"
+                          : " (each run's console lines went to standard error; its log is runs/NAME.jsonl)")
     }
 
     /// The files a chapter wrote, one line per folder and stem: `figures/05-penn-treebank/valid-perplexity.{gp,dat,png}`
@@ -211,7 +212,9 @@ extension Chapter05 {
                                             resume: training.resume, stopAfterEpochs: training.stopAfter,
                                             progress: progress ?? progressConsole(unit: "tok"), report: report,
                                             jobs: training.jobs ?? SweepJobs.defaultJobs, makeTask: makeTask)
-            if let results { report.note(outcomeLine(results)) }
+            let inChildren = SweepJobs.usesChildren(mode: options.slurm.mode, jobs: training.jobs ?? SweepJobs.defaultJobs,
+                                                    configurations: sweep.configurations.count)
+            if let results { report.note(outcomeLine(results, inChildren: inChildren)) }
             return results
         }
 

@@ -20,11 +20,23 @@ extension Chapter06 {
                                         title: "Nottingham, ours (standard setting, under the theory's assumptions): \(setting.seeds) seeds per configuration")
         }
 
-        /// Prints the section, writes its files into `output` and records its values (`standard.*`).
+        /// Every iteration record of the grid's logs, pooled by method family (``PooledDynamics``).
+        package var pooled: PooledDynamics {
+            PooledDynamics(groups: PooledDynamics.groups(scale: "standard", runs: evidence.collection.logs))
+        }
+
+        /// Prints the section, writes its files into `output` (with the pooled scatter of gradient norm
+        /// against ρ(J), `standard-gradient-vs-rho`) and records its values (`standard.*`, the pooled
+        /// numbers under `standard.pooled.`).
         package func draw(output: ChapterOutput, report: Report, values: inout RecordedValues) throws -> [URL] {
             report.section("The standard scale, from logs")
-            return try evidence.draw(output: output, report: report, values: &values, prefix: "standard", dataName: "Nottingham",
-                                     requiredRatio: 0.5, tunedSection: "The standard scale, tuned")
+            let files = try evidence.draw(output: output, report: report, values: &values, prefix: "standard", dataName: "Nottingham",
+                                          requiredRatio: 0.5, tunedSection: "The standard scale, tuned")
+            let pool = pooled
+            try output.write(pool.figure(name: "standard-gradient-vs-rho", subject: "every record of the Nottingham standard grid"))
+            report.note(pool.sentence("Pooled over the standard grid"))
+            pool.record(into: &values, prefix: "standard.pooled.")
+            return files
         }
     }
 }

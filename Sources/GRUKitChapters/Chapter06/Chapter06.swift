@@ -186,7 +186,9 @@ extension Chapter06 {
                                             progress: progress ?? Chapter05.progressConsole(unit: "frames"), report: report,
                                             jobs: training.jobs ?? SweepJobs.defaultJobs,
                                             childArguments: options.model == nil ? ["--model", kind.rawValue] : [], makeTask: makeTask)
-            if let results { report.note(Chapter05.outcomeLine(results)) }
+            let inChildren = SweepJobs.usesChildren(mode: options.slurm.mode, jobs: training.jobs ?? SweepJobs.defaultJobs,
+                                                    configurations: sweep.configurations.count)
+            if let results { report.note(Chapter05.outcomeLine(results, inChildren: inChildren)) }
             return results
         }
 
