@@ -51,6 +51,12 @@ final class PooledDynamicsTests: XCTestCase {
         XCTAssertEqual(values["pooled.spearman"], "0.80")
         XCTAssertEqual(values["pooled.divergences_below_1.runs"], "none")
         XCTAssertEqual(values["pooled.divergences_below_1.by_group"], "all 0/1")
+        // Grouped, the shared "SCALE scale, " is left out of the names; two scales keep it.
+        let runs = try LoggedRun.load(directory: dir)
+        PooledDynamics(groups: [("standard scale, plain SGD", runs)]).record(into: &values, prefix: "g.")
+        XCTAssertEqual(values["g.divergences_below_1.by_group"], "plain SGD 0/1")
+        PooledDynamics(groups: [("paper scale, plain SGD", runs), ("standard scale, plain SGD", runs)]).record(into: &values, prefix: "h.")
+        XCTAssertEqual(values["h.divergences_below_1.by_group"], "paper scale, plain SGD 0/1; standard scale, plain SGD 0/1")
         XCTAssertEqual(values["pooled.exploded_not_diverged"], "0")
     }
 

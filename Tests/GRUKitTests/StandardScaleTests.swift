@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 import GRUKit
 import GRUKitChapterSupport
+import GRUKitChapters
 
 /// The standard scale of chapters 5 and 6, the tuning grids' flags, `--jobs`, and the significance
 /// tests that the tuned comparison puts beside its table.
@@ -119,6 +120,22 @@ final class StandardScaleTests: XCTestCase {
         // The table read back from the children's logs is the table of the in-process sweep.
         XCTAssertEqual(try String(contentsOf: alone.appendingPathComponent("results.md"), encoding: .utf8),
                        try String(contentsOf: jobs.appendingPathComponent("results.md"), encoding: .utf8))
+    }
+
+    /// A task of a sweep (a child of --jobs, a Slurm array task) trains its configuration only: the
+    /// sections drawn from committed logs are left to the parent, which draws them once.
+    func testATaskOfASweepDropsTheSectionsDrawnFromLogs() throws {
+        var five = try Chapter05.Options.parse(["--standard-logs", "a", "--from-logs", "b", "--job-task", "1"])
+        try five.validate()
+        XCTAssertNil(five.standardLogs)
+        XCTAssertNil(five.fromLogs)
+        var parent = try Chapter05.Options.parse(["--standard-logs", "a", "--from-logs", "b", "--jobs", "2"])
+        try parent.validate()
+        XCTAssertEqual(parent.standardLogs, "a")
+        XCTAssertEqual(parent.fromLogs, "b")
+        var six = try Chapter06.Options.parse(["--standard-logs", "a", "--model", "assumptions", "--array-task", "0"])
+        try six.validate()
+        XCTAssertNil(six.standardLogs)
     }
 
     func testJobTaskIsExclusiveWithTheOtherModes() throws {

@@ -180,9 +180,12 @@ package struct PooledDynamics: Sendable {
             : below.map { "\($0.run) (ρ(J) = \(String(format: "%.2f", $0.rho)) at iteration \($0.iteration))" }.joined(separator: ", ")
         var groups: [String] = []
         for p in d where !groups.contains(p.group) { groups.append(p.group) }
+        // "SCALE scale, " is left out of the names when every group has the same one.
+        let scales = Set(groups.map { $0.components(separatedBy: ", ").first ?? $0 })
+        let shared = groups.allSatisfy { $0.contains(", ") } && scales.count == 1 ? scales.first! + ", " : ""
         values[prefix + "divergences_below_1.by_group"] = groups.map { g in
             let inGroup = d.filter { $0.group == g }
-            return "\(g.isEmpty ? "all" : g) \(inGroup.filter { $0.rho <= 1 }.count)/\(inGroup.count)"
-        }.joined(separator: ", ")
+            return "\(g.isEmpty ? "all" : String(g.dropFirst(shared.count))) \(inGroup.filter { $0.rho <= 1 }.count)/\(inGroup.count)"
+        }.joined(separator: "; ")
     }
 }

@@ -74,6 +74,16 @@ package struct SlurmOptions: ParsableArguments {
         case jobTask(Int)
     }
 
+    /// True for one task of a sweep (`--array-task i` or `--job-task i`): the process trains one
+    /// configuration and leaves the tables, figures and sections drawn from other logs to the process
+    /// that collects the sweep (a chapter's options drop their `--from-logs`-like flags then).
+    package var trainsOneConfiguration: Bool {
+        switch mode {
+        case .task, .jobTask: return true
+        default: return false
+        }
+    }
+
     /// The mode the flags ask for (``validate()`` has ensured there is at most one).
     package var mode: Mode {
         if let arrayTask { return .task(arrayTask) }

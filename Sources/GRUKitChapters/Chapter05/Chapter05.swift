@@ -97,13 +97,16 @@ extension Chapter05 {
 
         package init() {}
 
-        package func validate() throws {
+        package mutating func validate() throws {
             if skipSweep && fromLogs == nil && standardLogs == nil {
                 throw ValidationError("--skip-sweep leaves nothing to do without --from-logs DIR or --standard-logs DIR.")
             }
             try common.requireScale([.quick, .standard, .paper])
             try training.validate()
             try slurm.validate()
+            // One task of a sweep (a child of --jobs, a Slurm array task) trains its configuration only:
+            // the sections read from committed logs are the parent's to draw, once.
+            if slurm.trainsOneConfiguration { fromLogs = nil; standardLogs = nil }
             for (flag, v) in [("--train-tokens", trainTokens), ("--eval-tokens", evalTokens), ("--embedding", embedding)] {
                 if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
             }

@@ -59,11 +59,13 @@ extension Chapter06 {
 
         package init() {}
 
-        package func validate() throws {
+        package mutating func validate() throws {
             try common.requireScale([.quick, .standard, .paper])
             if skipSweep && standardLogs == nil { throw ValidationError("--skip-sweep leaves nothing to do without --standard-logs DIR.") }
             try training.validate()
             try slurm.validate()
+            // One task of a sweep trains its configuration only; the standard grid's section is the parent's.
+            if slurm.trainsOneConfiguration { standardLogs = nil }
             for (flag, v) in [("--train-tunes", trainTunes), ("--eval-tunes", evalTunes)] {
                 if let v, v < 1 { throw ValidationError("\(flag) must be at least 1 (got \(v)).") }
             }
