@@ -365,7 +365,7 @@ struct Chapter5: ParsableCommand {
          *`pooled-gradient-vs-rho`: filled points are the paper's scale, open points the standard scale's;
          the dashed line is ρ(J) = 1.* Of the divergences at the paper's scale, {{pooled.paper.divergences_above_1}}
          started from a record with ρ(J) > 1, as the theory expects; at the standard scale,
-         {{pooled.standard.divergences_above_1}} (the others: {{pooled.standard.divergences_below_1.runs}}). And
+         {{pooled.standard.divergences_above_1}} (those from ρ(J) ≤ 1, per method: {{pooled.standard.divergences_below_1.by_group}}). And
          plain SGD at η₀ = 1 at the paper's scale lives with ρ(J) > 1 for much of its second and third epochs,
          with gradient norms of a few units at most and no blow-up, while reaching the best η₀ = 1 perplexity.
          ρ(J) at h* = 0 is a function of W_hh alone; the gradient depends on the data, the other weights and
