@@ -251,7 +251,7 @@ struct Chapter5: ParsableCommand {
          the whole training split ({{standard.train_tokens}} tokens), a 128-unit GRU and three epochs. We
          chose it by measurement, and the grid below is that measurement repeated over seeds: the validation
          perplexity after each epoch of the best configuration, {{standard.best}}, was {{standard.best.curve}}
-         (mean over its seeds), against the unigram model's {{standard.unigram}}. The grid is the tuned
+         (mean over its seeds; per seed, {{standard.best.curves}}), against the unigram model's {{standard.unigram}}. The grid is the tuned
          comparison — plain SGD, clipping at c ∈ {0.1, 0.25, 1, 5} and the projection at δ ∈ {0.1, 0.5}, at
          rates 1, 10 and 40, three seeds each — trained once and kept as JSON Lines logs in
          `results/ptb-standard/` (with the commands that made them), from which this section is drawn

@@ -285,9 +285,9 @@ struct Chapter6: ParsableCommand {
          is still falling after ten epochs of SGD without momentum, at a learning rate held constant
          (the schedule divides it only after epoch 10). Those models trained longer, with adaptive
          optimisers and larger or deeper networks; our budget — a grid of three seeds per configuration
-         on two cores — buys ten epochs. Plain SGD diverged in {{standard.sgd-lr3.diverged}} runs at
-         η₀ = 3, clipping at the paper's c = 5 in {{standard.clip5-lr3.diverged}}, the projection at
-         δ = 0.1 in {{standard.project0.1-lr3.diverged}}; the tuned comparison above says, with its tests,
+         on two cores — buys ten epochs. Plain SGD diverged in {{standard.sgd-lr1.diverged}} runs even at
+         η₀ = 1 and in {{standard.sgd-lr3.diverged}} at η₀ = 3, clipping at the paper's c = 5 in
+         {{standard.clip5-lr3.diverged}} at η₀ = 3, the projection at δ = 0.1 in {{standard.project0.1-lr3.diverged}}; the tuned comparison above says, with its tests,
          whether the best-tuned clip or the best-tuned projection does better at each rate where all runs
          are in. Where the tuned clip wins, this chapter's evidence is against the paper's claim that the
          projection trains more accurately than clipping — on this task, at this scale.

@@ -216,6 +216,12 @@ package struct GridEvidence {
                 MeanInterval(g.runs.compactMap { $0.validMetrics.indices.contains(e) ? $0.validMetrics[e] : nil }).map { String(format: format, $0.mean) }
             }.joined(separator: ", ")
         } ?? "—"
+        // Per seed too: a mean over three seeds can carry one seed's transient (a validation spike
+        // that the next epoch undoes), which the reader should see rather than guess.
+        values["\(prefix).best.curves"] = c.best.map { g in
+            g.runs.map { r in "seed \(r.configuration.seed): " + r.validMetrics.map { String(format: format, $0) }.joined(separator: ", ") }
+                .joined(separator: "; ")
+        } ?? "—"
         values["\(prefix).criterion.learns"] = c.learns ? "yes" : "no"
         values["\(prefix).criterion.explosion"] = c.sgdDivergesProjectionTrains.isEmpty ? "none"
             : c.sgdDivergesProjectionTrains.map(RunConfiguration.number).joined(separator: ", ")
