@@ -158,34 +158,12 @@ enum HeldLockFiles {
         free(p)
     }
 
-    /// For SIGINT and SIGTERM, where the process takes the default action (it has no handler of its
-    /// own and does not ignore them): remove the held lock files, then take the default action.
+    /// For SIGINT and SIGTERM, where the process takes the default action (``InterruptSignals``):
+    /// remove the held lock files, then take the default action.
     private static func install() {
-        for s in [SIGINT, SIGTERM] {
-            var old = sigaction()
-            guard sigaction(s, nil, &old) == 0 else { continue }
-            #if os(Linux)
-            let isDefault = old.__sigaction_handler.sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
-            #else
-            let isDefault = old.__sigaction_u.__sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
-            #endif
-            guard isDefault else { continue }
-            var action = sigaction()
-            let handler: @convention(c) (Int32) -> Void = { n in
-                for k in 0 ..< HeldLockFiles.capacity { if let p = HeldLockFiles.paths[k] { unlink(p) } }
-                var byDefault = sigaction()
-                sigemptyset(&byDefault.sa_mask)
-                sigaction(n, &byDefault, nil)
-                raise(n)  // blocked until this handler returns, then the default action ends the process
-            }
-            #if os(Linux)
-            action.__sigaction_handler.sa_handler = handler
-            #else
-            action.__sigaction_u.__sa_handler = handler
-            #endif
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
-            sigaction(s, &action, nil)
+        InterruptSignals.installWhereDefault { n in
+            for k in 0 ..< HeldLockFiles.capacity { if let p = HeldLockFiles.paths[k] { unlink(p) } }
+            InterruptSignals.endWithDefaultAction(n)
         }
     }
 }

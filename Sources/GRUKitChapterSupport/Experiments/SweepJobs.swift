@@ -231,31 +231,9 @@ enum ChildProcesses {
     }
 
     private static func install() {
-        for s in [SIGINT, SIGTERM] {
-            var old = sigaction()
-            guard sigaction(s, nil, &old) == 0 else { continue }
-            #if os(Linux)
-            let isDefault = old.__sigaction_handler.sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
-            #else
-            let isDefault = old.__sigaction_u.__sa_handler == nil && old.sa_flags & SA_SIGINFO == 0
-            #endif
-            guard isDefault else { continue }
-            var action = sigaction()
-            let handler: @convention(c) (Int32) -> Void = { n in
-                for k in 0 ..< ChildProcesses.capacity where ChildProcesses.pids[k] > 0 { kill(ChildProcesses.pids[k], n) }
-                var byDefault = sigaction()
-                sigemptyset(&byDefault.sa_mask)
-                sigaction(n, &byDefault, nil)
-                raise(n)  // blocked until this handler returns, then the default action ends the process
-            }
-            #if os(Linux)
-            action.__sigaction_handler.sa_handler = handler
-            #else
-            action.__sigaction_u.__sa_handler = handler
-            #endif
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
-            sigaction(s, &action, nil)
+        InterruptSignals.installWhereDefault { n in
+            for k in 0 ..< ChildProcesses.capacity where ChildProcesses.pids[k] > 0 { kill(ChildProcesses.pids[k], n) }
+            InterruptSignals.endWithDefaultAction(n)
         }
     }
 }
