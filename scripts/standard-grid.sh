@@ -10,14 +10,16 @@
 #   scripts/standard-grid.sh ptb                 # rates 1, 10 and 40
 #   scripts/standard-grid.sh ptb 10 40           # only these rates, in this order
 #   scripts/standard-grid.sh nottingham          # rates 1, 3 and 10
+#   scripts/standard-grid.sh ptb probe           # the probe above the grid: rate 100 at the knobs
+#                                                # tuned at 40 (ProbeRate in the chapters' settings)
 #
 # Settings: BIN (the chapter's executable, default .build/release/chNN-…), OUT, JOBS (default 2).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 case "${1:-}" in
-  ptb)        exe=ch05-penn-treebank; flags=(); default_rates=(1 10 40) ;;
-  nottingham) exe=ch06-nottingham; flags=(--model assumptions); default_rates=(1 3 10) ;;
-  *) echo "usage: scripts/standard-grid.sh ptb|nottingham [RATE ...]" >&2; exit 64 ;;
+  ptb)        exe=ch05-penn-treebank; flags=(); default_rates=(1 10 40); probe=(--lrs 100 --clips 0.25 --deltas 0.5) ;;
+  nottingham) exe=ch06-nottingham; flags=(--model assumptions); default_rates=(1 3 10); probe=(--lrs 30 --clips 0.25 --deltas 0.1) ;;
+  *) echo "usage: scripts/standard-grid.sh ptb|nottingham [RATE|probe ...]" >&2; exit 64 ;;
 esac
 data="$1"; shift
 results="$root/results/$data-standard"
@@ -27,10 +29,12 @@ JOBS="${JOBS:-2}"
 rates=("$@"); [[ ${#rates[@]} -gt 0 ]] || rates=("${default_rates[@]}")
 mkdir -p "$OUT" "$results"
 for lr in "${rates[@]}"; do
-  echo "== rate $lr: $exe --scale standard ${flags[*]} --tune --lrs $lr --jobs $JOBS --resume"
+  grid=(--lrs "$lr")
+  if [[ "$lr" == probe ]]; then grid=("${probe[@]}"); lr="${probe[1]}"; fi
+  echo "== rate $lr: $exe --scale standard ${flags[*]} --tune ${grid[*]} --jobs $JOBS --resume"
   start=$(date +%s)
   status=0
-  "$BIN" --scale standard "${flags[@]}" --tune --lrs "$lr" --jobs "$JOBS" --resume --no-render --out "$OUT" > "$OUT/lr$lr.txt" || status=$?
+  "$BIN" --scale standard "${flags[@]}" --tune "${grid[@]}" --jobs "$JOBS" --resume --no-render --out "$OUT" > "$OUT/lr$lr.txt" || status=$?
   echo "== rate $lr: $(( $(date +%s) - start )) s, exit status $status (its output: $OUT/lr$lr.txt)"
   # Only the logs of runs that ended (tested or diverged): a run still training is not evidence yet.
   for log in "$OUT"/runs/*-lr"$lr"-s*.jsonl; do

@@ -41,6 +41,27 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertEqual(q.rawRates, [6])
     }
 
+    func testTheProbeRateTrainsTheKnobsTunedAtTheGridsLargestRate() throws {
+        let ptb = try XCTUnwrap(PennTreebankSetting.at(.standard).probe), music = try XCTUnwrap(NottinghamSetting.at(.standard).probe)
+        // Above every rate of the grid, at the knobs the grid picked at its largest rate (40 and 10).
+        XCTAssertEqual([ptb.learningRate, ptb.clip, ptb.delta], [100, 0.25, 0.5])
+        XCTAssertEqual([music.learningRate, music.clip, music.delta], [30, 0.25, 0.1])
+        XCTAssertNil(PennTreebankSetting.at(.quick).probe)
+        XCTAssertEqual(ptb.methods, [.sgd, .clip(maxNorm: 0.25), .project(delta: 0.5)])
+        // The grid's evidence expects the probe's runs after the grid's, under --tune's names.
+        let sweep = GridEvidence.tunedSweep(hidden: 8, batch: 20, steps: 35, dropout: 0, epochs: 1, clips: [0.1, 0.25], deltas: [0.5],
+                                            rates: [1, 40], seeds: 2, probe: ptb)
+        XCTAssertEqual(sweep.configurations.count, 2 * 4 * 2 + 3 * 2)
+        XCTAssertEqual(sweep.configurations.suffix(6).map(\.name),
+                       ["sgd-lr100-s1", "sgd-lr100-s2", "clip0.25-lr100-s1", "clip0.25-lr100-s2", "project0.5-lr100-s1", "project0.5-lr100-s2"])
+        // The script that trains it passes the same flags to --tune as the settings hold.
+        let script = try String(contentsOf: DataFixtures.repositoryRoot().appendingPathComponent("scripts/standard-grid.sh"), encoding: .utf8)
+        for (name, probe) in [("ptb", ptb), ("nottingham", music)] {
+            XCTAssertTrue(script.contains("\(name)) ") && script.contains("probe=(" + probe.tuneArguments.joined(separator: " ") + ")"),
+                          "scripts/standard-grid.sh: the \(name) probe should be \(probe.tuneArguments)")
+        }
+    }
+
     func testChaptersWithoutAStandardSettingRefuseIt() throws {
         let options = try ChapterOptions.parse(["--scale", "standard"])
         XCTAssertThrowsError(try options.requireScale()) { error in

@@ -44,6 +44,26 @@ package struct PaperProtocol: Sendable, Equatable {
     }
 }
 
+/// A learning rate above a tuning grid, trained only at the knobs the grid picked at its largest
+/// rate (and with plain SGD): where the grid's best configuration sits at the grid's largest rate, the
+/// usable range may go further, and this rate finds where it ends at a third of a grid rate's cost.
+package struct ProbeRate: Sendable, Equatable {
+    /// η₀, above every rate of the grid.
+    package var learningRate: Double
+    /// The clipping threshold tuned at the grid's largest rate.
+    package var clip: Double
+    /// The projection margin tuned at the grid's largest rate.
+    package var delta: Double
+
+    /// The methods trained at the probe rate: plain SGD, clipping at ``clip``, the projection at ``delta``.
+    package var methods: [TrainingMethod] { [.sgd, .clip(maxNorm: clip), .project(delta: delta)] }
+
+    /// The flags of the chapters' `--tune` that train it (`--lrs R --clips C --deltas D`).
+    package var tuneArguments: [String] {
+        ["--lrs", RunConfiguration.number(learningRate), "--clips", RunConfiguration.number(clip), "--deltas", RunConfiguration.number(delta)]
+    }
+}
+
 /// The sizes of chapter 5's Penn Treebank experiment at each ``Scale``: what `--scale` chooses when
 /// the size flags (`--hidden`, `--train-tokens`, `--eval-tokens`, `--epochs`, `--lrs`, `--seeds`,
 /// `--log-every`) are left unset. One value per scale, so that the chapter, its tests and the README
@@ -55,7 +75,8 @@ package struct PaperProtocol: Sendable, Equatable {
 /// - `standard`: the whole training split, a 128-unit GRU and three epochs: one run takes about three
 ///   minutes on two cores and the best configuration ends well below the unigram model (see
 ///   chapter 5, "Choosing the standard scale"); rates 1, 10 and 40 and three seeds, and the tuning
-///   grids c ∈ {0.1, 0.25, 1, 5}, δ ∈ {0.1, 0.5}.
+///   grids c ∈ {0.1, 0.25, 1, 5}, δ ∈ {0.1, 0.5}; then rate 100 at the knobs tuned at 40 (c = 0.25,
+///   δ = 0.5), where the grid's best configuration sat (``ProbeRate``).
 /// - `paper`: the paper's protocol (650 units, all tokens, 75 epochs, rates 1 and 10, one seed).
 package struct PennTreebankSetting: Sendable, Equatable {
     /// Hidden units of the GRU (and the embedding size).
@@ -76,6 +97,8 @@ package struct PennTreebankSetting: Sendable, Equatable {
     package var logEvery: Int
     /// The clipping thresholds and projection margins that `--tune` tries.
     package var clipGrid: [Double], deltaGrid: [Double]
+    /// A rate above the grid, trained at the knobs tuned at its largest rate (nil: none).
+    package var probe: ProbeRate? = nil
 
     /// The setting of `scale`.
     package static func at(_ scale: Scale) -> PennTreebankSetting {
@@ -87,7 +110,8 @@ package struct PennTreebankSetting: Sendable, Equatable {
         case .standard:
             return PennTreebankSetting(hidden: 128, trainTokens: nil, evalTokens: nil, epochs: 3, learningRates: [1, 10, 40],
                                        methods: [.sgd, .clip, .project], seeds: 3, logEvery: 25,
-                                       clipGrid: [0.1, 0.25, 1, 5], deltaGrid: [0.1, 0.5])
+                                       clipGrid: [0.1, 0.25, 1, 5], deltaGrid: [0.1, 0.5],
+                                       probe: ProbeRate(learningRate: 100, clip: 0.25, delta: 0.5))
         case .paper:
             let paper = PaperProtocol.ptb
             return PennTreebankSetting(hidden: paper.hidden, trainTokens: nil, evalTokens: nil, epochs: paper.epochs,
@@ -106,7 +130,8 @@ package struct PennTreebankSetting: Sendable, Equatable {
 /// - `standard`: the whole data set, a 200-unit GRU and 10 epochs at rates 1, 3 and 10 (a projected
 ///   run at rate 1 reached a validation NLL of 4.93 after 5 epochs and 4.78 after 8, against the
 ///   per-key predictor's 10.01; at rate 10 it diverged within 7 iterations); three seeds; the same
-///   tuning grids as PTB's standard scale.
+///   tuning grids as PTB's standard scale; then rate 30 at the knobs tuned at 10 (c = 0.25, δ = 0.1),
+///   where the grid's best configuration sat (``ProbeRate``).
 /// - `paper`: our reading of the paper's setting (200 units, 75 epochs, one seed).
 package struct NottinghamSetting: Sendable, Equatable {
     /// Hidden units of the GRU.
@@ -127,6 +152,9 @@ package struct NottinghamSetting: Sendable, Equatable {
     package var assumptionRates: [Double]
     /// The sweep's initial learning rates η₀ for the raw model.
     package var rawRates: [Double]
+    /// A rate above the grid of the model under the theory's assumptions, trained at the knobs tuned
+    /// at its largest rate (nil: none).
+    package var probe: ProbeRate? = nil
 
     /// The setting of `scale`.
     package static func at(_ scale: Scale) -> NottinghamSetting {
@@ -138,7 +166,8 @@ package struct NottinghamSetting: Sendable, Equatable {
         case .standard:
             return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: 10, seeds: 3, methods: [.sgd, .clip, .project],
                                      clipGrid: [0.1, 0.25, 1, 5], deltaGrid: [0.1, 0.5],
-                                     assumptionRates: [1, 3, 10], rawRates: [1, 3, 10])
+                                     assumptionRates: [1, 3, 10], rawRates: [1, 3, 10],
+                                     probe: ProbeRate(learningRate: 30, clip: 0.25, delta: 0.1))
         case .paper:
             return NottinghamSetting(hidden: 200, trainTunes: nil, evalTunes: nil, epochs: PaperProtocol.ptb.epochs, seeds: 1, methods: [.sgd, .clip, .project],
                                      clipGrid: TunedComparison.clipGrid, deltaGrid: TunedComparison.deltaGrid,

@@ -18,28 +18,37 @@ package struct GridEvidence {
     package var tuned: TunedComparison
     /// The trivial predictor every run must beat.
     package var baseline: ResultsTable.Baseline
+    /// The rate above the grid trained at the knobs tuned at its largest rate, when the sweep has one.
+    package var probe: ProbeRate?
 
     /// The tuning grid a standard scale trains: plain SGD, clipping at every threshold of `clips` and
     /// the projection at every δ of `deltas`, at every rate, seeds 1…`seeds`, on a run of `base`'s sizes
-    /// and `epochs` (the runs' names are those `--tune` gives them).
+    /// and `epochs` (the runs' names are those `--tune` gives them); then, when given, the `probe` rate
+    /// at its knobs alone (``ProbeRate``), with the same seeds.
     package static func tunedSweep(hidden: Int, batch: Int, steps: Int, dropout: Double, epochs: Int, clips: [Double],
-                                   deltas: [Double], rates: [Double], seeds: Int) -> Sweep {
+                                   deltas: [Double], rates: [Double], seeds: Int, probe: ProbeRate? = nil) -> Sweep {
         let base = RunConfiguration(name: "run", method: .sgd, schedule: .paper(initial: 1), epochs: epochs, seed: 1,
                                     hiddenSize: hidden, batchSize: batch, steps: steps, dropout: dropout)
-        return Sweep.grid(base: base, methods: TunedComparison.methods(clips: clips, deltas: deltas), learningRates: rates,
-                          seeds: (1 ... max(1, seeds)).map(UInt64.init))
+        let seedList = (1 ... max(1, seeds)).map(UInt64.init)
+        var runs = Sweep.grid(base: base, methods: TunedComparison.methods(clips: clips, deltas: deltas), learningRates: rates,
+                              seeds: seedList).configurations
+        if let probe, !rates.contains(probe.learningRate) {
+            runs += Sweep.grid(base: base, methods: probe.methods, learningRates: [probe.learningRate], seeds: seedList).configurations
+        }
+        return Sweep(configurations: runs)
     }
 
     /// Reads `sweep`'s logs in `directory` (nothing is written there); a log that cannot be read is
     /// reported for its run (``SweepCollection``), not for the grid.
     /// - Throws: ``ChapterError/message(_:)`` when no configuration of the sweep has a log in `directory`.
-    package init(sweep: Sweep, directory: URL, baseline: ResultsTable.Baseline, title: String) throws {
+    package init(sweep: Sweep, directory: URL, baseline: ResultsTable.Baseline, title: String, probe: ProbeRate? = nil) throws {
         collection = SweepCollection(sweep: sweep, directory: directory)
         guard !collection.results.isEmpty else {
             throw ChapterError.message("\(directory.path): no training log of this grid here (\(sweep.configurations.count) configurations, "
                                        + "e.g. \(sweep.configurations.first?.name ?? "—").jsonl); train them with the folder's run script")
         }
         self.baseline = baseline
+        self.probe = probe
         summary = SeedSummary(results: collection.results, title: title, baseline: baseline)
         tuned = TunedComparison(summary: summary, title: title + ": each method's knob tuned per learning rate")
     }
@@ -194,6 +203,11 @@ package struct GridEvidence {
         report.table(summary.textTable)
         if let tunedSection { report.section(tunedSection) }
         report.table(tuned.textTable)
+        if let probe, tuned.entries.contains(where: { $0.learningRate == probe.learningRate }) {
+            report.note("η₀ = \(RunConfiguration.number(probe.learningRate)) is a probe above the grid: trained only at the knobs tuned at the "
+                        + "grid's largest rate (c = \(RunConfiguration.number(probe.clip)), δ = \(RunConfiguration.number(probe.delta))), "
+                        + "so its knobs are not tuned there.")
+        }
         let tests = tuned.tests.map(\.sentence)
         if !tests.isEmpty { report.note(tests.joined(separator: "\n")) }
         var files = try summary.write(to: output.directory, name: prefix + "-summary")
@@ -209,6 +223,7 @@ package struct GridEvidence {
         values["\(prefix).grid"] = "\(collection.states.count)"
         values["\(prefix).best"] = c.best?.name ?? "—"
         values["\(prefix).best.final"] = c.best?.finalValid?.text(format) ?? "—"
+        values["\(prefix).best.test"] = c.best.flatMap { MeanInterval($0.trained.compactMap(\.testMetric))?.text(format) } ?? "—"
         values["\(prefix).best.ratio"] = c.bestRatio.map { String(format: "%.2f", $0) } ?? "—"
         values["\(prefix).best.curve"] = c.best.map { g in
             let epochs = g.runs.map(\.validMetrics.count).max() ?? 0
@@ -229,6 +244,8 @@ package struct GridEvidence {
         values["\(prefix).criterion.projection_only"] = list(c.projectionTrainsClipDiverges)
         values["\(prefix).criterion.clip_only"] = list(c.clipTrainsProjectionDiverges)
         values["\(prefix).median.seconds"] = medianRunSeconds.map { String(format: "%.0f", $0) } ?? "—"
+        // (a) is about the machine's time per run: two runs share the two cores, so each costs half its wall time.
+        values["\(prefix).machine.seconds"] = medianRunSeconds.map { String(format: "%.0f", $0 / 2) } ?? "—"
         for g in summary.groups {
             values["\(prefix).\(g.name).diverged"] = "\(g.diverged.count)/\(g.count)"
             values["\(prefix).\(g.name).trained"] = "\(g.trained.count)/\(g.count)"
@@ -243,13 +260,14 @@ package struct GridEvidence {
                 values["\(key).lr\(RunConfiguration.number(p.learningRate)).pick"] = p.group.name
             }
         }
-        report.note("Criteria: the best configuration (\(values["\(prefix).best"] ?? "—")) ends at \(values["\(prefix).best.final"] ?? "—"), "
+        report.note("Criteria: (a) a run took \(values["\(prefix).median.seconds"] ?? "—") s (median of the logs of runs that finished; "
+                    + "one BLAS thread, two runs at a time), \(values["\(prefix).machine.seconds"] ?? "—") s of the two cores per run "
+                    + "(asked: about 180 s); (b) the best configuration (\(values["\(prefix).best"] ?? "—")) ends at \(values["\(prefix).best.final"] ?? "—"), "
                     + "\(values["\(prefix).best.ratio"] ?? "—") × \(baseline.name)'s \(String(format: format, baseline.metric)) "
-                    + "(required: at most \(RunConfiguration.number(requiredRatio))×) — \(c.learns ? "it learns" : "not met"); "
+                    + "(required: at most \(RunConfiguration.number(requiredRatio))×) — \(c.learns ? "it learns" : "not met"); (c) "
                     + (c.showsTheExplosion
-                        ? "plain SGD diverges while the best-tuned projection trains every seed at η₀ = \(values["\(prefix).criterion.explosion"] ?? "")"
-                        : "no rate yet where plain SGD diverges and the projection trains every seed")
-                    + "; a run took \(values["\(prefix).median.seconds"] ?? "—") s (median of the logs; one BLAS thread, two runs at a time).")
+                        ? "plain SGD diverges while the best-tuned projection trains every seed at η₀ = \(values["\(prefix).criterion.explosion"] ?? "")."
+                        : "no rate yet where plain SGD diverges and the projection trains every seed."))
         return files
     }
 

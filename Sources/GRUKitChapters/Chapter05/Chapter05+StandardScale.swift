@@ -15,12 +15,13 @@ extension Chapter05 {
         package init(directory: URL, ptb: PennTreebank) throws {
             let setting = PennTreebankSetting.at(.standard)
             let sweep = GridEvidence.tunedSweep(hidden: setting.hidden, batch: Chapter05.batchSize, steps: Chapter05.bptt, dropout: 0.5, epochs: setting.epochs,
-                                                clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.learningRates, seeds: setting.seeds)
+                                                clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.learningRates, seeds: setting.seeds,
+                                                probe: setting.probe)
             trainTokens = ptb.train.count
             unigram = TrivialPredictor.unigramPerplexity(train: ptb.train, vocabularySize: ptb.vocabulary.count, on: ptb.valid)
             evidence = try GridEvidence(sweep: sweep, directory: directory,
                                         baseline: ResultsTable.Baseline(name: "the unigram model", metric: unigram),
-                                        title: "Penn Treebank, ours (standard setting): \(setting.seeds) seeds per configuration")
+                                        title: "Penn Treebank, ours (standard setting): \(setting.seeds) seeds per configuration", probe: setting.probe)
         }
 
         /// Prints the section, writes its files into `output` and records its values (`standard.*`).

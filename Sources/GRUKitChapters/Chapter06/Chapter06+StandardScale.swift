@@ -13,11 +13,12 @@ extension Chapter06 {
         package init(directory: URL, music: PolyphonicMusic) throws {
             let setting = NottinghamSetting.at(.standard)
             let sweep = GridEvidence.tunedSweep(hidden: setting.hidden, batch: Chapter06.batchSize, steps: Chapter06.bptt, dropout: 0, epochs: setting.epochs,
-                                                clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.assumptionRates, seeds: setting.seeds)
+                                                clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.assumptionRates, seeds: setting.seeds,
+                                                probe: setting.probe)
             let baseline = TrivialPredictor.keyFrequencyNLL(train: music.train, on: music.valid)
             evidence = try GridEvidence(sweep: sweep, directory: directory,
                                         baseline: ResultsTable.Baseline(name: "per-key frequencies", metric: baseline),
-                                        title: "Nottingham, ours (standard setting, under the theory's assumptions): \(setting.seeds) seeds per configuration")
+                                        title: "Nottingham, ours (standard setting, under the theory's assumptions): \(setting.seeds) seeds per configuration", probe: setting.probe)
         }
 
         /// Every iteration record of the grid's logs, pooled by method family (``PooledDynamics``).
