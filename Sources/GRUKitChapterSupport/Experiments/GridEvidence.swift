@@ -251,6 +251,19 @@ package struct GridEvidence {
             values["\(prefix).\(g.name).trained"] = "\(g.trained.count)/\(g.count)"
             values["\(prefix).\(g.name).final"] = g.finalValid?.text(format) ?? "—"
         }
+        // The tuned comparison per rate, for prose that cites its numbers (`PREFIX.tuned.lrR.clip`, `….projection`
+        // with `.knob`, `….fisher_p`, `….welch_p`; a rate whose runs are not all in is recorded as it stands).
+        for t in tuned.tests {
+            let key = "\(prefix).tuned.lr\(RunConfiguration.number(t.learningRate))"
+            values["\(key).clip"] = t.clip.finalValid?.text(format) ?? "—"
+            values["\(key).clip.knob"] = t.clip.method.knob
+            values["\(key).clip.trained"] = "\(t.clip.trained.count)/\(t.clip.count)"
+            values["\(key).projection"] = t.projection.finalValid?.text(format) ?? "—"
+            values["\(key).projection.knob"] = t.projection.method.knob
+            values["\(key).projection.trained"] = "\(t.projection.trained.count)/\(t.projection.count)"
+            values["\(key).fisher_p"] = SignificanceTests.text(t.fisherP)
+            values["\(key).welch_p"] = t.welch.map { SignificanceTests.text($0.p) } ?? "—"
+        }
         for (family, points) in usableRange {
             let key = "\(prefix).range.\(family.replacingOccurrences(of: " ", with: "-"))"
             values[key] = points
