@@ -249,6 +249,21 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: logs.path).sorted(), before, "nothing is written into the logs' folder")
         // Every run beats a baseline of 10⁹ without diverging: the grid learns by criterion (b).
         XCTAssertTrue(evidence.criteria(requiredRatio: 0.6).learns)
+        // Drawn, it records the tuned comparison at rate 2 for the prose, and the criteria line names (a)–(c).
+        var values = RecordedValues()
+        let printed = Printed()
+        let output = try ChapterOutput(options: try ChapterOptions.parse(["--out", dir.appendingPathComponent("drawn").path, "--no-render"]), slug: "05-x")
+        _ = try evidence.draw(output: output, report: printed.report, values: &values,
+                              prefix: "standard", dataName: "PTB", requiredRatio: 0.6)
+        let clip = try XCTUnwrap(evidence.tuned.tests.first).clip
+        XCTAssertEqual(values["standard.tuned.lr2.clip.knob"], clip.method.knob)
+        XCTAssertEqual(values["standard.tuned.lr2.clip.trained"], "\(clip.trained.count)/\(clip.count)")
+        XCTAssertEqual(values["standard.tuned.lr2.projection.trained"], "1/1")
+        XCTAssertEqual(values["standard.tuned.lr2.welch_p"], "—", "one projected seed: no t-test")
+        XCTAssertNotNil(values["standard.tuned.lr2.fisher_p"])
+        XCTAssertNotEqual(values["standard.best.test"], "—", "the best configuration's runs were tested")
+        let criteria = try XCTUnwrap(printed.text.components(separatedBy: "\n").first { $0.hasPrefix("Criteria:") })
+        XCTAssertTrue(criteria.contains("(a) a run took") && criteria.contains("(b) the best configuration") && criteria.contains("(c) "), criteria)
         // An empty folder is refused with its path.
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
