@@ -11,9 +11,11 @@ import GRUKitPresentation
 final class Chapter05PaperScaleTests: XCTestCase {
     /// A log as ``Trainer`` writes it: a header, iteration records, epoch records, and an ending.
     static func log(name: String, cell: String = "resetAfter", lr: Double, epochs: [(valid: Double, seconds: Double)],
-                    ending: LogRecord? = nil) -> String {
-        var records = [LogRecord([("type", .string("run")), ("name", .string(name)), ("method", .string("project(δ=0.2)")),
-                                  ("learning_rate", .number(lr)), ("epochs", .integer(75)), ("seed", .string("1")),
+                    ending: LogRecord? = nil, method: String = "project(δ=0.2)", clip: Double? = nil, delta: Double? = 0.2,
+                    seed: Int = 1) -> String {
+        var records = [LogRecord([("type", .string("run")), ("name", .string(name)), ("method", .string(method)),
+                                  ("clip", clip.map(JSONValue.number) ?? .null), ("delta", delta.map(JSONValue.number) ?? .null),
+                                  ("learning_rate", .number(lr)), ("epochs", .integer(75)), ("seed", .string("\(seed)")),
                                   ("cell", .string(cell)), ("hidden", .integer(650)), ("metric", .string("perplexity"))])]
         var iteration = 0
         for (k, e) in epochs.enumerated() {
@@ -62,13 +64,13 @@ final class Chapter05PaperScaleTests: XCTestCase {
         let md = try String(contentsOf: out.appendingPathComponent("paper-results.md"), encoding: .utf8)
         let rows = md.split(separator: "\n").filter { $0.hasPrefix("| ") }.map(String.init)
         XCTAssertEqual(rows.count, 5, md) // the header and four runs, in file-name order
-        XCTAssertEqual(rows[1], "| project0.2-lr10 | resetAfter | 10 | 2 | stopped after epoch 2 | 500.0 | 400.0 | — | — "
+        XCTAssertEqual(rows[1], "| project0.2-lr10 | reset-after | 10 | 2 | stopped after epoch 2 | 500.0 | 400.0 | — | — "
                        + "| 400.0 | 400.0 | 429.7, 330.0 | 21.2 % | 105 | 0.300 |")
-        XCTAssertEqual(rows[2], "| project0.2-lr10-reset-before | resetBefore | 10 | 3 | trained | 450.0 | 350.0 | 300.0 | — "
+        XCTAssertEqual(rows[2], "| project0.2-lr10-reset-before | reset-before | 10 | 3 | trained | 450.0 | 350.0 | 300.0 | — "
                        + "| 300.0 | 300.0 | — | — | 110 | 0.300 |")
-        XCTAssertEqual(rows[3], "| sgd-lr1 | resetAfter | 1 | 1 | stopped after epoch 1 | 900.0 | — | — | — | 900.0 | 900.0 "
+        XCTAssertEqual(rows[3], "| sgd-lr1 | reset-after | 1 | 1 | stopped after epoch 1 | 900.0 | — | — | — | 900.0 | 900.0 "
                        + "| 945.9 | 4.9 % | 50 | 0.300 |")
-        XCTAssertTrue(rows[4].hasPrefix("| sgd-lr10 | resetAfter | 10 | 0 | diverged (epoch 1, iteration 17) |"), rows[4])
+        XCTAssertTrue(rows[4].hasPrefix("| sgd-lr10 | reset-after | 10 | 0 | diverged (epoch 1, iteration 17) |"), rows[4])
         XCTAssertTrue(rows[4].contains("blew up at iteration 164"), rows[4])
         XCTAssertTrue(printed.text.contains("PyTorch 429.7, 330.0, 277.2, 246.9"), printed.text)
 
@@ -100,6 +102,57 @@ final class Chapter05PaperScaleTests: XCTestCase {
         section.record(into: &values)
         XCTAssertEqual(values["paper.sgd-lr1.valid"], "900.0")
         XCTAssertEqual(values["paper.sgd-lr10.outcome"], "diverged (epoch 1, iteration 17)")
+    }
+
+    /// The decisive comparison groups the paper form's logs at the largest rate over seeds, cut to the
+    /// epochs every surviving run reached, and tests plain SGD's divergences against the projection's.
+    func testTheDecisiveComparisonGroupsTheLargestRateOverSeeds() throws {
+        let dir = try Executables.temporaryDirectory(self)
+        let logs = dir.appendingPathComponent("logs"), out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        func write(_ label: String, _ text: String) throws { try text.write(to: logs.appendingPathComponent(label + ".jsonl"), atomically: true, encoding: .utf8) }
+        let diverged = { (i: Int) in LogRecord([("type", .string("diverged")), ("epoch", .integer(1)), ("iteration", .integer(i)), ("reason", .string("nan"))]) }
+        for (seed, iteration) in [(1, 164), (2, 677), (3, 90)] {
+            try write("sgd-lr10" + (seed == 1 ? "" : "-s\(seed)"), Self.log(name: "sgd-lr10", lr: 10, epochs: [], ending: diverged(iteration),
+                                                                           method: "sgd", delta: nil, seed: seed))
+        }
+        // Three seeds of the projection, one of them a fourth epoch further: every run is cut to three.
+        for (seed, finals) in [(1, [430.0, 330, 275]), (2, [428, 329, 280]), (3, [431, 331, 270, 250])] {
+            try write("project0.2-lr10" + (seed == 1 ? "" : "-s\(seed)"),
+                      Self.log(name: "project0.2-lr10", lr: 10, epochs: finals.enumerated().map { ($0.element, Double(100 * ($0.offset + 1))) }, seed: seed))
+        }
+        try write("clip0.25-lr10", Self.log(name: "clip0.25-lr10", lr: 10, epochs: [(437, 100), (322, 200), (266, 300)],
+                                            method: "clip(0.25)", clip: 0.25, delta: nil))
+        // Not in the comparison: the paper's form, and another rate.
+        try write("project0.2-lr10-reset-before", Self.log(name: "project0.2-lr10", cell: "reset-before", lr: 10, epochs: [(1, 1), (1, 2), (1, 3)]))
+        try write("sgd-lr1", Self.log(name: "sgd-lr1", lr: 1, epochs: [(900, 50), (800, 100), (700, 150)], method: "sgd", delta: nil))
+
+        let section = try Chapter05.PaperScaleSection(directory: logs)
+        XCTAssertEqual(Chapter05.PaperScaleSection.method(of: section.runs.first { $0.label == "clip0.25-lr10" }!), .clip(maxNorm: 0.25))
+        XCTAssertEqual(section.runs.map(Chapter05.PaperScaleSection.seed(of:)).sorted(), [1, 1, 1, 1, 1, 2, 2, 3, 3])
+        let d = try XCTUnwrap(section.decisive(baseline: .init(name: "the unigram model", metric: 684.73)))
+        XCTAssertEqual(d.epochs, 3)
+        XCTAssertEqual(d.learningRate, 10)
+        XCTAssertEqual(d.summary.groups.map(\.name), ["sgd-lr10", "clip0.25-lr10", "project0.2-lr10"], "families in order")
+        let projection = d.summary.groups[2]
+        XCTAssertEqual(projection.trained.count, 3)
+        XCTAssertEqual(try XCTUnwrap(projection.finalValid).mean, (275 + 280 + 270) / 3, accuracy: 1e-9, "the fourth epoch is cut off")
+        XCTAssertEqual(d.summary.groups[0].divergenceIterations, [164, 677, 90])
+
+        var values = RecordedValues()
+        let printed = Printed()
+        let output = try ChapterOutput(options: ChapterOptions.parse(["--out", out.path, "--no-render"]), slug: Chapter05.slug)
+        let files = try section.drawDecisive(output: output, report: printed.report, baseline: .init(name: "the unigram model", metric: 684.73),
+                                             values: &values)
+        XCTAssertEqual(files.map(\.lastPathComponent).sorted(), ["paper-decisive.dat", "paper-decisive.md"])
+        XCTAssertEqual(values["paper.decisive.sgd.diverged"], "3/3")
+        XCTAssertEqual(values["paper.decisive.sgd.iterations"], "164, 677, 90")
+        XCTAssertEqual(values["paper.decisive.project.diverged"], "0/3")
+        // 3/3 against 0/3: the most extreme of C(6,3) = 20 tables on each side, p = 2/20.
+        XCTAssertEqual(values["paper.decisive.fisher_p"], "p = 0.1")
+        XCTAssertEqual(values["paper.decisive.clip.best"], "c = 0.25")
+        XCTAssertEqual(values["paper.decisive.welch_p"], "—", "one seed of clipping: no t-test")
+        XCTAssertTrue(printed.text.contains("Plain SGD diverged in 3/3 seeds, the projection (δ = 0.2) in 0/3"), printed.text)
     }
 
     /// A divergence in the first iterations of a long run gets a column of its own: the same data blocks,

@@ -40,6 +40,15 @@ extension Chapter05 {
         package static let epochColumns = 4
 
         package init(directory: URL) throws { runs = try LoggedRun.load(directory: directory) }
+        /// The section of logs already read.
+        package init(runs: [LoggedRun]) { self.runs = runs }
+
+        /// The trivial predictor on the whole splits: the unigram model of the training tokens scored on
+        /// the validation tokens, as the standard scale's section judges its runs.
+        package static func unigram(ptb: PennTreebank) -> ResultsTable.Baseline {
+            ResultsTable.Baseline(name: "the unigram model",
+                                  metric: TrivialPredictor.unigramPerplexity(train: ptb.train, vocabularySize: ptb.vocabulary.count, on: ptb.valid))
+        }
 
         package static func format(_ x: Double?) -> String {
             guard let x, x.isFinite else { return "—" }
@@ -67,6 +76,112 @@ extension Chapter05 {
             return pairs.isEmpty ? nil : pairs.map { abs($0.0 / $0.1 - 1) }.max()
         }
 
+        /// The log's GRU form as command lines spell it (`reset-after`); logs written before the two
+        /// spellings were unified say `resetAfter`.
+        package static func cellName(_ r: LoggedRun) -> String { GRUCell(spelling: r.cell)?.rawValue ?? r.cell }
+
+        /// The method a log's header names (`sgd`, `clip(0.25)`, `project(δ=0.2)`, `clip(5.0)+project(δ=0.2)`,
+        /// `rescale(δ=…)`) with its knobs from the header's `clip` and `delta`; nil when it names none of them.
+        package static func method(of r: LoggedRun) -> TrainingMethod? {
+            let m = r.method, clip = r.header.double("clip"), delta = r.header.double("delta")
+            if m == "sgd" || m == "none" { return .sgd }
+            if m.hasPrefix("clip"), m.contains("+"), let clip, let delta { return .clipAndProject(maxNorm: clip, delta: delta) }
+            if m.hasPrefix("clip"), let clip { return .clip(maxNorm: clip) }
+            if m.hasPrefix("project"), let delta { return .project(delta: delta) }
+            if m.hasPrefix("rescale"), let delta { return .rescale(delta: delta) }
+            return nil
+        }
+
+        /// A size the header records, at least 1 (a configuration needs one; the comparison reads none of them).
+        static func size(_ r: LoggedRun, _ key: String) -> Int {
+            guard let x = r.header.double(key), x.isFinite, x >= 1, x < 1e9 else { return 1 }
+            return Int(x)
+        }
+
+        /// The seed a log's header records (a string in the logs, a number in some older ones; 1 when absent).
+        package static func seed(of r: LoggedRun) -> UInt64 {
+            r.header.string("seed").flatMap { UInt64($0) } ?? r.header.double("seed").map { UInt64($0) } ?? 1
+        }
+
+        /// The decisive comparison at the paper's scale: the logs of the paper's GRU form (reset-after) at
+        /// the largest rate, grouped over seeds by configuration, each cut to the epochs that every run of
+        /// them which did not diverge reached (the first epochs of the 75-epoch protocol), and judged against
+        /// `baseline`: a run cut there counts as trained when it beats the baseline at that epoch. Returns
+        /// the table and the epochs it covers, or nil without two such configurations.
+        package func decisive(baseline: ResultsTable.Baseline) -> (summary: SeedSummary, epochs: Int, learningRate: Double)? {
+            guard let top = runs.map(\.learningRate).filter(\.isFinite).max() else { return nil }
+            let chosen = runs.filter { $0.learningRate == top && GRUCell(spelling: $0.cell) == .resetAfter && Self.method(of: $0) != nil }
+            guard let epochs = chosen.filter({ !$0.diverged }).map(\.epochs.count).min(), epochs > 0 else { return nil }
+            let results: [RunResult] = chosen.map { r in
+                let configuration = RunConfiguration(name: r.name, method: Self.method(of: r)!, schedule: .paper(initial: top), epochs: epochs,
+                                                     seed: Self.seed(of: r), hiddenSize: Self.size(r, "hidden"),
+                                                     batchSize: Self.size(r, "batch"), steps: Self.size(r, "steps"),
+                                                     dropout: r.header.double("dropout") ?? 0)
+                var result = r.result(configuration: configuration)
+                if !r.diverged {
+                    result.status = .completed
+                    result.validMetrics = Array(result.validMetrics.prefix(epochs))
+                    result.validLosses = Array(result.validLosses.prefix(epochs))
+                    result.trainLosses = Array(result.trainLosses.prefix(epochs))
+                }
+                return result
+            }
+            // Rows in the order of the families (plain SGD, clipping, the projection, …), then by knob and seed.
+            let order = TrainingMethod.Family.allCases
+            let sorted = results.sorted {
+                let a = ($0.configuration.method.family, $0.configuration.method.knobValue ?? 0, $0.configuration.seed)
+                let b = ($1.configuration.method.family, $1.configuration.method.knobValue ?? 0, $1.configuration.seed)
+                if a.0 != b.0 { return order.firstIndex(of: a.0)! < order.firstIndex(of: b.0)! }
+                return a.1 != b.1 ? a.1 < b.1 : a.2 < b.2
+            }
+            let summary = SeedSummary(results: sorted, title: "Penn Treebank at the paper's scale, η₀ = \(RunConfiguration.number(top)), "
+                                      + "after \(epochs) of \(PaperProtocol.ptb.epochs) epochs, over seeds", baseline: baseline)
+            return summary.groups.count >= 2 ? (summary, epochs, top) : nil
+        }
+
+        /// The decisive comparison's tests: plain SGD's diverged seeds against the projection's (Fisher's
+        /// exact test), and the projection against the clip with the lowest mean (Welch's t-test on the
+        /// final perplexity, when each has two seeds that trained).
+        package static func decisiveTests(_ summary: SeedSummary) -> (sentences: [String], values: [String: String]) {
+            var sentences: [String] = [], values: [String: String] = [:]
+            let sgd = summary.groups.first { $0.method == .sgd }
+            let projection = summary.groups.filter { $0.method.family == .project }.max { $0.count < $1.count }
+            let clip = summary.groups.filter { $0.method.family == .clip }
+                .min { ($0.finalValid?.mean ?? .infinity, -$0.count) < ($1.finalValid?.mean ?? .infinity, -$1.count) }
+            if let g = sgd {
+                values["sgd.diverged"] = "\(g.diverged.count)/\(g.count)"
+                values["sgd.iterations"] = g.divergenceIterations.map(String.init).joined(separator: ", ")
+            }
+            if let q = projection {
+                values["project.diverged"] = "\(q.diverged.count)/\(q.count)"
+                values["project.trained"] = "\(q.trained.count)/\(q.count)"
+                values["project.final"] = q.finalValid?.text("%.1f") ?? "—"
+            }
+            if let c = clip {
+                values["clip.best"] = c.method.knob
+                values["clip.seeds"] = "\(c.count)"
+                values["clip.final"] = c.finalValid?.text("%.1f") ?? "—"
+            }
+            if let g = sgd, let q = projection {
+                let p = SignificanceTests.fisherExact(g.diverged.count, g.count - g.diverged.count, q.diverged.count, q.count - q.diverged.count)
+                values["fisher_p"] = SignificanceTests.text(p)
+                sentences.append("Plain SGD diverged in \(g.diverged.count)/\(g.count) seeds, the projection (\(q.method.knob)) in "
+                                 + "\(q.diverged.count)/\(q.count) — Fisher's exact test \(SignificanceTests.text(p)).")
+            }
+            if let c = clip, let q = projection {
+                if let w = SignificanceTests.welch(c.trained.compactMap(\.finalValidMetric), q.trained.compactMap(\.finalValidMetric)) {
+                    values["welch_p"] = SignificanceTests.text(w.p)
+                    sentences.append("The best clip (\(c.method.knob)) \(c.finalValid?.text("%.1f") ?? "—") against the projection "
+                                     + "\(q.finalValid?.text("%.1f") ?? "—"): Welch's t = \(String(format: "%.2f", w.t)), \(SignificanceTests.text(w.p)).")
+                } else {
+                    values["welch_p"] = "—"
+                    sentences.append("The best clip (\(c.method.knob), \(c.trained.count) seed\(c.trained.count == 1 ? "" : "s") trained) against "
+                                     + "the projection (\(q.trained.count) trained): too few seeds for a t-test of the final perplexity.")
+                }
+            }
+            return (sentences, values)
+        }
+
         /// One row per log, as the terminal and `paper-results.md` show it.
         package var rows: [[String]] {
             runs.map { r in
@@ -74,7 +189,7 @@ extension Chapter05 {
                 let reference = PyTorchReference.run(for: r)
                 let epochs = (0 ..< Self.epochColumns).map { Self.format($0 < v.count ? v[$0] : nil) }
                 let difference = reference.flatMap { Self.largestDifference(v, $0.validPerplexity) }
-                return [r.label, r.cell, RunConfiguration.number(r.learningRate), "\(r.epochs.count)", ResultsTable.outcome(r.status)]
+                return [r.label, Self.cellName(r), RunConfiguration.number(r.learningRate), "\(r.epochs.count)", ResultsTable.outcome(r.status)]
                     + epochs
                     + [Self.format(v.last), Self.format(v.filter(\.isFinite).min()),
                        reference.map { ref in ref.validPerplexity.isEmpty ? ref.fate
@@ -108,7 +223,7 @@ extension Chapter05 {
         /// One row per log with the numbers of the table (NaN where a run has none).
         package var dataTable: DataTable {
             var comments = ["Penn Treebank at the paper's scale (ours, from logs). One row per run; in row order:"]
-            for (k, r) in runs.enumerated() { comments.append("  \(k + 1): \(r.label) (\(r.method), \(r.cell)) — \(ResultsTable.outcome(r.status))") }
+            for (k, r) in runs.enumerated() { comments.append("  \(k + 1): \(r.label) (\(r.method), \(Self.cellName(r))) — \(ResultsTable.outcome(r.status))") }
             let epochColumns = (1 ... Self.epochColumns).map { "valid_\($0)" }
             var t = DataTable(columns: ["run", "learning_rate", "epochs", "diverged", "diverged_iteration"] + epochColumns
                               + ["final_valid", "best_valid", "seconds_per_epoch", "fastest_seconds_per_iteration"], comments: comments)
@@ -214,6 +329,23 @@ extension Chapter05 {
                             + (ref.validPerplexity.isEmpty ? "" : " — ") + ref.fate)
             }
             return [md]
+        }
+
+        /// The decisive comparison at the largest rate over seeds (``decisive(baseline:)``), printed in a
+        /// section of its own with its tests and written to `paper-decisive.md` and `paper-decisive.dat`;
+        /// its numbers go under `paper.decisive.` (`sgd.diverged`, `project.final`, `fisher_p`, …).
+        /// - Returns: the tables written, or none when the logs hold no such comparison.
+        package func drawDecisive(output: ChapterOutput, report: Report, baseline: ResultsTable.Baseline,
+                                  values: inout RecordedValues) throws -> [URL] {
+            guard let d = decisive(baseline: baseline) else { return [] }
+            report.section("The decisive comparison at the paper's scale")
+            report.table(d.summary.textTable)
+            let tests = Self.decisiveTests(d.summary)
+            if !tests.sentences.isEmpty { report.note(tests.sentences.joined(separator: "\n")) }
+            values["paper.decisive.epochs"] = "\(d.epochs)"
+            values["paper.decisive.rate"] = RunConfiguration.number(d.learningRate)
+            for (key, value) in tests.values { values["paper.decisive.\(key)"] = value }
+            return try d.summary.write(to: output.directory, name: "paper-decisive")
         }
     }
 }
