@@ -276,7 +276,7 @@ package struct GridEvidence {
         report.note("Criteria: (a) a run took \(values["\(prefix).median.seconds"] ?? "—") s (median of the logs of runs that finished; "
                     + "one BLAS thread, two runs at a time), \(values["\(prefix).machine.seconds"] ?? "—") s of the two cores per run "
                     + "(asked: about 180 s); (b) the best configuration (\(values["\(prefix).best"] ?? "—")) ends at \(values["\(prefix).best.final"] ?? "—"), "
-                    + "\(values["\(prefix).best.ratio"] ?? "—") × \(baseline.name)'s \(String(format: format, baseline.metric)) "
+                    + "\(values["\(prefix).best.ratio"] ?? "—") × that of \(baseline.name) (\(String(format: format, baseline.metric))) "
                     + "(required: at most \(RunConfiguration.number(requiredRatio))×) — \(c.learns ? "it learns" : "not met"); (c) "
                     + (c.showsTheExplosion
                         ? "plain SGD diverges while the best-tuned projection trains every seed at η₀ = \(values["\(prefix).criterion.explosion"] ?? "")."
