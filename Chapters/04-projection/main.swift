@@ -226,7 +226,7 @@ struct Chapter4: ParsableCommand {
         try study.checkConstraint()
         study.record(into: &values)
         try output.write(study.trainingData(hidden: task.hidden, examples: task.examples, steps: task.steps, fadeSteps: o.fadeSteps,
-                                            clipGridText: o.clipGrid, deltaGridText: o.deltaGrid), name: "training-compare.dat")
+                                            clipGridText: o.clipGrid.text, deltaGridText: o.deltaGrid.text), name: "training-compare.dat")
         try output.write(study.tuningData, name: "training-tuning.dat")
         let largest = rates.max()!
         try output.write(Chapter04.trainingFigure(study.shown, tasks: [

@@ -271,8 +271,8 @@ struct Chapter7: ParsableCommand {
          whole plain-SGD iteration of the timed model at its size, for scale.
          */
         report.section("One projection against n")
-        let nProgress = ProgressBar(total: try o.projectionSizes(paper: paper).count, label: "timing projections", unit: "n")
-        let againstN = try Chapter07.ProjectionAgainstN(sizes: try o.projectionSizes(paper: paper), threshold: c, repeats: o.timingRepeats(paper: paper),
+        let nProgress = ProgressBar(total: o.projectionSizes(paper: paper).count, label: "timing projections", unit: "n")
+        let againstN = try Chapter07.ProjectionAgainstN(sizes: o.projectionSizes(paper: paper), threshold: c, repeats: o.timingRepeats(paper: paper),
                                                         seed: common.seed, progress: nProgress)
         nProgress.finish()
         extraFiles.append(try output.writeText(againstN.data(blasThreads: BLAS.threads), name: "projection-vs-n.dat"))

@@ -200,7 +200,7 @@ final class Chapter07Tests: XCTestCase {
         }
         XCTAssertThrowsError(try Chapter07.Options.parse(["--hidden", "4096", "--random-tokens", "--vocabulary", "1000000"]).checkMemory(paper: false))
         let defaults = try Chapter07.Options.parse([])
-        XCTAssertEqual(try defaults.projectionSizes(paper: false), [64, 128, 256, 512, 650])
+        XCTAssertEqual(defaults.projectionSizes(paper: false), [64, 128, 256, 512, 650])
         XCTAssertEqual(defaults.learningRates, [1, 40])
         XCTAssertEqual(defaults.timedIterations(paper: true), 30)
     }

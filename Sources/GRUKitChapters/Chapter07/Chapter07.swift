@@ -33,11 +33,11 @@ extension Chapter07 {
         package var activityHidden: Int?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Learning rates of those runs, comma-separated.", valueName: "list"))
-        package var lr: String = "1,40"
+        package var lr = NumberList([1, 40])
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Sizes n of the projection timing, comma-separated (quick: 64,128,256,512,650; paper: + 1024).",
                                                             valueName: "list"))
-        package var sizes: String?
+        package var sizes: CommaList<Int>?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Timed repeats per size and method of the projection timing (quick: 3; paper: 10).", valueName: "n"))
         package var repeats: Int?
@@ -62,24 +62,12 @@ extension Chapter07 {
         /// Every option at its default (required by `ParsableArguments`; the parser fills the options).
         package init() {}
 
-        /// A comma-separated list of numbers, each checked by `valid`; errors name the flag.
-        static func parseList(_ text: String, flag: String, what: String, _ valid: (Double) -> Bool) throws -> [Double] {
-            let items = CommaList<String>.split(text)
-            guard !items.isEmpty else { throw ValidationError("\(flag): empty list") }
-            return try items.map { t in
-                guard let x = Double(t), x.isFinite, valid(x) else { throw ValidationError("\(flag): \"\(t)\" is not \(what)") }
-                return x
-            }
-        }
-
         /// The learning rates of the activity runs.
-        package var learningRates: [Double] { (try? Self.parseList(lr, flag: "--lr", what: "") { $0 > 0 }) ?? [] }
+        package var learningRates: [Double] { lr.values }
 
         /// The sizes n of the projection timing (`paper`: the paper scale's default).
-        package func projectionSizes(paper: Bool) throws -> [Int] {
-            guard let sizes else { return paper ? [64, 128, 256, 512, 650, 1024] : [64, 128, 256, 512, 650] }
-            return try Self.parseList(sizes, flag: "--sizes", what: "a whole number ≥ 2") { $0 >= 2 && $0 == $0.rounded() && $0 <= 8192 }
-                .map { Int($0) }
+        package func projectionSizes(paper: Bool) -> [Int] {
+            sizes?.values ?? (paper ? [64, 128, 256, 512, 650, 1024] : [64, 128, 256, 512, 650])
         }
 
         /// Timed iterations per method, iterations and size of the activity runs, and the projection
@@ -109,8 +97,15 @@ extension Chapter07 {
             for (flag, v) in [("--hidden", Optional(hidden)), ("--activity-hidden", activityHidden)] {
                 if let v, !(2...4096).contains(v) { throw ValidationError("\(flag) must lie in 2...4096 (got \(v)).") }
             }
-            _ = try Self.parseList(lr, flag: "--lr", what: "a positive number") { $0 > 0 }
-            _ = try projectionSizes(paper: false)
+            if lr.values.isEmpty || !lr.values.allSatisfy({ $0 > 0 }) {
+                throw ValidationError("--lr must be positive numbers (got '\(lr.text)').")
+            }
+            if let sizes {
+                if sizes.values.isEmpty { throw ValidationError("--sizes: the list is empty; name at least one size.") }
+                if let bad = sizes.values.first(where: { !(2...8192).contains($0) }) {
+                    throw ValidationError("--sizes: \(bad) lies outside 2…8192 (got '\(sizes.text)').")
+                }
+            }
             if let problem = SpectralProjection.deltaProblem(delta) { throw ValidationError("--delta \(problem).") }
             if !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number (got \(clip)).") }
             if let vocabulary {
