@@ -130,6 +130,9 @@ final class Chapter05PaperScaleTests: XCTestCase {
         let section = try Chapter05.PaperScaleSection(directory: logs)
         XCTAssertEqual(Chapter05.PaperScaleSection.method(of: section.runs.first { $0.label == "clip0.25-lr10" }!), .clip(maxNorm: 0.25))
         XCTAssertEqual(section.runs.map(Chapter05.PaperScaleSection.seed(of:)).sorted(), [1, 1, 1, 1, 1, 2, 2, 3, 3])
+        // The dynamics figure draws every seed of plain SGD and the first of the rest (the best clip among clips).
+        XCTAssertEqual(Chapter05.PaperScaleSection.dynamicsRuns(section.runs.filter { $0.learningRate == 10 }).map(\.label).sorted(),
+                       ["clip0.25-lr10", "project0.2-lr10", "project0.2-lr10-reset-before", "sgd-lr10", "sgd-lr10-s2", "sgd-lr10-s3"])
         let d = try XCTUnwrap(section.decisive(baseline: .init(name: "the unigram model", metric: 684.73)))
         XCTAssertEqual(d.epochs, 3)
         XCTAssertEqual(d.learningRate, 10)

@@ -269,26 +269,46 @@ extension Chapter05 {
             return Figure("paper-valid-perplexity", layout: .single, panelSize: (900, 620), panels: [panel])
         }
 
-        /// The gradient norm, ‖W_hh‖₂ and ρ(J) against the iteration for the runs at the largest rate; a
-        /// second column zooms into the early iterations (``earlyIterations(_:)``) when a run diverged there.
+        /// The gradient norm, ‖W_hh‖₂ and ρ(J) against the iteration for the runs at the largest rate that
+        /// tell its story (``dynamicsRuns(_:)``); a second column zooms into the early iterations
+        /// (``earlyIterations(_:)``) when a run diverged there.
         package var dynamicsFigure: Figure? {
             guard let top = runs.map(\.learningRate).filter(\.isFinite).max() else { return nil }
-            let logs = runs.filter { $0.learningRate == top }.map { (name: $0.label, records: $0.iterations) }
+            let shown = Self.dynamicsRuns(runs.filter { $0.learningRate == top })
+            let logs = shown.map { (name: $0.label, records: $0.iterations) }
             return TrainingFigures.dynamics(logs, name: "paper-gradient-dynamics",
                 title: "Gradient norm, ‖W_{hh}‖_2 and ρ(J) at learning rate \(RunConfiguration.number(top)), paper scale (ours)",
-                early: Self.earlyIterations(runs.filter { $0.learningRate == top }))
+                early: Self.earlyIterations(shown))
         }
 
-        /// The iterations a zoomed column shows: up to one and a half times the first divergence, rounded
-        /// up to a multiple of 50, when that divergence lies in the first tenth of the longest run's
-        /// iterations (else nil: it is visible on the whole run's axis).
+        /// The runs of one rate that the dynamics figure draws, so that its lines stay apart: every seed
+        /// of plain SGD (where each blows up), and the first seed of everything else except the
+        /// near-copies: clipping at thresholds other than the paper's 5 and the best one (the lowest final
+        /// perplexity), and clipping combined with the projection.
+        package static func dynamicsRuns(_ runs: [LoggedRun]) -> [LoggedRun] {
+            let clips = runs.filter { if case .clip? = method(of: $0) { return seed(of: $0) == 1 } else { return false } }
+            let bestClip = clips.filter { !$0.diverged }.min { ($0.validMetrics.last ?? .infinity) < ($1.validMetrics.last ?? .infinity) }
+            return runs.filter { r in
+                switch method(of: r) {
+                case .sgd?: return true
+                case .clip(let c)?: return seed(of: r) == 1 && (c == PaperProtocol.ptb.clip || r.label == bestClip?.label)
+                case .clipAndProject?: return false
+                default: return seed(of: r) == 1
+                }
+            }
+        }
+
+        /// The iterations a zoomed column shows: up to one and a half times the latest divergence, rounded
+        /// up to a multiple of 50, when every divergence lies in the first quarter of the longest run's
+        /// iterations (else nil: they are visible on the whole run's axis). With several seeds blowing up
+        /// at different iterations, the column holds each of them.
         package static func earlyIterations(_ runs: [LoggedRun]) -> Double? {
             let divergences = runs.compactMap { r -> Double? in
                 if case .diverged(_, let i, _) = r.status { return Double(i) } else { return nil }
             }
             let last = runs.compactMap { $0.iterations.compactMap { $0.double("iteration") }.max() }.max() ?? 0
-            guard let first = divergences.min(), first > 0, first < 0.1 * last else { return nil }
-            return (1.5 * first / 50).rounded(.up) * 50
+            guard let latest = divergences.max(), latest > 0, latest < 0.25 * last else { return nil }
+            return (1.5 * latest / 50).rounded(.up) * 50
         }
 
         /// The section's numbers for the pages that cite them: each run's outcome, validation perplexities
