@@ -242,31 +242,56 @@ extension Chapter05 {
 
         /// Validation perplexity after each epoch, one line per run, and the PyTorch reference of the
         /// same configuration as open points of the same colour; log axes on y (diverging runs span decades).
+        /// A run with no point on the axis (diverged in its first epoch) is named in a line under the
+        /// title instead of the key, and the key stands to the right, so that a dozen runs leave the
+        /// curves room; beyond the eight colours of the palette, lines are dashed.
         package var validationFigure: Figure {
-            var panel = Panel(title: "Validation perplexity at the paper's scale: ours (lines) and PyTorch (open points)",
-                              xLabel: "epoch", yLabel: "validation perplexity", logScale: [.y], key: .below)
-            panel.command("set xtics 1")
             // Perplexities of a run that has fallen apart (10⁸ and more) would squash the curves that matter:
-            // the axis stops at the vocabulary size, a uniform guess, and such points are named in the key.
-            let ceiling = 10_000.0
-            panel.yRange = 100 ... ceiling
-            for (k, r) in runs.enumerated() {
+            // the axis spans what a model that learns goes through (200 to 3,000; the vocabulary size,
+            // a uniform guess, is 10,000), and points beyond it are named (the reference's in the key).
+            let floor = 200.0, ceiling = 3_000.0
+            var offAxis: [String] = []
+            var panel = Panel(title: "Validation perplexity at the paper's scale: ours (lines) and PyTorch (open points)",
+                              xLabel: "epoch", yLabel: "validation perplexity", logScale: [.y], key: .outsideRight)
+            panel.command("set xtics 1")
+            panel.yRange = floor ... ceiling
+            panel.command("set ytics (200, 300, 500, 1000, 2000, 3000)")
+            var k = 0
+            for r in runs {
+                let v = r.validMetrics.enumerated().filter { $0.element.isFinite && $0.element >= floor && $0.element <= ceiling }
+                let beyond = r.validMetrics.enumerated().filter { !($0.element >= floor && $0.element <= ceiling) }
+                let ref = PyTorchReference.run(for: r)
+                let refShown = (ref?.validPerplexity ?? []).enumerated().filter { $0.element <= ceiling }
+                if !beyond.isEmpty {
+                    offAxis.append(r.label + " " + beyond.map { "\(Self.format($0.element)) after epoch \($0.offset + 1)" }.joined(separator: ", "))
+                }
+                if v.isEmpty {
+                    if case .diverged(_, let i, _) = r.status { offAxis.append(r.label + " diverged at iteration \(i)") }
+                    if refShown.isEmpty {
+                        if let ref, !ref.validPerplexity.isEmpty {
+                            offAxis.append("PyTorch: " + r.label + " " + ref.validPerplexity.map(Self.format).joined(separator: ", "))
+                        }
+                        continue
+                    }
+                }
                 let colour = k % Figure.palette.count + 1
-                let v = r.validMetrics.enumerated().filter { $0.element.isFinite && $0.element > 0 }
-                var title = r.label
-                if case .diverged(let e, let i, _) = r.status { title += " (diverged: epoch \(e), iteration \(i))" }
-                panel.plot(.xy(v.isEmpty ? [1] : v.map { Double($0.offset + 1) }, v.isEmpty ? [.nan] : v.map(\.element),
-                               columns: ("epoch", "perplexity"), title: title, style: .linesPoints.lineType(colour)))
-                if let ref = PyTorchReference.run(for: r), !ref.validPerplexity.isEmpty {
-                    let shown = ref.validPerplexity.enumerated().filter { $0.element <= ceiling }
+                let dash: Style.Dash = k < Figure.palette.count ? .solid : .dashed
+                k += 1
+                if !v.isEmpty {
+                    panel.plot(.xy(v.map { Double($0.offset + 1) }, v.map(\.element), columns: ("epoch", "perplexity"), title: r.label,
+                                   style: Style.linesPoints.lineType(colour).dash(dash)))
+                }
+                if let ref, !refShown.isEmpty {
                     let off = ref.validPerplexity.filter { $0 > ceiling }
-                    panel.plot(.xy(shown.isEmpty ? [1] : shown.map { Double($0.offset + 1) }, shown.isEmpty ? [.nan] : shown.map(\.element),
-                                   columns: ("epoch", "perplexity"),
+                    panel.plot(.xy(refShown.map { Double($0.offset + 1) }, refShown.map(\.element), columns: ("epoch", "perplexity"),
                                    title: "PyTorch: " + r.label + (off.isEmpty ? "" : " (" + off.map(Self.format).joined(separator: ", ") + ": off the scale)"),
                                    style: Style.points.lineType(colour).pointType(6).pointSize(1.5)))
                 }
             }
-            return Figure("paper-valid-perplexity", layout: .single, panelSize: (900, 620), panels: [panel])
+            // Off the axis, two to a line under the title.
+            let lines = stride(from: 0, to: offAxis.count, by: 2).map { offAxis[$0 ..< min($0 + 2, offAxis.count)].joined(separator: "; ") }
+            if !lines.isEmpty { panel.title = ([panel.title ?? "", "not on this axis:"] + lines).joined(separator: "\n") }
+            return Figure("paper-valid-perplexity", layout: .single, panelSize: (1000, 560), panels: [panel])
         }
 
         /// The gradient norm, ‖W_hh‖₂ and ρ(J) against the iteration for the runs at the largest rate that
