@@ -318,7 +318,7 @@ struct Chapter5: ParsableCommand {
         }
 
         /*:
-         ### The decisive comparison at η₀ = 10
+         ### The decisive comparison at the paper's scale
 
          One log per configuration says little about a method whose failure is a matter of chance. At
          η₀ = 10 the project keeps three seeds of plain SGD and of the projection, and clipping with its
