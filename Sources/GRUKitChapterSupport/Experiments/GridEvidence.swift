@@ -112,6 +112,10 @@ package struct GridEvidence {
                         xRange: xRange, yRange: -0.05 ... 1.05, logScale: [.x], key: .below)
         var bottom = Panel(xLabel: "initial learning rate η₀", yLabel: "final validation \(metric) (seeds that trained)",
                            xRange: xRange, logScale: metric == "perplexity" ? [.x, .y] : [.x], key: .below)
+        // A tic at every rate trained: on a log axis over one decade or two, gnuplot would label only 10.
+        let tics = "set xtics (" + rates.sorted().map(RunConfiguration.number).joined(separator: ", ") + ")"
+        top.command(tics)
+        bottom.command(tics)
         bottom.plot(.function("\(baseline.metric)", title: baseline.name, style: .lines.color("#555555").width(1).dashed))
         for (k, range) in usableRange.enumerated() {
             // Dash patterns and point types differ per family, so that coinciding curves stay visible.
