@@ -123,21 +123,30 @@ final class Chapter05PaperScaleTests: XCTestCase {
         }
         try write("clip0.25-lr10", Self.log(name: "clip0.25-lr10", lr: 10, epochs: [(437, 100), (322, 200), (266, 300)],
                                             method: "clip(0.25)", clip: 0.25, delta: nil))
+        // A clip that diverged in epoch 4, after the cut: judged at the cut, where it had trained.
+        try write("clip1-lr10", Self.log(name: "clip1-lr10", lr: 10, epochs: [(440, 100), (330, 200), (280, 300)],
+                                         ending: LogRecord([("type", .string("diverged")), ("epoch", .integer(4)), ("iteration", .integer(70)),
+                                                            ("reason", .string("nan"))]), method: "clip(1.0)", clip: 1, delta: nil))
+        // A fourth seed still in its first epoch: nothing to compare yet.
+        try write("project0.2-lr10-s4", Self.log(name: "project0.2-lr10", lr: 10, epochs: [], seed: 4))
         // Not in the comparison: the paper's form, and another rate.
         try write("project0.2-lr10-reset-before", Self.log(name: "project0.2-lr10", cell: "reset-before", lr: 10, epochs: [(1, 1), (1, 2), (1, 3)]))
         try write("sgd-lr1", Self.log(name: "sgd-lr1", lr: 1, epochs: [(900, 50), (800, 100), (700, 150)], method: "sgd", delta: nil))
 
         let section = try Chapter05.PaperScaleSection(directory: logs)
         XCTAssertEqual(Chapter05.PaperScaleSection.method(of: section.runs.first { $0.label == "clip0.25-lr10" }!), .clip(maxNorm: 0.25))
-        XCTAssertEqual(section.runs.map(Chapter05.PaperScaleSection.seed(of:)).sorted(), [1, 1, 1, 1, 1, 2, 2, 3, 3])
+        XCTAssertEqual(section.runs.map(Chapter05.PaperScaleSection.seed(of:)).sorted(), [1, 1, 1, 1, 1, 1, 2, 2, 3, 3, 4])
         // The dynamics figure draws every seed of plain SGD and the first of the rest (the best clip among clips).
         XCTAssertEqual(Chapter05.PaperScaleSection.dynamicsRuns(section.runs.filter { $0.learningRate == 10 }).map(\.label).sorted(),
-                       ["clip0.25-lr10", "project0.2-lr10", "project0.2-lr10-reset-before", "sgd-lr10", "sgd-lr10-s2", "sgd-lr10-s3"])
+                       ["clip0.25-lr10", "project0.2-lr10", "project0.2-lr10-reset-before", "sgd-lr10", "sgd-lr10-s2", "sgd-lr10-s3"],
+                       "the best clip (c = 0.25, lowest final) and not c = 1, which diverged")
         let d = try XCTUnwrap(section.decisive(baseline: .init(name: "the unigram model", metric: 684.73)))
         XCTAssertEqual(d.epochs, 3)
         XCTAssertEqual(d.learningRate, 10)
-        XCTAssertEqual(d.summary.groups.map(\.name), ["sgd-lr10", "clip0.25-lr10", "project0.2-lr10"], "families in order")
-        let projection = d.summary.groups[2]
+        XCTAssertEqual(d.summary.groups.map(\.name), ["sgd-lr10", "clip0.25-lr10", "clip1-lr10", "project0.2-lr10"], "families in order, then knobs")
+        XCTAssertEqual(d.summary.groups[2].trained.count, 1, "a divergence after the cut is judged at the cut")
+        let projection = d.summary.groups[3]
+        XCTAssertEqual(projection.count, 3, "the seed still in its first epoch is left out")
         XCTAssertEqual(projection.trained.count, 3)
         XCTAssertEqual(try XCTUnwrap(projection.finalValid).mean, (275 + 280 + 270) / 3, accuracy: 1e-9, "the fourth epoch is cut off")
         XCTAssertEqual(d.summary.groups[0].divergenceIterations, [164, 677, 90])

@@ -57,8 +57,9 @@ final class StandardScaleTests: XCTestCase {
         // The script that trains it passes the same flags to --tune as the settings hold.
         let script = try String(contentsOf: DataFixtures.repositoryRoot().appendingPathComponent("scripts/standard-grid.sh"), encoding: .utf8)
         for (name, probe) in [("ptb", ptb), ("nottingham", music)] {
-            XCTAssertTrue(script.contains("\(name)) ") && script.contains("probe=(" + probe.tuneArguments.joined(separator: " ") + ")"),
-                          "scripts/standard-grid.sh: the \(name) probe should be \(probe.tuneArguments)")
+            let line = script.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("\(name))") }
+            XCTAssertTrue(line?.contains("probe=(" + probe.tuneArguments.joined(separator: " ") + ")") ?? false,
+                          "scripts/standard-grid.sh: the \(name) line should set probe=(\(probe.tuneArguments.joined(separator: " "))): \(line ?? "none")")
         }
     }
 
@@ -264,6 +265,17 @@ final class StandardScaleTests: XCTestCase {
         XCTAssertNotEqual(values["standard.best.test"], "—", "the best configuration's runs were tested")
         let criteria = try XCTUnwrap(printed.text.components(separatedBy: "\n").first { $0.hasPrefix("Criteria:") })
         XCTAssertTrue(criteria.contains("(a) a run took") && criteria.contains("(b) the best configuration") && criteria.contains("(c) "), criteria)
+        // With every log in, rate 2 is complete and decides, unless it is the probe rate, which never decides.
+        for name in ["clip2-lr2-s2.jsonl", "project0.1-lr2-s1.jsonl"] {
+            try FileManager.default.copyItem(at: runs.appendingPathComponent(name), to: logs.appendingPathComponent(name))
+        }
+        let complete = try GridEvidence(sweep: sweep, directory: logs, baseline: .init(name: "u", metric: 1e9), title: "t")
+        XCTAssertEqual(complete.decidingRates, [2])
+        let probed = try GridEvidence(sweep: sweep, directory: logs, baseline: .init(name: "u", metric: 1e9), title: "t",
+                                      probe: ProbeRate(learningRate: 2, clip: 1, delta: 0.1))
+        XCTAssertEqual(probed.completeRates, [2])
+        XCTAssertTrue(probed.decidingRates.isEmpty)
+        XCTAssertTrue(probed.criteria(requiredRatio: 0.6).sgdDivergesProjectionTrains.isEmpty)
         // An empty folder is refused with its path.
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)

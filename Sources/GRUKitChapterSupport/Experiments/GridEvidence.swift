@@ -75,6 +75,15 @@ package struct GridEvidence {
         return Set(byRate.filter(\.value).keys)
     }
 
+    /// The complete rates that may decide a claim: ``completeRates`` without the probe rate, whose
+    /// knobs were not tuned there and which was added after the grid's results were seen (it is
+    /// shown in the tables and the usable range, and decides nothing).
+    package var decidingRates: Set<Double> {
+        var rates = completeRates
+        if let probe { rates.remove(probe.learningRate) }
+        return rates
+    }
+
     /// One point of a usable-range curve: at one rate, the picked configuration of a family.
     package struct RangePoint: Sendable {
         /// η₀.
@@ -141,13 +150,13 @@ package struct GridEvidence {
         package var bestRatio: Double?
         /// The largest ratio to the trivial predictor that counts as learning.
         package var requiredRatio: Double
-        /// The rates, among those whose every run has finished, at which plain SGD diverged in at least
-        /// one seed while the best-tuned projection trained in every seed.
+        /// The rates, among those that decide (``decidingRates``: every run finished, not the probe), at
+        /// which plain SGD diverged in at least one seed while the best-tuned projection trained in every seed.
         package var sgdDivergesProjectionTrains: [Double]
-        /// The finished rates at which the best-tuned projection trained every seed while the best-tuned
+        /// The deciding rates at which the best-tuned projection trained every seed while the best-tuned
         /// clip diverged in at least one (the paper's claim C5).
         package var projectionTrainsClipDiverges: [Double] = []
-        /// The finished rates at which the best-tuned clip trained every seed while the best-tuned
+        /// The deciding rates at which the best-tuned clip trained every seed while the best-tuned
         /// projection diverged in at least one (C5 the other way round).
         package var clipTrainsProjectionDiverges: [Double] = []
 
@@ -173,7 +182,7 @@ package struct GridEvidence {
         let allTrained = summary.groups.filter { $0.count > 0 && $0.trained.count == $0.count }
         let best = allTrained.min { ($0.finalValid?.mean ?? .infinity) < ($1.finalValid?.mean ?? .infinity) }
         var rates: [Double] = [], projectionOnly: [Double] = [], clipOnly: [Double] = []
-        let finishedRates = completeRates
+        let finishedRates = decidingRates
         for e in tuned.entries where finishedRates.contains(e.learningRate) {
             func pick(_ f: TrainingMethod.Family) -> SeedGroup? { e.picks.first(where: { $0.family == f.name })?.best }
             let o = Self.outcomes(sgd: pick(.sgd), clip: pick(.clip), projection: pick(.project))
@@ -193,7 +202,11 @@ package struct GridEvidence {
     /// predictor (criterion: at most `requiredRatio`), the rates where plain SGD diverges and the
     /// projection trains, the rates where one of the best-tuned clip and projection trains every seed
     /// and the other diverges (`criterion.projection_only`, `criterion.clip_only`), each family's
-    /// pick and trained count per rate (`range.FAMILY.lrRATE`, `….pick`), and the median run time.
+    /// pick and trained count per rate (`range.FAMILY.lrRATE`, `….pick`), the median run time and its
+    /// share of the two cores (`median.seconds`, `machine.seconds`), the best configuration's test
+    /// metric (`best.test`), and the tuned comparison per rate (`tuned.lrRATE.clip`, `….projection`,
+    /// with `.knob`, `.trained` and `.test`, and `….fisher_p`, `….welch_p`, `….test_welch_p`); a note
+    /// names the probe rate when its runs are in.
     /// `tunedSection`, when given, opens a section of its own (``Report/section(_:settings:)``) for the
     /// tuned comparison, its tests and the criteria, so that a book page shows them apart from the grid's table.
     /// - Returns: the table files written (the figures are in `output.written`).
@@ -267,6 +280,12 @@ package struct GridEvidence {
             values["\(key).projection.trained"] = "\(t.projection.trained.count)/\(t.projection.count)"
             values["\(key).fisher_p"] = SignificanceTests.text(t.fisherP)
             values["\(key).welch_p"] = t.welch.map { SignificanceTests.text($0.p) } ?? "—"
+            // The knobs were picked on the validation metric this test compares, which favours the family
+            // with more candidates; the test split, which picked nothing, gives the same test unbiased.
+            let test = SignificanceTests.welch(t.clip.trained.compactMap(\.testMetric), t.projection.trained.compactMap(\.testMetric))
+            values["\(key).test_welch_p"] = test.map { SignificanceTests.text($0.p) } ?? "—"
+            values["\(key).clip.test"] = MeanInterval(t.clip.trained.compactMap(\.testMetric))?.text(format) ?? "—"
+            values["\(key).projection.test"] = MeanInterval(t.projection.trained.compactMap(\.testMetric))?.text(format) ?? "—"
         }
         for (family, points) in usableRange {
             let key = "\(prefix).range.\(family.replacingOccurrences(of: " ", with: "-"))"

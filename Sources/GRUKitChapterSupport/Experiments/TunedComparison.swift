@@ -39,7 +39,7 @@ package struct TunedComparison: Sendable {
     }
 
     /// Whether `a` is a better pick than `b` by the rule of the type's description.
-    static func better(_ a: SeedGroup, than b: SeedGroup) -> Bool {
+    package static func better(_ a: SeedGroup, than b: SeedGroup) -> Bool {
         if a.trained.count != b.trained.count { return a.trained.count > b.trained.count }
         if a.diverged.count != b.diverged.count { return a.diverged.count < b.diverged.count }
         return (a.finalValid?.mean ?? .infinity) < (b.finalValid?.mean ?? .infinity)

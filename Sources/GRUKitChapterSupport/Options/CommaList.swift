@@ -47,8 +47,8 @@ package struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument,
     /// The list as it is typed: `1.5,2.5` (each value as Swift prints it; a number reads back exactly).
     package var description: String { values.map { "\($0)" }.joined(separator: ",") }
 
-    /// The default shown by `--help`: the list as it is typed.
-    package var defaultValueDescription: String { description }
+    /// The default shown by `--help`: the list as it is typed (`1,40`, not `1.0,40.0`).
+    package var defaultValueDescription: String { text }
 }
 
 extension CommaList: Sendable where Element: Sendable {}

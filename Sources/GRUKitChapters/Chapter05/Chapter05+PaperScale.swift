@@ -100,29 +100,47 @@ extension Chapter05 {
 
         /// The seed a log's header records (a string in the logs, a number in some older ones; 1 when absent).
         package static func seed(of r: LoggedRun) -> UInt64 {
-            r.header.string("seed").flatMap { UInt64($0) } ?? r.header.double("seed").map { UInt64($0) } ?? 1
+            r.header.string("seed").flatMap { UInt64($0) } ?? r.header.double("seed").flatMap { UInt64(exactly: $0) } ?? 1
         }
 
-        /// The decisive comparison at the paper's scale: the logs of the paper's GRU form (reset-after) at
-        /// the largest rate, grouped over seeds by configuration, each cut to the epochs that every run of
-        /// them which did not diverge reached (the first epochs of the 75-epoch protocol), and judged against
-        /// `baseline`: a run cut there counts as trained when it beats the baseline at that epoch. Returns
-        /// the table and the epochs it covers, or nil without two such configurations.
+        /// The decisive comparison at the paper's scale: the logs of the paper's model (650 units) in the
+        /// paper grid's GRU form (reset-after) at the largest rate, one per configuration and seed,
+        /// grouped over seeds and cut to the fewest epochs a run that did not diverge reached (the first
+        /// epochs of the 75-epoch protocol). A run counts as diverged when it diverged by the cut, and as
+        /// trained when it beats `baseline` there; a run still in its first epoch is left out. Returns
+        /// the table, the epochs it covers and the rate, or nil without two such configurations.
         package func decisive(baseline: ResultsTable.Baseline) -> (summary: SeedSummary, epochs: Int, learningRate: Double)? {
             guard let top = runs.map(\.learningRate).filter(\.isFinite).max() else { return nil }
-            let chosen = runs.filter { $0.learningRate == top && GRUCell(spelling: $0.cell) == .resetAfter && Self.method(of: $0) != nil }
-            guard let epochs = chosen.filter({ !$0.diverged }).map(\.epochs.count).min(), epochs > 0 else { return nil }
-            let results: [RunResult] = chosen.map { r in
-                let configuration = RunConfiguration(name: r.name, method: Self.method(of: r)!, schedule: .paper(initial: top), epochs: epochs,
+            // The paper's model in the form the paper's grid uses, one log per configuration and seed.
+            var seen = Set<String>()
+            let chosen = runs.filter { r in
+                guard r.learningRate == top, GRUCell(spelling: r.cell) == .resetAfter, Self.method(of: r) != nil,
+                      r.header.double("hidden") == Double(PaperProtocol.ptb.hidden) else { return false }
+                return seen.insert("\(r.name) seed \(Self.seed(of: r))").inserted
+            }
+            // The cut: the fewest epochs reached by a run that did not diverge (a run still in its first
+            // epoch has nothing to compare yet and is left out).
+            let compared = chosen.filter { $0.diverged || !$0.epochs.isEmpty }
+            guard let epochs = compared.filter({ !$0.diverged }).map(\.epochs.count).min() else { return nil }
+            let results: [RunResult] = compared.map { r in
+                let method = Self.method(of: r)!
+                let name = RunConfiguration.isValidName(r.name) ? r.name : RunConfiguration.name(method: method, learningRate: top)
+                let configuration = RunConfiguration(name: name, method: method, schedule: .paper(initial: top), epochs: epochs,
                                                      seed: Self.seed(of: r), hiddenSize: Self.size(r, "hidden"),
                                                      batchSize: Self.size(r, "batch"), steps: Self.size(r, "steps"),
                                                      dropout: r.header.double("dropout") ?? 0)
                 var result = r.result(configuration: configuration)
-                if !r.diverged {
+                // A divergence counts when it came by the cut; a run that diverged later is judged at the cut,
+                // as a run that has not reached that epoch yet would be.
+                var divergedByTheCut = false
+                if case .diverged(let e, _, _) = r.status { divergedByTheCut = e <= epochs }
+                if !divergedByTheCut {
                     result.status = .completed
                     result.validMetrics = Array(result.validMetrics.prefix(epochs))
                     result.validLosses = Array(result.validLosses.prefix(epochs))
                     result.trainLosses = Array(result.trainLosses.prefix(epochs))
+                    result.testMetric = nil
+                    result.testLoss = nil
                 }
                 return result
             }
@@ -140,14 +158,15 @@ extension Chapter05 {
         }
 
         /// The decisive comparison's tests: plain SGD's diverged seeds against the projection's (Fisher's
-        /// exact test), and the projection against the clip with the lowest mean (Welch's t-test on the
-        /// final perplexity, when each has two seeds that trained).
+        /// exact test), and the projection against the clip picked by ``TunedComparison``'s rule (Welch's
+        /// t-test on the final perplexity, when each has two seeds that trained).
         package static func decisiveTests(_ summary: SeedSummary) -> (sentences: [String], values: [String: String]) {
             var sentences: [String] = [], values: [String: String] = [:]
             let sgd = summary.groups.first { $0.method == .sgd }
             let projection = summary.groups.filter { $0.method.family == .project }.max { $0.count < $1.count }
-            let clip = summary.groups.filter { $0.method.family == .clip }
-                .min { ($0.finalValid?.mean ?? .infinity, -$0.count) < ($1.finalValid?.mean ?? .infinity, -$1.count) }
+            // The clip picked as the tuned comparison picks a knob: most seeds trained, fewest diverged, lowest mean.
+            let clips = summary.groups.filter { $0.method.family == .clip }
+            let clip = clips.dropFirst().reduce(clips.first) { best, g in best.map { TunedComparison.better(g, than: $0) ? g : $0 } }
             if let g = sgd {
                 values["sgd.diverged"] = "\(g.diverged.count)/\(g.count)"
                 values["sgd.iterations"] = g.divergenceIterations.map(String.init).joined(separator: ", ")
@@ -247,21 +266,25 @@ extension Chapter05 {
         /// curves room; beyond the eight colours of the palette, lines are dashed.
         package var validationFigure: Figure {
             // Perplexities of a run that has fallen apart (10⁸ and more) would squash the curves that matter:
-            // the axis spans what a model that learns goes through (200 to 3,000; the vocabulary size,
-            // a uniform guess, is 10,000), and points beyond it are named (the reference's in the key).
-            let floor = 200.0, ceiling = 3_000.0
+            // the axis spans what a model that learns goes through (up to 3,000; the vocabulary size, a
+            // uniform guess, is 10,000) and points beyond it are named; its floor is 200 unless a run or
+            // the reference goes lower (the paper's best runs end near 80 after 75 epochs), then 50.
+            let ceiling = 3_000.0
+            let lowest = (runs.flatMap(\.validMetrics) + runs.flatMap { PyTorchReference.run(for: $0)?.validPerplexity ?? [] })
+                .filter { $0.isFinite && $0 > 0 }.min() ?? 200
+            let floor = lowest < 200 ? 50.0 : 200.0
             var offAxis: [String] = []
             var panel = Panel(title: "Validation perplexity at the paper's scale: ours (lines) and PyTorch (open points)",
                               xLabel: "epoch", yLabel: "validation perplexity", logScale: [.y], key: .outsideRight)
             panel.command("set xtics 1")
             panel.yRange = floor ... ceiling
-            panel.command("set ytics (200, 300, 500, 1000, 2000, 3000)")
+            panel.command("set ytics (" + [50, 100, 200, 300, 500, 1000, 2000, 3000].filter { $0 >= floor }.map { "\(Int($0))" }.joined(separator: ", ") + ")")
             var k = 0
             for r in runs {
                 let v = r.validMetrics.enumerated().filter { $0.element.isFinite && $0.element >= floor && $0.element <= ceiling }
                 let beyond = r.validMetrics.enumerated().filter { !($0.element >= floor && $0.element <= ceiling) }
                 let ref = PyTorchReference.run(for: r)
-                let refShown = (ref?.validPerplexity ?? []).enumerated().filter { $0.element <= ceiling }
+                let refShown = (ref?.validPerplexity ?? []).enumerated().filter { $0.element >= floor && $0.element <= ceiling }
                 if !beyond.isEmpty {
                     offAxis.append(r.label + " " + beyond.map { "\(Self.format($0.element)) after epoch \($0.offset + 1)" }.joined(separator: ", "))
                 }
@@ -278,11 +301,13 @@ extension Chapter05 {
                 let dash: Style.Dash = k < Figure.palette.count ? .solid : .dashed
                 k += 1
                 if !v.isEmpty {
-                    panel.plot(.xy(v.map { Double($0.offset + 1) }, v.map(\.element), columns: ("epoch", "perplexity"), title: r.label,
+                    var title = r.label
+                    if case .diverged(let e, let i, _) = r.status { title += " (diverged: epoch \(e), iteration \(i))" }
+                    panel.plot(.xy(v.map { Double($0.offset + 1) }, v.map(\.element), columns: ("epoch", "perplexity"), title: title,
                                    style: Style.linesPoints.lineType(colour).dash(dash)))
                 }
                 if let ref, !refShown.isEmpty {
-                    let off = ref.validPerplexity.filter { $0 > ceiling }
+                    let off = ref.validPerplexity.filter { !($0 >= floor && $0 <= ceiling) }
                     panel.plot(.xy(refShown.map { Double($0.offset + 1) }, refShown.map(\.element), columns: ("epoch", "perplexity"),
                                    title: "PyTorch: " + r.label + (off.isEmpty ? "" : " (" + off.map(Self.format).joined(separator: ", ") + ": off the scale)"),
                                    style: Style.points.lineType(colour).pointType(6).pointSize(1.5)))
@@ -323,16 +348,16 @@ extension Chapter05 {
             }
         }
 
-        /// The iterations a zoomed column shows: up to one and a half times the latest divergence, rounded
-        /// up to a multiple of 50, when every divergence lies in the first quarter of the longest run's
-        /// iterations (else nil: they are visible on the whole run's axis). With several seeds blowing up
+        /// The iterations a zoomed column shows: up to one and a half times the latest divergence in the
+        /// first quarter of the longest run's iterations, rounded up to a multiple of 50 (nil when there
+        /// is none: later ones are visible on the whole run's axis). With several seeds blowing up early
         /// at different iterations, the column holds each of them.
         package static func earlyIterations(_ runs: [LoggedRun]) -> Double? {
             let divergences = runs.compactMap { r -> Double? in
                 if case .diverged(_, let i, _) = r.status { return Double(i) } else { return nil }
             }
             let last = runs.compactMap { $0.iterations.compactMap { $0.double("iteration") }.max() }.max() ?? 0
-            guard let latest = divergences.max(), latest > 0, latest < 0.25 * last else { return nil }
+            guard let latest = divergences.filter({ $0 > 0 && $0 < 0.25 * last }).max() else { return nil }
             return (1.5 * latest / 50).rounded(.up) * 50
         }
 

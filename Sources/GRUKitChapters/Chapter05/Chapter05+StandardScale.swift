@@ -39,10 +39,11 @@ extension Chapter05 {
         /// best-tuned projection's, pooled over the rates where plain SGD diverged at least once (three
         /// seeds at one rate can never give Fisher's p below 0.1). C4: the best-tuned clip against the
         /// best-tuned projection at the rate where the fewer of the two trained the most seeds. Only rates
-        /// whose every run has finished count: knobs picked from part of a grid decide nothing.
+        /// whose every run has finished count (knobs picked from part of a grid decide nothing), and not
+        /// the probe rate above the grid (``GridEvidence/decidingRates``).
         package func recordClaims(into values: inout RecordedValues) {
             var sgdDiverged = 0, sgdCount = 0, projectDiverged = 0, projectCount = 0, rates: [Double] = []
-            let complete = evidence.completeRates
+            let complete = evidence.decidingRates
             for e in evidence.tuned.entries where complete.contains(e.learningRate) {
                 guard let sgd = e.picks.first(where: { $0.family == "plain SGD" })?.best, !sgd.diverged.isEmpty,
                       let q = e.picks.first(where: { $0.family == "projection" })?.best else { continue }
