@@ -277,7 +277,10 @@ struct Chapter5: ParsableCommand {
          At each rate, the best-tuned knob of each method (picked on validation) with its counts, and
          the best-tuned clip against the best-tuned projection: Fisher's exact test on trained against
          not trained, Welch's t-test on the final perplexity of the seeds that trained. A knob picked at
-         the edge of its grid is flagged. The last line checks the three criteria the scale was chosen by:
+         the edge of its grid is flagged. The knobs are picked on the validation perplexity that Welch's
+         test then compares, which favours the family with more candidates (four thresholds against two
+         margins), so each line also gives the same test on the test split, which picked nothing. The
+         last line checks the three criteria the scale was chosen by:
          (a) a run costs about three minutes of the two cores, (b) the best configuration learns (at most
          0.6 × the unigram model's perplexity), and (c) some rate makes plain SGD diverge while the
          projection trains every seed.
@@ -321,10 +324,11 @@ struct Chapter5: ParsableCommand {
          ### The decisive comparison at the paper's scale
 
          One log per configuration says little about a method whose failure is a matter of chance. At
-         η₀ = 10 the project keeps three seeds of plain SGD and of the projection, and clipping with its
-         threshold tuned over the standard scale's grid (c ∈ {0.1, 0.25, 0.5, 1}, one seed each: a
-         paper-scale run costs about twenty minutes). The table groups them over seeds after the epochs
-         every surviving run reached, and counts a run as trained when it beats the unigram model there.
+         the largest rate, η₀ = {{paper.decisive.rate}}, the project keeps three seeds of plain SGD and of the
+         projection, and clipping at thresholds around the standard scale's best (c ∈ {0.1, 0.25, 0.5, 1},
+         one seed each: a paper-scale run costs about twenty minutes) beside the paper's c = 5. The table
+         groups them over seeds after the epochs every surviving run reached
+         ({{paper.decisive.epochs}}), and counts a run as trained when it beats the unigram model there.
          */
         if !paperRuns.isEmpty {
             // The logs alone draw this section; without the data set no run can be judged against the unigram model.
@@ -340,14 +344,14 @@ struct Chapter5: ParsableCommand {
         }
 
         /*:
-         Plain SGD diverged in {{paper.decisive.sgd.diverged}} seeds, at iterations {{paper.decisive.sgd.iterations}}:
-         the blow-up is not an accident of one seed, though where it strikes is. The projection diverged
-         in {{paper.decisive.project.diverged}} and ended at {{paper.decisive.project.final}} (mean ± 95 % over
-         its seeds). Three seeds against three cannot give Fisher's test a p below 0.1 however clear the
-         split ({{paper.decisive.fisher_p}} here), so the claims ledger decides C3 from the standard grid, where
-         more seeds are pooled. The tuned clip ({{paper.decisive.clip.best}}, {{paper.decisive.clip.seeds}}
-         seed, picked on validation from the thresholds tried) ended at {{paper.decisive.clip.final}}: at the
-         paper's scale too, the threshold and not clipping is what fails at 5.
+         Plain SGD diverged in {{paper.decisive.sgd.diverged}} seeds, at iterations {{paper.decisive.sgd.iterations}};
+         the projection diverged in {{paper.decisive.project.diverged}} and ended at
+         {{paper.decisive.project.final}} (mean ± 95 % over its seeds that trained). A handful of seeds
+         cannot give Fisher's test a small p whatever the split — three against three, 0.1 at best
+         ({{paper.decisive.fisher_p}} here) — so the claims ledger decides C3 from the standard grid, where
+         more seeds are pooled. The clip picked by the tuning rule ({{paper.decisive.clip.best}}, seeds:
+         {{paper.decisive.clip.seeds}}) ended at {{paper.decisive.clip.final}}, and clipping at the paper's
+         c = 5 {{paper.clip5-lr10.outcome}}.
          */
 
         /*:
@@ -420,17 +424,19 @@ struct Chapter5: ParsableCommand {
          - An untuned clipping threshold of 5 is hardly a stabiliser at this rate: it acts only in the
            last iterations before a blow-up. Judging clipping fairly needs `--tune`, which the standard
            scale's grid does with models that learn.
-         - At the standard scale, with each knob tuned, clipping is as stable as the projection and
-           more accurate: at η₀ = 40 plain SGD diverged in {{standard.sgd-lr40.diverged}} seeds, clipping
+         - At the standard scale, with each knob tuned (the claims ledger's C4 and C5 judge these numbers
+           by their rules): at η₀ = 40 plain SGD diverged in {{standard.sgd-lr40.diverged}} seeds, clipping
            at c = 0.25 in {{standard.clip0.25-lr40.diverged}} and the projection at δ = 0.5 in
            {{standard.project0.5-lr40.diverged}}, which ended at {{standard.clip0.25-lr40.final}} and
            {{standard.project0.5-lr40.final}}; at η₀ = 10 the tuned clip ended at {{standard.tuned.lr10.clip}}
            against the tuned projection's {{standard.tuned.lr10.projection}} (Welch's test,
-           {{standard.tuned.lr10.welch_p}}).
-         - At the paper's scale and η = 10, over seeds, plain SGD diverged in {{paper.decisive.sgd.diverged}}
-           and the projection in {{paper.decisive.project.diverged}}; clipping with a tuned threshold
-           ({{paper.decisive.clip.best}}) trained too, ending at {{paper.decisive.clip.final}} against the
-           projection's {{paper.decisive.project.final}}.
+           {{standard.tuned.lr10.welch_p}}; on the test split, which picked no knob,
+           {{standard.tuned.lr10.clip.test}} against {{standard.tuned.lr10.projection.test}},
+           {{standard.tuned.lr10.test_welch_p}}).
+         - At the paper's scale and η = {{paper.decisive.rate}}, over seeds, plain SGD diverged in
+           {{paper.decisive.sgd.diverged}} and the projection in {{paper.decisive.project.diverged}}; clipping
+           with a tuned threshold ({{paper.decisive.clip.best}}) ended at {{paper.decisive.clip.final}} against
+           the projection's {{paper.decisive.project.final}}.
          - ρ(J) at h* = 0 is a weak guide to the gradient: over every PTB log its rank correlation with
            the gradient norm is {{pooled.spearman}}, models train for thousands of iterations with
            ρ(J) > 1, and of the standard scale's divergences those that started from a record with

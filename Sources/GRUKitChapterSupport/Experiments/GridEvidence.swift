@@ -282,8 +282,7 @@ package struct GridEvidence {
             values["\(key).welch_p"] = t.welch.map { SignificanceTests.text($0.p) } ?? "—"
             // The knobs were picked on the validation metric this test compares, which favours the family
             // with more candidates; the test split, which picked nothing, gives the same test unbiased.
-            let test = SignificanceTests.welch(t.clip.trained.compactMap(\.testMetric), t.projection.trained.compactMap(\.testMetric))
-            values["\(key).test_welch_p"] = test.map { SignificanceTests.text($0.p) } ?? "—"
+            values["\(key).test_welch_p"] = t.testWelch.map { SignificanceTests.text($0.p) } ?? "—"
             values["\(key).clip.test"] = MeanInterval(t.clip.trained.compactMap(\.testMetric))?.text(format) ?? "—"
             values["\(key).projection.test"] = MeanInterval(t.projection.trained.compactMap(\.testMetric))?.text(format) ?? "—"
         }

@@ -81,6 +81,9 @@ package struct TunedComparison: Sendable {
         package var fisherP: Double
         /// Welch's t-test of the final validation metrics of the seeds that trained (nil: fewer than two in a group).
         package var welch: (t: Double, degreesOfFreedom: Double, p: Double)?
+        /// The same test on the test split's metric. The knobs were picked on the validation metric,
+        /// which favours the family with more candidates; the test split picked nothing.
+        package var testWelch: (t: Double, degreesOfFreedom: Double, p: Double)? = nil
 
         /// One line for the page: the counts with Fisher's p, and the means with Welch's p.
         package var sentence: String {
@@ -90,6 +93,10 @@ package struct TunedComparison: Sendable {
             if let w = welch {
                 s += "; final validation \(c.finalValid?.text() ?? "—") against \(q.finalValid?.text() ?? "—"), Welch's t = "
                     + String(format: "%.2f", w.t) + " (ν = " + String(format: "%.1f", w.degreesOfFreedom) + "), \(SignificanceTests.text(w.p))"
+                if let w = testWelch {
+                    s += "; on the test split, which picked no knob, \(MeanInterval(c.trained.compactMap(\.testMetric))?.text() ?? "—") against "
+                        + "\(MeanInterval(q.trained.compactMap(\.testMetric))?.text() ?? "—"), \(SignificanceTests.text(w.p))"
+                }
             } else {
                 s += "; too few seeds trained in one of them for a t-test of the final metric"
             }
@@ -104,7 +111,8 @@ package struct TunedComparison: Sendable {
                   let q = e.picks.first(where: { $0.family == TrainingMethod.Family.project.name })?.best else { return nil }
             let fisher = SignificanceTests.fisherExact(c.trained.count, c.count - c.trained.count, q.trained.count, q.count - q.trained.count)
             let welch = SignificanceTests.welch(c.trained.compactMap(\.finalValidMetric), q.trained.compactMap(\.finalValidMetric))
-            return Test(learningRate: e.learningRate, clip: c, projection: q, fisherP: fisher, welch: welch)
+            let testWelch = SignificanceTests.welch(c.trained.compactMap(\.testMetric), q.trained.compactMap(\.testMetric))
+            return Test(learningRate: e.learningRate, clip: c, projection: q, fisherP: fisher, welch: welch, testWelch: testWelch)
         }
     }
 
