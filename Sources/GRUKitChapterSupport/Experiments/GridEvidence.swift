@@ -240,7 +240,7 @@ package struct GridEvidence {
         values["\(prefix).grid"] = "\(collection.states.count)"
         values["\(prefix).best"] = c.best?.name ?? "—"
         values["\(prefix).best.final"] = c.best?.finalValid?.text(format) ?? "—"
-        values["\(prefix).best.test"] = c.best.flatMap { MeanInterval($0.trained.compactMap(\.testMetric))?.text(format) } ?? "—"
+        values["\(prefix).best.test"] = c.best?.finalTest?.text(format) ?? "—"
         values["\(prefix).best.ratio"] = c.bestRatio.map { String(format: "%.2f", $0) } ?? "—"
         values["\(prefix).best.curve"] = c.best.map { g in
             let epochs = g.runs.map(\.validMetrics.count).max() ?? 0
@@ -283,8 +283,8 @@ package struct GridEvidence {
             // The knobs were picked on the validation metric this test compares, which favours the family
             // with more candidates; the test split, which picked nothing, gives the same test unbiased.
             values["\(key).test_welch_p"] = t.testWelch.map { SignificanceTests.text($0.p) } ?? "—"
-            values["\(key).clip.test"] = MeanInterval(t.clip.trained.compactMap(\.testMetric))?.text(format) ?? "—"
-            values["\(key).projection.test"] = MeanInterval(t.projection.trained.compactMap(\.testMetric))?.text(format) ?? "—"
+            values["\(key).clip.test"] = t.clip.finalTest?.text(format) ?? "—"
+            values["\(key).projection.test"] = t.projection.finalTest?.text(format) ?? "—"
         }
         for (family, points) in usableRange {
             let key = "\(prefix).range.\(family.replacingOccurrences(of: " ", with: "-"))"

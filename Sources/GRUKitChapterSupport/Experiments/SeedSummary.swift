@@ -91,6 +91,8 @@ package struct SeedGroup: Sendable {
 
     /// Mean ± interval of the final validation metric over ``trained``; nil when none trained.
     package var finalValid: MeanInterval? { MeanInterval(trained.compactMap(\.finalValidMetric)) }
+    /// Mean ± interval of the test split's metric over ``trained`` (runs tested at their end); nil when none.
+    package var finalTest: MeanInterval? { MeanInterval(trained.compactMap(\.testMetric)) }
     /// Mean ± interval of the best validation metric over ``trained``; nil when none trained.
     package var bestValid: MeanInterval? { MeanInterval(trained.compactMap(\.bestValidMetric)) }
     /// Mean ± interval of the final validation metric over every run trained to the end (beating the

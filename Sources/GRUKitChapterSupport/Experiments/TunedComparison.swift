@@ -45,6 +45,11 @@ package struct TunedComparison: Sendable {
         return (a.finalValid?.mean ?? .infinity) < (b.finalValid?.mean ?? .infinity)
     }
 
+    /// The best of `candidates` by ``better(_:than:)`` (the first of a tie); nil when there are none.
+    package static func pick(_ candidates: [SeedGroup]) -> SeedGroup? {
+        candidates.dropFirst().reduce(candidates.first) { best, g in best.map { better(g, than: $0) ? g : $0 } }
+    }
+
     /// The comparison of a tuning sweep's ``SeedSummary``.
     package init(summary: SeedSummary, title: String) {
         var entries: [Entry] = []
@@ -53,8 +58,7 @@ package struct TunedComparison: Sendable {
             var picks: [(String, SeedGroup, [SeedGroup])] = []
             for family in TrainingMethod.Family.allCases {
                 let candidates = atRate.filter { $0.method.family == family }
-                guard var best = candidates.first else { continue }
-                for g in candidates.dropFirst() where Self.better(g, than: best) { best = g }
+                guard let best = Self.pick(candidates) else { continue }
                 picks.append((family.name, best, candidates))
             }
             entries.append(Entry(learningRate: lr, picks: picks))
@@ -94,8 +98,8 @@ package struct TunedComparison: Sendable {
                 s += "; final validation \(c.finalValid?.text() ?? "—") against \(q.finalValid?.text() ?? "—"), Welch's t = "
                     + String(format: "%.2f", w.t) + " (ν = " + String(format: "%.1f", w.degreesOfFreedom) + "), \(SignificanceTests.text(w.p))"
                 if let w = testWelch {
-                    s += "; on the test split, which picked no knob, \(MeanInterval(c.trained.compactMap(\.testMetric))?.text() ?? "—") against "
-                        + "\(MeanInterval(q.trained.compactMap(\.testMetric))?.text() ?? "—"), \(SignificanceTests.text(w.p))"
+                    s += "; on the test split, which picked no knob, \(c.finalTest?.text() ?? "—") against "
+                        + "\(q.finalTest?.text() ?? "—"), \(SignificanceTests.text(w.p))"
                 }
             } else {
                 s += "; too few seeds trained in one of them for a t-test of the final metric"

@@ -46,8 +46,7 @@ extension Chapter05 {
         /// The trivial predictor on the whole splits: the unigram model of the training tokens scored on
         /// the validation tokens, as the standard scale's section judges its runs.
         package static func unigram(ptb: PennTreebank) -> ResultsTable.Baseline {
-            ResultsTable.Baseline(name: "the unigram model",
-                                  metric: TrivialPredictor.unigramPerplexity(train: ptb.train, vocabularySize: ptb.vocabulary.count, on: ptb.valid))
+            Experiment.unigram(train: ptb.train, vocabulary: ptb.vocabulary.count, valid: ptb.valid)
         }
 
         package static func format(_ x: Double?) -> String {
@@ -165,8 +164,7 @@ extension Chapter05 {
             let sgd = summary.groups.first { $0.method == .sgd }
             let projection = summary.groups.filter { $0.method.family == .project }.max { $0.count < $1.count }
             // The clip picked as the tuned comparison picks a knob: most seeds trained, fewest diverged, lowest mean.
-            let clips = summary.groups.filter { $0.method.family == .clip }
-            let clip = clips.dropFirst().reduce(clips.first) { best, g in best.map { TunedComparison.better(g, than: $0) ? g : $0 } }
+            let clip = TunedComparison.pick(summary.groups.filter { $0.method.family == .clip })
             if let g = sgd {
                 values["sgd.diverged"] = "\(g.diverged.count)/\(g.count)"
                 values["sgd.iterations"] = g.divergenceIterations.map(String.init).joined(separator: ", ")

@@ -18,9 +18,10 @@ extension Chapter05 {
                                                 clips: setting.clipGrid, deltas: setting.deltaGrid, rates: setting.learningRates, seeds: setting.seeds,
                                                 probe: setting.probe)
             trainTokens = ptb.train.count
-            unigram = TrivialPredictor.unigramPerplexity(train: ptb.train, vocabularySize: ptb.vocabulary.count, on: ptb.valid)
+            let baseline = Chapter05.PaperScaleSection.unigram(ptb: ptb)
+            unigram = baseline.metric
             evidence = try GridEvidence(sweep: sweep, directory: directory,
-                                        baseline: ResultsTable.Baseline(name: "the unigram model", metric: unigram),
+                                        baseline: baseline,
                                         title: "Penn Treebank, ours (standard setting): \(setting.seeds) seeds per configuration", probe: setting.probe)
         }
 
@@ -63,9 +64,7 @@ extension Chapter05 {
                let w = t.welch, let c = t.clip.finalValid, let q = t.projection.finalValid {
                 values["standard.accuracy_p"] = String(format: "%.3g", w.p)
                 // The same test on the test split, which picked no knob (the validation one favours the family with more candidates).
-                if let test = SignificanceTests.welch(t.clip.trained.compactMap(\.testMetric), t.projection.trained.compactMap(\.testMetric)) {
-                    values["standard.accuracy_test_p"] = String(format: "%.3g", test.p)
-                }
+                if let test = t.testWelch { values["standard.accuracy_test_p"] = String(format: "%.3g", test.p) }
                 values["standard.accuracy_rate"] = RunConfiguration.number(t.learningRate)
                 values["standard.clip.final_mean"] = String(format: "%.2f", c.mean)
                 values["standard.project.final_mean"] = String(format: "%.2f", q.mean)

@@ -223,7 +223,11 @@ extension Chapter05 {
 
         /// The trivial predictor every run must beat: the unigram model of the training tokens
         /// (add-one smoothed), scored on the same validation tokens.
-        package var baseline: ResultsTable.Baseline {
+        package var baseline: ResultsTable.Baseline { Self.unigram(train: train, vocabulary: vocabulary, valid: valid) }
+
+        /// The unigram model of `train` (add-one smoothed over `vocabulary` words) scored on `valid`: the
+        /// trivial predictor of every section of the chapter (quick, standard and paper scale).
+        package static func unigram(train: [Int32], vocabulary: Int, valid: [Int32]) -> ResultsTable.Baseline {
             ResultsTable.Baseline(name: "the unigram model", metric: TrivialPredictor.unigramPerplexity(train: train, vocabularySize: vocabulary, on: valid))
         }
 
